@@ -1,0 +1,194 @@
+package protocol
+
+import (
+	"fmt"
+	"slices"
+)
+
+// A Message is a request or response body that encodes itself at a version.
+// Encode and Decode must be called with a version the API supports and an
+// Encoder or Decoder whose flexibility matches that version; [AppendRequest],
+// [DecodeResponse], [Encode] and [Decode] take care of both.
+type Message interface {
+	// APIKey returns the Kafka API key of the message.
+	APIKey() int16
+	// Encode appends the message at version to e.
+	Encode(e *Encoder, version int16)
+	// Decode reads the message at version from d, replacing every field.
+	Decode(d *Decoder, version int16)
+}
+
+// A Request is a message a client sends.
+type Request interface {
+	Message
+	// NewResponse returns an empty response of the matching type.
+	NewResponse() Response
+}
+
+// A Response is a message a broker answers with.
+type Response interface {
+	Message
+	isResponse()
+}
+
+// API key numbers of the APIs this package implements.
+const (
+	KeyProduce              int16 = 0
+	KeyFetch                int16 = 1
+	KeyListOffsets          int16 = 2
+	KeyMetadata             int16 = 3
+	KeyOffsetCommit         int16 = 8
+	KeyOffsetFetch          int16 = 9
+	KeyFindCoordinator      int16 = 10
+	KeyJoinGroup            int16 = 11
+	KeyHeartbeat            int16 = 12
+	KeyLeaveGroup           int16 = 13
+	KeySyncGroup            int16 = 14
+	KeyDescribeGroups       int16 = 15
+	KeyListGroups           int16 = 16
+	KeySaslHandshake        int16 = 17
+	KeyApiVersions          int16 = 18
+	KeyCreateTopics         int16 = 19
+	KeyDeleteTopics         int16 = 20
+	KeyDeleteRecords        int16 = 21
+	KeyInitProducerId       int16 = 22
+	KeyOffsetForLeaderEpoch int16 = 23
+	KeyDescribeConfigs      int16 = 32
+	KeySaslAuthenticate     int16 = 36
+	KeyCreatePartitions     int16 = 37
+)
+
+// An API describes one Kafka API as this package implements it.
+type API struct {
+	Key         int16
+	Name        string
+	MinVersion  int16 // oldest version implemented
+	MaxVersion  int16 // newest version implemented (the newest of Kafka 4.1)
+	FlexibleMin int16 // first flexible version; -1 if none is flexible
+	NewRequest  func() Request
+	NewResponse func() Response
+}
+
+// Flexible reports whether version uses compact encodings and tagged fields.
+func (a *API) Flexible(version int16) bool {
+	return a.FlexibleMin >= 0 && version >= a.FlexibleMin
+}
+
+// Supports reports whether version is implemented.
+func (a *API) Supports(version int16) bool {
+	return version >= a.MinVersion && version <= a.MaxVersion
+}
+
+// RequestHeaderVersion returns the request header version used with version:
+// 2 for flexible versions, 1 otherwise.
+func (a *API) RequestHeaderVersion(version int16) int16 {
+	if a.Flexible(version) {
+		return 2
+	}
+	return 1
+}
+
+// ResponseHeaderVersion returns the response header version used with
+// version: 1 for flexible versions, 0 otherwise, and always 0 for ApiVersions
+// so that a client can read the answer before it knows what the broker
+// supports.
+func (a *API) ResponseHeaderVersion(version int16) int16 {
+	if a.Flexible(version) && a.Key != KeyApiVersions {
+		return 1
+	}
+	return 0
+}
+
+// APIs lists every API this package implements, ordered by key.
+var APIs = []API{
+	{KeyProduce, "Produce", 0, 13, 9, func() Request { return new(ProduceRequest) }, func() Response { return new(ProduceResponse) }},
+	{KeyFetch, "Fetch", 0, 18, 12, func() Request { return new(FetchRequest) }, func() Response { return new(FetchResponse) }},
+	{KeyListOffsets, "ListOffsets", 0, 10, 6, func() Request { return new(ListOffsetsRequest) }, func() Response { return new(ListOffsetsResponse) }},
+	{KeyMetadata, "Metadata", 0, 13, 9, func() Request { return new(MetadataRequest) }, func() Response { return new(MetadataResponse) }},
+	{KeyOffsetCommit, "OffsetCommit", 0, 9, 8, func() Request { return new(OffsetCommitRequest) }, func() Response { return new(OffsetCommitResponse) }},
+	{KeyOffsetFetch, "OffsetFetch", 0, 9, 6, func() Request { return new(OffsetFetchRequest) }, func() Response { return new(OffsetFetchResponse) }},
+	{KeyFindCoordinator, "FindCoordinator", 0, 6, 3, func() Request { return new(FindCoordinatorRequest) }, func() Response { return new(FindCoordinatorResponse) }},
+	{KeyJoinGroup, "JoinGroup", 0, 9, 6, func() Request { return new(JoinGroupRequest) }, func() Response { return new(JoinGroupResponse) }},
+	{KeyHeartbeat, "Heartbeat", 0, 4, 4, func() Request { return new(HeartbeatRequest) }, func() Response { return new(HeartbeatResponse) }},
+	{KeyLeaveGroup, "LeaveGroup", 0, 5, 4, func() Request { return new(LeaveGroupRequest) }, func() Response { return new(LeaveGroupResponse) }},
+	{KeySyncGroup, "SyncGroup", 0, 5, 4, func() Request { return new(SyncGroupRequest) }, func() Response { return new(SyncGroupResponse) }},
+	{KeyDescribeGroups, "DescribeGroups", 0, 6, 5, func() Request { return new(DescribeGroupsRequest) }, func() Response { return new(DescribeGroupsResponse) }},
+	{KeyListGroups, "ListGroups", 0, 5, 3, func() Request { return new(ListGroupsRequest) }, func() Response { return new(ListGroupsResponse) }},
+	{KeySaslHandshake, "SaslHandshake", 0, 1, -1, func() Request { return new(SaslHandshakeRequest) }, func() Response { return new(SaslHandshakeResponse) }},
+	{KeyApiVersions, "ApiVersions", 0, 4, 3, func() Request { return new(ApiVersionsRequest) }, func() Response { return new(ApiVersionsResponse) }},
+	{KeyCreateTopics, "CreateTopics", 0, 7, 5, func() Request { return new(CreateTopicsRequest) }, func() Response { return new(CreateTopicsResponse) }},
+	{KeyDeleteTopics, "DeleteTopics", 0, 6, 4, func() Request { return new(DeleteTopicsRequest) }, func() Response { return new(DeleteTopicsResponse) }},
+	{KeyDeleteRecords, "DeleteRecords", 0, 2, 2, func() Request { return new(DeleteRecordsRequest) }, func() Response { return new(DeleteRecordsResponse) }},
+	{KeyInitProducerId, "InitProducerId", 0, 5, 2, func() Request { return new(InitProducerIdRequest) }, func() Response { return new(InitProducerIdResponse) }},
+	{KeyOffsetForLeaderEpoch, "OffsetForLeaderEpoch", 0, 4, 4, func() Request { return new(OffsetForLeaderEpochRequest) }, func() Response { return new(OffsetForLeaderEpochResponse) }},
+	{KeyDescribeConfigs, "DescribeConfigs", 0, 4, 4, func() Request { return new(DescribeConfigsRequest) }, func() Response { return new(DescribeConfigsResponse) }},
+	{KeySaslAuthenticate, "SaslAuthenticate", 0, 2, 2, func() Request { return new(SaslAuthenticateRequest) }, func() Response { return new(SaslAuthenticateResponse) }},
+	{KeyCreatePartitions, "CreatePartitions", 0, 3, 2, func() Request { return new(CreatePartitionsRequest) }, func() Response { return new(CreatePartitionsResponse) }},
+}
+
+// LookupAPI returns the API with key, or nil if this package does not
+// implement it.
+func LookupAPI(key int16) *API {
+	i, ok := slices.BinarySearchFunc(APIs, key, func(a API, k int16) int { return int(a.Key) - int(k) })
+	if !ok {
+		return nil
+	}
+	return &APIs[i]
+}
+
+// ErrUnsupportedVersion is wrapped by errors about an API key or version this
+// package does not implement.
+var ErrUnsupportedVersion = fmt.Errorf("protocol: unsupported API version")
+
+// apiFor returns the API of m after checking version is implemented.
+func apiFor(m Message, version int16) (*API, error) {
+	api := LookupAPI(m.APIKey())
+	if api == nil {
+		return nil, fmt.Errorf("%w: API key %d is not implemented", ErrUnsupportedVersion, m.APIKey())
+	}
+	if !api.Supports(version) {
+		return nil, fmt.Errorf("%w: %s v%d (implemented: v%d to v%d)", ErrUnsupportedVersion, api.Name, version, api.MinVersion, api.MaxVersion)
+	}
+	return api, nil
+}
+
+// Encode appends the body of m at version to dst, without header or size.
+func Encode(dst []byte, m Message, version int16) ([]byte, error) {
+	api, err := apiFor(m, version)
+	if err != nil {
+		return dst, err
+	}
+	e := Encoder{buf: dst, flexible: api.Flexible(version)}
+	m.Encode(&e, version)
+	if e.err != nil {
+		return dst, fmt.Errorf("encoding %s v%d: %w", messageName(api, m), version, e.err)
+	}
+	return e.buf, nil
+}
+
+// Decode reads the body of m at version from b, which must hold exactly one
+// message body: trailing bytes are an error, since they mean the sender and
+// the receiver disagree on the version.
+func Decode(b []byte, m Message, version int16) error {
+	api, err := apiFor(m, version)
+	if err != nil {
+		return err
+	}
+	d := Decoder{buf: b, flexible: api.Flexible(version)}
+	m.Decode(&d, version)
+	if d.err == nil && d.Remaining() != 0 {
+		d.Fail("%d bytes left over", d.Remaining())
+	}
+	if d.err != nil {
+		return fmt.Errorf("decoding %s v%d: %w", messageName(api, m), version, d.err)
+	}
+	return nil
+}
+
+// messageName names m for errors, as "MetadataRequest" or "FetchResponse".
+func messageName(api *API, m Message) string {
+	if _, ok := m.(Request); ok {
+		return api.Name + "Request"
+	}
+	return api.Name + "Response"
+}

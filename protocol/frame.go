@@ -1,0 +1,206 @@
+package protocol
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// A RequestHeader precedes every request body. Version 0 has no client ID,
+// version 1 adds it and version 2 (flexible requests) adds tagged fields. The
+// client ID stays a classic nullable string even in version 2.
+type RequestHeader struct {
+	APIKey        int16
+	APIVersion    int16
+	CorrelationID int32
+	ClientID      *string
+	UnknownTags   []TaggedField
+}
+
+// Encode appends the header at headerVersion (0, 1 or 2).
+func (h *RequestHeader) Encode(e *Encoder, headerVersion int16) {
+	e.Int16(h.APIKey)
+	e.Int16(h.APIVersion)
+	e.Int32(h.CorrelationID)
+	if headerVersion >= 1 {
+		classic := Encoder{buf: e.buf}
+		classic.NullableString(h.ClientID)
+		e.buf, e.err = classic.buf, errors.Join(e.err, classic.err)
+	}
+	if headerVersion >= 2 {
+		e.Uvarint(uint32(len(h.UnknownTags)))
+		e.UnknownTags(h.UnknownTags)
+	}
+}
+
+// Decode reads the header at headerVersion (0, 1 or 2).
+func (h *RequestHeader) Decode(d *Decoder, headerVersion int16) {
+	h.APIKey = d.Int16()
+	h.APIVersion = d.Int16()
+	h.CorrelationID = d.Int32()
+	h.ClientID, h.UnknownTags = nil, nil
+	if headerVersion >= 1 {
+		flexible := d.flexible
+		d.flexible = false
+		h.ClientID = d.NullableString()
+		d.flexible = flexible
+	}
+	if headerVersion >= 2 {
+		flexible := d.flexible
+		d.flexible = true
+		d.Tags(&h.UnknownTags, nil)
+		d.flexible = flexible
+	}
+}
+
+// A ResponseHeader precedes every response body. Version 1 (flexible
+// responses, except ApiVersions) adds tagged fields.
+type ResponseHeader struct {
+	CorrelationID int32
+	UnknownTags   []TaggedField
+}
+
+// Encode appends the header at headerVersion (0 or 1).
+func (h *ResponseHeader) Encode(e *Encoder, headerVersion int16) {
+	e.Int32(h.CorrelationID)
+	if headerVersion >= 1 {
+		e.Uvarint(uint32(len(h.UnknownTags)))
+		e.UnknownTags(h.UnknownTags)
+	}
+}
+
+// Decode reads the header at headerVersion (0 or 1).
+func (h *ResponseHeader) Decode(d *Decoder, headerVersion int16) {
+	h.CorrelationID = d.Int32()
+	h.UnknownTags = nil
+	if headerVersion >= 1 {
+		flexible := d.flexible
+		d.flexible = true
+		d.Tags(&h.UnknownTags, nil)
+		d.flexible = flexible
+	}
+}
+
+// AppendRequest appends a whole request frame to dst: the 4-byte size, the
+// header (version chosen for the API and version) and the body.
+func AppendRequest(dst []byte, correlationID int32, clientID *string, req Request, version int16) ([]byte, error) {
+	api, err := apiFor(req, version)
+	if err != nil {
+		return dst, err
+	}
+	start := len(dst)
+	e := Encoder{buf: append(dst, 0, 0, 0, 0)}
+	h := RequestHeader{APIKey: api.Key, APIVersion: version, CorrelationID: correlationID, ClientID: clientID}
+	h.Encode(&e, api.RequestHeaderVersion(version))
+	e.flexible = api.Flexible(version)
+	req.Encode(&e, version)
+	if e.err != nil {
+		return dst, fmt.Errorf("encoding %s v%d: %w", messageName(api, req), version, e.err)
+	}
+	binary.BigEndian.PutUint32(e.buf[start:], uint32(len(e.buf)-start-4))
+	return e.buf, nil
+}
+
+// AppendResponse appends a whole response frame to dst: the 4-byte size, the
+// response header and the body. Brokers and test servers use it.
+func AppendResponse(dst []byte, correlationID int32, resp Response, version int16) ([]byte, error) {
+	api, err := apiFor(resp, version)
+	if err != nil {
+		return dst, err
+	}
+	start := len(dst)
+	e := Encoder{buf: append(dst, 0, 0, 0, 0)}
+	h := ResponseHeader{CorrelationID: correlationID}
+	h.Encode(&e, api.ResponseHeaderVersion(version))
+	e.flexible = api.Flexible(version)
+	resp.Encode(&e, version)
+	if e.err != nil {
+		return dst, fmt.Errorf("encoding %s v%d: %w", messageName(api, resp), version, e.err)
+	}
+	binary.BigEndian.PutUint32(e.buf[start:], uint32(len(e.buf)-start-4))
+	return e.buf, nil
+}
+
+// ResponseCorrelationID returns the correlation ID at the start of a response
+// frame (size prefix removed), which every response header version begins
+// with, so that a connection can route a frame before decoding it.
+func ResponseCorrelationID(frame []byte) (int32, error) {
+	if len(frame) < 4 {
+		return 0, &DecodeError{Offset: 0, What: fmt.Sprintf("response frame of %d bytes has no correlation ID", len(frame))}
+	}
+	return int32(binary.BigEndian.Uint32(frame)), nil
+}
+
+// DecodeResponse decodes a response frame (size prefix removed) into resp at
+// version and returns its correlation ID.
+func DecodeResponse(frame []byte, resp Response, version int16) (int32, error) {
+	api, err := apiFor(resp, version)
+	if err != nil {
+		return 0, err
+	}
+	d := Decoder{buf: frame}
+	var h ResponseHeader
+	h.Decode(&d, api.ResponseHeaderVersion(version))
+	if d.err != nil {
+		return 0, fmt.Errorf("decoding %s v%d header: %w", api.Name, version, d.err)
+	}
+	return h.CorrelationID, Decode(frame[d.off:], resp, version)
+}
+
+// DecodeRequest decodes a request frame (size prefix removed): its header,
+// then the body of the API and version the header names.
+func DecodeRequest(frame []byte) (RequestHeader, Request, error) {
+	var h RequestHeader
+	if len(frame) < 4 {
+		return h, nil, &DecodeError{What: fmt.Sprintf("request frame of %d bytes has no header", len(frame))}
+	}
+	api := LookupAPI(int16(binary.BigEndian.Uint16(frame)))
+	if api == nil {
+		return h, nil, fmt.Errorf("%w: API key %d is not implemented", ErrUnsupportedVersion, int16(binary.BigEndian.Uint16(frame)))
+	}
+	version := int16(binary.BigEndian.Uint16(frame[2:]))
+	if !api.Supports(version) {
+		return h, nil, fmt.Errorf("%w: %s v%d", ErrUnsupportedVersion, api.Name, version)
+	}
+	d := Decoder{buf: frame}
+	h.Decode(&d, api.RequestHeaderVersion(version))
+	if d.err != nil {
+		return h, nil, fmt.Errorf("decoding %s v%d header: %w", api.Name, version, d.err)
+	}
+	req := api.NewRequest()
+	return h, req, Decode(frame[d.off:], req, version)
+}
+
+// ErrFrameTooLarge is returned by [ReadFrame] for a size prefix above the
+// caller's limit.
+var ErrFrameTooLarge = errors.New("protocol: frame larger than the allowed maximum")
+
+// ReadFrame reads one size-prefixed frame from r and returns its body (the
+// size prefix removed), reusing buf when it is large enough. A size that is
+// negative or above maxSize is an error before anything is allocated.
+func ReadFrame(r io.Reader, buf []byte, maxSize int32) ([]byte, error) {
+	var sz [4]byte
+	if _, err := io.ReadFull(r, sz[:]); err != nil {
+		return nil, err
+	}
+	n := int32(binary.BigEndian.Uint32(sz[:]))
+	if n < 0 {
+		return nil, &DecodeError{What: fmt.Sprintf("negative frame size %d", n)}
+	}
+	if n > maxSize {
+		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrFrameTooLarge, n, maxSize)
+	}
+	if int(n) <= cap(buf) {
+		buf = buf[:n]
+	} else {
+		buf = make([]byte, n)
+	}
+	if _, err := io.ReadFull(r, buf); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return nil, fmt.Errorf("protocol: truncated frame (%d bytes announced): %w", n, err)
+	}
+	return buf, nil
+}
