@@ -1,17 +1,132 @@
 package protocol
 
-// STUB: replaced by the real implementation.
+// DeleteTopicsRequest asks the controller to delete topics, by name before
+// v6 and by name or topic ID from v6.
+type DeleteTopicsRequest struct {
+	TopicNames  []string                   // v0-v5
+	Topics      []DeleteTopicsRequestTopic // v6+
+	TimeoutMs   int32
+	UnknownTags []TaggedField
+}
 
-type DeleteTopicsRequest struct{}
+// DeleteTopicsRequestTopic names one topic to delete, by name or ID.
+type DeleteTopicsRequestTopic struct {
+	Name        *string
+	TopicId     UUID
+	UnknownTags []TaggedField
+}
 
-func (*DeleteTopicsRequest) APIKey() int16                      { return KeyDeleteTopics }
-func (*DeleteTopicsRequest) NewResponse() Response              { return new(DeleteTopicsResponse) }
-func (r *DeleteTopicsRequest) Encode(e *Encoder, version int16) {}
-func (r *DeleteTopicsRequest) Decode(d *Decoder, version int16) {}
+// APIKey implements [Message].
+func (*DeleteTopicsRequest) APIKey() int16 { return KeyDeleteTopics }
 
-type DeleteTopicsResponse struct{}
+// NewResponse implements [Request].
+func (*DeleteTopicsRequest) NewResponse() Response { return new(DeleteTopicsResponse) }
 
-func (*DeleteTopicsResponse) APIKey() int16                      { return KeyDeleteTopics }
-func (*DeleteTopicsResponse) isResponse()                        {}
-func (r *DeleteTopicsResponse) Encode(e *Encoder, version int16) {}
-func (r *DeleteTopicsResponse) Decode(d *Decoder, version int16) {}
+// Encode implements [Message].
+func (r *DeleteTopicsRequest) Encode(e *Encoder, version int16) {
+	if version <= 5 {
+		e.Strings(r.TopicNames)
+	}
+	if version >= 6 {
+		writeArray(e, r.Topics, version)
+	}
+	e.Int32(r.TimeoutMs)
+	e.Tags(r.UnknownTags)
+}
+
+// Decode implements [Message].
+func (r *DeleteTopicsRequest) Decode(d *Decoder, version int16) {
+	*r = DeleteTopicsRequest{}
+	if version <= 5 {
+		r.TopicNames = d.Strings()
+	}
+	if version >= 6 {
+		r.Topics = readArray[DeleteTopicsRequestTopic](d, version)
+	}
+	r.TimeoutMs = d.Int32()
+	d.Tags(&r.UnknownTags, nil)
+}
+
+func (t *DeleteTopicsRequestTopic) encode(e *Encoder, version int16) {
+	e.NullableString(t.Name)
+	e.UUID(t.TopicId)
+	e.Tags(t.UnknownTags)
+}
+
+func (t *DeleteTopicsRequestTopic) decode(d *Decoder, version int16) {
+	*t = DeleteTopicsRequestTopic{}
+	t.Name = d.NullableString()
+	t.TopicId = d.UUID()
+	d.Tags(&t.UnknownTags, nil)
+}
+
+// DeleteTopicsResponse reports the outcome of each topic deletion.
+type DeleteTopicsResponse struct {
+	ThrottleTimeMs int32 // v1+
+	Responses      []DeleteTopicsResponseResponse
+	UnknownTags    []TaggedField
+}
+
+// DeleteTopicsResponseResponse is the result for one topic.
+type DeleteTopicsResponseResponse struct {
+	Name         *string // nullable v6+
+	TopicId      UUID    // v6+
+	ErrorCode    int16
+	ErrorMessage *string // v5+
+	UnknownTags  []TaggedField
+}
+
+// APIKey implements [Message].
+func (*DeleteTopicsResponse) APIKey() int16 { return KeyDeleteTopics }
+func (*DeleteTopicsResponse) isResponse()   {}
+
+// Encode implements [Message].
+func (r *DeleteTopicsResponse) Encode(e *Encoder, version int16) {
+	if version >= 1 {
+		e.Int32(r.ThrottleTimeMs)
+	}
+	writeArray(e, r.Responses, version)
+	e.Tags(r.UnknownTags)
+}
+
+// Decode implements [Message].
+func (r *DeleteTopicsResponse) Decode(d *Decoder, version int16) {
+	*r = DeleteTopicsResponse{}
+	if version >= 1 {
+		r.ThrottleTimeMs = d.Int32()
+	}
+	r.Responses = readArray[DeleteTopicsResponseResponse](d, version)
+	d.Tags(&r.UnknownTags, nil)
+}
+
+func (t *DeleteTopicsResponseResponse) encode(e *Encoder, version int16) {
+	if version >= 6 {
+		e.NullableString(t.Name)
+		e.UUID(t.TopicId)
+	} else if t.Name != nil {
+		e.String(*t.Name)
+	} else {
+		e.String("")
+	}
+	e.Int16(t.ErrorCode)
+	if version >= 5 {
+		e.NullableString(t.ErrorMessage)
+	}
+	e.Tags(t.UnknownTags)
+}
+
+func (t *DeleteTopicsResponseResponse) decode(d *Decoder, version int16) {
+	*t = DeleteTopicsResponseResponse{}
+	if version >= 6 {
+		t.Name = d.NullableString()
+		t.TopicId = d.UUID()
+	} else {
+		name := d.String()
+		t.Name = &name
+	}
+	t.ErrorCode = d.Int16()
+	if version >= 5 {
+		t.ErrorMessage = d.NullableString()
+	}
+	d.Tags(&t.UnknownTags, nil)
+}

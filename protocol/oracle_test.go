@@ -57,7 +57,7 @@ func checkOracle(t *testing.T, rng *rand.Rand, ours Message, theirs kmsgMessage,
 	if err := theirs.ReadFrom(ourBytes); err != nil {
 		t.Fatalf("%s: kmsg cannot decode our bytes: %v", name, err)
 	}
-	if diffs := compareWithKmsg(reflect.ValueOf(decoded).Elem(), reflect.ValueOf(theirs).Elem(), "", 0); len(diffs) > 0 {
+	if diffs := compareWithKmsg(reflect.ValueOf(decoded).Elem(), reflect.ValueOf(theirs).Elem(), version, "", 0); len(diffs) > 0 {
 		t.Fatalf("%s: fields differ after decoding the same bytes:\n  %s", name, strings.Join(diffs, "\n  "))
 	}
 	theirBytes := theirs.AppendTo(nil)
@@ -168,7 +168,7 @@ func randomBytes(rng *rand.Rand) []byte {
 // schema order (both follow the schema's field order; names differ because
 // kmsg renames some fields). kmsg's Version field is skipped and unknown tags
 // are compared by content.
-func compareWithKmsg(ours, theirs reflect.Value, path string, depth int) []string {
+func compareWithKmsg(ours, theirs reflect.Value, version int16, path string, depth int) []string {
 	if depth > 20 {
 		return []string{path + ": too deep"}
 	}
@@ -183,11 +183,15 @@ func compareWithKmsg(ours, theirs reflect.Value, path string, depth int) []strin
 		}
 		var diffs []string
 		for i := range of {
-			p := path + "." + ours.Type().Field(of[i]).Name
-			diffs = append(diffs, compareWithKmsg(ours.Field(of[i]), theirs.Field(tf[i]), p, depth+1)...)
+			field := ours.Type().Field(of[i]).Name
+			if last, ok := kmsgDefaultDiffers[ours.Type().Name()+"."+field]; ok && version <= last {
+				continue
+			}
+			p := path + "." + field
+			diffs = append(diffs, compareWithKmsg(ours.Field(of[i]), theirs.Field(tf[i]), version, p, depth+1)...)
 		}
-		if f := ours.FieldByName("UnknownTags"); f.IsValid() {
-			if tags, ok := theirs.FieldByName("UnknownTags").Addr().Interface().(*kmsg.Tags); ok {
+		if f, tf := ours.FieldByName("UnknownTags"), theirs.FieldByName("UnknownTags"); f.IsValid() && tf.IsValid() {
+			if tags, ok := tf.Addr().Interface().(*kmsg.Tags); ok {
 				diffs = append(diffs, compareTags(f.Interface().([]TaggedField), tags, path)...)
 			}
 		}
@@ -198,7 +202,7 @@ func compareWithKmsg(ours, theirs reflect.Value, path string, depth int) []strin
 		}
 		var diffs []string
 		for i := range ours.Len() {
-			diffs = append(diffs, compareWithKmsg(ours.Index(i), theirs.Index(i), fmt.Sprintf("%s[%d]", path, i), depth+1)...)
+			diffs = append(diffs, compareWithKmsg(ours.Index(i), theirs.Index(i), version, fmt.Sprintf("%s[%d]", path, i), depth+1)...)
 		}
 		return diffs
 	case reflect.Pointer:
@@ -208,10 +212,10 @@ func compareWithKmsg(ours, theirs reflect.Value, path string, depth int) []strin
 		if ours.IsNil() {
 			return nil
 		}
-		return compareWithKmsg(ours.Elem(), theirs.Elem(), path, depth+1)
+		return compareWithKmsg(ours.Elem(), theirs.Elem(), version, path, depth+1)
 	case reflect.Array:
 		for i := range ours.Len() {
-			if d := compareWithKmsg(ours.Index(i), theirs.Index(i), path, depth+1); d != nil {
+			if d := compareWithKmsg(ours.Index(i), theirs.Index(i), version, path, depth+1); d != nil {
 				return d
 			}
 		}
@@ -245,6 +249,18 @@ func differ[T comparable](path string, a, b T) []string {
 var kmsgNewerFields = map[string]bool{
 	"ApiVersionsRequest.ClusterID": true, // v5, Kafka 4.2 (KIP-1242)
 	"ApiVersionsRequest.NodeID":    true, // v5, Kafka 4.2 (KIP-1242)
+}
+
+// kmsgDefaultDiffers lists fields whose default, in the versions that do not
+// carry them (up to the version given), is Kafka's schema default for us and
+// something else in kmsg. Keyed by our type and field name.
+var kmsgDefaultDiffers = map[string]int16{
+	// MetadataRequest.json: "default": "true"; the field starts at v4 and
+	// older requests always allowed auto-creation. kmsg leaves false.
+	"MetadataRequest.AllowAutoTopicCreation": 3,
+	// ListOffsetsRequest.json gives TimeoutMs (v10+) no default; kmsg
+	// assumes 30000.
+	"ListOffsetsRequest.TimeoutMs": 9,
 }
 
 // schemaFields returns the indexes of the exported fields that hold schema

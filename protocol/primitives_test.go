@@ -115,12 +115,12 @@ func TestDecoderHostileInput(t *testing.T) {
 		want     string
 	}{
 		{"truncated int32", false, []byte{1, 2}, func(d *Decoder) { d.Int32() }, "int32 needs 4 bytes, 2 remain"},
-		{"string past end", false, []byte{0x7F, 0xFF, 'a'}, func(d *Decoder) { d.String() }, "string length 32767 exceeds the 1 bytes"},
+		{"string past end", false, []byte{0x7F, 0xFF, 'a'}, func(d *Decoder) { _ = d.String() }, "string length 32767 exceeds the 1 bytes"},
 		{"2 GiB bytes", false, append([]byte{0x7F, 0xFF, 0xFF, 0xFF}, make([]byte, 96)...), func(d *Decoder) { d.Bytes() }, "bytes length 2147483647 exceeds the 96 bytes"},
 		{"2 GiB array", false, append([]byte{0x7F, 0xFF, 0xFF, 0xFF}, make([]byte, 96)...), func(d *Decoder) { d.Strings() }, "array length 2147483647"},
 		{"int64 array too long", false, []byte{0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0}, func(d *Decoder) { d.Int64s() }, "array of 2 8-byte elements"},
 		{"negative length", false, []byte{0xFF, 0xFE}, func(d *Decoder) { d.NullableString() }, "string length -2 is negative"},
-		{"null non-nullable string", false, []byte{0xFF, 0xFF}, func(d *Decoder) { d.String() }, "null for a non-nullable string"},
+		{"null non-nullable string", false, []byte{0xFF, 0xFF}, func(d *Decoder) { _ = d.String() }, "null for a non-nullable string"},
 		{"null non-nullable array", true, []byte{0}, func(d *Decoder) { d.ArrayLen() }, "null for a non-nullable array"},
 		{"varint overflow", false, []byte{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01}, func(d *Decoder) { d.Varlong() }, "bad varint"},
 		{"uvarint past 32 bits", true, []byte{0xFF, 0xFF, 0xFF, 0xFF, 0x7F}, func(d *Decoder) { d.Uvarint() }, "bad unsigned varint"},

@@ -1,17 +1,48 @@
 package protocol
 
-// STUB: replaced by the real implementation.
+// SaslHandshakeRequest names the SASL mechanism a client wants to
+// authenticate with. No version is flexible, so it has no tagged fields.
+type SaslHandshakeRequest struct {
+	Mechanism string
+}
 
-type SaslHandshakeRequest struct{}
+// APIKey implements [Message].
+func (*SaslHandshakeRequest) APIKey() int16 { return KeySaslHandshake }
 
-func (*SaslHandshakeRequest) APIKey() int16                      { return KeySaslHandshake }
-func (*SaslHandshakeRequest) NewResponse() Response              { return new(SaslHandshakeResponse) }
-func (r *SaslHandshakeRequest) Encode(e *Encoder, version int16) {}
-func (r *SaslHandshakeRequest) Decode(d *Decoder, version int16) {}
+// NewResponse implements [Request].
+func (*SaslHandshakeRequest) NewResponse() Response { return new(SaslHandshakeResponse) }
 
-type SaslHandshakeResponse struct{}
+// Encode implements [Message].
+func (r *SaslHandshakeRequest) Encode(e *Encoder, version int16) {
+	e.String(r.Mechanism)
+}
 
-func (*SaslHandshakeResponse) APIKey() int16                      { return KeySaslHandshake }
-func (*SaslHandshakeResponse) isResponse()                        {}
-func (r *SaslHandshakeResponse) Encode(e *Encoder, version int16) {}
-func (r *SaslHandshakeResponse) Decode(d *Decoder, version int16) {}
+// Decode implements [Message].
+func (r *SaslHandshakeRequest) Decode(d *Decoder, version int16) {
+	*r = SaslHandshakeRequest{}
+	r.Mechanism = d.String()
+}
+
+// SaslHandshakeResponse accepts or rejects the mechanism and lists those the
+// broker has enabled.
+type SaslHandshakeResponse struct {
+	ErrorCode  int16
+	Mechanisms []string
+}
+
+// APIKey implements [Message].
+func (*SaslHandshakeResponse) APIKey() int16 { return KeySaslHandshake }
+func (*SaslHandshakeResponse) isResponse()   {}
+
+// Encode implements [Message].
+func (r *SaslHandshakeResponse) Encode(e *Encoder, version int16) {
+	e.Int16(r.ErrorCode)
+	e.Strings(r.Mechanisms)
+}
+
+// Decode implements [Message].
+func (r *SaslHandshakeResponse) Decode(d *Decoder, version int16) {
+	*r = SaslHandshakeResponse{}
+	r.ErrorCode = d.Int16()
+	r.Mechanisms = d.Strings()
+}

@@ -1,0 +1,245 @@
+// Package conn is one connection to one Kafka broker: dialing, TLS, the
+// ApiVersions handshake and version negotiation, and pipelined requests whose
+// responses are matched by correlation ID.
+package conn
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/gokafka/kafka/protocol"
+)
+
+// ErrDisconnected is wrapped by every error caused by a connection that
+// failed or was closed; the cause is wrapped too.
+var ErrDisconnected = errors.New("kafka: socket disconnected")
+
+// Config configures a connection.
+type Config struct {
+	ClientID        string
+	DialTimeout     time.Duration // default 10s
+	LocalAddr       net.Addr      // optional source address
+	TLS             *tls.Config   // nil: plaintext
+	MaxResponseSize int32         // default 100 MiB
+	// Dial replaces net.Dialer, for tests and custom transports.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+}
+
+const (
+	defaultDialTimeout     = 10 * time.Second
+	defaultMaxResponseSize = 100 << 20
+)
+
+// A Conn is a connection to one broker. It is safe for concurrent use: many
+// requests may be in flight at once; Kafka answers them in order.
+type Conn struct {
+	addr     string
+	nc       net.Conn
+	clientID *string
+	maxResp  int32
+
+	writeMu sync.Mutex // serialises writes and correlation ID order
+	nextID  int32
+	wbuf    []byte
+
+	mu      sync.Mutex
+	pending []*call // in the order sent
+	err     error   // set once the connection is broken or closed
+
+	readerDone chan struct{}
+}
+
+type call struct {
+	id      int32
+	key     int16
+	version int16
+	done    chan result // buffered: the reader never blocks on a caller that gave up
+}
+
+type result struct {
+	frame []byte
+	err   error
+}
+
+// Open dials addr and starts the connection's reader. No handshake is made:
+// see [Negotiate].
+func Open(ctx context.Context, addr string, cfg Config) (*Conn, error) {
+	dial := cfg.Dial
+	if dial == nil {
+		d := &net.Dialer{Timeout: cfg.DialTimeout, LocalAddr: cfg.LocalAddr}
+		if d.Timeout == 0 {
+			d.Timeout = defaultDialTimeout
+		}
+		dial = d.DialContext
+	}
+	nc, err := dial(ctx, "tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("%w: dialing %s: %w", ErrDisconnected, addr, err)
+	}
+	if cfg.TLS != nil {
+		tc := cfg.TLS.Clone()
+		if tc.ServerName == "" && !tc.InsecureSkipVerify {
+			host, _, _ := net.SplitHostPort(addr)
+			tc.ServerName = host
+		}
+		tlsConn := tls.Client(nc, tc)
+		if err := tlsConn.HandshakeContext(ctx); err != nil {
+			nc.Close()
+			return nil, fmt.Errorf("%w: TLS handshake with %s: %w", ErrDisconnected, addr, err)
+		}
+		nc = tlsConn
+	}
+	return newConn(addr, nc, cfg), nil
+}
+
+func newConn(addr string, nc net.Conn, cfg Config) *Conn {
+	c := &Conn{addr: addr, nc: nc, maxResp: cfg.MaxResponseSize, readerDone: make(chan struct{})}
+	if c.maxResp <= 0 {
+		c.maxResp = defaultMaxResponseSize
+	}
+	if cfg.ClientID != "" {
+		id := cfg.ClientID
+		c.clientID = &id
+	}
+	go c.readLoop()
+	return c
+}
+
+// Addr returns the address the connection was opened to.
+func (c *Conn) Addr() string { return c.addr }
+
+// Err returns why the connection is unusable, or nil while it is healthy.
+func (c *Conn) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// RoundTrip sends req at version and decodes the answer into resp. When ctx
+// ends first it returns ctx's error; the connection stays usable and the late
+// answer is discarded. resp may be nil for requests the broker does not
+// answer (Produce with acks=0).
+func (c *Conn) RoundTrip(ctx context.Context, req protocol.Request, resp protocol.Response, version int16) error {
+	cl, err := c.send(ctx, req, version, resp != nil)
+	if err != nil || cl == nil {
+		return err
+	}
+	select {
+	case r := <-cl.done:
+		if r.err != nil {
+			return r.err
+		}
+		if _, err := protocol.DecodeResponse(r.frame, resp, version); err != nil {
+			// A response we cannot decode leaves the stream position sound
+			// (frames are size-prefixed), so only this call fails.
+			return fmt.Errorf("broker %s: %w", c.addr, err)
+		}
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (c *Conn) send(ctx context.Context, req protocol.Request, version int16, wantResponse bool) (*call, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	c.writeMu.Lock()
+	defer c.writeMu.Unlock()
+	if err := c.Err(); err != nil {
+		return nil, err
+	}
+	id := c.nextID
+	frame, err := protocol.AppendRequest(c.wbuf[:0], id, c.clientID, req, version)
+	if err != nil {
+		return nil, err
+	}
+	c.wbuf = frame
+	var cl *call
+	if wantResponse {
+		cl = &call{id: id, key: req.APIKey(), version: version, done: make(chan result, 1)}
+		c.mu.Lock()
+		c.pending = append(c.pending, cl)
+		c.mu.Unlock()
+	}
+	c.nextID++
+	if dl, ok := ctx.Deadline(); ok {
+		c.nc.SetWriteDeadline(dl)
+	} else {
+		c.nc.SetWriteDeadline(time.Time{})
+	}
+	if _, err := c.nc.Write(frame); err != nil {
+		// A partial write leaves the stream unusable for everyone.
+		err = fmt.Errorf("%w: writing to %s: %w", ErrDisconnected, c.addr, err)
+		c.fail(err)
+		return nil, err
+	}
+	return cl, nil
+}
+
+// readLoop reads frames and hands each to the oldest pending call: Kafka
+// answers requests on a connection in the order they were sent, so any other
+// correlation ID means the stream is corrupt.
+func (c *Conn) readLoop() {
+	defer close(c.readerDone)
+	var buf []byte
+	for {
+		frame, err := protocol.ReadFrame(c.nc, buf[:0], c.maxResp)
+		if err != nil {
+			c.fail(fmt.Errorf("%w: reading from %s: %w", ErrDisconnected, c.addr, err))
+			return
+		}
+		id, err := protocol.ResponseCorrelationID(frame)
+		if err != nil {
+			c.fail(fmt.Errorf("%w: %s: %w", ErrDisconnected, c.addr, err))
+			return
+		}
+		c.mu.Lock()
+		if len(c.pending) == 0 || c.pending[0].id != id {
+			want := "none pending"
+			if len(c.pending) > 0 {
+				want = fmt.Sprintf("expected %d", c.pending[0].id)
+			}
+			c.mu.Unlock()
+			c.fail(fmt.Errorf("%w: %s answered correlation ID %d, %s", ErrDisconnected, c.addr, id, want))
+			return
+		}
+		cl := c.pending[0]
+		c.pending = c.pending[1:]
+		c.mu.Unlock()
+		// The frame is handed over, so the next read needs a fresh buffer.
+		cl.done <- result{frame: frame}
+		buf = nil
+	}
+}
+
+// fail marks the connection broken, closes the socket and fails every
+// pending call with err. Only the first error is kept.
+func (c *Conn) fail(err error) {
+	c.mu.Lock()
+	if c.err != nil {
+		c.mu.Unlock()
+		return
+	}
+	c.err = err
+	pending := c.pending
+	c.pending = nil
+	c.mu.Unlock()
+	c.nc.Close()
+	for _, cl := range pending {
+		cl.done <- result{err: err}
+	}
+}
+
+// Close closes the connection, fails the calls in flight and waits for the
+// reader to stop. It is safe to call more than once.
+func (c *Conn) Close() error {
+	c.fail(fmt.Errorf("%w: connection to %s closed", ErrDisconnected, c.addr))
+	<-c.readerDone
+	return nil
+}
