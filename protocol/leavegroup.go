@@ -1,17 +1,129 @@
 package protocol
 
-// STUB: replaced by the real implementation.
+// LeaveGroupRequest removes members from a group: one member before version
+// 3, a batch of members (by member or instance ID) from version 3.
+type LeaveGroupRequest struct {
+	GroupId     string
+	MemberId    string                    // v0-v2
+	Members     []LeaveGroupRequestMember // v3+
+	UnknownTags []TaggedField
+}
 
-type LeaveGroupRequest struct{}
+// LeaveGroupRequestMember is a member leaving the group.
+type LeaveGroupRequestMember struct {
+	MemberId        string
+	GroupInstanceId *string
+	Reason          *string // v5+
+	UnknownTags     []TaggedField
+}
 
-func (*LeaveGroupRequest) APIKey() int16                      { return KeyLeaveGroup }
-func (*LeaveGroupRequest) NewResponse() Response              { return new(LeaveGroupResponse) }
-func (r *LeaveGroupRequest) Encode(e *Encoder, version int16) {}
-func (r *LeaveGroupRequest) Decode(d *Decoder, version int16) {}
+// APIKey implements [Message].
+func (*LeaveGroupRequest) APIKey() int16 { return KeyLeaveGroup }
 
-type LeaveGroupResponse struct{}
+// NewResponse implements [Request].
+func (*LeaveGroupRequest) NewResponse() Response { return new(LeaveGroupResponse) }
 
-func (*LeaveGroupResponse) APIKey() int16                      { return KeyLeaveGroup }
-func (*LeaveGroupResponse) isResponse()                        {}
-func (r *LeaveGroupResponse) Encode(e *Encoder, version int16) {}
-func (r *LeaveGroupResponse) Decode(d *Decoder, version int16) {}
+// Encode implements [Message].
+func (r *LeaveGroupRequest) Encode(e *Encoder, version int16) {
+	e.String(r.GroupId)
+	if version <= 2 {
+		e.String(r.MemberId)
+	}
+	if version >= 3 {
+		writeArray(e, r.Members, version)
+	}
+	e.Tags(r.UnknownTags)
+}
+
+// Decode implements [Message].
+func (r *LeaveGroupRequest) Decode(d *Decoder, version int16) {
+	*r = LeaveGroupRequest{}
+	r.GroupId = d.String()
+	if version <= 2 {
+		r.MemberId = d.String()
+	}
+	if version >= 3 {
+		r.Members = readArray[LeaveGroupRequestMember](d, version)
+	}
+	d.Tags(&r.UnknownTags, nil)
+}
+
+func (m *LeaveGroupRequestMember) encode(e *Encoder, version int16) {
+	e.String(m.MemberId)
+	e.NullableString(m.GroupInstanceId)
+	if version >= 5 {
+		e.NullableString(m.Reason)
+	}
+	e.Tags(m.UnknownTags)
+}
+
+func (m *LeaveGroupRequestMember) decode(d *Decoder, version int16) {
+	*m = LeaveGroupRequestMember{}
+	m.MemberId = d.String()
+	m.GroupInstanceId = d.NullableString()
+	if version >= 5 {
+		m.Reason = d.NullableString()
+	}
+	d.Tags(&m.UnknownTags, nil)
+}
+
+// LeaveGroupResponse reports whether the members left the group, with a
+// result per member from version 3.
+type LeaveGroupResponse struct {
+	ThrottleTimeMs int32 // v1+
+	ErrorCode      int16
+	Members        []LeaveGroupResponseMember // v3+
+	UnknownTags    []TaggedField
+}
+
+// LeaveGroupResponseMember is one leaving member's result.
+type LeaveGroupResponseMember struct {
+	MemberId        string
+	GroupInstanceId *string
+	ErrorCode       int16
+	UnknownTags     []TaggedField
+}
+
+// APIKey implements [Message].
+func (*LeaveGroupResponse) APIKey() int16 { return KeyLeaveGroup }
+func (*LeaveGroupResponse) isResponse()   {}
+
+// Encode implements [Message].
+func (r *LeaveGroupResponse) Encode(e *Encoder, version int16) {
+	if version >= 1 {
+		e.Int32(r.ThrottleTimeMs)
+	}
+	e.Int16(r.ErrorCode)
+	if version >= 3 {
+		writeArray(e, r.Members, version)
+	}
+	e.Tags(r.UnknownTags)
+}
+
+// Decode implements [Message].
+func (r *LeaveGroupResponse) Decode(d *Decoder, version int16) {
+	*r = LeaveGroupResponse{}
+	if version >= 1 {
+		r.ThrottleTimeMs = d.Int32()
+	}
+	r.ErrorCode = d.Int16()
+	if version >= 3 {
+		r.Members = readArray[LeaveGroupResponseMember](d, version)
+	}
+	d.Tags(&r.UnknownTags, nil)
+}
+
+func (m *LeaveGroupResponseMember) encode(e *Encoder, version int16) {
+	e.String(m.MemberId)
+	e.NullableString(m.GroupInstanceId)
+	e.Int16(m.ErrorCode)
+	e.Tags(m.UnknownTags)
+}
+
+func (m *LeaveGroupResponseMember) decode(d *Decoder, version int16) {
+	*m = LeaveGroupResponseMember{}
+	m.MemberId = d.String()
+	m.GroupInstanceId = d.NullableString()
+	m.ErrorCode = d.Int16()
+	d.Tags(&m.UnknownTags, nil)
+}

@@ -249,6 +249,11 @@ func differ[T comparable](path string, a, b T) []string {
 var kmsgNewerFields = map[string]bool{
 	"ApiVersionsRequest.ClusterID": true, // v5, Kafka 4.2 (KIP-1242)
 	"ApiVersionsRequest.NodeID":    true, // v5, Kafka 4.2 (KIP-1242)
+
+	"OffsetCommitRequestTopic.TopicID":      true, // v10, Kafka 4.2 (KIP-848 topic IDs)
+	"OffsetCommitResponseTopic.TopicID":     true, // v10, Kafka 4.2 (KIP-848 topic IDs)
+	"OffsetFetchRequestGroupTopic.TopicID":  true, // v10, Kafka 4.2 (KIP-848 topic IDs)
+	"OffsetFetchResponseGroupTopic.TopicID": true, // v10, Kafka 4.2 (KIP-848 topic IDs)
 }
 
 // kmsgDefaultDiffers lists fields whose default, in the versions that do not
