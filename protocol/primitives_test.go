@@ -126,7 +126,7 @@ func TestDecoderHostileInput(t *testing.T) {
 		{"uvarint past 32 bits", true, []byte{0xFF, 0xFF, 0xFF, 0xFF, 0x7F}, func(d *Decoder) { d.Uvarint() }, "bad unsigned varint"},
 		{"varint32 overflow", false, []byte{0x80, 0x80, 0x80, 0x80, 0x20}, func(d *Decoder) { d.Varint() }, "overflows int32"},
 		{"too many tags", true, []byte{0x7F}, func(d *Decoder) { d.Tags(new([]TaggedField), nil) }, "127 tagged fields exceed"},
-		{"tag past end", true, []byte{1, 0, 9, 1}, func(d *Decoder) { d.Tags(new([]TaggedField), nil) }, "tagged field needs 9 bytes"},
+		{"tag past end", true, []byte{1, 0, 9, 1}, func(d *Decoder) { d.Tags(new([]TaggedField), nil) }, "tagged field 0 of 9 bytes exceeds"},
 		{"known tag not consumed", true, []byte{1, 0, 2, 1, 2}, func(d *Decoder) {
 			d.Tags(new([]TaggedField), func(tag uint32, fd *Decoder) bool { fd.Int8(); return true })
 		}, "1 unread bytes in tagged field 0"},

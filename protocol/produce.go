@@ -1,17 +1,318 @@
 package protocol
 
-// STUB: replaced by the real implementation.
+// ProduceRequest writes record batches to partitions; partition leaders
+// append them and, unless Acks is 0, answer with a ProduceResponse.
+type ProduceRequest struct {
+	TransactionalId *string // v3+
+	Acks            int16
+	TimeoutMs       int32
+	TopicData       []ProduceRequestTopicData
+	UnknownTags     []TaggedField
+}
 
-type ProduceRequest struct{}
+// ProduceRequestTopicData is one topic to produce to, by name or (v13+) by ID.
+type ProduceRequestTopicData struct {
+	Name          string // v0-v12
+	TopicId       UUID   // v13+
+	PartitionData []ProduceRequestTopicDataPartitionData
+	UnknownTags   []TaggedField
+}
 
-func (*ProduceRequest) APIKey() int16                      { return KeyProduce }
-func (*ProduceRequest) NewResponse() Response              { return new(ProduceResponse) }
-func (r *ProduceRequest) Encode(e *Encoder, version int16) {}
-func (r *ProduceRequest) Decode(d *Decoder, version int16) {}
+// ProduceRequestTopicDataPartitionData is one partition's records to append.
+type ProduceRequestTopicDataPartitionData struct {
+	Index       int32
+	Records     []byte // raw record batches (or message set before v3); nil = null
+	UnknownTags []TaggedField
+}
 
-type ProduceResponse struct{}
+// APIKey implements [Message].
+func (*ProduceRequest) APIKey() int16 { return KeyProduce }
 
-func (*ProduceResponse) APIKey() int16                      { return KeyProduce }
-func (*ProduceResponse) isResponse()                        {}
-func (r *ProduceResponse) Encode(e *Encoder, version int16) {}
-func (r *ProduceResponse) Decode(d *Decoder, version int16) {}
+// NewResponse implements [Request].
+func (*ProduceRequest) NewResponse() Response { return new(ProduceResponse) }
+
+// Encode implements [Message].
+func (r *ProduceRequest) Encode(e *Encoder, version int16) {
+	if version >= 3 {
+		e.NullableString(r.TransactionalId)
+	}
+	e.Int16(r.Acks)
+	e.Int32(r.TimeoutMs)
+	writeArray(e, r.TopicData, version)
+	e.Tags(r.UnknownTags)
+}
+
+// Decode implements [Message].
+func (r *ProduceRequest) Decode(d *Decoder, version int16) {
+	*r = ProduceRequest{}
+	if version >= 3 {
+		r.TransactionalId = d.NullableString()
+	}
+	r.Acks = d.Int16()
+	r.TimeoutMs = d.Int32()
+	r.TopicData = readArray[ProduceRequestTopicData](d, version)
+	d.Tags(&r.UnknownTags, nil)
+}
+
+func (t *ProduceRequestTopicData) encode(e *Encoder, version int16) {
+	if version <= 12 {
+		e.String(t.Name)
+	}
+	if version >= 13 {
+		e.UUID(t.TopicId)
+	}
+	writeArray(e, t.PartitionData, version)
+	e.Tags(t.UnknownTags)
+}
+
+func (t *ProduceRequestTopicData) decode(d *Decoder, version int16) {
+	*t = ProduceRequestTopicData{}
+	if version <= 12 {
+		t.Name = d.String()
+	}
+	if version >= 13 {
+		t.TopicId = d.UUID()
+	}
+	t.PartitionData = readArray[ProduceRequestTopicDataPartitionData](d, version)
+	d.Tags(&t.UnknownTags, nil)
+}
+
+func (p *ProduceRequestTopicDataPartitionData) encode(e *Encoder, version int16) {
+	e.Int32(p.Index)
+	e.NullableBytes(p.Records)
+	e.Tags(p.UnknownTags)
+}
+
+func (p *ProduceRequestTopicDataPartitionData) decode(d *Decoder, version int16) {
+	*p = ProduceRequestTopicDataPartitionData{}
+	p.Index = d.Int32()
+	p.Records = d.NullableBytes()
+	d.Tags(&p.UnknownTags, nil)
+}
+
+// ProduceResponse reports, for each partition produced to, the offset the
+// records were appended at or why they were not.
+type ProduceResponse struct {
+	Responses      []ProduceResponseResponse
+	ThrottleTimeMs int32                         // v1+
+	NodeEndpoints  []ProduceResponseNodeEndpoint // tag 0, v10+
+	UnknownTags    []TaggedField
+}
+
+// ProduceResponseResponse is one topic's results, by name or (v13+) by ID.
+type ProduceResponseResponse struct {
+	Name               string // v0-v12
+	TopicId            UUID   // v13+
+	PartitionResponses []ProduceResponseResponsePartitionResponse
+	UnknownTags        []TaggedField
+}
+
+// ProduceResponseResponsePartitionResponse is one partition's result.
+type ProduceResponseResponsePartitionResponse struct {
+	Index           int32
+	ErrorCode       int16
+	BaseOffset      int64
+	LogAppendTimeMs int64                                                 // v2+, default -1
+	LogStartOffset  int64                                                 // v5+, default -1
+	RecordErrors    []ProduceResponseResponsePartitionResponseRecordError // v8+
+	ErrorMessage    *string                                               // v8+
+	CurrentLeader   ProduceResponseResponsePartitionResponseCurrentLeader // tag 0, v10+
+	UnknownTags     []TaggedField
+}
+
+// ProduceResponseResponsePartitionResponseRecordError names a record that
+// caused its batch to be dropped.
+type ProduceResponseResponsePartitionResponseRecordError struct {
+	BatchIndex             int32
+	BatchIndexErrorMessage *string
+	UnknownTags            []TaggedField
+}
+
+// ProduceResponseResponsePartitionResponseCurrentLeader is the partition's
+// current leader, sent with NOT_LEADER_OR_FOLLOWER errors.
+type ProduceResponseResponsePartitionResponseCurrentLeader struct {
+	LeaderId    int32 // default -1
+	LeaderEpoch int32 // default -1
+	UnknownTags []TaggedField
+}
+
+// ProduceResponseNodeEndpoint is where to reach a leader named in CurrentLeader.
+type ProduceResponseNodeEndpoint struct {
+	NodeId      int32
+	Host        string
+	Port        int32
+	Rack        *string
+	UnknownTags []TaggedField
+}
+
+// APIKey implements [Message].
+func (*ProduceResponse) APIKey() int16 { return KeyProduce }
+func (*ProduceResponse) isResponse()   {}
+
+// Encode implements [Message].
+func (r *ProduceResponse) Encode(e *Encoder, version int16) {
+	writeArray(e, r.Responses, version)
+	if version >= 1 {
+		e.Int32(r.ThrottleTimeMs)
+	}
+	if !e.Flexible() {
+		return
+	}
+	writeEndpoints := version >= 10 && len(r.NodeEndpoints) > 0
+	n := 0
+	if writeEndpoints {
+		n++
+	}
+	e.TagCount(n, r.UnknownTags)
+	if writeEndpoints {
+		e.Tag(0, func(e *Encoder) { writeArray(e, r.NodeEndpoints, version) })
+	}
+	e.UnknownTags(r.UnknownTags)
+}
+
+// Decode implements [Message].
+func (r *ProduceResponse) Decode(d *Decoder, version int16) {
+	*r = ProduceResponse{}
+	r.Responses = readArray[ProduceResponseResponse](d, version)
+	if version >= 1 {
+		r.ThrottleTimeMs = d.Int32()
+	}
+	d.Tags(&r.UnknownTags, func(tag uint32, fd *Decoder) bool {
+		switch {
+		case tag == 0 && version >= 10:
+			r.NodeEndpoints = readArray[ProduceResponseNodeEndpoint](fd, version)
+		default:
+			return false
+		}
+		return true
+	})
+}
+
+func (t *ProduceResponseResponse) encode(e *Encoder, version int16) {
+	if version <= 12 {
+		e.String(t.Name)
+	}
+	if version >= 13 {
+		e.UUID(t.TopicId)
+	}
+	writeArray(e, t.PartitionResponses, version)
+	e.Tags(t.UnknownTags)
+}
+
+func (t *ProduceResponseResponse) decode(d *Decoder, version int16) {
+	*t = ProduceResponseResponse{}
+	if version <= 12 {
+		t.Name = d.String()
+	}
+	if version >= 13 {
+		t.TopicId = d.UUID()
+	}
+	t.PartitionResponses = readArray[ProduceResponseResponsePartitionResponse](d, version)
+	d.Tags(&t.UnknownTags, nil)
+}
+
+func (p *ProduceResponseResponsePartitionResponse) encode(e *Encoder, version int16) {
+	e.Int32(p.Index)
+	e.Int16(p.ErrorCode)
+	e.Int64(p.BaseOffset)
+	if version >= 2 {
+		e.Int64(p.LogAppendTimeMs)
+	}
+	if version >= 5 {
+		e.Int64(p.LogStartOffset)
+	}
+	if version >= 8 {
+		writeArray(e, p.RecordErrors, version)
+		e.NullableString(p.ErrorMessage)
+	}
+	if !e.Flexible() {
+		return
+	}
+	writeLeader := version >= 10 && !p.CurrentLeader.isDefault()
+	n := 0
+	if writeLeader {
+		n++
+	}
+	e.TagCount(n, p.UnknownTags)
+	if writeLeader {
+		e.Tag(0, func(e *Encoder) { p.CurrentLeader.encode(e, version) })
+	}
+	e.UnknownTags(p.UnknownTags)
+}
+
+func (p *ProduceResponseResponsePartitionResponse) decode(d *Decoder, version int16) {
+	*p = ProduceResponseResponsePartitionResponse{
+		LogAppendTimeMs: -1,
+		LogStartOffset:  -1,
+		CurrentLeader:   ProduceResponseResponsePartitionResponseCurrentLeader{LeaderId: -1, LeaderEpoch: -1},
+	}
+	p.Index = d.Int32()
+	p.ErrorCode = d.Int16()
+	p.BaseOffset = d.Int64()
+	if version >= 2 {
+		p.LogAppendTimeMs = d.Int64()
+	}
+	if version >= 5 {
+		p.LogStartOffset = d.Int64()
+	}
+	if version >= 8 {
+		p.RecordErrors = readArray[ProduceResponseResponsePartitionResponseRecordError](d, version)
+		p.ErrorMessage = d.NullableString()
+	}
+	d.Tags(&p.UnknownTags, func(tag uint32, fd *Decoder) bool {
+		switch {
+		case tag == 0 && version >= 10:
+			p.CurrentLeader.decode(fd, version)
+		default:
+			return false
+		}
+		return true
+	})
+}
+
+func (x *ProduceResponseResponsePartitionResponseRecordError) encode(e *Encoder, version int16) {
+	e.Int32(x.BatchIndex)
+	e.NullableString(x.BatchIndexErrorMessage)
+	e.Tags(x.UnknownTags)
+}
+
+func (x *ProduceResponseResponsePartitionResponseRecordError) decode(d *Decoder, version int16) {
+	*x = ProduceResponseResponsePartitionResponseRecordError{}
+	x.BatchIndex = d.Int32()
+	x.BatchIndexErrorMessage = d.NullableString()
+	d.Tags(&x.UnknownTags, nil)
+}
+
+func (l *ProduceResponseResponsePartitionResponseCurrentLeader) isDefault() bool {
+	return l.LeaderId == -1 && l.LeaderEpoch == -1 && len(l.UnknownTags) == 0
+}
+
+func (l *ProduceResponseResponsePartitionResponseCurrentLeader) encode(e *Encoder, version int16) {
+	e.Int32(l.LeaderId)
+	e.Int32(l.LeaderEpoch)
+	e.Tags(l.UnknownTags)
+}
+
+func (l *ProduceResponseResponsePartitionResponseCurrentLeader) decode(d *Decoder, version int16) {
+	*l = ProduceResponseResponsePartitionResponseCurrentLeader{LeaderId: -1, LeaderEpoch: -1}
+	l.LeaderId = d.Int32()
+	l.LeaderEpoch = d.Int32()
+	d.Tags(&l.UnknownTags, nil)
+}
+
+func (n *ProduceResponseNodeEndpoint) encode(e *Encoder, version int16) {
+	e.Int32(n.NodeId)
+	e.String(n.Host)
+	e.Int32(n.Port)
+	e.NullableString(n.Rack)
+	e.Tags(n.UnknownTags)
+}
+
+func (n *ProduceResponseNodeEndpoint) decode(d *Decoder, version int16) {
+	*n = ProduceResponseNodeEndpoint{}
+	n.NodeId = d.Int32()
+	n.Host = d.String()
+	n.Port = d.Int32()
+	n.Rack = d.NullableString()
+	d.Tags(&n.UnknownTags, nil)
+}

@@ -14,9 +14,9 @@ type UUID [16]byte
 
 // Tags reads a tagged-field section (flexible versions only; otherwise it does
 // nothing). For each field, known is called with the tag and a Decoder
-// limited to that field's bytes; it returns false for tags it does not
-// handle, which are appended to *unknown. known may be nil. A known field
-// must consume its bytes exactly.
+// limited to that field's bytes; it returns false, without reading, for tags
+// it does not handle, which are appended to *unknown. known may be nil. A
+// known field must consume its bytes exactly.
 func (d *Decoder) Tags(unknown *[]TaggedField, known func(tag uint32, fd *Decoder) bool) {
 	if !d.flexible || d.err != nil {
 		return
@@ -29,23 +29,28 @@ func (d *Decoder) Tags(unknown *[]TaggedField, known func(tag uint32, fd *Decode
 	for i := 0; i < n && d.err == nil; i++ {
 		tag := d.Uvarint()
 		size := int(d.Uvarint())
-		data := d.take(size, "tagged field")
+		if d.err == nil && size > d.Remaining() {
+			d.Fail("tagged field %d of %d bytes exceeds the %d bytes that remain", tag, size, d.Remaining())
+		}
 		if d.err != nil {
 			return
 		}
+		end := d.off + size
 		if known != nil {
-			fd := Decoder{buf: data, flexible: true}
-			if known(tag, &fd) {
-				if fd.err == nil && fd.Remaining() != 0 {
-					fd.Fail("%d unread bytes in tagged field %d", fd.Remaining(), tag)
-				}
-				if fd.err != nil {
-					d.Fail("tagged field %d: %v", tag, fd.err)
+			// known reads from d itself, cut short at the field's end, so
+			// that no second Decoder escapes to the heap per field.
+			full := d.buf
+			d.buf = d.buf[:end]
+			handled := known(tag, d)
+			d.buf = full
+			if handled {
+				if d.err == nil && d.off != end {
+					d.Fail("%d unread bytes in tagged field %d", end-d.off, tag)
 				}
 				continue
 			}
 		}
-		*unknown = append(*unknown, TaggedField{Tag: tag, Data: data})
+		*unknown = append(*unknown, TaggedField{Tag: tag, Data: d.take(size, "tagged field")})
 	}
 }
 
