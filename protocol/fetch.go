@@ -290,7 +290,7 @@ type FetchResponse struct {
 	ErrorCode      int16 // v7+
 	SessionId      int32 // v7+
 	Responses      []FetchResponseResponse
-	NodeEndpoints  []FetchResponseNodeEndpoint // tag 0, v16+
+	NodeEndpoints  []NodeEndpoint // tag 0, v16+
 	UnknownTags    []TaggedField
 }
 
@@ -310,7 +310,7 @@ type FetchResponseResponsePartition struct {
 	LastStableOffset     int64                                              // v4+, default -1
 	LogStartOffset       int64                                              // v5+, default -1
 	DivergingEpoch       FetchResponseResponsePartitionDivergingEpoch       // tag 0, v12+
-	CurrentLeader        FetchResponseResponsePartitionCurrentLeader        // tag 1, v12+
+	CurrentLeader        LeaderIdAndEpoch                                   // tag 1, v12+
 	SnapshotId           FetchResponseResponsePartitionSnapshotId           // tag 2, v12+
 	AbortedTransactions  []FetchResponseResponsePartitionAbortedTransaction // v4+, nullable
 	PreferredReadReplica int32                                              // v11+, default -1
@@ -323,14 +323,6 @@ type FetchResponseResponsePartition struct {
 type FetchResponseResponsePartitionDivergingEpoch struct {
 	Epoch       int32 // default -1
 	EndOffset   int64 // default -1
-	UnknownTags []TaggedField
-}
-
-// FetchResponseResponsePartitionCurrentLeader is the partition's current
-// leader, sent when the fetch went to a broker that is not it.
-type FetchResponseResponsePartitionCurrentLeader struct {
-	LeaderId    int32 // default -1
-	LeaderEpoch int32 // default -1
 	UnknownTags []TaggedField
 }
 
@@ -347,15 +339,6 @@ type FetchResponseResponsePartitionSnapshotId struct {
 type FetchResponseResponsePartitionAbortedTransaction struct {
 	ProducerId  int64
 	FirstOffset int64
-	UnknownTags []TaggedField
-}
-
-// FetchResponseNodeEndpoint is where to reach a leader named in CurrentLeader.
-type FetchResponseNodeEndpoint struct {
-	NodeId      int32
-	Host        string
-	Port        int32
-	Rack        *string
 	UnknownTags []TaggedField
 }
 
@@ -402,7 +385,7 @@ func (r *FetchResponse) Decode(d *Decoder, version int16) {
 	d.Tags(&r.UnknownTags, func(tag uint32, fd *Decoder) bool {
 		switch {
 		case tag == 0 && version >= 16:
-			r.NodeEndpoints = readArray[FetchResponseNodeEndpoint](fd, version)
+			r.NodeEndpoints = readArray[NodeEndpoint](fd, version)
 		default:
 			return false
 		}
@@ -484,7 +467,7 @@ func (p *FetchResponseResponsePartition) decode(d *Decoder, version int16) {
 		LastStableOffset:     -1,
 		LogStartOffset:       -1,
 		DivergingEpoch:       FetchResponseResponsePartitionDivergingEpoch{Epoch: -1, EndOffset: -1},
-		CurrentLeader:        FetchResponseResponsePartitionCurrentLeader{LeaderId: -1, LeaderEpoch: -1},
+		CurrentLeader:        LeaderIdAndEpoch{LeaderId: -1, LeaderEpoch: -1},
 		SnapshotId:           FetchResponseResponsePartitionSnapshotId{EndOffset: -1, Epoch: -1},
 		PreferredReadReplica: -1,
 	}
@@ -536,23 +519,6 @@ func (x *FetchResponseResponsePartitionDivergingEpoch) decode(d *Decoder, versio
 	d.Tags(&x.UnknownTags, nil)
 }
 
-func (x *FetchResponseResponsePartitionCurrentLeader) isDefault() bool {
-	return x.LeaderId == -1 && x.LeaderEpoch == -1 && len(x.UnknownTags) == 0
-}
-
-func (x *FetchResponseResponsePartitionCurrentLeader) encode(e *Encoder, version int16) {
-	e.Int32(x.LeaderId)
-	e.Int32(x.LeaderEpoch)
-	e.Tags(x.UnknownTags)
-}
-
-func (x *FetchResponseResponsePartitionCurrentLeader) decode(d *Decoder, version int16) {
-	*x = FetchResponseResponsePartitionCurrentLeader{LeaderId: -1, LeaderEpoch: -1}
-	x.LeaderId = d.Int32()
-	x.LeaderEpoch = d.Int32()
-	d.Tags(&x.UnknownTags, nil)
-}
-
 func (x *FetchResponseResponsePartitionSnapshotId) isDefault() bool {
 	return x.EndOffset == -1 && x.Epoch == -1 && len(x.UnknownTags) == 0
 }
@@ -581,21 +547,4 @@ func (a *FetchResponseResponsePartitionAbortedTransaction) decode(d *Decoder, ve
 	a.ProducerId = d.Int64()
 	a.FirstOffset = d.Int64()
 	d.Tags(&a.UnknownTags, nil)
-}
-
-func (n *FetchResponseNodeEndpoint) encode(e *Encoder, version int16) {
-	e.Int32(n.NodeId)
-	e.String(n.Host)
-	e.Int32(n.Port)
-	e.NullableString(n.Rack)
-	e.Tags(n.UnknownTags)
-}
-
-func (n *FetchResponseNodeEndpoint) decode(d *Decoder, version int16) {
-	*n = FetchResponseNodeEndpoint{}
-	n.NodeId = d.Int32()
-	n.Host = d.String()
-	n.Port = d.Int32()
-	n.Rack = d.NullableString()
-	d.Tags(&n.UnknownTags, nil)
 }

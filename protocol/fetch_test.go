@@ -63,7 +63,7 @@ func TestFetchResponseV4Golden(t *testing.T) {
 	require.Equal(t, int32(-1), p.PreferredReadReplica, "v11+ field takes its default")
 	require.Equal(t, []byte{0xDE, 0xAD, 0xBE}, p.Records)
 	require.Equal(t, FetchResponseResponsePartitionDivergingEpoch{Epoch: -1, EndOffset: -1}, p.DivergingEpoch)
-	require.Equal(t, FetchResponseResponsePartitionCurrentLeader{LeaderId: -1, LeaderEpoch: -1}, p.CurrentLeader)
+	require.Equal(t, LeaderIdAndEpoch{LeaderId: -1, LeaderEpoch: -1}, p.CurrentLeader)
 	require.Equal(t, FetchResponseResponsePartitionSnapshotId{EndOffset: -1, Epoch: -1}, p.SnapshotId)
 	require.Nil(t, p.UnknownTags)
 
@@ -102,7 +102,7 @@ func TestFetchResponseFlexibleTagsGolden(t *testing.T) {
 			LastStableOffset:     -1,
 			LogStartOffset:       -1,
 			DivergingEpoch:       FetchResponseResponsePartitionDivergingEpoch{Epoch: -1, EndOffset: -1},
-			CurrentLeader:        FetchResponseResponsePartitionCurrentLeader{LeaderId: 3, LeaderEpoch: 9},
+			CurrentLeader:        LeaderIdAndEpoch{LeaderId: 3, LeaderEpoch: 9},
 			SnapshotId:           FetchResponseResponsePartitionSnapshotId{EndOffset: -1, Epoch: -1},
 			PreferredReadReplica: -1,
 		}},
@@ -150,7 +150,7 @@ func fetchResponseDecodeAllocs(t *testing.T, n int, version int16) float64 {
 			LastStableOffset:     -1,
 			LogStartOffset:       -1,
 			DivergingEpoch:       FetchResponseResponsePartitionDivergingEpoch{Epoch: -1, EndOffset: -1},
-			CurrentLeader:        FetchResponseResponsePartitionCurrentLeader{LeaderId: -1, LeaderEpoch: -1},
+			CurrentLeader:        LeaderIdAndEpoch{LeaderId: -1, LeaderEpoch: -1},
 			SnapshotId:           FetchResponseResponsePartitionSnapshotId{EndOffset: -1, Epoch: -1},
 			PreferredReadReplica: -1,
 			Records:              []byte{1, 2, 3},

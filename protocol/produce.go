@@ -94,8 +94,8 @@ func (p *ProduceRequestTopicDataPartitionData) decode(d *Decoder, version int16)
 // records were appended at or why they were not.
 type ProduceResponse struct {
 	Responses      []ProduceResponseResponse
-	ThrottleTimeMs int32                         // v1+
-	NodeEndpoints  []ProduceResponseNodeEndpoint // tag 0, v10+
+	ThrottleTimeMs int32          // v1+
+	NodeEndpoints  []NodeEndpoint // tag 0, v10+
 	UnknownTags    []TaggedField
 }
 
@@ -116,7 +116,7 @@ type ProduceResponseResponsePartitionResponse struct {
 	LogStartOffset  int64                                                 // v5+, default -1
 	RecordErrors    []ProduceResponseResponsePartitionResponseRecordError // v8+
 	ErrorMessage    *string                                               // v8+
-	CurrentLeader   ProduceResponseResponsePartitionResponseCurrentLeader // tag 0, v10+
+	CurrentLeader   LeaderIdAndEpoch                                      // tag 0, v10+
 	UnknownTags     []TaggedField
 }
 
@@ -126,23 +126,6 @@ type ProduceResponseResponsePartitionResponseRecordError struct {
 	BatchIndex             int32
 	BatchIndexErrorMessage *string
 	UnknownTags            []TaggedField
-}
-
-// ProduceResponseResponsePartitionResponseCurrentLeader is the partition's
-// current leader, sent with NOT_LEADER_OR_FOLLOWER errors.
-type ProduceResponseResponsePartitionResponseCurrentLeader struct {
-	LeaderId    int32 // default -1
-	LeaderEpoch int32 // default -1
-	UnknownTags []TaggedField
-}
-
-// ProduceResponseNodeEndpoint is where to reach a leader named in CurrentLeader.
-type ProduceResponseNodeEndpoint struct {
-	NodeId      int32
-	Host        string
-	Port        int32
-	Rack        *string
-	UnknownTags []TaggedField
 }
 
 // APIKey implements [Message].
@@ -180,7 +163,7 @@ func (r *ProduceResponse) Decode(d *Decoder, version int16) {
 	d.Tags(&r.UnknownTags, func(tag uint32, fd *Decoder) bool {
 		switch {
 		case tag == 0 && version >= 10:
-			r.NodeEndpoints = readArray[ProduceResponseNodeEndpoint](fd, version)
+			r.NodeEndpoints = readArray[NodeEndpoint](fd, version)
 		default:
 			return false
 		}
@@ -244,7 +227,7 @@ func (p *ProduceResponseResponsePartitionResponse) decode(d *Decoder, version in
 	*p = ProduceResponseResponsePartitionResponse{
 		LogAppendTimeMs: -1,
 		LogStartOffset:  -1,
-		CurrentLeader:   ProduceResponseResponsePartitionResponseCurrentLeader{LeaderId: -1, LeaderEpoch: -1},
+		CurrentLeader:   LeaderIdAndEpoch{LeaderId: -1, LeaderEpoch: -1},
 	}
 	p.Index = d.Int32()
 	p.ErrorCode = d.Int16()
@@ -281,38 +264,4 @@ func (x *ProduceResponseResponsePartitionResponseRecordError) decode(d *Decoder,
 	x.BatchIndex = d.Int32()
 	x.BatchIndexErrorMessage = d.NullableString()
 	d.Tags(&x.UnknownTags, nil)
-}
-
-func (l *ProduceResponseResponsePartitionResponseCurrentLeader) isDefault() bool {
-	return l.LeaderId == -1 && l.LeaderEpoch == -1 && len(l.UnknownTags) == 0
-}
-
-func (l *ProduceResponseResponsePartitionResponseCurrentLeader) encode(e *Encoder, version int16) {
-	e.Int32(l.LeaderId)
-	e.Int32(l.LeaderEpoch)
-	e.Tags(l.UnknownTags)
-}
-
-func (l *ProduceResponseResponsePartitionResponseCurrentLeader) decode(d *Decoder, version int16) {
-	*l = ProduceResponseResponsePartitionResponseCurrentLeader{LeaderId: -1, LeaderEpoch: -1}
-	l.LeaderId = d.Int32()
-	l.LeaderEpoch = d.Int32()
-	d.Tags(&l.UnknownTags, nil)
-}
-
-func (n *ProduceResponseNodeEndpoint) encode(e *Encoder, version int16) {
-	e.Int32(n.NodeId)
-	e.String(n.Host)
-	e.Int32(n.Port)
-	e.NullableString(n.Rack)
-	e.Tags(n.UnknownTags)
-}
-
-func (n *ProduceResponseNodeEndpoint) decode(d *Decoder, version int16) {
-	*n = ProduceResponseNodeEndpoint{}
-	n.NodeId = d.Int32()
-	n.Host = d.String()
-	n.Port = d.Int32()
-	n.Rack = d.NullableString()
-	d.Tags(&n.UnknownTags, nil)
 }
