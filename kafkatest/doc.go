@@ -1,0 +1,46 @@
+// Package kafkatest runs an in-process Kafka cluster for tests and examples,
+// in the spirit of net/http/httptest.
+//
+// A [Cluster] is a set of fake brokers listening on 127.0.0.1 at random
+// ports. It speaks the Kafka wire protocol, keeps topics, partitions,
+// records, consumer groups, committed offsets and transactions in memory, and
+// needs no JVM, Docker or ZooKeeper. Point a client at [Cluster.Addrs]:
+//
+//	func TestProduce(t *testing.T) {
+//		c := kafkatest.MustCluster(t, kafkatest.Topic("payments", 3))
+//		client, err := kafka.NewClient(ctx, kafka.Config{Hosts: c.Addrs()})
+//		...
+//	}
+//
+// Integration tests that should also run against a real broker use
+// [Brokers] instead: it returns KAFKA_BROKERS when that variable is set and
+// an embedded cluster otherwise.
+//
+// Beyond serving requests, a Cluster is a tool for testing a client's error
+// handling: it answers chosen requests with Kafka error codes
+// ([Cluster.InjectError], [Cluster.InjectFault]), drops connections
+// ([Cluster.DropConnection]), answers late ([Cluster.Delay]), moves partition
+// leaders ([Cluster.MoveLeader], [Cluster.ShuffleLeaders]), adds and removes
+// brokers, and counts the requests it received ([Cluster.Requests]).
+//
+// API keys and error codes are plain Kafka wire numbers (int16): the
+// protocol package names the API keys (protocol.KeyProduce and so on) and
+// the Kafka protocol guide lists the error codes (6 is
+// NOT_LEADER_OR_FOLLOWER, for example).
+//
+// # Limits
+//
+// The brokers are a faithful fake, not Apache Kafka. The differences that
+// matter to a client's tests:
+//   - Records are RecordBatch v2 only: Produce is served from v3 and Fetch
+//     from v4, so legacy message sets (magic 0 and 1) cannot be tested end
+//     to end, and [Version] cannot emulate a broker older than 0.11.
+//   - There is no replication: every write is immediately committed, acks
+//     and Produce timeouts have no effect, and there is no throttling.
+//   - A Fetch for a topic that does not exist is not answered with
+//     UNKNOWN_TOPIC_OR_PARTITION: the broker waits instead.
+//   - SASL offers PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 only, without
+//     re-authentication; delegation tokens are not implemented.
+//   - Adding or removing a broker moves partition leaders at random, as
+//     [Cluster.ShuffleLeaders] does.
+package kafkatest

@@ -1,0 +1,250 @@
+package kafkatest_test
+
+import (
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"time"
+
+	"github.com/gokafka/kafka/kafkatest"
+	"github.com/gokafka/kafka/protocol"
+)
+
+// rawAPIVersions asks the broker at addr for its API versions over conn (a new
+// plain connection when conn is nil), with the project's own protocol
+// package, and returns each key's version range.
+func rawAPIVersions(addr string, conn net.Conn) (map[int16][2]int16, error) {
+	if conn == nil {
+		var err error
+		if conn, err = net.DialTimeout("tcp", addr, 5*time.Second); err != nil {
+			return nil, err
+		}
+		defer conn.Close()
+	}
+	if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		return nil, err
+	}
+	clientID := "example"
+	frame, err := protocol.AppendRequest(nil, 1, &clientID, &protocol.ApiVersionsRequest{}, 0)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.Write(frame); err != nil {
+		return nil, err
+	}
+	body, err := protocol.ReadFrame(conn, nil, 1<<20)
+	if err != nil {
+		return nil, err
+	}
+	var resp protocol.ApiVersionsResponse
+	if _, err := protocol.DecodeResponse(body, &resp, 0); err != nil {
+		return nil, err
+	}
+	if resp.ErrorCode != 0 {
+		return nil, fmt.Errorf("ApiVersions: error code %d", resp.ErrorCode)
+	}
+	versions := make(map[int16][2]int16)
+	for _, k := range resp.ApiKeys {
+		versions[k.ApiKey] = [2]int16{k.MinVersion, k.MaxVersion}
+	}
+	return versions, nil
+}
+
+func ExampleNewCluster() {
+	c, err := kafkatest.NewCluster(kafkatest.Topic("events", 3))
+	if err != nil {
+		panic(err)
+	}
+	defer c.Close()
+
+	fmt.Println("brokers:", c.BrokerIDs(), "at", len(c.Addrs()), "addresses")
+	for p := range int32(3) {
+		leader, err := c.Leader("events", p)
+		fmt.Printf("events/%d has a leader: %v\n", p, err == nil && leader >= 0)
+	}
+	// Output:
+	// brokers: [0 1 2] at 3 addresses
+	// events/0 has a leader: true
+	// events/1 has a leader: true
+	// events/2 has a leader: true
+}
+
+// A cluster can pose as an older Kafka release; a client then negotiates
+// down to that release's API versions.
+func ExampleVersion() {
+	c, err := kafkatest.NewCluster(kafkatest.NumBrokers(1), kafkatest.Version("0.11"))
+	if err != nil {
+		panic(err)
+	}
+	defer c.Close()
+
+	versions, err := rawAPIVersions(c.Addrs()[0], nil)
+	if err != nil {
+		panic(err)
+	}
+	for _, key := range []int16{protocol.KeyProduce, protocol.KeyFetch, protocol.KeyMetadata} {
+		fmt.Printf("%s: v%d-v%d\n", protocol.LookupAPI(key).Name, versions[key][0], versions[key][1])
+	}
+	// Output:
+	// Produce: v3-v3
+	// Fetch: v4-v5
+	// Metadata: v0-v4
+}
+
+func ExampleCluster_InjectError() {
+	c, err := kafkatest.NewCluster(kafkatest.NumBrokers(1))
+	if err != nil {
+		panic(err)
+	}
+	defer c.Close()
+
+	// The next ApiVersions request is answered with error code 7
+	// (REQUEST_TIMED_OUT); the one after it is served.
+	inj := c.InjectError(protocol.KeyApiVersions, 7, 1)
+	_, err = rawAPIVersions(c.Addrs()[0], nil)
+	fmt.Println("first:", err)
+	_, err = rawAPIVersions(c.Addrs()[0], nil)
+	fmt.Println("second:", err)
+	fmt.Println("hits:", inj.Hits())
+	// Output:
+	// first: ApiVersions: error code 7
+	// second: <nil>
+	// hits: 1
+}
+
+func ExampleCluster_Requests() {
+	c, err := kafkatest.NewCluster(kafkatest.NumBrokers(1))
+	if err != nil {
+		panic(err)
+	}
+	defer c.Close()
+
+	for range 3 {
+		if _, err := rawAPIVersions(c.Addrs()[0], nil); err != nil {
+			panic(err)
+		}
+	}
+	fmt.Println("ApiVersions requests:", c.Requests(protocol.KeyApiVersions))
+	fmt.Println("Produce requests:", c.Requests(protocol.KeyProduce))
+	// Output:
+	// ApiVersions requests: 3
+	// Produce requests: 0
+}
+
+func ExampleCluster_DropConnection() {
+	c, err := kafkatest.NewCluster(kafkatest.NumBrokers(1))
+	if err != nil {
+		panic(err)
+	}
+	defer c.Close()
+
+	c.DropConnection(protocol.KeyApiVersions, 1)
+	_, err = rawAPIVersions(c.Addrs()[0], nil)
+	fmt.Println("dropped:", errors.Is(err, io.EOF))
+	_, err = rawAPIVersions(c.Addrs()[0], nil)
+	fmt.Println("next:", err)
+	// Output:
+	// dropped: true
+	// next: <nil>
+}
+
+func ExampleCluster_Delay() {
+	c, err := kafkatest.NewCluster(kafkatest.NumBrokers(1))
+	if err != nil {
+		panic(err)
+	}
+	defer c.Close()
+
+	c.Delay(protocol.KeyApiVersions, 200*time.Millisecond, 1)
+	start := time.Now()
+	if _, err := rawAPIVersions(c.Addrs()[0], nil); err != nil {
+		panic(err)
+	}
+	fmt.Println("waited at least 200ms:", time.Since(start) >= 200*time.Millisecond)
+	// Output: waited at least 200ms: true
+}
+
+func ExampleCluster_MoveLeader() {
+	c, err := kafkatest.NewCluster(kafkatest.Topic("events", 1))
+	if err != nil {
+		panic(err)
+	}
+	defer c.Close()
+
+	if err := c.MoveLeader("events", 0, 2); err != nil {
+		panic(err)
+	}
+	leader, _ := c.Leader("events", 0)
+	fmt.Println("leader of events/0:", leader)
+	// Output: leader of events/0: 2
+}
+
+func ExampleCluster_AddBroker() {
+	c, err := kafkatest.NewCluster()
+	if err != nil {
+		panic(err)
+	}
+	defer c.Close()
+
+	id, err := c.AddBroker()
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("added broker", id, "brokers:", c.BrokerIDs())
+	if err := c.RemoveBroker(0); err != nil {
+		panic(err)
+	}
+	fmt.Println("removed broker 0, brokers:", c.BrokerIDs())
+	// Output:
+	// added broker 3 brokers: [0 1 2 3]
+	// removed broker 0, brokers: [1 2 3]
+}
+
+func ExampleCluster_CreateTopic() {
+	c, err := kafkatest.NewCluster()
+	if err != nil {
+		panic(err)
+	}
+	defer c.Close()
+
+	fmt.Println(c.CreateTopic("orders", 6))
+	err = c.CreateTopic("orders", 6)
+	fmt.Println(err)
+	var ke *kafkatest.KafkaError
+	if errors.As(err, &ke) {
+		fmt.Println("code:", ke.Code)
+	}
+	// Output:
+	// <nil>
+	// kafkatest: create topic "orders": TOPIC_ALREADY_EXISTS (error code 36)
+	// code: 36
+}
+
+func ExampleNewTLSConfigs() {
+	server, client, err := kafkatest.NewTLSConfigs()
+	if err != nil {
+		panic(err)
+	}
+	c, err := kafkatest.NewCluster(kafkatest.NumBrokers(1), kafkatest.TLS(server))
+	if err != nil {
+		panic(err)
+	}
+	defer c.Close()
+
+	conn, err := tls.Dial("tcp", c.Addrs()[0], client)
+	if err != nil {
+		panic(err)
+	}
+	defer conn.Close()
+	versions, err := rawAPIVersions("", conn)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("verified:", conn.ConnectionState().VerifiedChains != nil)
+	fmt.Println("served over TLS:", len(versions) > 0)
+	// Output:
+	// verified: true
+	// served over TLS: true
+}
