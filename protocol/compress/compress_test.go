@@ -212,7 +212,7 @@ func TestBombs(t *testing.T) {
 		if !errors.Is(err, ErrTooLarge) {
 			t.Errorf("%s: err = %v, want ErrTooLarge", name, err)
 		}
-		if alloc > 4*maxSize {
+		if alloc > 8*maxSize {
 			t.Errorf("%s: allocated %d bytes for a %d-byte limit", name, alloc, maxSize)
 		}
 	}
