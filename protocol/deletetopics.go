@@ -100,13 +100,9 @@ func (r *DeleteTopicsResponse) Decode(d *Decoder, version int16) {
 }
 
 func (t *DeleteTopicsResponseResponse) encode(e *Encoder, version int16) {
+	e.StringPtr(t.Name, version >= 6)
 	if version >= 6 {
-		e.NullableString(t.Name)
 		e.UUID(t.TopicId)
-	} else if t.Name != nil {
-		e.String(*t.Name)
-	} else {
-		e.String("")
 	}
 	e.Int16(t.ErrorCode)
 	if version >= 5 {

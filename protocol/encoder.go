@@ -118,6 +118,20 @@ func (e *Encoder) NullableString(s *string) {
 	e.String(*s)
 }
 
+// StringPtr appends s for a field that is nullable only in some versions:
+// as a nullable string when nullable is true, otherwise as a string with nil
+// written as empty.
+func (e *Encoder) StringPtr(s *string, nullable bool) {
+	switch {
+	case nullable:
+		e.NullableString(s)
+	case s == nil:
+		e.String("")
+	default:
+		e.String(*s)
+	}
+}
+
 // Bytes appends b with its length prefix; nil is written as empty.
 func (e *Encoder) Bytes(b []byte) {
 	e.length(len(b), true)

@@ -117,12 +117,8 @@ func (r *JoinGroupResponse) Encode(e *Encoder, version int16) {
 	e.Int32(r.GenerationId)
 	if version >= 7 {
 		e.NullableString(r.ProtocolType)
-		e.NullableString(r.ProtocolName)
-	} else if r.ProtocolName != nil {
-		e.String(*r.ProtocolName)
-	} else {
-		e.String("")
 	}
+	e.StringPtr(r.ProtocolName, version >= 7)
 	e.String(r.Leader)
 	if version >= 9 {
 		e.Bool(r.SkipAssignment)

@@ -67,12 +67,8 @@ func (r *MetadataRequest) Decode(d *Decoder, version int16) {
 func (t *MetadataRequestTopic) encode(e *Encoder, version int16) {
 	if version >= 10 {
 		e.UUID(t.TopicId)
-		e.NullableString(t.Name)
-	} else if t.Name != nil {
-		e.String(*t.Name)
-	} else {
-		e.String("")
 	}
+	e.StringPtr(t.Name, version >= 10)
 	e.Tags(t.UnknownTags)
 }
 
@@ -205,13 +201,7 @@ func (b *MetadataResponseBroker) decode(d *Decoder, version int16) {
 
 func (t *MetadataResponseTopic) encode(e *Encoder, version int16) {
 	e.Int16(t.ErrorCode)
-	if version >= 12 {
-		e.NullableString(t.Name)
-	} else if t.Name != nil {
-		e.String(*t.Name)
-	} else {
-		e.String("")
-	}
+	e.StringPtr(t.Name, version >= 12)
 	if version >= 10 {
 		e.UUID(t.TopicId)
 	}
