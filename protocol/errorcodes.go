@@ -3,7 +3,8 @@ package protocol
 import "strconv"
 
 // ErrorCode is a Kafka protocol error code, as carried in the int16
-// ErrorCode fields of responses.
+// ErrorCode fields of responses. It implements error, so a code can travel
+// up through wrapped errors and be matched with errors.Is.
 //
 // The constants below cover every code from -1 (UnknownServerError) to the
 // newest of Kafka 4.1 (ShareSessionLimitReached, 133). Each is named after
@@ -347,6 +348,16 @@ func (c ErrorCode) Retriable() bool {
 // "OFFSET_OUT_OF_RANGE (1)" or "UNKNOWN_ERROR_CODE_500 (500)".
 func (c ErrorCode) String() string {
 	return c.Name() + " (" + strconv.Itoa(int(c)) + ")"
+}
+
+// Error makes a non-zero code a Go error: "kafka: OFFSET_OUT_OF_RANGE (1):
+// The requested offset is not within the range of offsets maintained by the
+// server." Codes compare with == (and so with errors.Is).
+func (c ErrorCode) Error() string {
+	if m := c.Message(); m != "" {
+		return "kafka: " + c.String() + ": " + m
+	}
+	return "kafka: " + c.String()
 }
 
 // ErrorCodes returns every known code in ascending order, from

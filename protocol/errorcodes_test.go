@@ -1,6 +1,8 @@
 package protocol
 
 import (
+	"errors"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -265,5 +267,23 @@ func TestErrorCodeStrings(t *testing.T) {
 		_, _, _, _ = NotLeaderOrFollower.Name(), NotLeaderOrFollower.Message(), NotLeaderOrFollower.Retriable(), NotLeaderOrFollower.Known()
 	}); n != 0 {
 		t.Errorf("known-code lookups allocate %v times", n)
+	}
+}
+
+func TestErrorCodeIsAnError(t *testing.T) {
+	var err error = fmt.Errorf("fetching: %w", OffsetOutOfRange)
+	if !errors.Is(err, OffsetOutOfRange) || errors.Is(err, UnknownTopicOrPartition) {
+		t.Fatalf("errors.Is does not match codes through wrapping: %v", err)
+	}
+	var code ErrorCode
+	if !errors.As(err, &code) || code != OffsetOutOfRange {
+		t.Fatalf("errors.As = %v", code)
+	}
+	want := "kafka: OFFSET_OUT_OF_RANGE (1): The requested offset is not within the range of offsets maintained by the server."
+	if got := OffsetOutOfRange.Error(); got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	if got := ErrorCode(500).Error(); got != "kafka: UNKNOWN_ERROR_CODE_500 (500)" {
+		t.Errorf("unknown code: %q", got)
 	}
 }

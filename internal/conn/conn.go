@@ -28,7 +28,12 @@ type Config struct {
 	MaxResponseSize int32         // default 100 MiB
 	// Dial replaces net.Dialer, for tests and custom transports.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// TEMP until SASL lands
+	BrokerVersion, SoftwareName, SoftwareVersion string
+	SASL                                         *SASL
 }
+
+type SASL struct{ Mechanism, Username, Password string }
 
 const (
 	defaultDialTimeout     = 10 * time.Second

@@ -1,0 +1,175 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gokafka/kafka/internal/backoff"
+	"github.com/gokafka/kafka/internal/conn"
+	"github.com/gokafka/kafka/protocol"
+)
+
+// Broker describes one broker of the cluster, as its metadata names it.
+type Broker struct {
+	ID   int32
+	Host string
+	Port int32
+	Rack string // "" when the broker has none
+}
+
+// Addr returns the broker's "host:port".
+func (b Broker) Addr() string { return net.JoinHostPort(b.Host, strconv.Itoa(int(b.Port))) }
+
+// connKind separates traffic that must not queue behind other traffic: a
+// broker handles one request per connection at a time, so a fetch waiting
+// for data, or a JoinGroup waiting for a rebalance, would hold up anything
+// pipelined behind it.
+type connKind int
+
+const (
+	connGeneral connKind = iota // metadata, offsets queries, admin, coordinators
+	connProduce
+	connFetch
+	connGroup // JoinGroup/SyncGroup/Heartbeat, which block during rebalances
+	numConnKinds
+)
+
+// broker is the client's handle on one broker: its connections, opened on
+// demand and reopened with backoff after failures.
+type broker struct {
+	id     int32 // -1 for a seed
+	addr   string
+	client *Client
+
+	mu       sync.Mutex
+	conns    [numConnKinds]*conn.Conn
+	versions *conn.Versions // learnt on the first successful dial
+	failures int            // consecutive failed dials
+	retryAt  time.Time      // no dial before this
+	closed   bool
+}
+
+func newBroker(c *Client, id int32, addr string) *broker {
+	return &broker{id: id, addr: addr, client: c}
+}
+
+// conn returns an open connection of kind, dialing (after any backoff a
+// recent failure calls for) when there is none.
+func (b *broker) conn(ctx context.Context, kind connKind) (*conn.Conn, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil, ErrClientClosed
+	}
+	if cn := b.conns[kind]; cn != nil {
+		if cn.Err() == nil {
+			return cn, nil
+		}
+		cn.Close()
+		b.conns[kind] = nil
+	}
+	if wait := time.Until(b.retryAt); wait > 0 {
+		// Holding the lock while waiting makes other callers wait for the
+		// same dial instead of piling up their own.
+		if err := backoff.Sleep(ctx, wait); err != nil {
+			return nil, err
+		}
+	}
+	start := time.Now()
+	cn, err := conn.Dial(ctx, b.addr, b.client.connCfg)
+	b.client.hooks.brokerConnect(BrokerConnectEvent{Broker: b.id, Addr: b.addr, Duration: time.Since(start), Err: err})
+	if err != nil {
+		if ctx.Err() == nil {
+			b.retryAt = time.Now().Add(b.client.backoff.Delay(b.failures))
+			b.failures++
+		}
+		b.client.log.Debug("kafka: connecting failed", "broker", b.id, "addr", b.addr, "err", err)
+		return nil, err
+	}
+	b.failures = 0
+	v := cn.Versions()
+	b.versions = &v
+	b.conns[kind] = cn
+	return cn, nil
+}
+
+// version returns the newest version of api both sides speak, connecting
+// first if the broker's versions are not known yet.
+func (b *broker) version(ctx context.Context, api int16) (int16, error) {
+	b.mu.Lock()
+	v := b.versions
+	b.mu.Unlock()
+	if v == nil {
+		if _, err := b.conn(ctx, connGeneral); err != nil {
+			return 0, err
+		}
+		b.mu.Lock()
+		v = b.versions
+		b.mu.Unlock()
+	}
+	if ver, ok := v.For(api); ok {
+		return ver, nil
+	}
+	return 0, fmt.Errorf("%w: broker %s does not support %s (a newer broker is needed)", ErrUnsupportedVersion, b.addr, apiName(api))
+}
+
+// request sends req at version on a connection of kind and decodes resp.
+// Besides the caller's ctx, the request is bounded by Config.RequestTimeout
+// plus wait, the time the broker may legitimately hold it; when that runs
+// out the connection is assumed dead and closed.
+func (b *broker) request(ctx context.Context, kind connKind, req protocol.Request, resp protocol.Response, version int16, wait time.Duration) error {
+	cn, err := b.conn(ctx, kind)
+	if err != nil {
+		return err
+	}
+	rctx, cancel := context.WithTimeout(ctx, b.client.cfg.RequestTimeout+wait)
+	defer cancel()
+	start := time.Now()
+	err = cn.RoundTrip(rctx, req, resp, version)
+	if err != nil && ctx.Err() == nil && errors.Is(rctx.Err(), context.DeadlineExceeded) {
+		cn.Close()
+		err = fmt.Errorf("%w: %s did not answer %s within %v", ErrSocketDisconnected, b.addr, apiName(req.APIKey()), b.client.cfg.RequestTimeout+wait)
+	}
+	b.client.hooks.brokerRequest(BrokerRequestEvent{Broker: b.id, Addr: b.addr, API: apiName(req.APIKey()), Version: version, Latency: time.Since(start), Err: err})
+	return err
+}
+
+// call picks the newest common version of req's API and sends it on the
+// general connection.
+func (b *broker) call(ctx context.Context, req protocol.Request, resp protocol.Response) (int16, error) {
+	v, err := b.version(ctx, req.APIKey())
+	if err != nil {
+		return 0, err
+	}
+	return v, b.request(ctx, connGeneral, req, resp, v, 0)
+}
+
+// close closes the broker's connections; later calls fail.
+func (b *broker) close() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed = true
+	for i, cn := range b.conns {
+		if cn != nil {
+			cn.Close()
+			b.conns[i] = nil
+		}
+	}
+}
+
+// opError wraps err with where it happened.
+func (b *broker) opError(op, topic string, partition int32, err error) error {
+	return &OpError{Op: op, Topic: topic, Partition: partition, Broker: b.id, Addr: b.addr, Err: err}
+}
+
+func apiName(key int16) string {
+	if api := protocol.LookupAPI(key); api != nil {
+		return api.Name
+	}
+	return "API " + strconv.Itoa(int(key))
+}

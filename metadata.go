@@ -1,0 +1,122 @@
+package kafka
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/gokafka/kafka/protocol"
+)
+
+// clusterMeta is one immutable snapshot of the cluster's metadata; the
+// client swaps in a new one on every refresh.
+type clusterMeta struct {
+	brokers    map[int32]Broker
+	controller int32 // -1 when unknown
+	clusterID  string
+	topics     map[string]*topicMeta
+	fetched    time.Time
+}
+
+// topicMeta is what the metadata says of one topic.
+type topicMeta struct {
+	name       string
+	id         protocol.UUID
+	internal   bool
+	err        Error // the topic-level error code, 0 when fine
+	partitions []Partition
+}
+
+// partition returns the partition with id, if the topic has it.
+func (t *topicMeta) partition(id int32) (Partition, bool) {
+	i, ok := slices.BinarySearchFunc(t.partitions, id, func(p Partition, id int32) int { return int(p.ID - id) })
+	if !ok {
+		return Partition{}, false
+	}
+	return t.partitions[i], true
+}
+
+// metadataRequest builds a Metadata request for topics (nil: all of them)
+// at version.
+func metadataRequest(topics []string, autoCreate bool) *protocol.MetadataRequest {
+	req := &protocol.MetadataRequest{AllowAutoTopicCreation: autoCreate}
+	if topics != nil {
+		// An empty, non-nil list asks for no topics at all (v1+).
+		req.Topics = make([]protocol.MetadataRequestTopic, len(topics))
+		for i := range topics {
+			req.Topics[i].Name = &topics[i]
+		}
+	}
+	return req
+}
+
+// fetchMetadata asks b for the metadata of topics (nil: all).
+func (b *broker) fetchMetadata(ctx context.Context, topics []string, autoCreate bool) (*protocol.MetadataResponse, error) {
+	version, err := b.version(ctx, protocol.KeyMetadata)
+	if err != nil {
+		return nil, err
+	}
+	if version == 0 && topics != nil && len(topics) == 0 {
+		// v0 has no way to ask for nothing: an empty list means all.
+		topics = nil
+	}
+	var resp protocol.MetadataResponse
+	if err := b.request(ctx, connGeneral, metadataRequest(topics, autoCreate), &resp, version, 0); err != nil {
+		return nil, err
+	}
+	if err := codeError(resp.ErrorCode); err != nil {
+		return nil, err
+	}
+	return &resp, nil
+}
+
+// merge returns a new snapshot: prev updated with resp. When full is true
+// resp describes every topic and topics it lacks are dropped; otherwise only
+// the topics in resp are replaced.
+func merge(prev *clusterMeta, resp *protocol.MetadataResponse, full bool) *clusterMeta {
+	m := &clusterMeta{
+		brokers:    make(map[int32]Broker, len(resp.Brokers)),
+		controller: resp.ControllerId,
+		topics:     make(map[string]*topicMeta, len(resp.Topics)),
+		fetched:    time.Now(),
+	}
+	if resp.ClusterId != nil {
+		m.clusterID = *resp.ClusterId
+	}
+	for _, b := range resp.Brokers {
+		br := Broker{ID: b.NodeId, Host: b.Host, Port: b.Port}
+		if b.Rack != nil {
+			br.Rack = *b.Rack
+		}
+		m.brokers[b.NodeId] = br
+	}
+	if prev != nil && !full {
+		for name, t := range prev.topics {
+			m.topics[name] = t
+		}
+	}
+	for _, t := range resp.Topics {
+		if t.Name == nil {
+			continue // asked by ID; we always ask by name
+		}
+		tm := &topicMeta{name: *t.Name, id: t.TopicId, internal: t.IsInternal, err: Error(t.ErrorCode)}
+		if tm.err == ErrUnknownTopicOrPartition || tm.err == ErrInvalidTopicException {
+			delete(m.topics, tm.name)
+			continue
+		}
+		tm.partitions = make([]Partition, 0, len(t.Partitions))
+		for _, p := range t.Partitions {
+			tm.partitions = append(tm.partitions, Partition{
+				ID:              p.PartitionIndex,
+				Leader:          p.LeaderId,
+				LeaderEpoch:     p.LeaderEpoch,
+				Replicas:        p.ReplicaNodes,
+				ISR:             p.IsrNodes,
+				OfflineReplicas: p.OfflineReplicas,
+			})
+		}
+		slices.SortFunc(tm.partitions, func(a, b Partition) int { return int(a.ID - b.ID) })
+		m.topics[tm.name] = tm
+	}
+	return m
+}
