@@ -36,7 +36,7 @@ type Client struct {
 	brokers map[int32]*broker // the live brokers of the last metadata
 	seeds   []*broker         // bootstrap connections, the last resort
 
-	refreshMu sync.Mutex // one metadata refresh at a time
+	refreshMu sync.Mutex      // one metadata refresh at a time
 	ctx       context.Context // ends at Close, for background work
 	cancel    context.CancelFunc
 	closing   chan struct{}

@@ -165,4 +165,3 @@ func TestClientClose(t *testing.T) {
 	_, err = c.Topics(testCtx(t))
 	require.True(t, errors.Is(err, kafka.ErrClientClosed), "%v", err)
 }
-
