@@ -320,11 +320,8 @@ func validTopicName(name string) error {
 // metadata. Without a deadline on ctx, Config.RequestTimeout bounds the
 // whole, so nothing retries forever.
 func (c *Client) retry(ctx context.Context, op func() error) error {
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.cfg.RequestTimeout)
-		defer cancel()
-	}
+	ctx, cancel := c.bounded(ctx)
+	defer cancel()
 	for attempt := 0; ; attempt++ {
 		if c.isClosed() {
 			return ErrClientClosed
@@ -341,6 +338,15 @@ func (c *Client) retry(ctx context.Context, op func() error) error {
 			return err
 		}
 	}
+}
+
+// bounded returns ctx, limited to Config.RequestTimeout when it has no
+// deadline of its own.
+func (c *Client) bounded(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, c.cfg.RequestTimeout)
 }
 
 // final marks an error that retry must return at once, though its kind is

@@ -1,0 +1,153 @@
+package kafka_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gokafka/kafka"
+	"github.com/gokafka/kafka/kafkatest"
+	"github.com/gokafka/kafka/protocol"
+	"github.com/stretchr/testify/require"
+)
+
+// eventLog records the hook events it sees.
+type eventLog struct {
+	mu       sync.Mutex
+	connects []kafka.BrokerConnectEvent
+	requests []kafka.BrokerRequestEvent
+}
+
+func (l *eventLog) OnBrokerConnect(e kafka.BrokerConnectEvent) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.connects = append(l.connects, e)
+}
+
+func (l *eventLog) OnBrokerRequest(e kafka.BrokerRequestEvent) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.requests = append(l.requests, e)
+}
+
+func (l *eventLog) failedRequests(api string) []kafka.BrokerRequestEvent {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []kafka.BrokerRequestEvent
+	for _, e := range l.requests {
+		if e.API == api && e.Err != nil {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func TestUnansweredRequestTimesOutAndIsRetried(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("slow", 1))
+	log := &eventLog{}
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RequestTimeout: 300 * time.Millisecond, Hooks: []kafka.Hook{log}})
+	topic, err := c.Topic(testCtx(t), "slow")
+	require.NoError(t, err)
+
+	cl.Delay(protocol.KeyListOffsets, 2*time.Second, 1)
+	offsets, err := topic.LatestAvailableOffsets(testCtx(t))
+	require.NoError(t, err)
+	require.Equal(t, map[int32]int64{0: 0}, offsets)
+	failed := log.failedRequests("ListOffsets")
+	require.Len(t, failed, 1)
+	require.ErrorIs(t, failed[0].Err, kafka.ErrSocketDisconnected)
+	require.ErrorContains(t, failed[0].Err, "did not answer")
+}
+
+func TestDroppedConnectionIsRetried(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("dropped", 3))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	topic, err := c.Topic(testCtx(t), "dropped")
+	require.NoError(t, err)
+	inj := cl.DropConnection(protocol.KeyListOffsets, 2)
+	offsets, err := topic.EarliestAvailableOffsets(testCtx(t))
+	require.NoError(t, err)
+	require.Len(t, offsets, 3)
+	require.Equal(t, 2, inj.Hits())
+}
+
+func TestRetriableErrorCodeIsRetried(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("flaky", 1))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	topic, err := c.Topic(testCtx(t), "flaky")
+	require.NoError(t, err)
+	inj := cl.InjectError(protocol.KeyListOffsets, int16(protocol.NotLeaderOrFollower), 2)
+	_, err = topic.LatestAvailableOffsets(testCtx(t))
+	require.NoError(t, err)
+	require.Equal(t, 2, inj.Hits())
+
+	// A code that is not retriable reaches the caller at once, saying where.
+	cl.InjectError(protocol.KeyListOffsets, int16(protocol.TopicAuthorizationFailed), 1)
+	_, err = topic.LatestAvailableOffsets(testCtx(t))
+	require.ErrorIs(t, err, kafka.ErrTopicAuthorizationFailed)
+	var op *kafka.OpError
+	require.ErrorAs(t, err, &op)
+	require.Equal(t, "flaky", op.Topic)
+	require.Equal(t, int32(0), op.Partition)
+	require.GreaterOrEqual(t, op.Broker, int32(0))
+	require.ErrorContains(t, err, "list offsets flaky[0] at broker")
+}
+
+func TestRetriesStopAtTheCallersDeadline(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("down", 1))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	topic, err := c.Topic(testCtx(t), "down")
+	require.NoError(t, err)
+	cl.InjectError(protocol.KeyListOffsets, int16(protocol.LeaderNotAvailable), kafkatest.Always)
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = topic.LatestAvailableOffsets(ctx)
+	require.ErrorIs(t, err, kafka.ErrLeaderNotAvailable, "the last real error, not just the deadline")
+	require.True(t, kafka.IsRetriable(err))
+	require.Less(t, time.Since(start), 5*time.Second)
+}
+
+func TestNotControllerIsRetried(t *testing.T) {
+	cl := kafkatest.MustCluster(t)
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	inj := cl.InjectError(protocol.KeyCreateTopics, int16(protocol.NotController), 1)
+	require.NoError(t, c.CreateTopic(testCtx(t), "after-not-controller", kafka.TopicConfig{Partitions: 1}))
+	require.Equal(t, 1, inj.Hits())
+}
+
+func TestCanceledContextReturnsPromptly(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("stuck", 1))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	topic, err := c.Topic(testCtx(t), "stuck")
+	require.NoError(t, err)
+	cl.Delay(protocol.KeyListOffsets, 5*time.Second, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start := time.Now()
+	_, err = topic.LatestAvailableOffsets(ctx)
+	require.True(t, errors.Is(err, context.Canceled), "%v", err)
+	require.Less(t, time.Since(start), 3*time.Second)
+}
+
+func TestBrokerLeavesAndReturns(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("elastic", 3))
+	log := &eventLog{}
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), Hooks: []kafka.Hook{log}})
+	id, err := cl.AddBroker()
+	require.NoError(t, err)
+	require.NoError(t, c.UpdateCluster(testCtx(t)))
+	require.Len(t, c.Brokers(), 4)
+	require.NoError(t, cl.RemoveBroker(id))
+	require.NoError(t, c.UpdateCluster(testCtx(t)))
+	require.Len(t, c.Brokers(), 3)
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	require.NotEmpty(t, log.connects)
+	for _, e := range log.connects {
+		require.NoError(t, e.Err)
+		require.Positive(t, e.Duration)
+	}
+}
