@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"net"
 	"runtime"
 	"sync"
@@ -112,6 +113,25 @@ func TestCorrelationMismatchBreaksConnection(t *testing.T) {
 	require.ErrorIs(t, c.Err(), ErrDisconnected)
 	_, err = roundTrip(context.Background(), c)
 	require.ErrorIs(t, err, ErrDisconnected, "a broken connection refuses new requests")
+	c.Close()
+	checkNoLeak(t, before)
+}
+
+func TestOutOfOrderResponsesFailEveryCallInFlight(t *testing.T) {
+	before := runtime.NumGoroutine()
+	c, b := newPipe(t)
+	done := make(chan error, 2)
+	var ids []int32
+	for range 2 {
+		go func() { _, err := roundTrip(context.Background(), c); done <- err }()
+		ids = append(ids, b.readRequest().CorrelationID)
+	}
+	b.answer(ids[1], 0) // the second answered before the first
+	for range 2 {
+		err := <-done
+		require.ErrorIs(t, err, ErrDisconnected, "neither caller may get the other's answer")
+		require.ErrorContains(t, err, fmt.Sprintf("answered correlation ID %d, expected %d", ids[1], ids[0]))
+	}
 	c.Close()
 	checkNoLeak(t, before)
 }
