@@ -149,7 +149,7 @@ func (c *Client) CreatePartitions(ctx context.Context, name string, total int32)
 // when the metadata names none: KRaft brokers forward admin requests),
 // retrying NOT_CONTROLLER and other retriable errors.
 func (c *Client) controllerCall(ctx context.Context, op string, api int16, topic string, fn func(b *broker, version int16) error) error {
-	return c.retry(ctx, func() error {
+	return c.retry(ctx, []string{}, func() error {
 		m := c.meta.Load()
 		var b *broker
 		if m.controller >= 0 {

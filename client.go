@@ -277,7 +277,7 @@ func (c *Client) Topic(ctx context.Context, name string) (*Topic, error) {
 		return nil, &OpError{Op: "topic", Topic: name, Partition: -1, Broker: -1,
 			Err: fmt.Errorf("%w: internal topics are hidden unless Config.IncludeInternalTopics is set", ErrUnknownTopicOrPartition)}
 	}
-	err := c.retry(ctx, func() error {
+	err := c.retry(ctx, []string{name}, func() error {
 		if t, ok := c.meta.Load().topics[name]; ok && t.err == 0 {
 			return nil
 		}
@@ -317,9 +317,10 @@ func validTopicName(name string) error {
 
 // retry runs op until it succeeds, fails with an error that is not
 // retriable, or ctx ends, backing off between attempts and refreshing the
-// metadata. Without a deadline on ctx, Config.RequestTimeout bounds the
-// whole, so nothing retries forever.
-func (c *Client) retry(ctx context.Context, op func() error) error {
+// metadata of topics (nil: all; empty: only the brokers). Without a
+// deadline on ctx, Config.RequestTimeout bounds the whole, so nothing
+// retries forever.
+func (c *Client) retry(ctx context.Context, topics []string, op func() error) error {
 	ctx, cancel := c.bounded(ctx)
 	defer cancel()
 	for attempt := 0; ; attempt++ {
@@ -334,7 +335,7 @@ func (c *Client) retry(ctx context.Context, op func() error) error {
 		if backoff.Sleep(ctx, c.backoff.Delay(attempt)) != nil {
 			return err // the last real error says more than "deadline exceeded"
 		}
-		if rerr := c.refresh(ctx, nil, false); rerr != nil && ctx.Err() != nil {
+		if rerr := c.refresh(ctx, topics, false); rerr != nil && ctx.Err() != nil {
 			return err
 		}
 	}

@@ -165,3 +165,22 @@ func TestClientClose(t *testing.T) {
 	_, err = c.Topics(testCtx(t))
 	require.True(t, errors.Is(err, kafka.ErrClientClosed), "%v", err)
 }
+
+func TestMetadataComesFromLiveBrokersNotOnlySeeds(t *testing.T) {
+	cl := kafkatest.MustCluster(t)
+	seed := cl.Addrs()[0]
+	c := newClient(t, kafka.Config{Hosts: []string{seed}})
+	ids := cl.BrokerIDs()
+	require.NoError(t, cl.RemoveBroker(ids[0])) // the only seed is gone
+	require.NoError(t, c.UpdateCluster(testCtx(t)))
+	require.Len(t, c.Brokers(), 2)
+	require.NoError(t, c.CreateTopic(testCtx(t), "after-seed-loss", kafka.TopicConfig{Partitions: 2}))
+}
+
+func TestMetadataRefreshesOnItsOwn(t *testing.T) {
+	cl := kafkatest.MustCluster(t)
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), MetadataMaxAge: 50 * time.Millisecond})
+	_, err := cl.AddBroker()
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return len(c.Brokers()) == 4 }, 10*time.Second, 10*time.Millisecond)
+}

@@ -125,7 +125,7 @@ func (c *Client) leaders(topic string, partitions []int32) (map[int32][]int32, e
 func (c *Client) listOffsets(ctx context.Context, topic string, partitions []int32, timestamp int64, isolation int8) (map[int32]int64, error) {
 	offsets := make(map[int32]int64, len(partitions))
 	pending := slices.Clone(partitions)
-	err := c.retry(ctx, func() error {
+	err := c.retry(ctx, []string{topic}, func() error {
 		byLeader, err := c.leaders(topic, pending)
 		if err != nil {
 			return err
