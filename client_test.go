@@ -184,3 +184,25 @@ func TestMetadataRefreshesOnItsOwn(t *testing.T) {
 	require.NoError(t, err)
 	require.Eventually(t, func() bool { return len(c.Brokers()) == 4 }, 10*time.Second, 10*time.Millisecond)
 }
+
+// TestPre010BrokerNamesTheSetting: a broker that hangs up on ApiVersions,
+// as brokers before 0.10 do, gets an error that says what to set.
+func TestPre010BrokerNamesTheSetting(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			nc, err := l.Accept()
+			if err != nil {
+				return
+			}
+			buf := make([]byte, 512)
+			nc.Read(buf) // the ApiVersions request
+			nc.Close()
+		}
+	}()
+	_, err = kafka.NewClient(testCtx(t), kafka.Config{Hosts: []string{l.Addr().String()}})
+	require.ErrorIs(t, err, kafka.ErrNoApiVersions)
+	require.ErrorContains(t, err, "BrokerVersion")
+}
