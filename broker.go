@@ -81,7 +81,9 @@ func (b *broker) conn(ctx context.Context, kind connKind) (*conn.Conn, error) {
 		}
 	}
 	start := time.Now()
-	cn, err := conn.Dial(ctx, b.addr, b.client.connCfg)
+	dctx, cancel := context.WithTimeout(ctx, b.client.dialTimeout())
+	cn, err := conn.Dial(dctx, b.addr, b.client.connCfg)
+	cancel()
 	b.client.hooks.brokerConnect(BrokerConnectEvent{Broker: b.id, Addr: b.addr, Duration: time.Since(start), Err: err})
 	if err != nil {
 		if ctx.Err() == nil {
@@ -96,6 +98,14 @@ func (b *broker) conn(ctx context.Context, kind connKind) (*conn.Conn, error) {
 	b.versions = &v
 	b.conns[kind] = cn
 	return cn, nil
+}
+
+// dialTimeout bounds a dial with its TLS and SASL handshakes.
+func (c *Client) dialTimeout() time.Duration {
+	if c.cfg.DialTimeout > 0 {
+		return c.cfg.DialTimeout
+	}
+	return defaultDialTimeout
 }
 
 // version returns the newest version of api both sides speak, connecting

@@ -101,6 +101,7 @@ const (
 const (
 	defaultClientID       = "gokafka"
 	defaultRequestTimeout = 30 * time.Second
+	defaultDialTimeout    = 10 * time.Second
 	defaultMetadataMaxAge = 5 * time.Minute
 	defaultRetryBackoff   = 100 * time.Millisecond
 	defaultPort           = "9092"

@@ -28,12 +28,16 @@ type Config struct {
 	MaxResponseSize int32         // default 100 MiB
 	// Dial replaces net.Dialer, for tests and custom transports.
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
-	// TEMP until SASL lands
-	BrokerVersion, SoftwareName, SoftwareVersion string
-	SASL                                         *SASL
+	// SASL authenticates every connection [Dial] opens; nil means none.
+	SASL *SASL
+	// BrokerVersion is pykafka's broker_version: "" (or any release from
+	// 0.10 on) asks the broker with ApiVersions; "0.8.2" or "0.9.0" uses
+	// fixed versions, because those brokers hang up on ApiVersions.
+	BrokerVersion string
+	// SoftwareName and SoftwareVersion identify the client in ApiVersions
+	// v3+, where brokers show them in metrics; defaults "gokafka", "dev".
+	SoftwareName, SoftwareVersion string
 }
-
-type SASL struct{ Mechanism, Username, Password string }
 
 const (
 	defaultDialTimeout     = 10 * time.Second
@@ -57,6 +61,12 @@ type Conn struct {
 	err     error   // set once the connection is broken or closed
 
 	readerDone chan struct{}
+
+	// handshaking is true while [Dial] owns the socket and no reader runs:
+	// RoundTrip then reads its answer itself, so that SASL v0 can exchange
+	// raw tokens on the same socket. It only changes before the reader starts.
+	handshaking bool
+	versions    Versions // set by Dial
 }
 
 type call struct {
@@ -74,6 +84,15 @@ type result struct {
 // Open dials addr and starts the connection's reader. No handshake is made:
 // see [Negotiate].
 func Open(ctx context.Context, addr string, cfg Config) (*Conn, error) {
+	nc, err := dialSocket(ctx, addr, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return newConn(addr, nc, cfg), nil
+}
+
+// dialSocket connects to addr and completes the TLS handshake, if any.
+func dialSocket(ctx context.Context, addr string, cfg Config) (net.Conn, error) {
 	dial := cfg.Dial
 	if dial == nil {
 		d := &net.Dialer{Timeout: cfg.DialTimeout, LocalAddr: cfg.LocalAddr}
@@ -99,10 +118,17 @@ func Open(ctx context.Context, addr string, cfg Config) (*Conn, error) {
 		}
 		nc = tlsConn
 	}
-	return newConn(addr, nc, cfg), nil
+	return nc, nil
 }
 
 func newConn(addr string, nc net.Conn, cfg Config) *Conn {
+	c := newIdleConn(addr, nc, cfg)
+	go c.readLoop()
+	return c
+}
+
+// newIdleConn returns a Conn whose reader is not running yet.
+func newIdleConn(addr string, nc net.Conn, cfg Config) *Conn {
 	c := &Conn{addr: addr, nc: nc, maxResp: cfg.MaxResponseSize, readerDone: make(chan struct{})}
 	if c.maxResp <= 0 {
 		c.maxResp = defaultMaxResponseSize
@@ -111,7 +137,6 @@ func newConn(addr string, nc net.Conn, cfg Config) *Conn {
 		id := cfg.ClientID
 		c.clientID = &id
 	}
-	go c.readLoop()
 	return c
 }
 
@@ -130,6 +155,9 @@ func (c *Conn) Err() error {
 // answer is discarded. resp may be nil for requests the broker does not
 // answer (Produce with acks=0).
 func (c *Conn) RoundTrip(ctx context.Context, req protocol.Request, resp protocol.Response, version int16) error {
+	if c.handshaking {
+		return c.roundTripInline(ctx, req, resp, version)
+	}
 	cl, err := c.send(ctx, req, version, resp != nil)
 	if err != nil || cl == nil {
 		return err

@@ -1,29 +1,184 @@
 package conn
 
-// TEMPORARY shim until the SASL work lands; replaced wholesale.
-
 import (
 	"context"
-	"sync"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/gokafka/kafka/protocol"
 )
 
-var shimVersions sync.Map
+const (
+	defaultSoftwareName    = "gokafka"
+	defaultSoftwareVersion = "dev"
+)
 
+// Dial opens a connection ready for requests: it dials addr (with TLS when
+// configured), learns the versions to speak (pinned by cfg.BrokerVersion or
+// negotiated with ApiVersions) and authenticates with cfg.SASL. The whole
+// handshake runs before the connection's reader starts, because SASL with
+// SaslHandshake v0 exchanges raw tokens that are not Kafka responses. On any
+// failure, including ctx ending, nothing is left open or running.
 func Dial(ctx context.Context, addr string, cfg Config) (*Conn, error) {
-	c, err := Open(ctx, addr, cfg)
+	// Configuration mistakes fail before any network traffic, so that a
+	// typo is not reported as a broker problem.
+	var mech mechanism
+	if cfg.SASL != nil {
+		var err error
+		if mech, err = cfg.SASL.mechanism(); err != nil {
+			return nil, err
+		}
+	}
+	var pinned *Versions
+	if cfg.BrokerVersion != "" {
+		v, ok, err := PinnedVersions(cfg.BrokerVersion)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			if cfg.SASL != nil {
+				return nil, fmt.Errorf("kafka: SASL needs a broker of release 0.10 or later (SaslHandshake), but Config.BrokerVersion is %q", cfg.BrokerVersion)
+			}
+			pinned = &v
+		}
+	}
+
+	nc, err := dialSocket(ctx, addr, cfg)
 	if err != nil {
 		return nil, err
 	}
-	v, err := Negotiate(ctx, c, "gokafka", "dev")
+	c := newIdleConn(addr, nc, cfg)
+	c.handshaking = true
+	// One watcher covers the whole handshake: ctx's deadline becomes the
+	// socket's, and cancellation forces a deadline in the past, which
+	// unblocks whatever read or write is under way.
+	if dl, ok := ctx.Deadline(); ok {
+		nc.SetDeadline(dl)
+	}
+	stop := context.AfterFunc(ctx, func() { nc.SetDeadline(time.Unix(1, 0)) })
+
+	err = c.handshake(ctx, cfg, pinned, mech)
+	if !stop() && err == nil {
+		// ctx ended after the last step; its deadline may already be set.
+		err = fmt.Errorf("kafka: connecting to %s: %w", addr, ctx.Err())
+	}
+	if err == nil {
+		err = nc.SetDeadline(time.Time{})
+	}
 	if err != nil {
-		c.Close()
+		nc.Close()
 		return nil, err
 	}
-	shimVersions.Store(c, v)
+	c.handshaking = false
+	go c.readLoop()
 	return c, nil
 }
 
-func (c *Conn) Versions() Versions {
-	v, _ := shimVersions.Load(c)
-	return v.(Versions)
+// Versions returns the API versions Dial settled on for this connection.
+// It is empty for a Conn made by [Open].
+func (c *Conn) Versions() Versions { return c.versions }
+
+func (c *Conn) handshake(ctx context.Context, cfg Config, pinned *Versions, mech mechanism) error {
+	if pinned != nil {
+		c.versions = *pinned
+	} else {
+		name, version := cfg.SoftwareName, cfg.SoftwareVersion
+		if name == "" {
+			name = defaultSoftwareName
+		}
+		if version == "" {
+			version = defaultSoftwareVersion
+		}
+		v, err := Negotiate(ctx, c, name, version)
+		if err != nil {
+			return err
+		}
+		c.versions = v
+	}
+	if mech == nil {
+		return nil
+	}
+	return c.authenticate(ctx, cfg.SASL, mech)
+}
+
+// roundTripInline is RoundTrip while Dial owns the socket: it writes the
+// request and reads the answer itself. Dial has already tied the socket's
+// deadline to ctx.
+func (c *Conn) roundTripInline(ctx context.Context, req protocol.Request, resp protocol.Response, version int16) error {
+	if err := c.Err(); err != nil {
+		return err
+	}
+	id := c.nextID
+	frame, err := protocol.AppendRequest(c.wbuf[:0], id, c.clientID, req, version)
+	if err != nil {
+		return err
+	}
+	c.wbuf = frame
+	c.nextID++
+	if _, err := c.nc.Write(frame); err != nil {
+		return c.brokenInline(ctx, "writing to", err)
+	}
+	if resp == nil {
+		return nil
+	}
+	frame, err = protocol.ReadFrame(c.nc, nil, c.maxResp)
+	if err != nil {
+		return c.brokenInline(ctx, "reading from", err)
+	}
+	got, err := protocol.ResponseCorrelationID(frame)
+	if err != nil || got != id {
+		err := fmt.Errorf("%w: %s answered correlation ID %d, expected %d", ErrDisconnected, c.addr, got, id)
+		c.fail(err)
+		return err
+	}
+	if _, err := protocol.DecodeResponse(frame, resp, version); err != nil {
+		// As in RoundTrip: the stream is still sound, only this call fails.
+		return fmt.Errorf("broker %s: %w", c.addr, err)
+	}
+	return nil
+}
+
+// writeToken and readToken carry SASL tokens framed only by a 4-byte size,
+// as SaslHandshake v0 prescribes.
+func (c *Conn) writeToken(ctx context.Context, tok []byte) error {
+	buf := binary.BigEndian.AppendUint32(make([]byte, 0, 4+len(tok)), uint32(len(tok)))
+	if _, err := c.nc.Write(append(buf, tok...)); err != nil {
+		return c.brokenInline(ctx, "writing SASL token to", err)
+	}
+	return nil
+}
+
+func (c *Conn) readToken(ctx context.Context) ([]byte, error) {
+	tok, err := protocol.ReadFrame(c.nc, nil, c.maxResp)
+	if err != nil {
+		return nil, c.brokenInline(ctx, "reading SASL token from", err)
+	}
+	return tok, nil
+}
+
+// brokenInline marks the connection broken after an I/O error during the
+// handshake and reports ctx's error when that is what interrupted it.
+func (c *Conn) brokenInline(ctx context.Context, op string, err error) error {
+	if ctxErr := ctxCause(ctx, err); ctxErr != nil {
+		err = fmt.Errorf("kafka: %s %s: %w", op, c.addr, ctxErr)
+	} else {
+		err = fmt.Errorf("%w: %s %s: %w", ErrDisconnected, op, c.addr, err)
+	}
+	c.fail(err)
+	return err
+}
+
+// ctxCause returns ctx's error if ctx caused err: cancelled, or past its
+// deadline (the socket's deadline can fire a moment before ctx's timer).
+func ctxCause(ctx context.Context, err error) error {
+	if e := ctx.Err(); e != nil {
+		return e
+	}
+	if dl, ok := ctx.Deadline(); ok && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(dl) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }
