@@ -63,6 +63,14 @@ func (bb *BatchBuilder) Reset(opts BatchOptions) {
 	bb.maxTs = opts.BaseTimestamp
 }
 
+// SetProducer sets the idempotent producer fields of the batch being
+// built, which a producer may learn only after the records are appended
+// (and may change between retries, when its epoch is bumped).
+func (bb *BatchBuilder) SetProducer(producerID int64, epoch int16, baseSequence int32) {
+	bb.opts.Idempotent = true
+	bb.opts.ProducerId, bb.opts.ProducerEpoch, bb.opts.BaseSequence = producerID, epoch, baseSequence
+}
+
 // Len returns how many records have been appended.
 func (bb *BatchBuilder) Len() int { return bb.count }
 

@@ -1,0 +1,23 @@
+package kafka
+
+import "time"
+
+// A Message is one Kafka record, as produced and as consumed.
+type Message struct {
+	Topic     string
+	Partition int32 // set by the producer's partitioner unless the producer is told otherwise; set on consumed messages
+	Offset    int64 // the message's offset, once stored; -1 before
+	Key       []byte
+	Value     []byte
+	Headers   []Header
+	// Timestamp is the message's time: when producing, the zero value means
+	// "now"; when consuming, the producer's time or the broker's append time,
+	// as the topic is configured.
+	Timestamp time.Time
+}
+
+// A Header is a key and value attached to a message.
+type Header struct {
+	Key   string
+	Value []byte
+}

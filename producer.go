@@ -1,0 +1,349 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gokafka/kafka/protocol/compress"
+)
+
+// Compression is the codec a producer compresses batches with.
+type Compression int8
+
+// Compression codecs, pykafka's CompressionType plus zstd (Kafka 2.1+).
+const (
+	CompressionNone   Compression = Compression(compress.None)
+	CompressionGzip   Compression = Compression(compress.Gzip)
+	CompressionSnappy Compression = Compression(compress.Snappy)
+	CompressionLZ4    Compression = Compression(compress.LZ4)
+	CompressionZstd   Compression = Compression(compress.Zstd)
+)
+
+func (c Compression) String() string { return compress.Codec(c).String() }
+
+// Acks is how many replicas must have a message before the broker
+// acknowledges it (pykafka's required_acks).
+type Acks int8
+
+// The zero value, AcksAll, is Kafka's modern default; pykafka's was
+// AcksLeader, which loses messages when a leader fails before its followers
+// copy them.
+const (
+	AcksAll    Acks = iota // every in-sync replica (Kafka's -1); needed for idempotence
+	AcksLeader             // the leader alone (Kafka's 1)
+	AcksNone               // no acknowledgement at all (Kafka's 0): offsets are unknown and errors unseen
+)
+
+func (a Acks) wire() int16 {
+	switch a {
+	case AcksLeader:
+		return 1
+	case AcksNone:
+		return 0
+	}
+	return -1
+}
+
+// ProducerConfig configures a [Producer]. Zero fields take the default
+// each documents; where pykafka's default was unsafe or slow, the default
+// is Kafka's modern one and the field says so.
+type ProducerConfig struct {
+	// Partitioner picks each message's partition. Default:
+	// NewDefaultPartitioner() (murmur2 of the key, as the Java client, and
+	// sticky batches for messages without a key). pykafka's default was
+	// round-robin: NewRandomPartitioner().
+	Partitioner Partitioner
+
+	// Compression compresses batches. Default none.
+	Compression Compression
+	// CompressionLevel is the codec's level; 0 is the codec's default.
+	CompressionLevel int
+
+	// RequiredAcks: see [Acks]. Default AcksAll (pykafka: 1).
+	RequiredAcks Acks
+	// AckTimeout is how long the broker may wait for replicas before it
+	// answers (pykafka's ack_timeout_ms). Default 10s.
+	AckTimeout time.Duration
+
+	// DisableIdempotence turns off the idempotent producer. With it on (the
+	// default, and only with AcksAll), brokers drop the duplicates retries
+	// would otherwise make and keep each partition's messages in order.
+	// pykafka had no idempotence.
+	DisableIdempotence bool
+
+	// MaxRetries bounds how often a batch is retried after a retriable
+	// error. Default 0: retry until DeliveryTimeout, as Kafka's Java client
+	// does; pykafka retried 3 times, and then dropped the message.
+	MaxRetries int
+	// RetryBackoff is the first wait before a retry; it grows with each
+	// attempt. Default 100ms.
+	RetryBackoff time.Duration
+	// DeliveryTimeout bounds the time from Produce to a report: a message
+	// not acknowledged by then is reported failed. Default 2 minutes.
+	DeliveryTimeout time.Duration
+
+	// MaxQueuedMessages caps the messages produced but not yet reported.
+	// Default 100,000 (pykafka's, which counted per broker).
+	MaxQueuedMessages int
+	// FailOnQueueFull makes Produce return ErrProducerQueueFull when
+	// MaxQueuedMessages are queued. By default Produce waits for room,
+	// within its context, as pykafka's block_on_queue_full=True did.
+	FailOnQueueFull bool
+	// MinQueuedMessages sends a partition's batch as soon as it holds this
+	// many messages, without waiting for Linger. Default 0: batches go when
+	// full (BatchBytes) or when Linger has passed. (pykafka: 70,000.)
+	MinQueuedMessages int
+	// Linger is how long a batch waits for more messages before it is
+	// sent. Default 5ms; pykafka's linger_ms was 5s, which made every
+	// quiet producer 5 seconds late.
+	Linger time.Duration
+	// BatchBytes caps one partition's batch. Default 1 MiB.
+	BatchBytes int
+	// MaxRequestSize caps a produce request (and so any one message).
+	// Default 1,000,012 bytes, pykafka's and Kafka's.
+	MaxRequestSize int
+
+	// PendingTimeout is how long Close waits for queued messages to be
+	// delivered before it reports them failed. Default 30s (pykafka: 5s).
+	PendingTimeout time.Duration
+
+	// DeliveryReports turns on the DeliveryReports channel (pykafka's
+	// delivery_reports). The application must then read it: when it is
+	// full, the producer waits.
+	DeliveryReports bool
+	// OnDelivery, when set, is called with every report, from the
+	// producer's goroutines: it must be quick and safe for concurrent use.
+	OnDelivery func(DeliveryReport)
+}
+
+// A DeliveryReport is the outcome of one produced message: on success Err
+// is nil and Message.Partition and Message.Offset say where it was stored.
+type DeliveryReport struct {
+	Message Message
+	Err     error
+}
+
+const (
+	defaultAckTimeout      = 10 * time.Second
+	defaultDeliveryTimeout = 2 * time.Minute
+	defaultMaxQueued       = 100_000
+	defaultLinger          = 5 * time.Millisecond
+	defaultBatchBytes      = 1 << 20
+	defaultMaxRequestSize  = 1_000_012
+	defaultPendingTimeout  = 30 * time.Second
+)
+
+func (cfg ProducerConfig) withDefaults() ProducerConfig {
+	setDefault(&cfg.AckTimeout, defaultAckTimeout)
+	setDefault(&cfg.RetryBackoff, defaultRetryBackoff)
+	setDefault(&cfg.DeliveryTimeout, defaultDeliveryTimeout)
+	setDefault(&cfg.MaxQueuedMessages, defaultMaxQueued)
+	setDefault(&cfg.Linger, defaultLinger)
+	setDefault(&cfg.BatchBytes, defaultBatchBytes)
+	setDefault(&cfg.MaxRequestSize, defaultMaxRequestSize)
+	setDefault(&cfg.PendingTimeout, defaultPendingTimeout)
+	cfg.BatchBytes = min(cfg.BatchBytes, cfg.MaxRequestSize)
+	if cfg.Partitioner == nil {
+		cfg.Partitioner = NewDefaultPartitioner()
+	}
+	if cfg.RequiredAcks != AcksAll {
+		cfg.DisableIdempotence = true
+	}
+	return cfg
+}
+
+// setDefault sets *v to def when it is zero or negative.
+func setDefault[T int | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
+}
+
+// A Producer sends messages to one topic, pykafka's Producer: messages are
+// batched per partition, compressed, and sent to each partition's leader,
+// with retries. Every message Produce accepts ends in exactly one delivery
+// report; none is dropped silently. A Producer is safe for concurrent use.
+// Several producers made from one Client share its connections, so one
+// producer per topic is cheap.
+type Producer struct {
+	client *Client
+	topic  string
+	cfg    ProducerConfig
+	sticky BatchClosedNotifier // the partitioner, if it wants to know
+
+	reports chan DeliveryReport
+
+	mu     sync.Mutex
+	parts  []*partQueue // by partition ID
+	closed bool
+
+	queued atomic.Int64  // messages accepted and not yet reported
+	room   chan struct{} // signalled when queued drops below the limit
+	wake   chan struct{} // signalled when a batch may be ready to send
+
+	idem     *idempotence // nil when not idempotent
+	inflight sync.WaitGroup
+	sender   *sender
+
+	errMu   sync.Mutex
+	lastErr error // the latest failure, for Flush when reports are off
+
+	quit     chan struct{}
+	stopOnce sync.Once
+	done     chan struct{}
+}
+
+// Producer makes a producer for the topic.
+func (t *Topic) Producer(ctx context.Context, cfg ProducerConfig) (*Producer, error) {
+	cfg = cfg.withDefaults()
+	p := &Producer{
+		client: t.client,
+		topic:  t.name,
+		cfg:    cfg,
+		room:   make(chan struct{}, 1),
+		wake:   make(chan struct{}, 1),
+		quit:   make(chan struct{}),
+		done:   make(chan struct{}),
+	}
+	p.sticky, _ = cfg.Partitioner.(BatchClosedNotifier)
+	if cfg.DeliveryReports {
+		p.reports = make(chan DeliveryReport, cfg.MaxQueuedMessages)
+	}
+	if !cfg.DisableIdempotence {
+		idem, err := newIdempotence(ctx, t.client)
+		if err != nil {
+			return nil, err
+		}
+		p.idem = idem
+	}
+	p.sender = newSender(p)
+	go p.sender.run()
+	return p, nil
+}
+
+// Produce queues msg for the producer's topic and returns; the outcome
+// arrives later as a [DeliveryReport]. When the queue is full it waits for
+// room within ctx, or returns [ErrProducerQueueFull] if FailOnQueueFull is
+// set. It returns [ErrProducerStopped] after Close. The message's Key,
+// Value and Headers must not be modified until its report.
+func (p *Producer) Produce(ctx context.Context, msg Message) error {
+	return p.produce(ctx, msg, nil)
+}
+
+// ProduceSync produces msg and waits for its acknowledgement, returning the
+// message as stored, with its partition and offset set. Its report goes
+// only to the caller, not to the DeliveryReports channel or OnDelivery.
+// When ctx ends first, ProduceSync returns ctx's error, though the message
+// may still be delivered.
+func (p *Producer) ProduceSync(ctx context.Context, msg Message) (Message, error) {
+	done := make(chan DeliveryReport, 1)
+	if err := p.produce(ctx, msg, done); err != nil {
+		return msg, err
+	}
+	select {
+	case r := <-done:
+		return r.Message, r.Err
+	case <-ctx.Done():
+		return msg, ctx.Err()
+	}
+}
+
+// DeliveryReports returns the channel of delivery reports, one per
+// produced message, when ProducerConfig.DeliveryReports is set; Close closes
+// it after the last report. Without DeliveryReports the channel is closed
+// from the start; failures then reach Flush, Close and OnDelivery.
+func (p *Producer) DeliveryReports() <-chan DeliveryReport {
+	if p.reports == nil {
+		closed := make(chan DeliveryReport)
+		close(closed)
+		return closed
+	}
+	return p.reports
+}
+
+// Flush sends every queued message without waiting for Linger, and waits
+// until each has its report or ctx ends. When reports are off, it returns
+// the latest delivery failure since the previous Flush, if any.
+func (p *Producer) Flush(ctx context.Context) error {
+	waits := p.sealAll()
+	p.signal(p.wake)
+	for _, w := range waits {
+		select {
+		case <-w:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	p.errMu.Lock()
+	defer p.errMu.Unlock()
+	err := p.lastErr
+	p.lastErr = nil
+	return err
+}
+
+// Close stops the producer: it sends what is queued, waits up to
+// PendingTimeout for it to be acknowledged, and reports every message it
+// could not deliver as failed with ErrProducerStopped. It then closes the
+// DeliveryReports channel. It returns the latest delivery failure when
+// reports are off. Close is safe to call more than once.
+func (p *Producer) Close() error {
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), p.cfg.PendingTimeout)
+	err := p.Flush(ctx)
+	cancel()
+	if errors.Is(err, context.DeadlineExceeded) {
+		err = fmt.Errorf("%w: messages not delivered within PendingTimeout (%v)", ErrProducerStopped, p.cfg.PendingTimeout)
+	}
+	p.stopOnce.Do(func() {
+		close(p.quit)
+		<-p.done
+		p.inflight.Wait()
+		p.failAll(ErrProducerStopped)
+		if p.reports != nil {
+			close(p.reports)
+		}
+	})
+	return err
+}
+
+// signal wakes whoever waits on ch, without blocking.
+func (p *Producer) signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// report delivers the outcome of one message. Its queue slot is freed
+// after the report is handed over, so a full reports channel holds the
+// producer back instead of growing without bound.
+func (p *Producer) report(r DeliveryReport, sync chan DeliveryReport) {
+	switch {
+	case sync != nil:
+		sync <- r
+	default:
+		if r.Err != nil {
+			p.errMu.Lock()
+			p.lastErr = r.Err
+			p.errMu.Unlock()
+			if p.reports == nil && p.cfg.OnDelivery == nil {
+				p.client.log.Error("kafka: message not delivered", "topic", r.Message.Topic, "partition", r.Message.Partition, "err", r.Err)
+			}
+		}
+		if p.cfg.OnDelivery != nil {
+			p.cfg.OnDelivery(r)
+		}
+		if p.reports != nil {
+			p.reports <- r
+		}
+	}
+	if p.queued.Add(-1) < int64(p.cfg.MaxQueuedMessages) {
+		p.signal(p.room)
+	}
+}

@@ -1,0 +1,295 @@
+package kafka
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+	"unsafe"
+
+	"github.com/gokafka/kafka/protocol"
+	"github.com/gokafka/kafka/protocol/compress"
+)
+
+// A partQueue holds one partition's batches, oldest first. Only the last
+// may be open for appends; only the first may be in flight, so that a
+// partition's batches are written in order and a retry never overtakes.
+type partQueue struct {
+	id int32
+
+	mu      sync.Mutex
+	batches []*batch
+	nextSeq int32 // the idempotent sequence of the next batch sealed
+	headers []protocol.RecordHeader
+}
+
+// A batch is one record batch on its way to a partition.
+type batch struct {
+	part    *partQueue
+	builder protocol.BatchBuilder
+	msgs    []queuedMsg
+	size    int // encoded size so far, uncompressed
+	created time.Time
+	sealed  bool          // no more appends: sending or about to
+	urgent  bool          // a ProduceSync waits on it: no lingering
+	done    chan struct{} // closed when every message has its report
+
+	// Set when sealed (idempotent producers), reset by epoch bumps.
+	producerID int64
+	epoch      int16
+	seq        int32
+
+	inflight bool
+	wire     []byte // the built batch, reused by retries
+	attempts int
+	retryAt  time.Time
+	lastErr  error
+}
+
+// queuedMsg is a message waiting for its report.
+type queuedMsg struct {
+	msg  Message
+	sync chan DeliveryReport // ProduceSync's, or nil
+}
+
+var batchPool = sync.Pool{New: func() any { return new(batch) }}
+
+func (p *Producer) newBatch(q *partQueue) *batch {
+	b := batchPool.Get().(*batch)
+	b.part = q
+	b.created = time.Now()
+	b.done = make(chan struct{})
+	b.builder.Reset(protocol.BatchOptions{Codec: compress.Codec(p.cfg.Compression), Level: p.cfg.CompressionLevel})
+	return b
+}
+
+// release returns a finished batch to the pool, keeping its buffers.
+func (b *batch) release() {
+	clear(b.msgs) // drop references to the application's bytes
+	*b = batch{builder: b.builder, msgs: b.msgs[:0], wire: b.wire[:0]}
+	batchPool.Put(b)
+}
+
+// produce validates msg, picks its partition, waits for queue room and
+// appends it to the partition's open batch.
+func (p *Producer) produce(ctx context.Context, msg Message, sync chan DeliveryReport) error {
+	msg.Topic = p.topic
+	msg.Offset = -1
+	if msg.Timestamp.IsZero() {
+		msg.Timestamp = time.Now()
+	}
+	n := p.numPartitions()
+	if n == 0 {
+		return &OpError{Op: "produce", Topic: p.topic, Partition: -1, Broker: -1, Err: ErrUnknownTopicOrPartition}
+	}
+	part, err := p.cfg.Partitioner.Partition(&msg, n)
+	if err != nil {
+		return &OpError{Op: "produce", Topic: p.topic, Partition: -1, Broker: -1, Err: err}
+	}
+	if part < 0 || int(part) >= n {
+		return &OpError{Op: "produce", Topic: p.topic, Partition: part, Broker: -1,
+			Err: fmt.Errorf("%w: the partitioner chose partition %d of %d", ErrUnknownTopicOrPartition, part, n)}
+	}
+	msg.Partition = part
+	if err := p.waitRoom(ctx); err != nil {
+		return err
+	}
+	q := p.queue(part)
+	if q == nil {
+		p.queued.Add(-1)
+		return ErrProducerStopped
+	}
+	q.mu.Lock()
+	hdrs := q.recordHeaders(msg.Headers)
+	ts := msg.Timestamp.UnixMilli()
+	var b *batch
+	if last := len(q.batches) - 1; last >= 0 && !q.batches[last].sealed {
+		b = q.batches[last]
+	}
+	size := recordSizeBound(&msg, hdrs, ts, b)
+	if size+batchOverhead > p.cfg.MaxRequestSize {
+		q.mu.Unlock()
+		// Reported, like any other failure, so that nothing else changes.
+		p.report(DeliveryReport{Message: msg, Err: &OpError{Op: "produce", Topic: p.topic, Partition: part, Broker: -1,
+			Err: fmt.Errorf("%w: a %d-byte message is over MaxRequestSize (%d)", ErrMessageTooLarge, size, p.cfg.MaxRequestSize)}}, sync)
+		return nil
+	}
+	full := false
+	if b != nil && b.size+size > p.cfg.BatchBytes {
+		p.seal(b)
+		b, full = nil, true
+	}
+	if b == nil {
+		b = p.newBatch(q)
+		q.batches = append(q.batches, b)
+	}
+	b.builder.Append(ts, msg.Key, msg.Value, hdrs)
+	b.size += size
+	b.msgs = append(b.msgs, queuedMsg{msg: msg, sync: sync})
+	if sync != nil {
+		b.urgent = true
+	}
+	ready := full || sync != nil || len(b.msgs) == p.cfg.MinQueuedMessages || len(q.batches) == 1 && len(b.msgs) == 1
+	q.mu.Unlock()
+	if ready {
+		p.signal(p.wake)
+	}
+	return nil
+}
+
+// batchOverhead is a record batch's header, plus a produce request's
+// fixed part, generously.
+const batchOverhead = 61 + 128
+
+// recordSizeBound is the most bytes msg can take in a batch: exact when
+// appended to b, with the largest varints otherwise.
+func recordSizeBound(msg *Message, hdrs []protocol.RecordHeader, ts int64, b *batch) int {
+	if b != nil && b.builder.Len() > 0 {
+		return b.builder.RecordSize(ts, msg.Key, msg.Value, hdrs)
+	}
+	var empty protocol.BatchBuilder
+	return empty.RecordSize(ts, msg.Key, msg.Value, hdrs)
+}
+
+// recordHeaders converts headers without copying: the builder only reads
+// them, and copies them into the batch.
+func (q *partQueue) recordHeaders(hs []Header) []protocol.RecordHeader {
+	if len(hs) == 0 {
+		return nil
+	}
+	q.headers = q.headers[:0]
+	for _, h := range hs {
+		q.headers = append(q.headers, protocol.RecordHeader{Key: unsafe.Slice(unsafe.StringData(h.Key), len(h.Key)), Value: h.Value})
+	}
+	return q.headers
+}
+
+// waitRoom takes a queue slot, waiting for one if need be.
+func (p *Producer) waitRoom(ctx context.Context) error {
+	for {
+		if p.isClosed() {
+			return ErrProducerStopped
+		}
+		if p.queued.Add(1) <= int64(p.cfg.MaxQueuedMessages) {
+			return nil
+		}
+		p.queued.Add(-1)
+		if p.cfg.FailOnQueueFull {
+			return ErrProducerQueueFull
+		}
+		select {
+		case <-p.room:
+			p.signal(p.room) // let the next waiter look too
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-p.quit:
+			return ErrProducerStopped
+		}
+	}
+}
+
+func (p *Producer) isClosed() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.closed
+}
+
+// numPartitions is the topic's partition count in the client's metadata.
+func (p *Producer) numPartitions() int {
+	if t, ok := p.client.meta.Load().topics[p.topic]; ok {
+		return len(t.partitions)
+	}
+	return 0
+}
+
+// queue returns partition id's queue, creating it on first use; nil once
+// the producer is closed.
+func (p *Producer) queue(id int32) *partQueue {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil
+	}
+	for int(id) >= len(p.parts) {
+		p.parts = append(p.parts, &partQueue{id: int32(len(p.parts))})
+	}
+	return p.parts[id]
+}
+
+// seal closes b to appends. The caller holds b.part.mu.
+func (p *Producer) seal(b *batch) {
+	if b.sealed {
+		return
+	}
+	b.sealed = true
+	if p.idem != nil {
+		p.idem.assign(b)
+	}
+	if p.sticky != nil {
+		p.sticky.BatchClosed(b.part.id)
+	}
+}
+
+// sealAll seals every open batch and returns the done channels of every
+// batch queued.
+func (p *Producer) sealAll() []chan struct{} {
+	p.mu.Lock()
+	parts := p.parts
+	p.mu.Unlock()
+	var waits []chan struct{}
+	for _, q := range parts {
+		q.mu.Lock()
+		for _, b := range q.batches {
+			p.seal(b)
+			waits = append(waits, b.done)
+		}
+		q.mu.Unlock()
+	}
+	return waits
+}
+
+// finish reports every message of b, head of its queue, with err (nil on
+// success, offsets from base) and removes it.
+func (p *Producer) finish(b *batch, base int64, appendTime time.Time, err error) {
+	q := b.part
+	q.mu.Lock()
+	if len(q.batches) > 0 && q.batches[0] == b {
+		q.batches = q.batches[1:]
+	}
+	q.mu.Unlock()
+	for i := range b.msgs {
+		m := &b.msgs[i]
+		if err == nil && base >= 0 {
+			m.msg.Offset = base + int64(i)
+		}
+		if err == nil && !appendTime.IsZero() {
+			m.msg.Timestamp = appendTime
+		}
+		p.report(DeliveryReport{Message: m.msg, Err: err}, m.sync)
+	}
+	close(b.done)
+	b.release()
+}
+
+// failAll reports every batch still queued as failed with err.
+func (p *Producer) failAll(err error) {
+	p.mu.Lock()
+	parts := p.parts
+	p.mu.Unlock()
+	for _, q := range parts {
+		for {
+			q.mu.Lock()
+			if len(q.batches) == 0 {
+				q.mu.Unlock()
+				break
+			}
+			b := q.batches[0]
+			q.mu.Unlock()
+			cause := err
+			if b.lastErr != nil {
+				cause = fmt.Errorf("%w (last error: %w)", err, b.lastErr)
+			}
+			p.finish(b, -1, time.Time{}, &OpError{Op: "produce", Topic: p.topic, Partition: q.id, Broker: -1, Err: cause})
+		}
+	}
+}

@@ -1,0 +1,372 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gokafka/kafka/protocol"
+)
+
+// maxInFlightPerBroker bounds the produce requests pipelined to one broker.
+const maxInFlightPerBroker = 5
+
+// The sender moves ready batches to their leaders: one goroutine decides
+// what to send, and each request runs in a goroutine of its own.
+type sender struct {
+	p      *Producer
+	ctx    context.Context // ends when the producer stops
+	cancel context.CancelFunc
+
+	mu       sync.Mutex
+	inflight map[int32]int // requests in flight per broker
+	total    int
+
+	refreshing atomic.Bool
+}
+
+func newSender(p *Producer) *sender {
+	s := &sender{p: p, inflight: make(map[int32]int)}
+	s.ctx, s.cancel = context.WithCancel(p.client.ctx)
+	return s
+}
+
+// run sends what is ready, then sleeps until something may be ready.
+func (s *sender) run() {
+	p := s.p
+	defer close(p.done)
+	defer s.cancel()
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		next := s.dispatch()
+		wait := time.Hour
+		if !next.IsZero() {
+			wait = max(time.Until(next), time.Millisecond)
+		}
+		timer.Reset(wait)
+		select {
+		case <-p.wake:
+		case <-timer.C:
+		case <-p.quit:
+			s.cancel()
+			return
+		}
+	}
+}
+
+// outgoing is one produce request being assembled for a broker.
+type outgoing struct {
+	leader  int32
+	batches []*batch
+	size    int
+}
+
+// dispatch sends every batch that is ready and whose leader has room for
+// another request. It returns when it next needs to look, or zero.
+func (s *sender) dispatch() time.Time {
+	p := s.p
+	if p.idem != nil && s.bumpIfNeeded() {
+		return time.Now().Add(p.cfg.RetryBackoff)
+	}
+	now := time.Now()
+	var next time.Time
+	later := func(t time.Time) {
+		if next.IsZero() || t.Before(next) {
+			next = t
+		}
+	}
+	tm := p.client.meta.Load().topics[p.topic]
+	p.mu.Lock()
+	parts := p.parts
+	p.mu.Unlock()
+
+	var (
+		reqs    []*outgoing
+		open    = map[int32]*outgoing{}
+		expired []*batch
+		refresh bool
+	)
+	s.mu.Lock()
+	for _, q := range parts {
+		q.mu.Lock()
+		if len(q.batches) == 0 || q.batches[0].inflight {
+			q.mu.Unlock()
+			continue
+		}
+		b := q.batches[0]
+		switch {
+		case now.Sub(b.created) > p.cfg.DeliveryTimeout:
+			b.inflight = true // taken out of the running; failed below
+			expired = append(expired, b)
+			q.mu.Unlock()
+			continue
+		case b.retryAt.After(now):
+			later(b.retryAt)
+			q.mu.Unlock()
+			continue
+		case !b.sealed && !b.urgent && len(q.batches) == 1 && now.Sub(b.created) < p.cfg.Linger &&
+			(p.cfg.MinQueuedMessages == 0 || len(b.msgs) < p.cfg.MinQueuedMessages):
+			later(b.created.Add(p.cfg.Linger))
+			q.mu.Unlock()
+			continue
+		}
+		leader := int32(-1)
+		if tm != nil {
+			if part, ok := tm.partition(q.id); ok {
+				leader = part.Leader
+			}
+		}
+		if leader < 0 {
+			refresh = true
+			b.retryAt = now.Add(p.cfg.RetryBackoff)
+			later(b.retryAt)
+			q.mu.Unlock()
+			continue
+		}
+		req := open[leader]
+		if req != nil && req.size+b.size > p.cfg.MaxRequestSize {
+			req = nil
+		}
+		if req == nil {
+			if s.inflight[leader] >= maxInFlightPerBroker {
+				q.mu.Unlock()
+				continue // a response will wake us
+			}
+			req = &outgoing{leader: leader}
+			open[leader] = req
+			reqs = append(reqs, req)
+			s.inflight[leader]++
+			s.total++
+		}
+		p.seal(b)
+		b.inflight = true
+		req.batches = append(req.batches, b)
+		req.size += b.size
+		q.mu.Unlock()
+	}
+	s.mu.Unlock()
+
+	for _, b := range expired {
+		p.finish(b, -1, time.Time{}, s.opError(b, -1, deliveryTimeout(b, p.cfg.DeliveryTimeout)))
+	}
+	if refresh {
+		s.refresh()
+	}
+	for _, req := range reqs {
+		p.inflight.Add(1)
+		go s.send(req)
+	}
+	return next
+}
+
+func deliveryTimeout(b *batch, d time.Duration) error {
+	err := fmt.Errorf("%w: not delivered within DeliveryTimeout (%v)", ErrRequestTimedOut, d)
+	if b.lastErr != nil {
+		err = fmt.Errorf("%w; last error: %w", err, b.lastErr)
+	}
+	return err
+}
+
+// send sends one request and settles each of its batches.
+func (s *sender) send(req *outgoing) {
+	p := s.p
+	defer p.inflight.Done()
+	defer func() {
+		s.mu.Lock()
+		s.inflight[req.leader]--
+		s.total--
+		s.mu.Unlock()
+		p.signal(p.wake)
+	}()
+	br, err := p.client.broker(req.leader)
+	if err != nil {
+		s.retryAll(req, -1, err)
+		return
+	}
+	version, err := br.version(s.ctx, protocol.KeyProduce)
+	if err == nil && version < 3 {
+		err = final{errBrokerTooOld("producing record batches", "0.11")}
+	}
+	if err != nil {
+		s.retryAll(req, req.leader, err)
+		return
+	}
+	preq, err := s.build(req, version)
+	if err != nil {
+		for _, b := range req.batches {
+			p.finish(b, -1, time.Time{}, s.opError(b, req.leader, err))
+		}
+		return
+	}
+	if p.cfg.RequiredAcks == AcksNone {
+		err := br.request(s.ctx, connProduce, preq, nil, version, 0)
+		if err != nil {
+			s.retryAll(req, req.leader, err)
+			return
+		}
+		for _, b := range req.batches {
+			p.finish(b, -1, time.Time{}, nil)
+		}
+		return
+	}
+	var resp protocol.ProduceResponse
+	if err := br.request(s.ctx, connProduce, preq, &resp, version, p.cfg.AckTimeout); err != nil {
+		s.retryAll(req, req.leader, err)
+		return
+	}
+	results := make(map[int32]*protocol.ProduceResponseResponsePartitionResponse, len(req.batches))
+	for i := range resp.Responses {
+		for j := range resp.Responses[i].PartitionResponses {
+			r := &resp.Responses[i].PartitionResponses[j]
+			results[r.Index] = r
+		}
+	}
+	for _, b := range req.batches {
+		s.settle(b, req.leader, results[b.part.id])
+	}
+}
+
+// build encodes the batches (once: retries reuse the bytes) into a request.
+func (s *sender) build(req *outgoing, version int16) (*protocol.ProduceRequest, error) {
+	p := s.p
+	td := protocol.ProduceRequestTopicData{Name: p.topic}
+	if version >= 13 {
+		tm := p.client.meta.Load().topics[p.topic]
+		if tm == nil {
+			return nil, ErrUnknownTopicOrPartition
+		}
+		td.TopicId = tm.id
+	}
+	for _, b := range req.batches {
+		if len(b.wire) == 0 {
+			if p.idem != nil {
+				b.builder.SetProducer(b.producerID, b.epoch, b.seq)
+			}
+			var err error
+			if b.wire, err = b.builder.Build(b.wire[:0]); err != nil {
+				return nil, err
+			}
+		}
+		td.PartitionData = append(td.PartitionData, protocol.ProduceRequestTopicDataPartitionData{Index: b.part.id, Records: b.wire})
+	}
+	return &protocol.ProduceRequest{
+		Acks:      p.cfg.RequiredAcks.wire(),
+		TimeoutMs: int32(p.cfg.AckTimeout / time.Millisecond),
+		TopicData: []protocol.ProduceRequestTopicData{td},
+	}, nil
+}
+
+// settle acts on one partition's answer.
+func (s *sender) settle(b *batch, leader int32, r *protocol.ProduceResponseResponsePartitionResponse) {
+	p := s.p
+	if r == nil {
+		s.retry(b, leader, fmt.Errorf("%w: the broker's answer left the partition out", ErrUnknownServerError))
+		return
+	}
+	code := Error(r.ErrorCode)
+	switch {
+	case code == 0, code == ErrDuplicateSequenceNumber:
+		// A duplicate was written by an earlier attempt: delivered.
+		var appended time.Time
+		if r.LogAppendTimeMs >= 0 {
+			appended = time.UnixMilli(r.LogAppendTimeMs)
+		}
+		p.finish(b, r.BaseOffset, appended, nil)
+	case p.idem != nil && needsBump(code):
+		p.idem.requestBump()
+		s.retry(b, leader, code)
+	case code.Retriable():
+		s.retry(b, leader, code)
+	default:
+		var err error = code
+		if r.ErrorMessage != nil && *r.ErrorMessage != "" {
+			err = fmt.Errorf("%w (%s)", code, *r.ErrorMessage)
+		}
+		p.finish(b, -1, time.Time{}, s.opError(b, leader, err))
+		if p.idem != nil {
+			// The partition's sequence now has a gap the broker would
+			// refuse: start afresh under a new epoch.
+			p.idem.requestBump()
+		}
+	}
+}
+
+// retryAll puts every batch of req back for another attempt, or fails it.
+func (s *sender) retryAll(req *outgoing, leader int32, err error) {
+	for _, b := range req.batches {
+		s.retry(b, leader, err)
+	}
+}
+
+// retry schedules b for another attempt after a backoff, unless err is
+// final, its retries are used up or the producer is stopping.
+func (s *sender) retry(b *batch, leader int32, err error) {
+	p := s.p
+	b.attempts++
+	b.lastErr = err
+	giveUp := !IsRetriable(err) || errors.As(err, new(final)) ||
+		p.cfg.MaxRetries > 0 && b.attempts > p.cfg.MaxRetries ||
+		time.Since(b.created) > p.cfg.DeliveryTimeout
+	if giveUp && s.ctx.Err() == nil {
+		p.finish(b, -1, time.Time{}, s.opError(b, leader, err))
+		return
+	}
+	q := b.part
+	q.mu.Lock()
+	b.inflight = false
+	b.retryAt = time.Now().Add(p.client.backoff.Delay(b.attempts - 1))
+	q.mu.Unlock()
+	if s.ctx.Err() == nil {
+		p.client.log.Debug("kafka: retrying produce", "topic", p.topic, "partition", q.id, "attempt", b.attempts, "err", err)
+		s.refresh()
+	}
+}
+
+// refresh updates the topic's metadata in the background, one at a time.
+func (s *sender) refresh() {
+	if !s.refreshing.CompareAndSwap(false, true) {
+		return
+	}
+	p := s.p
+	p.inflight.Add(1)
+	go func() {
+		defer p.inflight.Done()
+		defer s.refreshing.Store(false)
+		ctx, cancel := context.WithTimeout(s.ctx, p.client.cfg.RequestTimeout)
+		defer cancel()
+		if err := p.client.refresh(ctx, []string{p.topic}, false); err != nil && s.ctx.Err() == nil {
+			p.client.log.Warn("kafka: producer metadata refresh failed", "topic", p.topic, "err", err)
+		}
+		p.signal(p.wake)
+	}()
+}
+
+// bumpIfNeeded renews the idempotent producer's epoch once a bump is
+// wanted and nothing is in flight. It reports whether sending must wait.
+func (s *sender) bumpIfNeeded() bool {
+	p := s.p
+	if !p.idem.wantsBump() {
+		return false
+	}
+	s.mu.Lock()
+	busy := s.total > 0
+	s.mu.Unlock()
+	if busy {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(s.ctx, p.client.cfg.RequestTimeout)
+	defer cancel()
+	if err := p.bump(ctx); err != nil {
+		p.client.log.Warn("kafka: idempotent producer epoch bump failed; will retry", "topic", p.topic, "err", err)
+		return true
+	}
+	return false
+}
+
+func (s *sender) opError(b *batch, leader int32, err error) error {
+	return &OpError{Op: "produce", Topic: s.p.topic, Partition: b.part.id, Broker: leader, Err: err}
+}
