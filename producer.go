@@ -194,20 +194,22 @@ type Producer struct {
 
 	quit     chan struct{}
 	stopOnce sync.Once
-	done     chan struct{}
+	done     chan struct{} // the sender has stopped
+	stopped  chan struct{} // Close has finished
 }
 
 // Producer makes a producer for the topic.
 func (t *Topic) Producer(ctx context.Context, cfg ProducerConfig) (*Producer, error) {
 	cfg = cfg.withDefaults()
 	p := &Producer{
-		client: t.client,
-		topic:  t.name,
-		cfg:    cfg,
-		room:   make(chan struct{}, 1),
-		wake:   make(chan struct{}, 1),
-		quit:   make(chan struct{}),
-		done:   make(chan struct{}),
+		client:  t.client,
+		topic:   t.name,
+		cfg:     cfg,
+		room:    make(chan struct{}, 1),
+		wake:    make(chan struct{}, 1),
+		quit:    make(chan struct{}),
+		done:    make(chan struct{}),
+		stopped: make(chan struct{}),
 	}
 	p.sticky, _ = cfg.Partitioner.(BatchClosedNotifier)
 	if cfg.DeliveryReports {
@@ -292,8 +294,13 @@ func (p *Producer) Flush(ctx context.Context) error {
 // reports are off. Close is safe to call more than once.
 func (p *Producer) Close() error {
 	p.mu.Lock()
+	already := p.closed
 	p.closed = true
 	p.mu.Unlock()
+	if already {
+		<-p.stopped
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), p.cfg.PendingTimeout)
 	err := p.Flush(ctx)
 	cancel()
@@ -308,6 +315,7 @@ func (p *Producer) Close() error {
 		if p.reports != nil {
 			close(p.reports)
 		}
+		close(p.stopped)
 	})
 	return err
 }
@@ -328,11 +336,11 @@ func (p *Producer) report(r DeliveryReport, sync chan DeliveryReport) {
 	case sync != nil:
 		sync <- r
 	default:
-		if r.Err != nil {
+		if r.Err != nil && p.reports == nil {
 			p.errMu.Lock()
 			p.lastErr = r.Err
 			p.errMu.Unlock()
-			if p.reports == nil && p.cfg.OnDelivery == nil {
+			if p.cfg.OnDelivery == nil {
 				p.client.log.Error("kafka: message not delivered", "topic", r.Message.Topic, "partition", r.Message.Partition, "err", r.Err)
 			}
 		}

@@ -2,12 +2,14 @@ package kafka_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
 
 	"github.com/gokafka/kafka"
 	"github.com/gokafka/kafka/kafkatest"
+	"github.com/gokafka/kafka/protocol"
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -139,4 +141,132 @@ func TestProduceEveryCodec(t *testing.T) {
 			checkStored(t, cl.Addrs(), "codec", stored, base)
 		})
 	}
+}
+
+// TestProduceThroughFaults injects retriable errors, dropped connections
+// and a leader move while 50k messages are produced: the idempotent
+// producer must deliver each exactly once, in order, with correct reports.
+func TestProduceThroughFaults(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("faults", 6))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: 10 * time.Millisecond})
+	p := newProducer(t, c, "faults", kafka.ProducerConfig{DeliveryReports: true, Linger: time.Millisecond})
+	const n = 50_000
+	base := time.UnixMilli(time.Now().Add(-time.Hour).UnixMilli())
+
+	injections := make(chan []*kafkatest.Injection, 1)
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		var inj []*kafkatest.Injection
+		inj = append(inj, cl.InjectError(protocol.KeyProduce, int16(protocol.NotLeaderOrFollower), 3))
+		time.Sleep(20 * time.Millisecond)
+		inj = append(inj, cl.InjectError(protocol.KeyProduce, int16(protocol.RequestTimedOut), 3))
+		time.Sleep(20 * time.Millisecond)
+		inj = append(inj, cl.DropConnection(protocol.KeyProduce, 2))
+		time.Sleep(20 * time.Millisecond)
+		leader, _ := cl.Leader("faults", 0)
+		cl.MoveLeader("faults", 0, (leader+1)%3)
+		injections <- inj
+	}()
+	stored := produceN(t, p, n, base)
+	for _, inj := range <-injections {
+		require.Positive(t, inj.Hits(), "each fault was hit")
+	}
+	checkStored(t, cl.Addrs(), "faults", stored, base)
+}
+
+func TestMessageOverMaxRequestSize(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("big", 1))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	p := newProducer(t, c, "big", kafka.ProducerConfig{DeliveryReports: true, MaxRequestSize: 10_000})
+	require.NoError(t, p.Produce(testCtx(t), kafka.Message{Value: []byte("before")}))
+	require.NoError(t, p.Produce(testCtx(t), kafka.Message{Value: make([]byte, 20_000)}))
+	require.NoError(t, p.Produce(testCtx(t), kafka.Message{Value: []byte("after")}))
+	require.NoError(t, p.Flush(testCtx(t)))
+	var ok []string
+	for range 3 {
+		r := <-p.DeliveryReports()
+		if len(r.Message.Value) == 20_000 {
+			require.ErrorIs(t, r.Err, kafka.ErrMessageTooLarge)
+			require.False(t, kafka.IsRetriable(r.Err))
+			continue
+		}
+		require.NoError(t, r.Err)
+		ok = append(ok, string(r.Message.Value))
+	}
+	require.ElementsMatch(t, []string{"before", "after"}, ok)
+	_, err := p.ProduceSync(testCtx(t), kafka.Message{Value: make([]byte, 20_000)})
+	require.ErrorIs(t, err, kafka.ErrMessageTooLarge)
+}
+
+func TestQueueFull(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("full", 1))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	// A long linger keeps the two messages queued.
+	failing := newProducer(t, c, "full", kafka.ProducerConfig{MaxQueuedMessages: 2, FailOnQueueFull: true, Linger: time.Hour})
+	require.NoError(t, failing.Produce(testCtx(t), kafka.Message{Value: []byte("1")}))
+	require.NoError(t, failing.Produce(testCtx(t), kafka.Message{Value: []byte("2")}))
+	require.ErrorIs(t, failing.Produce(testCtx(t), kafka.Message{Value: []byte("3")}), kafka.ErrProducerQueueFull)
+	require.NoError(t, failing.Flush(testCtx(t)))
+	require.NoError(t, failing.Produce(testCtx(t), kafka.Message{Value: []byte("3")}), "room again after the flush")
+
+	blocking := newProducer(t, c, "full", kafka.ProducerConfig{MaxQueuedMessages: 1, Linger: time.Hour})
+	require.NoError(t, blocking.Produce(testCtx(t), kafka.Message{Value: []byte("1")}))
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	require.ErrorIs(t, blocking.Produce(ctx, kafka.Message{Value: []byte("2")}), context.DeadlineExceeded, "blocks within ctx")
+	unblocked := make(chan error)
+	go func() { unblocked <- blocking.Produce(testCtx(t), kafka.Message{Value: []byte("2")}) }()
+	require.NoError(t, blocking.Flush(testCtx(t)))
+	require.NoError(t, <-unblocked, "room made by a delivery lets the blocked Produce in")
+}
+
+func TestCloseWithDeadBrokerReportsEverything(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("dead", 2))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RequestTimeout: time.Second})
+	p := newProducer(t, c, "dead", kafka.ProducerConfig{DeliveryReports: true, PendingTimeout: 500 * time.Millisecond})
+	cl.DropConnection(protocol.KeyProduce, kafkatest.Always)
+	const n = 1000
+	for i := range n {
+		require.NoError(t, p.Produce(testCtx(t), kafka.Message{Value: []byte(fmt.Sprint(i))}))
+	}
+	start := time.Now()
+	err := p.Close()
+	require.ErrorIs(t, err, kafka.ErrProducerStopped)
+	require.Less(t, time.Since(start), 3*time.Second, "Close keeps to PendingTimeout")
+	failed, withCause := 0, 0
+	for r := range p.DeliveryReports() {
+		require.ErrorIs(t, r.Err, kafka.ErrProducerStopped)
+		if errors.Is(r.Err, kafka.ErrSocketDisconnected) {
+			withCause++ // sent and lost: the cause is kept
+		}
+		failed++
+	}
+	require.Equal(t, n, failed, "every pending message is reported")
+	require.Positive(t, withCause)
+	require.ErrorIs(t, p.Produce(testCtx(t), kafka.Message{}), kafka.ErrProducerStopped)
+	require.NoError(t, p.Close() /* twice */, "closing twice")
+}
+
+// TestRetryOfWrittenBatchIsNotDuplicated: a produce request the broker
+// writes but answers too late is retried; idempotence must make the broker
+// drop the second copy.
+func TestRetryOfWrittenBatchIsNotDuplicated(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("late", 1))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RequestTimeout: 300 * time.Millisecond})
+	p := newProducer(t, c, "late", kafka.ProducerConfig{AckTimeout: 100 * time.Millisecond})
+	delay := cl.Delay(protocol.KeyProduce, time.Second, 1)
+	msg, err := p.ProduceSync(testCtx(t), kafka.Message{Value: []byte("once")})
+	require.NoError(t, err)
+	require.Equal(t, 1, delay.Hits())
+	require.Equal(t, int64(0), msg.Offset)
+	recs := readAll(t, cl.Addrs(), "late", 1)
+	require.Len(t, recs, 1, "written once")
+
+	// The same without idempotence duplicates: the test can tell.
+	plain := newProducer(t, c, "late", kafka.ProducerConfig{AckTimeout: 100 * time.Millisecond, DisableIdempotence: true})
+	cl.Delay(protocol.KeyProduce, time.Second, 1)
+	_, err = plain.ProduceSync(testCtx(t), kafka.Message{Value: []byte("twice")})
+	require.NoError(t, err)
+	recs = readAll(t, cl.Addrs(), "late", 3)
+	require.Len(t, recs, 3)
 }
