@@ -1,0 +1,50 @@
+package kafka_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/gokafka/kafka"
+	"github.com/gokafka/kafka/kafkatest"
+)
+
+// benchmarkProduce measures Produce on the hot path, one message per
+// iteration, flushed at the end; allocs/op is allocations per message.
+func benchmarkProduce(b *testing.B, size int, codec kafka.Compression) {
+	cl, err := kafkatest.NewCluster(kafkatest.Topic("bench", 6))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer cl.Close()
+	ctx := context.Background()
+	c, err := kafka.NewClient(ctx, kafka.Config{Hosts: cl.Addrs()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	topic, err := c.Topic(ctx, "bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := topic.Producer(ctx, kafka.ProducerConfig{Compression: codec})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close()
+	msg := kafka.Message{Value: make([]byte, size)}
+	b.SetBytes(int64(size))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := p.Produce(ctx, msg); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := p.Flush(ctx); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func BenchmarkProduce100B(b *testing.B)     { benchmarkProduce(b, 100, kafka.CompressionNone) }
+func BenchmarkProduce1KiB(b *testing.B)     { benchmarkProduce(b, 1024, kafka.CompressionNone) }
+func BenchmarkProduce1KiBZstd(b *testing.B) { benchmarkProduce(b, 1024, kafka.CompressionZstd) }
