@@ -36,6 +36,8 @@ type Client struct {
 	brokers map[int32]*broker // the live brokers of the last metadata
 	seeds   []*broker         // bootstrap connections, the last resort
 
+	coords coordinatorCache // group coordinators, by group (coordinator.go)
+
 	refreshMu sync.Mutex      // one metadata refresh at a time
 	ctx       context.Context // ends at Close, for background work
 	cancel    context.CancelFunc

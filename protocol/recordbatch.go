@@ -121,6 +121,11 @@ func (b *RecordBatch) Control() bool { return b.Attributes&BatchControl != 0 }
 // horizon.
 func (b *RecordBatch) DeleteHorizonSet() bool { return b.Attributes&BatchDeleteHorizon != 0 }
 
+// Detach makes the batch forget its reused decompression buffer, so that
+// the records decoded into it stay valid after the batch is decoded into
+// again; the next compressed batch then gets a buffer of its own.
+func (b *RecordBatch) Detach() { b.buf = nil }
+
 // LastOffset returns the offset of the batch's last record as written by the
 // producer; compaction may have removed that record, but the batch still
 // covers its offset.

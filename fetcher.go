@@ -1,0 +1,616 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/gokafka/kafka/protocol"
+)
+
+// A fetcher keeps a topic's partitions' messages flowing: one goroutine
+// per leader broker fetches every partition that broker leads and has room
+// in its buffer, and next hands the messages out in arrival order. It is
+// the machinery of both consumers.
+type fetcher struct {
+	client     *Client
+	topic      string
+	partitions []int32
+	opts       fetchOptions
+
+	mu      sync.Mutex
+	parts   map[int32]*partState
+	chunks  []*chunk // fetched and not yet consumed, oldest first
+	err     error    // to return from the next call to next
+	closed  bool
+	avail   chan struct{} // signalled when chunks or err arrive
+	changed chan struct{} // closed (and replaced) to wake the workers
+	workers map[int32]bool
+
+	sem    chan struct{} // bounds fetches in flight, when configured
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	refreshing sync.Mutex
+}
+
+type fetchOptions struct {
+	maxBytes, minBytes int
+	maxWait            time.Duration
+	queued             int
+	isolation          int8
+	reset              OffsetType
+	maxFetches         int
+}
+
+// partState is one partition's position.
+type partState struct {
+	fetchOffset int64  // the next offset to fetch
+	held        int64  // the next offset to hand out
+	buffered    int    // messages fetched, not handed out
+	gen         uint64 // bumped by seeks: fetches begun before are dropped
+	busy        bool   // in a fetch
+	retryAt     time.Time
+	failures    int
+}
+
+// A chunk is the messages of one partition from one fetch. end is the
+// partition's next fetch offset after it, which may lie beyond the last
+// message (compacted records, transaction markers).
+type chunk struct {
+	part int32
+	gen  uint64
+	msgs []Message
+	i    int
+	end  int64
+}
+
+func newFetcher(c *Client, topic string, partitions []int32, opts fetchOptions) *fetcher {
+	f := &fetcher{
+		client: c, topic: topic, partitions: partitions, opts: opts,
+		parts:   make(map[int32]*partState, len(partitions)),
+		avail:   make(chan struct{}, 1),
+		changed: make(chan struct{}),
+		workers: make(map[int32]bool),
+	}
+	for _, p := range partitions {
+		f.parts[p] = &partState{fetchOffset: -1, held: -1}
+	}
+	if opts.maxFetches > 0 {
+		f.sem = make(chan struct{}, opts.maxFetches)
+	}
+	f.ctx, f.cancel = context.WithCancel(c.ctx)
+	return f
+}
+
+// run starts fetching.
+func (f *fetcher) run() {
+	f.wg.Add(1)
+	go f.manage()
+}
+
+// manage starts a worker for each broker leading one of the partitions,
+// looking again whenever the workers are woken and every second.
+func (f *fetcher) manage() {
+	defer f.wg.Done()
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		f.mu.Lock()
+		ch := f.changed
+		tm := f.client.meta.Load().topics[f.topic]
+		if tm != nil {
+			for _, p := range f.partitions {
+				part, ok := tm.partition(p)
+				if ok && part.Leader >= 0 && !f.workers[part.Leader] {
+					f.workers[part.Leader] = true
+					f.wg.Add(1)
+					go f.work(part.Leader)
+				}
+			}
+		}
+		f.mu.Unlock()
+		select {
+		case <-f.ctx.Done():
+			return
+		case <-ch:
+		case <-t.C:
+			f.wake()
+		}
+	}
+}
+
+// wake tells the workers (and the manager) that something changed.
+func (f *fetcher) wake() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.wakeLocked()
+}
+
+func (f *fetcher) wakeLocked() {
+	close(f.changed)
+	f.changed = make(chan struct{})
+}
+
+// claimed is a partition taken for one fetch, with the position it had.
+type claimed struct {
+	id     int32
+	offset int64
+	gen    uint64
+}
+
+// claim takes the partitions broker leads that are ready to fetch.
+func (f *fetcher) claim(broker int32) (parts []claimed, wake <-chan struct{}, next time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	tm := f.client.meta.Load().topics[f.topic]
+	if tm == nil {
+		return nil, f.changed, time.Now().Add(f.client.cfg.RetryBackoff)
+	}
+	now := time.Now()
+	for _, id := range f.partitions {
+		ps := f.parts[id]
+		part, ok := tm.partition(id)
+		if !ok || part.Leader != broker || ps.busy || ps.buffered >= f.opts.queued {
+			continue
+		}
+		if ps.retryAt.After(now) {
+			if next.IsZero() || ps.retryAt.Before(next) {
+				next = ps.retryAt
+			}
+			continue
+		}
+		ps.busy = true
+		parts = append(parts, claimed{id: id, offset: ps.fetchOffset, gen: ps.gen})
+	}
+	return parts, f.changed, next
+}
+
+// work fetches, over and over, the partitions broker leads.
+func (f *fetcher) work(broker int32) {
+	defer f.wg.Done()
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	failures := 0
+	for f.ctx.Err() == nil {
+		parts, wake, next := f.claim(broker)
+		if len(parts) == 0 {
+			wait := time.Hour
+			if !next.IsZero() {
+				wait = max(time.Until(next), time.Millisecond)
+			}
+			timer.Reset(wait)
+			select {
+			case <-f.ctx.Done():
+			case <-wake:
+			case <-timer.C:
+			}
+			continue
+		}
+		err := f.fetch(broker, parts)
+		if err == nil {
+			failures = 0
+			continue
+		}
+		if f.ctx.Err() != nil {
+			return
+		}
+		failures++
+		f.release(parts, f.client.backoff.Delay(failures-1))
+		f.refresh()
+		// A broker that stays unreachable is reported, as pykafka raised
+		// SocketDisconnectedError; fetching goes on meanwhile.
+		if failures%3 == 0 || !IsRetriable(err) {
+			f.fail(err)
+		}
+	}
+}
+
+// release gives claimed partitions back, to be retried after wait.
+func (f *fetcher) release(parts []claimed, wait time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, c := range parts {
+		ps := f.parts[c.id]
+		ps.busy = false
+		if wait > 0 {
+			ps.retryAt = time.Now().Add(wait)
+		}
+	}
+}
+
+// refresh updates the topic's metadata in the background, then wakes the
+// workers, so that partitions whose leader moved find the new one.
+func (f *fetcher) refresh() {
+	if !f.refreshing.TryLock() {
+		return
+	}
+	f.wg.Add(1)
+	go func() {
+		defer f.wg.Done()
+		defer f.refreshing.Unlock()
+		ctx, cancel := context.WithTimeout(f.ctx, f.client.cfg.RequestTimeout)
+		defer cancel()
+		f.client.refresh(ctx, []string{f.topic}, false)
+		f.wake()
+	}()
+}
+
+// fetch sends one fetch for parts to broker and files what comes back. It
+// returns an error when the request as a whole failed.
+func (f *fetcher) fetch(id int32, parts []claimed) error {
+	if f.sem != nil {
+		select {
+		case f.sem <- struct{}{}:
+			defer func() { <-f.sem }()
+		case <-f.ctx.Done():
+			return f.ctx.Err()
+		}
+	}
+	b, err := f.client.broker(id)
+	if err != nil {
+		return err
+	}
+	version, err := b.version(f.ctx, protocol.KeyFetch)
+	if err != nil {
+		return b.opError("fetch", f.topic, -1, err)
+	}
+	req := f.request(parts, version)
+	var resp protocol.FetchResponse
+	if err := b.request(f.ctx, connFetch, req, &resp, version, f.opts.maxWait); err != nil {
+		return b.opError("fetch", f.topic, -1, err)
+	}
+	if code := Error(resp.ErrorCode); code != 0 {
+		return b.opError("fetch", f.topic, -1, code)
+	}
+	got := make(map[int32]*protocol.FetchResponseResponsePartition, len(parts))
+	for i := range resp.Responses {
+		for j := range resp.Responses[i].Partitions {
+			p := &resp.Responses[i].Partitions[j]
+			got[p.PartitionIndex] = p
+		}
+	}
+	for _, c := range parts {
+		f.file(b, c, got[c.id])
+	}
+	return nil
+}
+
+func (f *fetcher) request(parts []claimed, version int16) *protocol.FetchRequest {
+	t := protocol.FetchRequestTopic{Topic: f.topic}
+	if version >= 13 {
+		if tm := f.client.meta.Load().topics[f.topic]; tm != nil {
+			t.TopicId = tm.id
+		}
+	}
+	for _, c := range parts {
+		t.Partitions = append(t.Partitions, protocol.FetchRequestTopicPartition{
+			Partition: c.id, CurrentLeaderEpoch: -1, FetchOffset: c.offset, LastFetchedEpoch: -1,
+			LogStartOffset: -1, PartitionMaxBytes: int32(f.opts.maxBytes), HighWatermark: 1<<63 - 1,
+		})
+	}
+	return &protocol.FetchRequest{
+		ReplicaId:      -1,
+		ReplicaState:   protocol.FetchRequestReplicaState{ReplicaId: -1, ReplicaEpoch: -1},
+		MaxWaitMs:      int32(f.opts.maxWait / time.Millisecond),
+		MinBytes:       int32(f.opts.minBytes),
+		MaxBytes:       fetchMaxBytes,
+		IsolationLevel: f.opts.isolation,
+		SessionEpoch:   -1, // no fetch session: every fetch is a full one
+		Topics:         []protocol.FetchRequestTopic{t},
+	}
+}
+
+// fetchMaxBytes caps a whole fetch response, as Kafka's fetch.max.bytes.
+const fetchMaxBytes = 50 << 20
+
+// file acts on one partition's part of a fetch response.
+func (f *fetcher) file(b *broker, c claimed, r *protocol.FetchResponseResponsePartition) {
+	if r == nil {
+		f.release([]claimed{c}, f.client.cfg.RetryBackoff)
+		return
+	}
+	switch code := Error(r.ErrorCode); {
+	case code == ErrOffsetOutOfRange:
+		f.outOfRange(c)
+		return
+	case code != 0:
+		f.partitionError(b, c, code)
+		return
+	}
+	msgs, next, err := f.decode(c, r)
+	if err != nil {
+		f.partitionError(b, c, err)
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ps := f.parts[c.id]
+	ps.busy = false
+	if ps.gen != c.gen {
+		return // seeked meanwhile: this data is for the old position
+	}
+	ps.failures = 0
+	if next == c.offset {
+		return // nothing new; the broker waited FetchWaitMax
+	}
+	ps.fetchOffset = next
+	ps.buffered += len(msgs)
+	f.chunks = append(f.chunks, &chunk{part: c.id, gen: c.gen, msgs: msgs, end: next})
+	select {
+	case f.avail <- struct{}{}:
+	default:
+	}
+}
+
+// decode turns a partition's records into messages, from the claimed
+// offset on, and returns the next offset to fetch.
+func (f *fetcher) decode(c claimed, r *protocol.FetchResponseResponsePartition) ([]Message, int64, error) {
+	next := c.offset
+	rd := protocol.NewRecordSetReader(r.Records, protocol.DecodeOptions{})
+	var (
+		batch   protocol.RecordBatch
+		msgs    []Message
+		aborted abortedTxns
+	)
+	if f.opts.isolation == int8(ReadCommitted) {
+		aborted = newAbortedTxns(r.AbortedTransactions)
+	}
+	for rd.Next(&batch) {
+		if batch.NextOffset() <= c.offset {
+			continue // wholly before the position (a compressed batch fetched from its start)
+		}
+		if batch.Control() || aborted.skip(&batch) {
+			next = batch.NextOffset()
+			continue
+		}
+		if msgs == nil {
+			msgs = make([]Message, 0, len(batch.Records))
+		}
+		for i := range batch.Records {
+			rec := &batch.Records[i]
+			off := rec.Offset(&batch)
+			if off < c.offset {
+				continue
+			}
+			msgs = append(msgs, Message{
+				Topic:     f.topic,
+				Partition: c.id,
+				Offset:    off,
+				Key:       rec.Key,
+				Value:     rec.Value,
+				Headers:   convertHeaders(rec.Headers),
+				Timestamp: time.UnixMilli(rec.Timestamp(&batch)),
+			})
+		}
+		// Messages alias the batch's decompressed bytes: keep them.
+		batch.Detach()
+		next = batch.NextOffset()
+	}
+	if err := rd.Err(); err != nil {
+		return nil, c.offset, err
+	}
+	if next == c.offset && rd.Partial() {
+		return nil, c.offset, fmt.Errorf("%w: a record batch at offset %d is larger than FetchMessageMaxBytes (%d)", ErrRecordListTooLarge, c.offset, f.opts.maxBytes)
+	}
+	return msgs, next, nil
+}
+
+func convertHeaders(hs []protocol.RecordHeader) []Header {
+	if len(hs) == 0 {
+		return nil
+	}
+	out := make([]Header, len(hs))
+	for i, h := range hs {
+		out[i] = Header{Key: string(h.Key), Value: h.Value}
+	}
+	return out
+}
+
+// abortedTxns tracks, while reading committed, the producers whose
+// records are part of an aborted transaction.
+type abortedTxns struct {
+	pending []protocol.FetchResponseResponsePartitionAbortedTransaction // by first offset, not started yet
+	active  map[int64]bool
+}
+
+func newAbortedTxns(list []protocol.FetchResponseResponsePartitionAbortedTransaction) abortedTxns {
+	a := abortedTxns{pending: slices.Clone(list), active: map[int64]bool{}}
+	slices.SortFunc(a.pending, func(x, y protocol.FetchResponseResponsePartitionAbortedTransaction) int {
+		return int(x.FirstOffset - y.FirstOffset)
+	})
+	return a
+}
+
+// skip reports whether batch belongs to an aborted transaction. A control
+// batch ending a transaction takes its producer off the list.
+func (a *abortedTxns) skip(b *protocol.RecordBatch) bool {
+	if a.active == nil {
+		return false
+	}
+	for len(a.pending) > 0 && a.pending[0].FirstOffset <= b.LastOffset() {
+		a.active[a.pending[0].ProducerId] = true
+		a.pending = a.pending[1:]
+	}
+	if b.Control() {
+		if len(b.Records) > 0 {
+			if _, typ, err := protocol.ParseControlKey(b.Records[0].Key); err == nil && typ == protocol.ControlAbort {
+				delete(a.active, b.ProducerId)
+			}
+		}
+		return true
+	}
+	return b.Transactional() && a.active[b.ProducerId]
+}
+
+// outOfRange moves a partition whose position left the log to
+// AutoOffsetReset, as the guide says.
+func (f *fetcher) outOfRange(c claimed) {
+	bounds, err := f.bounds(f.ctx, []int32{c.id})
+	if err != nil {
+		f.release([]claimed{c}, f.client.cfg.RetryBackoff)
+		return
+	}
+	to := outOfRange(c.offset, f.opts.reset, bounds[c.id])
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ps := f.parts[c.id]
+	ps.busy = false
+	if ps.gen != c.gen {
+		return
+	}
+	f.client.log.Info("kafka: offset out of range; moving to AutoOffsetReset", "topic", f.topic, "partition", c.id, "from", c.offset, "to", to)
+	ps.fetchOffset = to
+	if ps.buffered == 0 {
+		ps.held = to
+	}
+}
+
+// partitionError backs a partition off after an error: retriable ones
+// (a leader moving) refresh the metadata; others are returned by next.
+func (f *fetcher) partitionError(b *broker, c claimed, err error) {
+	f.mu.Lock()
+	ps := f.parts[c.id]
+	ps.failures++
+	wait := f.client.backoff.Delay(ps.failures - 1)
+	f.mu.Unlock()
+	f.release([]claimed{c}, wait)
+	f.refresh()
+	if !IsRetriable(err) {
+		f.fail(b.opError("fetch", f.topic, c.id, err))
+	}
+}
+
+// bounds returns the partitions' log start and end offsets (the end is the
+// last stable offset when reading committed).
+func (f *fetcher) bounds(ctx context.Context, parts []int32) (map[int32]logBounds, error) {
+	start, err := f.client.listOffsets(ctx, f.topic, parts, listEarliest, 0)
+	if err != nil {
+		return nil, err
+	}
+	end, err := f.client.listOffsets(ctx, f.topic, parts, listLatest, f.opts.isolation)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int32]logBounds, len(parts))
+	for _, p := range parts {
+		out[p] = logBounds{start: start[p], end: end[p]}
+	}
+	return out, nil
+}
+
+// seek moves partitions to new positions, dropping what was fetched for
+// them.
+func (f *fetcher) seek(offsets map[int32]int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for p, o := range offsets {
+		ps := f.parts[p]
+		ps.gen++
+		ps.fetchOffset, ps.held, ps.buffered = o, o, 0
+		ps.retryAt, ps.failures = time.Time{}, 0
+	}
+	f.chunks = slices.DeleteFunc(f.chunks, func(c *chunk) bool { return c.gen != f.parts[c.part].gen })
+	f.wakeLocked()
+}
+
+// next returns the next fetched message, waiting within ctx.
+func (f *fetcher) next(ctx context.Context) (Message, error) {
+	for {
+		f.mu.Lock()
+		if msg, ok := f.takeLocked(); ok {
+			if len(f.chunks) > 0 {
+				select {
+				case f.avail <- struct{}{}:
+				default:
+				}
+			}
+			f.mu.Unlock()
+			return msg, nil
+		}
+		if err := f.err; err != nil {
+			f.err = nil
+			f.mu.Unlock()
+			return Message{}, err
+		}
+		if f.closed {
+			f.mu.Unlock()
+			return Message{}, ErrConsumerStopped
+		}
+		f.mu.Unlock()
+		select {
+		case <-f.avail:
+		case <-ctx.Done():
+			return Message{}, ctx.Err()
+		}
+	}
+}
+
+// takeLocked pops the next message, moving past spent chunks.
+func (f *fetcher) takeLocked() (Message, bool) {
+	for len(f.chunks) > 0 {
+		c := f.chunks[0]
+		ps := f.parts[c.part]
+		if c.i < len(c.msgs) {
+			msg := c.msgs[c.i]
+			c.msgs[c.i] = Message{} // the application owns it now
+			c.i++
+			ps.buffered--
+			ps.held = msg.Offset + 1
+			if c.i == len(c.msgs) {
+				ps.held = c.end
+				f.chunks = f.chunks[1:]
+			}
+			if ps.buffered == f.opts.queued-1 {
+				f.wakeLocked() // room again: fetching may resume
+			}
+			return msg, true
+		}
+		ps.held = c.end
+		f.chunks = f.chunks[1:]
+	}
+	return Message{}, false
+}
+
+// held returns each partition's next offset to hand out.
+func (f *fetcher) held() map[int32]int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make(map[int32]int64, len(f.parts))
+	for p, ps := range f.parts {
+		if ps.held >= 0 {
+			out[p] = ps.held
+		}
+	}
+	return out
+}
+
+// fail records err for the next call to next.
+func (f *fetcher) fail(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err == nil || errors.Is(err, ErrSocketDisconnected) {
+		f.err = err
+	}
+	select {
+	case f.avail <- struct{}{}:
+	default:
+	}
+}
+
+// close stops the workers and fails waiting calls with ErrConsumerStopped.
+func (f *fetcher) close() {
+	f.cancel()
+	f.wg.Wait()
+	f.mu.Lock()
+	f.closed = true
+	f.mu.Unlock()
+	select {
+	case f.avail <- struct{}{}:
+	default:
+	}
+}

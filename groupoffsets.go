@@ -1,0 +1,151 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/gokafka/kafka/internal/backoff"
+	"github.com/gokafka/kafka/protocol"
+)
+
+// commitRequest is what a consumer commits for one topic: next offsets to
+// read, as Kafka stores them, with the group membership when there is one.
+type commitRequest struct {
+	group      string
+	generation int32  // -1 outside group membership
+	member     string // "" outside group membership
+	topic      string
+	offsets    map[int32]int64
+	retries    int           // attempts after the first
+	backoff    time.Duration // first wait between attempts
+}
+
+// commitMetadata is stored with every commit, for lag tools and people
+// looking at a group: who committed and when.
+func (c *Client) commitMetadata() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("gokafka client_id=%s host=%s pid=%d time=%s", c.cfg.ClientID, host, os.Getpid(), time.Now().UTC().Format(time.RFC3339))
+}
+
+// commitOffsets commits offsets to the group's coordinator, retrying
+// coordinator moves and loads up to r.retries times.
+func (c *Client) commitOffsets(ctx context.Context, r commitRequest) error {
+	if len(r.offsets) == 0 {
+		return nil
+	}
+	meta := c.commitMetadata()
+	return c.groupRetry(ctx, r.group, r.retries, r.backoff, func(b *broker) error {
+		version, err := b.version(ctx, protocol.KeyOffsetCommit)
+		if err != nil {
+			return final{err}
+		}
+		t := protocol.OffsetCommitRequestTopic{Name: r.topic}
+		for p, o := range r.offsets {
+			t.Partitions = append(t.Partitions, protocol.OffsetCommitRequestTopicPartition{
+				PartitionIndex: p, CommittedOffset: o, CommitTimestamp: -1, CommittedLeaderEpoch: -1, CommittedMetadata: &meta,
+			})
+		}
+		req := &protocol.OffsetCommitRequest{
+			GroupId: r.group, GenerationIdOrMemberEpoch: r.generation, MemberId: r.member,
+			RetentionTimeMs: -1, Topics: []protocol.OffsetCommitRequestTopic{t},
+		}
+		var resp protocol.OffsetCommitResponse
+		if err := b.request(ctx, connGeneral, req, &resp, version, 0); err != nil {
+			return err
+		}
+		var errs []error
+		for _, rt := range resp.Topics {
+			for _, rp := range rt.Partitions {
+				if rp.ErrorCode != 0 {
+					errs = append(errs, b.opError("commit offsets", r.topic, rp.PartitionIndex, Error(rp.ErrorCode)))
+				}
+			}
+		}
+		return firstFinal(errs)
+	})
+}
+
+// fetchCommitted returns the group's committed offsets of topic's
+// partitions; partitions with nothing committed are left out.
+func (c *Client) fetchCommitted(ctx context.Context, group, topic string, partitions []int32, retries int, wait time.Duration) (map[int32]int64, error) {
+	out := make(map[int32]int64, len(partitions))
+	err := c.groupRetry(ctx, group, retries, wait, func(b *broker) error {
+		version, err := b.version(ctx, protocol.KeyOffsetFetch)
+		if err != nil {
+			return final{err}
+		}
+		req := &protocol.OffsetFetchRequest{RequireStable: true}
+		if version >= 8 {
+			req.Groups = []protocol.OffsetFetchRequestGroup{{GroupId: group, MemberEpoch: -1,
+				Topics: []protocol.OffsetFetchRequestGroupTopic{{Name: topic, PartitionIndexes: partitions}}}}
+		} else {
+			req.GroupId = group
+			req.Topics = []protocol.OffsetFetchRequestTopic{{Name: topic, PartitionIndexes: partitions}}
+		}
+		var resp protocol.OffsetFetchResponse
+		if err := b.request(ctx, connGeneral, req, &resp, version, 0); err != nil {
+			return err
+		}
+		var errs []error
+		add := func(p int32, offset int64, code int16) {
+			if code != 0 && Error(code) != ErrGroupIdNotFound {
+				errs = append(errs, b.opError("fetch offsets", topic, p, Error(code)))
+			} else if offset >= 0 {
+				out[p] = offset
+			}
+		}
+		if version >= 8 {
+			for _, g := range resp.Groups {
+				if Error(g.ErrorCode) == ErrGroupIdNotFound {
+					return nil // a group that never committed: nothing to start from
+				}
+				if g.ErrorCode != 0 {
+					return b.opError("fetch offsets", topic, -1, Error(g.ErrorCode))
+				}
+				for _, t := range g.Topics {
+					for _, p := range t.Partitions {
+						add(p.PartitionIndex, p.CommittedOffset, p.ErrorCode)
+					}
+				}
+			}
+		} else {
+			if resp.ErrorCode != 0 {
+				return b.opError("fetch offsets", topic, -1, Error(resp.ErrorCode))
+			}
+			for _, t := range resp.Topics {
+				for _, p := range t.Partitions {
+					add(p.PartitionIndex, p.CommittedOffset, p.ErrorCode)
+				}
+			}
+		}
+		return firstFinal(errs)
+	})
+	return out, err
+}
+
+// groupRetry runs fn against the group's coordinator, finding it again when
+// it moved and retrying retriable errors up to retries times (within ctx).
+func (c *Client) groupRetry(ctx context.Context, group string, retries int, wait time.Duration, fn func(*broker) error) error {
+	bo := backoff.Backoff{Min: wait, Max: 10 * wait}
+	for attempt := 0; ; attempt++ {
+		b, err := c.coordinator(ctx, group)
+		if err == nil {
+			err = fn(b)
+		}
+		if err == nil {
+			return nil
+		}
+		if errors.Is(err, ErrNotCoordinator) || errors.Is(err, ErrCoordinatorNotAvailable) || errors.Is(err, ErrSocketDisconnected) {
+			c.forgetCoordinator(group)
+		}
+		if !IsRetriable(err) || errors.As(err, new(final)) || attempt >= retries {
+			return err
+		}
+		if backoff.Sleep(ctx, bo.Delay(attempt)) != nil {
+			return err
+		}
+	}
+}

@@ -1,0 +1,39 @@
+package kafka_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/gokafka/kafka"
+	"github.com/gokafka/kafka/kafkatest"
+	"github.com/stretchr/testify/require"
+)
+
+func TestSmokeSimpleConsumer(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("sc", 3))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	p := newProducer(t, c, "sc", kafka.ProducerConfig{})
+	for i := range 30 {
+		_, err := p.ProduceSync(testCtx(t), kafka.Message{Key: []byte(fmt.Sprint(i)), Value: []byte(fmt.Sprint(i))})
+		require.NoError(t, err)
+	}
+	topic, _ := c.Topic(testCtx(t), "sc")
+	sc, err := topic.SimpleConsumer(testCtx(t), kafka.SimpleConsumerConfig{ConsumerGroup: "g", ConsumerTimeout: time.Second})
+	require.NoError(t, err)
+	n := 0
+	for msg, err := range sc.Messages(testCtx(t)) {
+		if err != nil {
+			require.ErrorIs(t, err, kafka.ErrConsumerTimeout)
+			break
+		}
+		_ = msg
+		n++
+	}
+	require.Equal(t, 30, n)
+	require.NoError(t, sc.CommitOffsets(testCtx(t)))
+	off, err := sc.FetchOffsets(testCtx(t))
+	require.NoError(t, err)
+	t.Log(off, sc.HeldOffsets())
+	require.NoError(t, sc.Close())
+}

@@ -1,0 +1,334 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"slices"
+	"sync"
+	"time"
+)
+
+// IsolationLevel says whether a consumer sees records of transactions that
+// are still open or were aborted.
+type IsolationLevel int8
+
+const (
+	// ReadUncommitted (the default) returns every record.
+	ReadUncommitted IsolationLevel = iota
+	// ReadCommitted returns only records of committed transactions (and
+	// records written outside transactions), up to the last stable offset.
+	ReadCommitted
+)
+
+// SimpleConsumerConfig configures a [SimpleConsumer]. Each field is a
+// pykafka get_simple_consumer keyword; zero fields take pykafka's defaults.
+type SimpleConsumerConfig struct {
+	// ConsumerGroup names the group whose committed offsets the consumer
+	// starts from and commits to. Empty: no group; the consumer starts at
+	// AutoOffsetReset and cannot commit.
+	ConsumerGroup string
+	// Partitions limits the consumer to these partitions; nil means all.
+	Partitions []int32
+	// FetchMessageMaxBytes caps the bytes fetched per partition per
+	// request. Default 1 MiB. A larger message still comes through (Kafka
+	// returns a first batch whole, whatever its size).
+	FetchMessageMaxBytes int
+	// NumConsumerFetchers caps the fetch requests in flight at once, across
+	// brokers. Default 0: one per leader broker, all in parallel.
+	NumConsumerFetchers int
+	// AutoCommitEnable commits HeldOffsets every AutoCommitInterval and on
+	// Close. Default false.
+	AutoCommitEnable bool
+	// AutoCommitInterval is the time between automatic commits. Default 60s.
+	AutoCommitInterval time.Duration
+	// QueuedMaxMessages caps the fetched messages held per partition
+	// before fetching pauses. Default 2000.
+	QueuedMaxMessages int
+	// FetchMinBytes is how much data a broker waits for before it answers
+	// a fetch. Default 1.
+	FetchMinBytes int
+	// FetchWaitMax is how long a broker may wait for FetchMinBytes.
+	// Default 100ms.
+	FetchWaitMax time.Duration
+	// OffsetsChannelBackoff is the first wait between retries of offset
+	// commits and fetches. Default 1s.
+	OffsetsChannelBackoff time.Duration
+	// OffsetsCommitMaxRetries bounds the retries of an offset commit or
+	// fetch. Default 5.
+	OffsetsCommitMaxRetries int
+	// AutoOffsetReset is where a partition starts when its group has no
+	// committed offset, when ResetOffsetOnStart is set, and when the
+	// position is out of range. Default OffsetEarliest.
+	AutoOffsetReset OffsetType
+	// ConsumerTimeout makes Consume return ErrConsumerTimeout after this
+	// long without a message. Default 0: wait (pykafka's -1).
+	ConsumerTimeout time.Duration
+	// ResetOffsetOnStart starts every partition at AutoOffsetReset even
+	// when the group has committed offsets.
+	ResetOffsetOnStart bool
+	// IsolationLevel: ReadUncommitted (default) or ReadCommitted.
+	IsolationLevel IsolationLevel
+}
+
+const (
+	defaultFetchMessageMaxBytes = 1 << 20
+	defaultAutoCommitInterval   = 60 * time.Second
+	defaultQueuedMaxMessages    = 2000
+	defaultFetchWaitMax         = 100 * time.Millisecond
+	defaultOffsetsBackoff       = time.Second
+	defaultOffsetsRetries       = 5
+)
+
+func (cfg SimpleConsumerConfig) withDefaults() (SimpleConsumerConfig, error) {
+	setDefault(&cfg.FetchMessageMaxBytes, defaultFetchMessageMaxBytes)
+	setDefault(&cfg.AutoCommitInterval, defaultAutoCommitInterval)
+	setDefault(&cfg.QueuedMaxMessages, defaultQueuedMaxMessages)
+	setDefault(&cfg.FetchMinBytes, 1)
+	setDefault(&cfg.FetchWaitMax, defaultFetchWaitMax)
+	setDefault(&cfg.OffsetsChannelBackoff, defaultOffsetsBackoff)
+	setDefault(&cfg.OffsetsCommitMaxRetries, defaultOffsetsRetries)
+	cfg.AutoOffsetReset = cfg.AutoOffsetReset.orDefault()
+	if !cfg.AutoOffsetReset.valid() {
+		return cfg, fmt.Errorf("kafka: SimpleConsumerConfig.AutoOffsetReset is %d: want OffsetEarliest or OffsetLatest", cfg.AutoOffsetReset)
+	}
+	if cfg.IsolationLevel != ReadUncommitted && cfg.IsolationLevel != ReadCommitted {
+		return cfg, fmt.Errorf("kafka: SimpleConsumerConfig.IsolationLevel is %d: want ReadUncommitted or ReadCommitted", cfg.IsolationLevel)
+	}
+	return cfg, nil
+}
+
+// A SimpleConsumer reads a topic's partitions (all, or the ones configured)
+// without group membership: pykafka's SimpleConsumer. Messages are fetched
+// ahead from each partition's leader in parallel, up to QueuedMaxMessages
+// per partition. A consumer with a ConsumerGroup starts from the group's
+// committed offsets, following the pykafka guide's rules (see
+// [OffsetType]), and commits with CommitOffsets. Its methods are safe for
+// concurrent use.
+type SimpleConsumer struct {
+	client *Client
+	topic  *Topic
+	cfg    SimpleConsumerConfig
+	f      *fetcher
+
+	commitMu sync.Mutex // one commit at a time
+	bg       sync.WaitGroup
+	quit     chan struct{}
+	once     sync.Once
+}
+
+// SimpleConsumer makes a consumer of the topic and positions each of its
+// partitions (committed offset or AutoOffsetReset, as the guide says)
+// before returning.
+func (t *Topic) SimpleConsumer(ctx context.Context, cfg SimpleConsumerConfig) (*SimpleConsumer, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	all := t.partitionIDs()
+	parts := all
+	if cfg.Partitions != nil {
+		parts = slices.Clone(cfg.Partitions)
+		slices.Sort(parts)
+		parts = slices.Compact(parts)
+		for _, p := range parts {
+			if !slices.Contains(all, p) {
+				return nil, &OpError{Op: "simple consumer", Topic: t.name, Partition: p, Broker: -1, Err: ErrUnknownTopicOrPartition}
+			}
+		}
+	}
+	c := &SimpleConsumer{client: t.client, topic: t, cfg: cfg, quit: make(chan struct{})}
+	c.f = newFetcher(t.client, t.name, parts, fetchOptions{
+		maxBytes:   cfg.FetchMessageMaxBytes,
+		minBytes:   cfg.FetchMinBytes,
+		maxWait:    cfg.FetchWaitMax,
+		queued:     cfg.QueuedMaxMessages,
+		isolation:  int8(cfg.IsolationLevel),
+		reset:      cfg.AutoOffsetReset,
+		maxFetches: cfg.NumConsumerFetchers,
+	})
+	if err := c.start(ctx, parts); err != nil {
+		c.f.close()
+		return nil, err
+	}
+	if cfg.AutoCommitEnable && cfg.ConsumerGroup != "" {
+		c.bg.Add(1)
+		go c.autoCommit()
+	}
+	return c, nil
+}
+
+// start positions each partition: the offset-reset engine applied to the
+// committed offsets and the logs' bounds.
+func (c *SimpleConsumer) start(ctx context.Context, parts []int32) error {
+	var committed map[int32]int64
+	if c.cfg.ConsumerGroup != "" && !c.cfg.ResetOffsetOnStart {
+		var err error
+		if committed, err = c.FetchOffsets(ctx); err != nil {
+			return err
+		}
+	}
+	bounds, err := c.f.bounds(ctx, parts)
+	if err != nil {
+		return err
+	}
+	start := make(map[int32]int64, len(parts))
+	for _, p := range parts {
+		var cp *int64
+		if o, ok := committed[p]; ok {
+			cp = &o
+		}
+		start[p] = startOffset(cp, c.cfg.AutoOffsetReset, c.cfg.ResetOffsetOnStart, bounds[p])
+	}
+	c.f.seek(start)
+	c.f.run()
+	return nil
+}
+
+// Consume returns the next message. It waits until one arrives, ctx ends,
+// ConsumerTimeout passes ([ErrConsumerTimeout]) or the consumer is closed
+// ([ErrConsumerStopped]). A fetch problem the consumer cannot get past on
+// its own, such as the leaders staying unreachable (an error wrapping
+// [ErrSocketDisconnected] or [ErrNoBrokersAvailable]), is returned once;
+// the guide's advice then holds: make a new consumer.
+func (c *SimpleConsumer) Consume(ctx context.Context) (Message, error) {
+	if c.cfg.ConsumerTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, c.cfg.ConsumerTimeout, ErrConsumerTimeout)
+		defer cancel()
+	}
+	msg, err := c.f.next(ctx)
+	if err != nil && errors.Is(context.Cause(ctx), ErrConsumerTimeout) {
+		return msg, ErrConsumerTimeout
+	}
+	return msg, err
+}
+
+// Messages iterates over messages as Consume returns them. Iteration ends
+// after yielding an error: ErrConsumerTimeout, ErrConsumerStopped, ctx's
+// error or a fetch problem.
+func (c *SimpleConsumer) Messages(ctx context.Context) iter.Seq2[Message, error] {
+	return func(yield func(Message, error) bool) {
+		for {
+			msg, err := c.Consume(ctx)
+			if !yield(msg, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// HeldOffsets returns, per partition, the offset of the next message
+// Consume will return: the last consumed offset plus one, which is what
+// CommitOffsets commits.
+func (c *SimpleConsumer) HeldOffsets() map[int32]int64 { return c.f.held() }
+
+// Partitions returns the consumer's partitions, sorted.
+func (c *SimpleConsumer) Partitions() []int32 { return slices.Clone(c.f.partitions) }
+
+// CommitOffsets commits HeldOffsets to the consumer group. Failures, after
+// OffsetsCommitMaxRetries retries, are returned, never only logged.
+func (c *SimpleConsumer) CommitOffsets(ctx context.Context) error {
+	return c.CommitPartitionOffsets(ctx, c.HeldOffsets())
+}
+
+// CommitPartitionOffsets commits the given offsets (next offsets to read)
+// to the consumer group.
+func (c *SimpleConsumer) CommitPartitionOffsets(ctx context.Context, offsets map[int32]int64) error {
+	if c.cfg.ConsumerGroup == "" {
+		return &OpError{Op: "commit offsets", Topic: c.topic.name, Partition: -1, Broker: -1, Err: errNoGroup}
+	}
+	c.commitMu.Lock()
+	defer c.commitMu.Unlock()
+	return c.client.commitOffsets(ctx, commitRequest{
+		group: c.cfg.ConsumerGroup, generation: -1, topic: c.topic.name, offsets: offsets,
+		retries: c.cfg.OffsetsCommitMaxRetries, backoff: c.cfg.OffsetsChannelBackoff,
+	})
+}
+
+// errNoGroup is wrapped by offset calls on a consumer without a group.
+var errNoGroup = errors.New("kafka: the consumer has no ConsumerGroup")
+
+// FetchOffsets returns the group's committed offsets (next offsets to read)
+// for the consumer's partitions; partitions with none are left out.
+func (c *SimpleConsumer) FetchOffsets(ctx context.Context) (map[int32]int64, error) {
+	if c.cfg.ConsumerGroup == "" {
+		return nil, &OpError{Op: "fetch offsets", Topic: c.topic.name, Partition: -1, Broker: -1, Err: errNoGroup}
+	}
+	return c.client.fetchCommitted(ctx, c.cfg.ConsumerGroup, c.topic.name, c.f.partitions,
+		c.cfg.OffsetsCommitMaxRetries, c.cfg.OffsetsChannelBackoff)
+}
+
+// ResetOffsets moves partitions to new positions: offsets maps a partition
+// to the next offset to read, or to int64(OffsetEarliest) or
+// int64(OffsetLatest). nil moves every partition to AutoOffsetReset.
+// Messages already fetched for those partitions are dropped; an offset
+// outside the log moves to AutoOffsetReset, as a fetch would.
+func (c *SimpleConsumer) ResetOffsets(ctx context.Context, offsets map[int32]int64) error {
+	if offsets == nil {
+		offsets = make(map[int32]int64, len(c.f.partitions))
+		for _, p := range c.f.partitions {
+			offsets[p] = int64(c.cfg.AutoOffsetReset)
+		}
+	}
+	parts := make([]int32, 0, len(offsets))
+	for p := range offsets {
+		if !slices.Contains(c.f.partitions, p) {
+			return &OpError{Op: "reset offsets", Topic: c.topic.name, Partition: p, Broker: -1,
+				Err: fmt.Errorf("%w: not one of the consumer's partitions", ErrUnknownTopicOrPartition)}
+		}
+		parts = append(parts, p)
+	}
+	bounds, err := c.f.bounds(ctx, parts)
+	if err != nil {
+		return err
+	}
+	resolved := make(map[int32]int64, len(offsets))
+	for p, o := range offsets {
+		if t := OffsetType(o); t.valid() {
+			resolved[p] = bounds[p].resolve(t)
+		} else {
+			resolved[p] = outOfRange(o, c.cfg.AutoOffsetReset, bounds[p])
+		}
+	}
+	c.f.seek(resolved)
+	return nil
+}
+
+// autoCommit commits every AutoCommitInterval until Close.
+func (c *SimpleConsumer) autoCommit() {
+	defer c.bg.Done()
+	t := time.NewTicker(c.cfg.AutoCommitInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.quit:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(c.client.ctx, c.client.cfg.RequestTimeout)
+			if err := c.CommitOffsets(ctx); err != nil {
+				c.f.fail(err) // the next Consume returns it
+			}
+			cancel()
+		}
+	}
+}
+
+// Close stops fetching and, with AutoCommitEnable, commits HeldOffsets,
+// returning a commit failure. Later calls return ErrConsumerStopped.
+func (c *SimpleConsumer) Close() error {
+	err := ErrConsumerStopped
+	c.once.Do(func() {
+		close(c.quit)
+		c.bg.Wait()
+		c.f.close()
+		err = nil
+		if c.cfg.AutoCommitEnable && c.cfg.ConsumerGroup != "" {
+			ctx, cancel := context.WithTimeout(context.Background(), c.client.cfg.RequestTimeout)
+			defer cancel()
+			err = c.CommitOffsets(ctx)
+		}
+	})
+	return err
+}
