@@ -5,24 +5,40 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/gokafka/kafka/protocol"
 )
 
-// A fetcher keeps a topic's partitions' messages flowing: one goroutine
+// A TopicPartition names one partition of one topic.
+type TopicPartition struct {
+	Topic     string
+	Partition int32
+}
+
+func (tp TopicPartition) compare(o TopicPartition) int {
+	if c := strings.Compare(tp.Topic, o.Topic); c != 0 {
+		return c
+	}
+	return int(tp.Partition - o.Partition)
+}
+
+func (tp TopicPartition) String() string { return fmt.Sprintf("%s[%d]", tp.Topic, tp.Partition) }
+
+// A fetcher keeps partitions' messages flowing: one goroutine
 // per leader broker fetches every partition that broker leads and has room
 // in its buffer, and next hands the messages out in arrival order. It is
 // the machinery of both consumers.
 type fetcher struct {
 	client     *Client
-	topic      string
-	partitions []int32
+	partitions []TopicPartition // sorted
+	topics     []string         // the partitions' topics, sorted
 	opts       fetchOptions
 
 	mu      sync.Mutex
-	parts   map[int32]*partState
+	parts   map[TopicPartition]*partState
 	chunks  []*chunk // fetched and not yet consumed, oldest first
 	err     error    // to return from the next call to next
 	closed  bool
@@ -62,23 +78,28 @@ type partState struct {
 // partition's next fetch offset after it, which may lie beyond the last
 // message (compacted records, transaction markers).
 type chunk struct {
-	part int32
+	tp   TopicPartition
 	gen  uint64
 	msgs []Message
 	i    int
 	end  int64
 }
 
-func newFetcher(c *Client, topic string, partitions []int32, opts fetchOptions) *fetcher {
+func newFetcher(c *Client, partitions []TopicPartition, opts fetchOptions) *fetcher {
+	partitions = slices.Clone(partitions)
+	slices.SortFunc(partitions, TopicPartition.compare)
 	f := &fetcher{
-		client: c, topic: topic, partitions: partitions, opts: opts,
-		parts:   make(map[int32]*partState, len(partitions)),
+		client: c, partitions: partitions, opts: opts,
+		parts:   make(map[TopicPartition]*partState, len(partitions)),
 		avail:   make(chan struct{}, 1),
 		changed: make(chan struct{}),
 		workers: make(map[int32]bool),
 	}
-	for _, p := range partitions {
-		f.parts[p] = &partState{fetchOffset: -1, held: -1}
+	for _, tp := range partitions {
+		f.parts[tp] = &partState{fetchOffset: -1, held: -1}
+		if !slices.Contains(f.topics, tp.Topic) {
+			f.topics = append(f.topics, tp.Topic)
+		}
 	}
 	if opts.maxFetches > 0 {
 		f.sem = make(chan struct{}, opts.maxFetches)
@@ -102,15 +123,12 @@ func (f *fetcher) manage() {
 	for {
 		f.mu.Lock()
 		ch := f.changed
-		tm := f.client.meta.Load().topics[f.topic]
-		if tm != nil {
-			for _, p := range f.partitions {
-				part, ok := tm.partition(p)
-				if ok && part.Leader >= 0 && !f.workers[part.Leader] {
-					f.workers[part.Leader] = true
-					f.wg.Add(1)
-					go f.work(part.Leader)
-				}
+		m := f.client.meta.Load()
+		for _, tp := range f.partitions {
+			if leader := m.leader(tp); leader >= 0 && !f.workers[leader] {
+				f.workers[leader] = true
+				f.wg.Add(1)
+				go f.work(leader)
 			}
 		}
 		f.mu.Unlock()
@@ -138,7 +156,7 @@ func (f *fetcher) wakeLocked() {
 
 // claimed is a partition taken for one fetch, with the position it had.
 type claimed struct {
-	id     int32
+	tp     TopicPartition
 	offset int64
 	gen    uint64
 }
@@ -147,15 +165,11 @@ type claimed struct {
 func (f *fetcher) claim(broker int32) (parts []claimed, wake <-chan struct{}, next time.Time) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	tm := f.client.meta.Load().topics[f.topic]
-	if tm == nil {
-		return nil, f.changed, time.Now().Add(f.client.cfg.RetryBackoff)
-	}
+	m := f.client.meta.Load()
 	now := time.Now()
-	for _, id := range f.partitions {
-		ps := f.parts[id]
-		part, ok := tm.partition(id)
-		if !ok || part.Leader != broker || ps.busy || ps.buffered >= f.opts.queued {
+	for _, tp := range f.partitions {
+		ps := f.parts[tp]
+		if m.leader(tp) != broker || ps.busy || ps.buffered >= f.opts.queued {
 			continue
 		}
 		if ps.retryAt.After(now) {
@@ -165,7 +179,7 @@ func (f *fetcher) claim(broker int32) (parts []claimed, wake <-chan struct{}, ne
 			continue
 		}
 		ps.busy = true
-		parts = append(parts, claimed{id: id, offset: ps.fetchOffset, gen: ps.gen})
+		parts = append(parts, claimed{tp: tp, offset: ps.fetchOffset, gen: ps.gen})
 	}
 	return parts, f.changed, next
 }
@@ -215,7 +229,7 @@ func (f *fetcher) release(parts []claimed, wait time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, c := range parts {
-		ps := f.parts[c.id]
+		ps := f.parts[c.tp]
 		ps.busy = false
 		if wait > 0 {
 			ps.retryAt = time.Now().Add(wait)
@@ -235,7 +249,7 @@ func (f *fetcher) refresh() {
 		defer f.refreshing.Unlock()
 		ctx, cancel := context.WithTimeout(f.ctx, f.client.cfg.RequestTimeout)
 		defer cancel()
-		f.client.refresh(ctx, []string{f.topic}, false)
+		f.client.refresh(ctx, f.topics, false)
 		f.wake()
 	}()
 }
@@ -257,39 +271,52 @@ func (f *fetcher) fetch(id int32, parts []claimed) error {
 	}
 	version, err := b.version(f.ctx, protocol.KeyFetch)
 	if err != nil {
-		return b.opError("fetch", f.topic, -1, err)
+		return b.opError("fetch", "", -1, err)
 	}
-	req := f.request(parts, version)
+	req, ids := f.request(parts, version)
 	var resp protocol.FetchResponse
 	if err := b.request(f.ctx, connFetch, req, &resp, version, f.opts.maxWait); err != nil {
-		return b.opError("fetch", f.topic, -1, err)
+		return b.opError("fetch", "", -1, err)
 	}
 	if code := Error(resp.ErrorCode); code != 0 {
-		return b.opError("fetch", f.topic, -1, code)
+		return b.opError("fetch", "", -1, code)
 	}
-	got := make(map[int32]*protocol.FetchResponseResponsePartition, len(parts))
+	got := make(map[TopicPartition]*protocol.FetchResponseResponsePartition, len(parts))
 	for i := range resp.Responses {
-		for j := range resp.Responses[i].Partitions {
-			p := &resp.Responses[i].Partitions[j]
-			got[p.PartitionIndex] = p
+		rt := &resp.Responses[i]
+		topic := rt.Topic
+		if version >= 13 {
+			topic = ids[rt.TopicId]
+		}
+		for j := range rt.Partitions {
+			p := &rt.Partitions[j]
+			got[TopicPartition{topic, p.PartitionIndex}] = p
 		}
 	}
 	for _, c := range parts {
-		f.file(b, c, got[c.id])
+		f.file(b, c, got[c.tp])
 	}
 	return nil
 }
 
-func (f *fetcher) request(parts []claimed, version int16) *protocol.FetchRequest {
-	t := protocol.FetchRequestTopic{Topic: f.topic}
-	if version >= 13 {
-		if tm := f.client.meta.Load().topics[f.topic]; tm != nil {
-			t.TopicId = tm.id
-		}
-	}
+// request builds a fetch for parts (sorted by topic, as claimed), and the
+// topic names by ID for reading a v13+ answer.
+func (f *fetcher) request(parts []claimed, version int16) (*protocol.FetchRequest, map[protocol.UUID]string) {
+	m := f.client.meta.Load()
+	var topics []protocol.FetchRequestTopic
+	ids := map[protocol.UUID]string{}
 	for _, c := range parts {
+		if n := len(topics); n == 0 || topics[n-1].Topic != c.tp.Topic {
+			t := protocol.FetchRequestTopic{Topic: c.tp.Topic}
+			if tm := m.topics[c.tp.Topic]; tm != nil && version >= 13 {
+				t.TopicId = tm.id
+				ids[tm.id] = tm.name
+			}
+			topics = append(topics, t)
+		}
+		t := &topics[len(topics)-1]
 		t.Partitions = append(t.Partitions, protocol.FetchRequestTopicPartition{
-			Partition: c.id, CurrentLeaderEpoch: -1, FetchOffset: c.offset, LastFetchedEpoch: -1,
+			Partition: c.tp.Partition, CurrentLeaderEpoch: -1, FetchOffset: c.offset, LastFetchedEpoch: -1,
 			LogStartOffset: -1, PartitionMaxBytes: int32(f.opts.maxBytes), HighWatermark: 1<<63 - 1,
 		})
 	}
@@ -301,8 +328,8 @@ func (f *fetcher) request(parts []claimed, version int16) *protocol.FetchRequest
 		MaxBytes:       fetchMaxBytes,
 		IsolationLevel: f.opts.isolation,
 		SessionEpoch:   -1, // no fetch session: every fetch is a full one
-		Topics:         []protocol.FetchRequestTopic{t},
-	}
+		Topics:         topics,
+	}, ids
 }
 
 // fetchMaxBytes caps a whole fetch response, as Kafka's fetch.max.bytes.
@@ -329,7 +356,7 @@ func (f *fetcher) file(b *broker, c claimed, r *protocol.FetchResponseResponsePa
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	ps := f.parts[c.id]
+	ps := f.parts[c.tp]
 	ps.busy = false
 	if ps.gen != c.gen {
 		return // seeked meanwhile: this data is for the old position
@@ -340,7 +367,7 @@ func (f *fetcher) file(b *broker, c claimed, r *protocol.FetchResponseResponsePa
 	}
 	ps.fetchOffset = next
 	ps.buffered += len(msgs)
-	f.chunks = append(f.chunks, &chunk{part: c.id, gen: c.gen, msgs: msgs, end: next})
+	f.chunks = append(f.chunks, &chunk{tp: c.tp, gen: c.gen, msgs: msgs, end: next})
 	select {
 	case f.avail <- struct{}{}:
 	default:
@@ -378,8 +405,8 @@ func (f *fetcher) decode(c claimed, r *protocol.FetchResponseResponsePartition) 
 				continue
 			}
 			msgs = append(msgs, Message{
-				Topic:     f.topic,
-				Partition: c.id,
+				Topic:     c.tp.Topic,
+				Partition: c.tp.Partition,
 				Offset:    off,
 				Key:       rec.Key,
 				Value:     rec.Value,
@@ -450,20 +477,20 @@ func (a *abortedTxns) skip(b *protocol.RecordBatch) bool {
 // outOfRange moves a partition whose position left the log to
 // AutoOffsetReset, as the guide says.
 func (f *fetcher) outOfRange(c claimed) {
-	bounds, err := f.bounds(f.ctx, []int32{c.id})
+	bounds, err := f.bounds(f.ctx, []TopicPartition{c.tp})
 	if err != nil {
 		f.release([]claimed{c}, f.client.cfg.RetryBackoff)
 		return
 	}
-	to := outOfRange(c.offset, f.opts.reset, bounds[c.id])
+	to := outOfRange(c.offset, f.opts.reset, bounds[c.tp])
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	ps := f.parts[c.id]
+	ps := f.parts[c.tp]
 	ps.busy = false
 	if ps.gen != c.gen {
 		return
 	}
-	f.client.log.Info("kafka: offset out of range; moving to AutoOffsetReset", "topic", f.topic, "partition", c.id, "from", c.offset, "to", to)
+	f.client.log.Info("kafka: offset out of range; moving to AutoOffsetReset", "topic", c.tp.Topic, "partition", c.tp.Partition, "from", c.offset, "to", to)
 	ps.fetchOffset = to
 	if ps.buffered == 0 {
 		ps.held = to
@@ -474,47 +501,53 @@ func (f *fetcher) outOfRange(c claimed) {
 // (a leader moving) refresh the metadata; others are returned by next.
 func (f *fetcher) partitionError(b *broker, c claimed, err error) {
 	f.mu.Lock()
-	ps := f.parts[c.id]
+	ps := f.parts[c.tp]
 	ps.failures++
 	wait := f.client.backoff.Delay(ps.failures - 1)
 	f.mu.Unlock()
 	f.release([]claimed{c}, wait)
 	f.refresh()
 	if !IsRetriable(err) {
-		f.fail(b.opError("fetch", f.topic, c.id, err))
+		f.fail(b.opError("fetch", c.tp.Topic, c.tp.Partition, err))
 	}
 }
 
 // bounds returns the partitions' log start and end offsets (the end is the
 // last stable offset when reading committed).
-func (f *fetcher) bounds(ctx context.Context, parts []int32) (map[int32]logBounds, error) {
-	start, err := f.client.listOffsets(ctx, f.topic, parts, listEarliest, 0)
-	if err != nil {
-		return nil, err
+func (f *fetcher) bounds(ctx context.Context, parts []TopicPartition) (map[TopicPartition]logBounds, error) {
+	byTopic := map[string][]int32{}
+	for _, tp := range parts {
+		byTopic[tp.Topic] = append(byTopic[tp.Topic], tp.Partition)
 	}
-	end, err := f.client.listOffsets(ctx, f.topic, parts, listLatest, f.opts.isolation)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[int32]logBounds, len(parts))
-	for _, p := range parts {
-		out[p] = logBounds{start: start[p], end: end[p]}
+	out := make(map[TopicPartition]logBounds, len(parts))
+	for topic, ids := range byTopic {
+		start, err := f.client.listOffsets(ctx, topic, ids, listEarliest, 0)
+		if err != nil {
+			return nil, err
+		}
+		end, err := f.client.listOffsets(ctx, topic, ids, listLatest, f.opts.isolation)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range ids {
+			out[TopicPartition{topic, p}] = logBounds{start: start[p], end: end[p]}
+		}
 	}
 	return out, nil
 }
 
 // seek moves partitions to new positions, dropping what was fetched for
 // them.
-func (f *fetcher) seek(offsets map[int32]int64) {
+func (f *fetcher) seek(offsets map[TopicPartition]int64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	for p, o := range offsets {
-		ps := f.parts[p]
+	for tp, o := range offsets {
+		ps := f.parts[tp]
 		ps.gen++
 		ps.fetchOffset, ps.held, ps.buffered = o, o, 0
 		ps.retryAt, ps.failures = time.Time{}, 0
 	}
-	f.chunks = slices.DeleteFunc(f.chunks, func(c *chunk) bool { return c.gen != f.parts[c.part].gen })
+	f.chunks = slices.DeleteFunc(f.chunks, func(c *chunk) bool { return c.gen != f.parts[c.tp].gen })
 	f.wakeLocked()
 }
 
@@ -554,7 +587,7 @@ func (f *fetcher) next(ctx context.Context) (Message, error) {
 func (f *fetcher) takeLocked() (Message, bool) {
 	for len(f.chunks) > 0 {
 		c := f.chunks[0]
-		ps := f.parts[c.part]
+		ps := f.parts[c.tp]
 		if c.i < len(c.msgs) {
 			msg := c.msgs[c.i]
 			c.msgs[c.i] = Message{} // the application owns it now
@@ -577,13 +610,13 @@ func (f *fetcher) takeLocked() (Message, bool) {
 }
 
 // held returns each partition's next offset to hand out.
-func (f *fetcher) held() map[int32]int64 {
+func (f *fetcher) held() map[TopicPartition]int64 {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	out := make(map[int32]int64, len(f.parts))
-	for p, ps := range f.parts {
+	out := make(map[TopicPartition]int64, len(f.parts))
+	for tp, ps := range f.parts {
 		if ps.held >= 0 {
-			out[p] = ps.held
+			out[tp] = ps.held
 		}
 	}
 	return out

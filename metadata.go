@@ -120,3 +120,14 @@ func merge(prev *clusterMeta, resp *protocol.MetadataResponse, full bool) *clust
 	}
 	return m
 }
+
+// leader returns the ID of tp's leader, or -1 when it has none or is
+// unknown.
+func (m *clusterMeta) leader(tp TopicPartition) int32 {
+	if t, ok := m.topics[tp.Topic]; ok {
+		if p, ok := t.partition(tp.Partition); ok {
+			return p.Leader
+		}
+	}
+	return -1
+}

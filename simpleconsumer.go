@@ -110,6 +110,7 @@ type SimpleConsumer struct {
 	client *Client
 	topic  *Topic
 	cfg    SimpleConsumerConfig
+	parts  []int32 // sorted
 	f      *fetcher
 
 	commitMu sync.Mutex // one commit at a time
@@ -138,8 +139,8 @@ func (t *Topic) SimpleConsumer(ctx context.Context, cfg SimpleConsumerConfig) (*
 			}
 		}
 	}
-	c := &SimpleConsumer{client: t.client, topic: t, cfg: cfg, quit: make(chan struct{})}
-	c.f = newFetcher(t.client, t.name, parts, fetchOptions{
+	c := &SimpleConsumer{client: t.client, topic: t, cfg: cfg, parts: parts, quit: make(chan struct{})}
+	c.f = newFetcher(t.client, c.tps(parts), fetchOptions{
 		maxBytes:   cfg.FetchMessageMaxBytes,
 		minBytes:   cfg.FetchMinBytes,
 		maxWait:    cfg.FetchWaitMax,
@@ -169,17 +170,18 @@ func (c *SimpleConsumer) start(ctx context.Context, parts []int32) error {
 			return err
 		}
 	}
-	bounds, err := c.f.bounds(ctx, parts)
+	bounds, err := c.f.bounds(ctx, c.tps(parts))
 	if err != nil {
 		return err
 	}
-	start := make(map[int32]int64, len(parts))
+	start := make(map[TopicPartition]int64, len(parts))
 	for _, p := range parts {
 		var cp *int64
 		if o, ok := committed[p]; ok {
 			cp = &o
 		}
-		start[p] = startOffset(cp, c.cfg.AutoOffsetReset, c.cfg.ResetOffsetOnStart, bounds[p])
+		tp := TopicPartition{c.topic.name, p}
+		start[tp] = startOffset(cp, c.cfg.AutoOffsetReset, c.cfg.ResetOffsetOnStart, bounds[tp])
 	}
 	c.f.seek(start)
 	c.f.run()
@@ -222,10 +224,26 @@ func (c *SimpleConsumer) Messages(ctx context.Context) iter.Seq2[Message, error]
 // HeldOffsets returns, per partition, the offset of the next message
 // Consume will return: the last consumed offset plus one, which is what
 // CommitOffsets commits.
-func (c *SimpleConsumer) HeldOffsets() map[int32]int64 { return c.f.held() }
+func (c *SimpleConsumer) HeldOffsets() map[int32]int64 {
+	held := c.f.held()
+	out := make(map[int32]int64, len(held))
+	for tp, o := range held {
+		out[tp.Partition] = o
+	}
+	return out
+}
 
 // Partitions returns the consumer's partitions, sorted.
-func (c *SimpleConsumer) Partitions() []int32 { return slices.Clone(c.f.partitions) }
+func (c *SimpleConsumer) Partitions() []int32 { return slices.Clone(c.parts) }
+
+// tps names parts of the consumer's topic.
+func (c *SimpleConsumer) tps(parts []int32) []TopicPartition {
+	out := make([]TopicPartition, len(parts))
+	for i, p := range parts {
+		out[i] = TopicPartition{c.topic.name, p}
+	}
+	return out
+}
 
 // CommitOffsets commits HeldOffsets to the consumer group. Failures, after
 // OffsetsCommitMaxRetries retries, are returned, never only logged.
@@ -256,7 +274,7 @@ func (c *SimpleConsumer) FetchOffsets(ctx context.Context) (map[int32]int64, err
 	if c.cfg.ConsumerGroup == "" {
 		return nil, &OpError{Op: "fetch offsets", Topic: c.topic.name, Partition: -1, Broker: -1, Err: errNoGroup}
 	}
-	return c.client.fetchCommitted(ctx, c.cfg.ConsumerGroup, c.topic.name, c.f.partitions,
+	return c.client.fetchCommitted(ctx, c.cfg.ConsumerGroup, c.topic.name, c.parts,
 		c.cfg.OffsetsCommitMaxRetries, c.cfg.OffsetsChannelBackoff)
 }
 
@@ -267,29 +285,30 @@ func (c *SimpleConsumer) FetchOffsets(ctx context.Context) (map[int32]int64, err
 // outside the log moves to AutoOffsetReset, as a fetch would.
 func (c *SimpleConsumer) ResetOffsets(ctx context.Context, offsets map[int32]int64) error {
 	if offsets == nil {
-		offsets = make(map[int32]int64, len(c.f.partitions))
-		for _, p := range c.f.partitions {
+		offsets = make(map[int32]int64, len(c.parts))
+		for _, p := range c.parts {
 			offsets[p] = int64(c.cfg.AutoOffsetReset)
 		}
 	}
 	parts := make([]int32, 0, len(offsets))
 	for p := range offsets {
-		if !slices.Contains(c.f.partitions, p) {
+		if !slices.Contains(c.parts, p) {
 			return &OpError{Op: "reset offsets", Topic: c.topic.name, Partition: p, Broker: -1,
 				Err: fmt.Errorf("%w: not one of the consumer's partitions", ErrUnknownTopicOrPartition)}
 		}
 		parts = append(parts, p)
 	}
-	bounds, err := c.f.bounds(ctx, parts)
+	bounds, err := c.f.bounds(ctx, c.tps(parts))
 	if err != nil {
 		return err
 	}
-	resolved := make(map[int32]int64, len(offsets))
+	resolved := make(map[TopicPartition]int64, len(offsets))
 	for p, o := range offsets {
+		tp := TopicPartition{c.topic.name, p}
 		if t := OffsetType(o); t.valid() {
-			resolved[p] = bounds[p].resolve(t)
+			resolved[tp] = bounds[tp].resolve(t)
 		} else {
-			resolved[p] = outOfRange(o, c.cfg.AutoOffsetReset, bounds[p])
+			resolved[tp] = outOfRange(o, c.cfg.AutoOffsetReset, bounds[tp])
 		}
 	}
 	c.f.seek(resolved)
