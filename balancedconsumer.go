@@ -1,0 +1,632 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/gokafka/kafka/internal/backoff"
+)
+
+// BalancedConsumerConfig configures a [BalancedConsumer]: pykafka's
+// get_balanced_consumer(managed=True) keywords that still mean something,
+// plus what Kafka's group protocol added since.
+type BalancedConsumerConfig struct {
+	// ConsumerGroup names the group. Required.
+	ConsumerGroup string
+	// Topics are more topics the member subscribes to, besides the one
+	// the consumer was made from.
+	Topics []string
+
+	// The fetch and offset fields mean what they mean for a SimpleConsumer.
+	FetchMessageMaxBytes    int
+	NumConsumerFetchers     int
+	AutoCommitEnable        bool
+	AutoCommitInterval      time.Duration
+	QueuedMaxMessages       int
+	FetchMinBytes           int
+	FetchWaitMax            time.Duration
+	OffsetsChannelBackoff   time.Duration
+	OffsetsCommitMaxRetries int
+	AutoOffsetReset         OffsetType
+	ConsumerTimeout         time.Duration
+	// ResetOffsetOnStart applies to the consumer's first assignment only:
+	// partitions it gets in later rebalances continue from the group's
+	// commits (pykafka reset them at every rebalance).
+	ResetOffsetOnStart bool
+	IsolationLevel     IsolationLevel
+
+	// RebalanceMaxRetries bounds the attempts to join the group after
+	// errors before Consume reports one. Default 5.
+	RebalanceMaxRetries int
+	// RebalanceBackoff is the first wait between those attempts. Default 2s.
+	RebalanceBackoff time.Duration
+	// HeartbeatInterval is the time between heartbeats. Default 3s.
+	HeartbeatInterval time.Duration
+	// SessionTimeout is how long the coordinator waits for a heartbeat
+	// before it drops the member. Default 45s (pykafka hard-coded 30s).
+	SessionTimeout time.Duration
+	// RebalanceTimeout is how long members have to rejoin in a rebalance.
+	// Default 60s.
+	RebalanceTimeout time.Duration
+	// GroupInstanceID makes the member static (KIP-345): it keeps its
+	// partitions across restarts within SessionTimeout, and does not leave
+	// the group on Close.
+	GroupInstanceID string
+	// MembershipProtocol is the assignor the member proposes; every member
+	// of a group must propose the same one. Default RangeAssignor
+	// (pykafka's RangeProtocol; the Java client's "range").
+	MembershipProtocol Assignor
+
+	// PreRebalanceCallback is called before partitions are given up in a
+	// rebalance (or on Close), with the offsets about to be committed for
+	// them (yelp_kafka's pre_rebalance_callback).
+	PreRebalanceCallback func(ctx context.Context, revoked map[TopicPartition]int64)
+	// PostRebalanceCallback is called after an assignment with the
+	// partitions' offsets before the rebalance (old) and where each new
+	// partition would start (new); it may return offsets to start from
+	// instead, for any of the new partitions (pykafka's
+	// post_rebalance_callback, in the next-offset-to-read meaning).
+	PostRebalanceCallback func(ctx context.Context, old, new map[TopicPartition]int64) (map[TopicPartition]int64, error)
+
+	// TrackTaskDone makes commits go, per partition, only up to the oldest
+	// message handed out and not yet marked with TaskDone.
+	TrackTaskDone bool
+}
+
+func (cfg BalancedConsumerConfig) withDefaults() (BalancedConsumerConfig, SimpleConsumerConfig, error) {
+	if cfg.ConsumerGroup == "" {
+		return cfg, SimpleConsumerConfig{}, errors.New("kafka: BalancedConsumerConfig.ConsumerGroup is required")
+	}
+	setDefault(&cfg.RebalanceMaxRetries, 5)
+	setDefault(&cfg.RebalanceBackoff, 2*time.Second)
+	setDefault(&cfg.HeartbeatInterval, 3*time.Second)
+	setDefault(&cfg.SessionTimeout, 45*time.Second)
+	setDefault(&cfg.RebalanceTimeout, 60*time.Second)
+	if cfg.MembershipProtocol == nil {
+		cfg.MembershipProtocol = RangeAssignor{}
+	}
+	sc, err := SimpleConsumerConfig{
+		ConsumerGroup:           cfg.ConsumerGroup,
+		FetchMessageMaxBytes:    cfg.FetchMessageMaxBytes,
+		NumConsumerFetchers:     cfg.NumConsumerFetchers,
+		AutoCommitEnable:        cfg.AutoCommitEnable,
+		AutoCommitInterval:      cfg.AutoCommitInterval,
+		QueuedMaxMessages:       cfg.QueuedMaxMessages,
+		FetchMinBytes:           cfg.FetchMinBytes,
+		FetchWaitMax:            cfg.FetchWaitMax,
+		OffsetsChannelBackoff:   cfg.OffsetsChannelBackoff,
+		OffsetsCommitMaxRetries: cfg.OffsetsCommitMaxRetries,
+		AutoOffsetReset:         cfg.AutoOffsetReset,
+		ConsumerTimeout:         cfg.ConsumerTimeout,
+		ResetOffsetOnStart:      cfg.ResetOffsetOnStart,
+		IsolationLevel:          cfg.IsolationLevel,
+	}.withDefaults()
+	return cfg, sc, err
+}
+
+// A BalancedConsumer is a member of a consumer group: the group's
+// coordinator divides the subscribed topics' partitions among the members
+// and moves them as members come and go. pykafka's BalancedConsumer in its
+// managed mode, with yelp_kafka's task-done commits ([BalancedConsumer.TaskDone])
+// and per-partition workers ([BalancedConsumer.RunWorkers]). Consume,
+// Messages and the offset methods work as a SimpleConsumer's, over the
+// partitions currently assigned. Its methods are safe for concurrent use.
+type BalancedConsumer struct {
+	client *Client
+	topic  string // the topic it was made from: HeldOffsets and the like speak of it
+	cfg    BalancedConsumerConfig
+	sc     SimpleConsumerConfig // the fetch and offset settings
+	member *groupMember
+	done   doneTracker
+
+	mu       sync.Mutex
+	f        *fetcher // the current assignment's; nil while rebalancing
+	assigned []TopicPartition
+	changed  chan struct{} // closed (and replaced) when f changes
+	err      error         // a membership failure for Consume to return
+	started  bool          // had an assignment: ResetOffsetOnStart is spent
+	workers  *workerPool   // when RunWorkers runs
+
+	commitMu sync.Mutex
+	ctx      context.Context // ends at Close
+	cancel   context.CancelFunc
+	bg       sync.WaitGroup
+	once     sync.Once
+}
+
+// BalancedConsumer makes a group member consuming the topic (and
+// cfg.Topics) and starts joining the group; Consume waits for the first
+// assignment.
+func (t *Topic) BalancedConsumer(ctx context.Context, cfg BalancedConsumerConfig) (*BalancedConsumer, error) {
+	cfg, sc, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	topics := []string{t.name}
+	for _, name := range cfg.Topics {
+		if _, err := t.client.Topic(ctx, name); err != nil {
+			return nil, err
+		}
+		if !slices.Contains(topics, name) {
+			topics = append(topics, name)
+		}
+	}
+	slices.Sort(topics)
+	c := &BalancedConsumer{client: t.client, topic: t.name, cfg: cfg, sc: sc, changed: make(chan struct{})}
+	c.member = &groupMember{
+		client: t.client, group: cfg.ConsumerGroup, topics: topics, assignor: cfg.MembershipProtocol,
+		session: cfg.SessionTimeout, rebalance: cfg.RebalanceTimeout,
+		retries: cfg.RebalanceMaxRetries, backoff: cfg.RebalanceBackoff, generation: -1,
+	}
+	if cfg.GroupInstanceID != "" {
+		id := cfg.GroupInstanceID
+		c.member.instance = &id
+	}
+	c.ctx, c.cancel = context.WithCancel(t.client.ctx)
+	c.bg.Add(1)
+	go c.run()
+	if cfg.AutoCommitEnable {
+		c.bg.Add(1)
+		go c.autoCommit()
+	}
+	return c, nil
+}
+
+// run is the member's life: join, hold the assignment while heartbeating,
+// give it up when the group rebalances, and again.
+func (c *BalancedConsumer) run() {
+	defer c.bg.Done()
+	bo := backoff.Backoff{Min: c.cfg.RebalanceBackoff, Max: 10 * c.cfg.RebalanceBackoff}
+	for attempt := 0; c.ctx.Err() == nil; {
+		assignment, err := c.member.join(c.ctx)
+		if err != nil {
+			if c.ctx.Err() != nil {
+				return
+			}
+			c.setErr(err)
+			backoff.Sleep(c.ctx, bo.Delay(attempt))
+			attempt++
+			continue
+		}
+		attempt = 0
+		if err := c.assign(assignment); err != nil {
+			if c.ctx.Err() != nil {
+				return
+			}
+			c.setErr(err)
+		}
+		c.heartbeat()
+		if c.ctx.Err() != nil {
+			return // Close gives the partitions up
+		}
+		c.revoke(c.ctx)
+	}
+}
+
+// heartbeat keeps the membership alive until the group rebalances, the
+// session is lost, or the consumer closes.
+func (c *BalancedConsumer) heartbeat() {
+	t := time.NewTicker(c.cfg.HeartbeatInterval)
+	defer t.Stop()
+	lastOK := time.Now()
+	for {
+		select {
+		case <-c.ctx.Done():
+			return
+		case <-t.C:
+		}
+		ctx, cancel := context.WithTimeout(c.ctx, c.cfg.HeartbeatInterval+c.client.cfg.RequestTimeout)
+		err := c.member.heartbeat(ctx)
+		cancel()
+		switch {
+		case err == nil:
+			lastOK = time.Now()
+		case errors.Is(err, errRebalance):
+			return
+		case time.Since(lastOK) > c.cfg.SessionTimeout:
+			// The coordinator has dropped us by now: rejoin.
+			c.client.log.Warn("kafka: heartbeats failing past the session timeout; rejoining", "group", c.cfg.ConsumerGroup, "err", err)
+			return
+		default:
+			c.client.log.Debug("kafka: heartbeat failed", "group", c.cfg.ConsumerGroup, "err", err)
+		}
+	}
+}
+
+// assign starts fetching a new assignment from where the group left it
+// (or where the callback says).
+func (c *BalancedConsumer) assign(assignment map[string][]int32) error {
+	ctx, cancel := context.WithTimeout(c.ctx, c.cfg.RebalanceTimeout)
+	defer cancel()
+	var tps []TopicPartition
+	for _, t := range slices.Sorted(maps.Keys(assignment)) {
+		for _, p := range assignment[t] {
+			tps = append(tps, TopicPartition{t, p})
+		}
+	}
+	f := newFetcher(c.client, tps, fetchOptions{
+		maxBytes: c.sc.FetchMessageMaxBytes, minBytes: c.sc.FetchMinBytes, maxWait: c.sc.FetchWaitMax,
+		queued: c.sc.QueuedMaxMessages, isolation: int8(c.sc.IsolationLevel), reset: c.sc.AutoOffsetReset,
+		maxFetches: c.sc.NumConsumerFetchers,
+	})
+	c.mu.Lock()
+	resetOnStart := c.sc.ResetOffsetOnStart && !c.started
+	c.mu.Unlock()
+	start, err := c.startOffsets(ctx, f, tps, resetOnStart)
+	if err != nil {
+		f.close()
+		return err
+	}
+	if cb := c.cfg.PostRebalanceCallback; cb != nil {
+		override, err := cb(ctx, c.lastHeld(), maps.Clone(start))
+		if err != nil {
+			f.close()
+			return fmt.Errorf("kafka: PostRebalanceCallback: %w", err)
+		}
+		for tp, o := range override {
+			if _, ok := start[tp]; ok {
+				start[tp] = o
+			}
+		}
+	}
+	f.seek(start)
+	f.run()
+	c.mu.Lock()
+	c.f, c.assigned, c.started, c.err = f, tps, true, nil
+	c.notifyLocked()
+	workers := c.workers
+	c.mu.Unlock()
+	if workers != nil {
+		workers.assigned(tps)
+	}
+	return nil
+}
+
+// startOffsets applies the offset-reset engine to the group's commits.
+func (c *BalancedConsumer) startOffsets(ctx context.Context, f *fetcher, tps []TopicPartition, resetOnStart bool) (map[TopicPartition]int64, error) {
+	committed := map[TopicPartition]int64{}
+	if !resetOnStart {
+		byTopic := map[string][]int32{}
+		for _, tp := range tps {
+			byTopic[tp.Topic] = append(byTopic[tp.Topic], tp.Partition)
+		}
+		for topic, parts := range byTopic {
+			got, err := c.client.fetchCommitted(ctx, c.cfg.ConsumerGroup, topic, parts, c.sc.OffsetsCommitMaxRetries, c.sc.OffsetsChannelBackoff)
+			if err != nil {
+				return nil, err
+			}
+			for p, o := range got {
+				committed[TopicPartition{topic, p}] = o
+			}
+		}
+	}
+	bounds, err := f.bounds(ctx, tps)
+	if err != nil {
+		return nil, err
+	}
+	start := make(map[TopicPartition]int64, len(tps))
+	for _, tp := range tps {
+		var cp *int64
+		if o, ok := committed[tp]; ok {
+			cp = &o
+		}
+		start[tp] = startOffset(cp, c.sc.AutoOffsetReset, resetOnStart, bounds[tp])
+	}
+	return start, nil
+}
+
+// lastHeld returns the positions of the assignment being given up.
+func (c *BalancedConsumer) lastHeld() map[TopicPartition]int64 {
+	c.mu.Lock()
+	f := c.f
+	c.mu.Unlock()
+	if f == nil {
+		return map[TopicPartition]int64{}
+	}
+	return f.held()
+}
+
+// revoke gives up the current assignment: workers stop, the callback
+// hears of it, progress is committed, fetching stops.
+func (c *BalancedConsumer) revoke(ctx context.Context) {
+	c.mu.Lock()
+	f, tps, workers := c.f, c.assigned, c.workers
+	c.mu.Unlock()
+	if f == nil {
+		return
+	}
+	if workers != nil {
+		workers.revoked(tps)
+	}
+	if err := c.giveUp(ctx, f); err != nil {
+		c.client.log.Warn("kafka: committing before a rebalance failed", "group", c.cfg.ConsumerGroup, "err", err)
+	}
+	c.mu.Lock()
+	c.f, c.assigned = nil, nil
+	c.notifyLocked()
+	c.mu.Unlock()
+	f.close()
+	c.done.forget(tps)
+}
+
+// giveUp is what happens before partitions are given up: the callback
+// hears of them, and with AutoCommitEnable or TrackTaskDone the progress is
+// committed (otherwise committing is the application's, in the callback).
+func (c *BalancedConsumer) giveUp(ctx context.Context, f *fetcher) error {
+	offsets := c.commitPoints(f)
+	if cb := c.cfg.PreRebalanceCallback; cb != nil {
+		cb(ctx, maps.Clone(offsets))
+	}
+	if !c.cfg.AutoCommitEnable && !c.cfg.TrackTaskDone {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.client.cfg.RequestTimeout)
+	defer cancel()
+	return c.commit(ctx, offsets)
+}
+
+func (c *BalancedConsumer) notifyLocked() {
+	close(c.changed)
+	c.changed = make(chan struct{})
+}
+
+func (c *BalancedConsumer) setErr(err error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.err = err
+	c.notifyLocked()
+}
+
+// Consume returns the next message of the assigned partitions, waiting
+// through rebalances. Like SimpleConsumer.Consume it honours
+// ConsumerTimeout, and returns a membership failure (after
+// RebalanceMaxRetries attempts) once.
+func (c *BalancedConsumer) Consume(ctx context.Context) (Message, error) {
+	if c.sc.ConsumerTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, c.sc.ConsumerTimeout, ErrConsumerTimeout)
+		defer cancel()
+	}
+	for {
+		c.mu.Lock()
+		f, changed, err := c.f, c.changed, c.err
+		c.err = nil
+		c.mu.Unlock()
+		switch {
+		case c.ctx.Err() != nil:
+			return Message{}, ErrConsumerStopped
+		case err != nil:
+			return Message{}, err
+		case f == nil:
+			select {
+			case <-changed:
+				continue
+			case <-ctx.Done():
+				return Message{}, ctxErr(ctx)
+			}
+		}
+		msg, err := f.next(ctx)
+		if errors.Is(err, ErrConsumerStopped) {
+			continue // a rebalance replaced the fetcher
+		}
+		if err != nil {
+			return msg, ctxErr(ctx, err)
+		}
+		if c.cfg.TrackTaskDone {
+			c.done.consumed(&msg)
+		}
+		return msg, nil
+	}
+}
+
+// ctxErr turns a ConsumerTimeout into ErrConsumerTimeout.
+func ctxErr(ctx context.Context, err ...error) error {
+	if errors.Is(context.Cause(ctx), ErrConsumerTimeout) {
+		return ErrConsumerTimeout
+	}
+	if len(err) > 0 {
+		return err[0]
+	}
+	return ctx.Err()
+}
+
+// Messages iterates over messages as Consume returns them, ending after
+// yielding an error.
+func (c *BalancedConsumer) Messages(ctx context.Context) iter.Seq2[Message, error] {
+	return func(yield func(Message, error) bool) {
+		for {
+			msg, err := c.Consume(ctx)
+			if !yield(msg, err) || err != nil {
+				return
+			}
+		}
+	}
+}
+
+// TaskDone marks msg as processed. With TrackTaskDone, commits go only up
+// to the oldest message not yet marked, per partition (yelp_kafka's
+// task_done). It reports false for a message that was not handed out by
+// Consume, was already marked, or whose partition was given up since.
+func (c *BalancedConsumer) TaskDone(msg Message) bool {
+	return c.done.markDone(&msg)
+}
+
+// commitPoints returns what to commit for the fetcher's partitions.
+func (c *BalancedConsumer) commitPoints(f *fetcher) map[TopicPartition]int64 {
+	held := f.held()
+	if !c.cfg.TrackTaskDone {
+		return held
+	}
+	out := make(map[TopicPartition]int64, len(held))
+	for tp, o := range held {
+		out[tp] = c.done.commitPoint(tp, o)
+	}
+	return out
+}
+
+// CommitOffsets commits the assigned partitions' positions (with
+// TrackTaskDone, up to the oldest message not done), with the member's
+// generation, so that a member that lost its partitions cannot overwrite
+// their new owner's commits.
+func (c *BalancedConsumer) CommitOffsets(ctx context.Context) error {
+	c.mu.Lock()
+	f := c.f
+	c.mu.Unlock()
+	if f == nil {
+		return nil // nothing assigned
+	}
+	return c.commit(ctx, c.commitPoints(f))
+}
+
+func (c *BalancedConsumer) commit(ctx context.Context, offsets map[TopicPartition]int64) error {
+	c.commitMu.Lock()
+	defer c.commitMu.Unlock()
+	member, generation := c.member.membership()
+	byTopic := map[string]map[int32]int64{}
+	for tp, o := range offsets {
+		if byTopic[tp.Topic] == nil {
+			byTopic[tp.Topic] = map[int32]int64{}
+		}
+		byTopic[tp.Topic][tp.Partition] = o
+	}
+	var errs []error
+	for topic, offs := range byTopic {
+		errs = append(errs, c.client.commitOffsets(ctx, commitRequest{
+			group: c.cfg.ConsumerGroup, generation: generation, member: member, topic: topic, offsets: offs,
+			retries: c.sc.OffsetsCommitMaxRetries, backoff: c.sc.OffsetsChannelBackoff,
+		}))
+	}
+	return errors.Join(errs...)
+}
+
+// ResetOffsets moves partitions of the consumer's topic that are assigned
+// to it, as SimpleConsumer.ResetOffsets does; nil moves all of them to
+// AutoOffsetReset.
+func (c *BalancedConsumer) ResetOffsets(ctx context.Context, offsets map[int32]int64) error {
+	c.mu.Lock()
+	f := c.f
+	c.mu.Unlock()
+	if f == nil {
+		return fmt.Errorf("kafka: reset offsets: no partitions assigned yet")
+	}
+	if offsets == nil {
+		offsets = map[int32]int64{}
+		for _, p := range c.Partitions() {
+			offsets[p] = int64(c.sc.AutoOffsetReset)
+		}
+	}
+	tps := make([]TopicPartition, 0, len(offsets))
+	for p := range offsets {
+		tp := TopicPartition{c.topic, p}
+		if _, ok := f.parts[tp]; !ok {
+			return &OpError{Op: "reset offsets", Topic: c.topic, Partition: p, Broker: -1, Err: fmt.Errorf("%w: not assigned to this member", ErrUnknownTopicOrPartition)}
+		}
+		tps = append(tps, tp)
+	}
+	bounds, err := f.bounds(ctx, tps)
+	if err != nil {
+		return err
+	}
+	to := make(map[TopicPartition]int64, len(offsets))
+	for p, o := range offsets {
+		tp := TopicPartition{c.topic, p}
+		if t := OffsetType(o); t.valid() {
+			to[tp] = bounds[tp].resolve(t)
+		} else {
+			to[tp] = outOfRange(o, c.sc.AutoOffsetReset, bounds[tp])
+		}
+	}
+	f.seek(to)
+	return nil
+}
+
+// HeldOffsets returns the next offset to read of each assigned partition
+// of the consumer's topic.
+func (c *BalancedConsumer) HeldOffsets() map[int32]int64 {
+	out := map[int32]int64{}
+	for tp, o := range c.lastHeld() {
+		if tp.Topic == c.topic {
+			out[tp.Partition] = o
+		}
+	}
+	return out
+}
+
+// Partitions returns the partitions of the consumer's topic assigned to
+// it, sorted; empty while rebalancing.
+func (c *BalancedConsumer) Partitions() []int32 {
+	var out []int32
+	for _, tp := range c.Assignment() {
+		if tp.Topic == c.topic {
+			out = append(out, tp.Partition)
+		}
+	}
+	return out
+}
+
+// Assignment returns every partition assigned to the member, of all its
+// topics, sorted.
+func (c *BalancedConsumer) Assignment() []TopicPartition {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.assigned)
+}
+
+// autoCommit commits every AutoCommitInterval until Close.
+func (c *BalancedConsumer) autoCommit() {
+	defer c.bg.Done()
+	t := time.NewTicker(c.sc.AutoCommitInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.ctx.Done():
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(c.ctx, c.client.cfg.RequestTimeout)
+			if err := c.CommitOffsets(ctx); err != nil && c.ctx.Err() == nil {
+				c.setErr(err)
+			}
+			cancel()
+		}
+	}
+}
+
+// Close stops the partition workers, gives up the partitions (committing
+// their progress when AutoCommitEnable or TrackTaskDone is set, and
+// calling PreRebalanceCallback), and leaves the group so that the other
+// members take them over at once; a static member (GroupInstanceID) stays
+// in the group. Later calls return ErrConsumerStopped.
+func (c *BalancedConsumer) Close() error {
+	err := ErrConsumerStopped
+	c.once.Do(func() {
+		c.cancel()
+		c.bg.Wait()
+		c.mu.Lock()
+		workers := c.workers
+		c.mu.Unlock()
+		if workers != nil {
+			workers.stop()
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), c.client.cfg.RequestTimeout)
+		defer cancel()
+		err = nil
+		c.mu.Lock()
+		f := c.f
+		c.f, c.assigned = nil, nil
+		c.mu.Unlock()
+		if f != nil {
+			err = c.giveUp(ctx, f)
+			f.close()
+		}
+		if lerr := c.member.leave(ctx); lerr != nil && err == nil {
+			err = lerr
+		}
+	})
+	return err
+}

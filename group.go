@@ -1,0 +1,328 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/gokafka/kafka/internal/backoff"
+	"github.com/gokafka/kafka/protocol"
+)
+
+// groupMember is one member's side of Kafka's classic group protocol:
+// JoinGroup and SyncGroup to get an assignment, Heartbeat to keep it,
+// LeaveGroup to give it up. It knows nothing of fetching.
+type groupMember struct {
+	client    *Client
+	group     string
+	topics    []string // subscribed, sorted
+	instance  *string  // static membership (KIP-345), nil if none
+	assignor  Assignor
+	session   time.Duration
+	rebalance time.Duration
+	retries   int
+	backoff   time.Duration
+
+	mu         sync.Mutex
+	memberID   string
+	generation int32
+	owned      map[string][]int32 // the last assignment, for sticky assignors
+}
+
+// errRebalance means the group is rebalancing (or this member fell out of
+// it): the member must give up its partitions and join again.
+var errRebalance = errors.New("kafka: group rebalancing")
+
+// membership returns the member's current ID and generation.
+func (g *groupMember) membership() (string, int32) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.memberID, g.generation
+}
+
+// join runs JoinGroup and SyncGroup until this member has an assignment,
+// handling the protocol's retriable answers: MEMBER_ID_REQUIRED (join again
+// with the ID given), UNKNOWN_MEMBER_ID (join afresh), coordinator moves
+// and loads, and rebalances that restart while joining. Errors that need
+// the user (a fenced static member, a group using another assignor) are
+// returned, as are transient ones after retries attempts.
+func (g *groupMember) join(ctx context.Context) (map[string][]int32, error) {
+	bo := backoff.Backoff{Min: g.backoff, Max: 10 * g.backoff}
+	failures := 0
+	for {
+		assignment, err := g.joinOnce(ctx)
+		if err == nil {
+			return assignment, nil
+		}
+		if errors.Is(err, errRebalance) {
+			continue // the protocol's own loop: join again at once
+		}
+		if ctx.Err() != nil || !IsRetriable(err) || errors.As(err, new(final)) {
+			return nil, err
+		}
+		if failures++; failures > g.retries {
+			return nil, err
+		}
+		g.client.log.Debug("kafka: joining group failed; retrying", "group", g.group, "err", err)
+		if backoff.Sleep(ctx, bo.Delay(failures-1)) != nil {
+			return nil, err
+		}
+	}
+}
+
+// joinOnce makes one JoinGroup + SyncGroup round.
+func (g *groupMember) joinOnce(ctx context.Context) (map[string][]int32, error) {
+	b, err := g.client.coordinator(ctx, g.group)
+	if err != nil {
+		return nil, err
+	}
+	version, err := b.version(ctx, protocol.KeyJoinGroup)
+	if err != nil {
+		return nil, final{err}
+	}
+	g.mu.Lock()
+	meta, err := g.subscription()
+	req := &protocol.JoinGroupRequest{
+		GroupId:            g.group,
+		SessionTimeoutMs:   millis(g.session),
+		RebalanceTimeoutMs: millis(g.rebalance),
+		MemberId:           g.memberID,
+		GroupInstanceId:    g.instance,
+		ProtocolType:       "consumer",
+		Protocols:          []protocol.JoinGroupRequestProtocol{{Name: g.assignor.Name(), Metadata: meta}},
+	}
+	g.mu.Unlock()
+	if err != nil {
+		return nil, final{err}
+	}
+	var resp protocol.JoinGroupResponse
+	if err := b.request(ctx, connGroup, req, &resp, version, g.rebalance); err != nil {
+		g.client.forgetCoordinator(g.group)
+		return nil, b.opError("join group "+g.group, "", -1, err)
+	}
+	switch code := Error(resp.ErrorCode); code {
+	case 0:
+	case ErrMemberIdRequired: // KIP-394: join again with the ID we were given
+		g.setMember(resp.MemberId, -1)
+		return nil, errRebalance
+	case ErrUnknownMemberId:
+		g.setMember("", -1)
+		return nil, errRebalance
+	default:
+		return nil, g.codeError(b, "join group", code)
+	}
+	g.setMember(resp.MemberId, resp.GenerationId)
+
+	var assignments []protocol.SyncGroupRequestAssignment
+	if resp.Leader == resp.MemberId && !resp.SkipAssignment {
+		if assignments, err = g.assign(ctx, resp.Members); err != nil {
+			return nil, err
+		}
+	}
+	return g.sync(ctx, b, resp.GenerationId, resp.MemberId, assignments)
+}
+
+// subscription encodes this member's JoinGroup metadata. g.mu is held.
+func (g *groupMember) subscription() ([]byte, error) {
+	s := protocol.ConsumerProtocolSubscription{Topics: g.topics, GenerationId: g.generation}
+	for _, t := range slices.Sorted(maps.Keys(g.owned)) {
+		s.OwnedPartitions = append(s.OwnedPartitions, protocol.ConsumerProtocolSubscriptionOwnedPartition{Topic: t, Partitions: g.owned[t]})
+	}
+	if ud, ok := g.assignor.(AssignorUserData); ok {
+		s.UserData = ud.UserData(g.owned, g.generation)
+	}
+	return s.Encode(subscriptionVersion)
+}
+
+// subscriptionVersion is the ConsumerProtocolSubscription version we send:
+// v1 adds owned partitions and v2 the generation, which sticky assignors
+// use; every client since Kafka 2.4 reads it.
+const subscriptionVersion = 2
+
+// assign runs the assignor as the group's leader.
+func (g *groupMember) assign(ctx context.Context, members []protocol.JoinGroupResponseMember) ([]protocol.SyncGroupRequestAssignment, error) {
+	in := make([]AssignorMember, 0, len(members))
+	var topics []string
+	for _, m := range members {
+		var s protocol.ConsumerProtocolSubscription
+		if err := s.Decode(m.Metadata); err != nil {
+			return nil, final{fmt.Errorf("kafka: group %s: member %s sent metadata we cannot read: %w", g.group, m.MemberId, err)}
+		}
+		am := AssignorMember{MemberID: m.MemberId, Topics: s.Topics, UserData: s.UserData, Generation: s.GenerationId, Owned: map[string][]int32{}}
+		if m.GroupInstanceId != nil {
+			am.InstanceID = *m.GroupInstanceId
+		}
+		if s.RackId != nil {
+			am.Rack = *s.RackId
+		}
+		for _, o := range s.OwnedPartitions {
+			am.Owned[o.Topic] = o.Partitions
+		}
+		in = append(in, am)
+		for _, t := range s.Topics {
+			if !slices.Contains(topics, t) {
+				topics = append(topics, t)
+			}
+		}
+	}
+	if err := g.client.refresh(ctx, topics, false); err != nil {
+		return nil, err
+	}
+	counts := make(map[string]int32, len(topics))
+	m := g.client.meta.Load()
+	for _, t := range topics {
+		if tm, ok := m.topics[t]; ok {
+			counts[t] = int32(len(tm.partitions))
+		}
+	}
+	plan, err := g.assignor.Assign(in, counts)
+	if err != nil {
+		return nil, final{fmt.Errorf("kafka: group %s: assignor %s: %w", g.group, g.assignor.Name(), err)}
+	}
+	out := make([]protocol.SyncGroupRequestAssignment, 0, len(in))
+	for _, am := range in {
+		var a protocol.ConsumerProtocolAssignment
+		for _, t := range slices.Sorted(maps.Keys(plan[am.MemberID])) {
+			a.AssignedPartitions = append(a.AssignedPartitions, protocol.ConsumerProtocolAssignmentAssignedPartition{Topic: t, Partitions: plan[am.MemberID][t]})
+		}
+		b, err := a.Encode(0)
+		if err != nil {
+			return nil, final{err}
+		}
+		out = append(out, protocol.SyncGroupRequestAssignment{MemberId: am.MemberID, Assignment: b})
+	}
+	return out, nil
+}
+
+// sync sends SyncGroup and decodes this member's assignment.
+func (g *groupMember) sync(ctx context.Context, b *broker, generation int32, member string, assignments []protocol.SyncGroupRequestAssignment) (map[string][]int32, error) {
+	version, err := b.version(ctx, protocol.KeySyncGroup)
+	if err != nil {
+		return nil, final{err}
+	}
+	name, typ := g.assignor.Name(), "consumer"
+	req := &protocol.SyncGroupRequest{
+		GroupId: g.group, GenerationId: generation, MemberId: member, GroupInstanceId: g.instance,
+		ProtocolType: &typ, ProtocolName: &name, Assignments: assignments,
+	}
+	var resp protocol.SyncGroupResponse
+	if err := b.request(ctx, connGroup, req, &resp, version, g.rebalance); err != nil {
+		g.client.forgetCoordinator(g.group)
+		return nil, b.opError("sync group "+g.group, "", -1, err)
+	}
+	switch code := Error(resp.ErrorCode); code {
+	case 0:
+	case ErrRebalanceInProgress, ErrIllegalGeneration:
+		return nil, errRebalance
+	case ErrUnknownMemberId:
+		g.setMember("", -1)
+		return nil, errRebalance
+	default:
+		return nil, g.codeError(b, "sync group", code)
+	}
+	out := map[string][]int32{}
+	if len(resp.Assignment) > 0 {
+		var a protocol.ConsumerProtocolAssignment
+		if err := a.Decode(resp.Assignment); err != nil {
+			return nil, final{fmt.Errorf("kafka: group %s: the leader's assignment cannot be read: %w", g.group, err)}
+		}
+		for _, p := range a.AssignedPartitions {
+			out[p.Topic] = append(out[p.Topic], p.Partitions...)
+		}
+	}
+	for t := range out {
+		slices.Sort(out[t])
+	}
+	g.mu.Lock()
+	g.owned = out
+	g.mu.Unlock()
+	return out, nil
+}
+
+// heartbeat tells the coordinator this member is alive. errRebalance means
+// the member must rejoin.
+func (g *groupMember) heartbeat(ctx context.Context) error {
+	b, err := g.client.coordinator(ctx, g.group)
+	if err != nil {
+		return err
+	}
+	version, err := b.version(ctx, protocol.KeyHeartbeat)
+	if err != nil {
+		return final{err}
+	}
+	member, generation := g.membership()
+	req := &protocol.HeartbeatRequest{GroupId: g.group, GenerationId: generation, MemberId: member, GroupInstanceId: g.instance}
+	var resp protocol.HeartbeatResponse
+	if err := b.request(ctx, connGroup, req, &resp, version, 0); err != nil {
+		g.client.forgetCoordinator(g.group)
+		return b.opError("heartbeat "+g.group, "", -1, err)
+	}
+	switch code := Error(resp.ErrorCode); code {
+	case 0:
+		return nil
+	case ErrRebalanceInProgress, ErrIllegalGeneration:
+		return errRebalance
+	case ErrUnknownMemberId:
+		g.setMember("", -1)
+		return errRebalance
+	default:
+		return g.codeError(b, "heartbeat", code)
+	}
+}
+
+// leave tells the coordinator this member is going, so that the group
+// rebalances now rather than after the session timeout. Static members do
+// not leave: they keep their partitions across restarts.
+func (g *groupMember) leave(ctx context.Context) error {
+	member, _ := g.membership()
+	if g.instance != nil || member == "" {
+		return nil
+	}
+	b, err := g.client.coordinator(ctx, g.group)
+	if err != nil {
+		return err
+	}
+	version, err := b.version(ctx, protocol.KeyLeaveGroup)
+	if err != nil {
+		return err
+	}
+	req := &protocol.LeaveGroupRequest{GroupId: g.group}
+	if version >= 3 {
+		req.Members = []protocol.LeaveGroupRequestMember{{MemberId: member}}
+	} else {
+		req.MemberId = member
+	}
+	var resp protocol.LeaveGroupResponse
+	if err := b.request(ctx, connGroup, req, &resp, version, 0); err != nil {
+		return b.opError("leave group "+g.group, "", -1, err)
+	}
+	g.setMember("", -1)
+	if code := Error(resp.ErrorCode); code != 0 && code != ErrUnknownMemberId {
+		return b.opError("leave group "+g.group, "", -1, code)
+	}
+	return nil
+}
+
+func (g *groupMember) setMember(id string, generation int32) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.memberID, g.generation = id, generation
+	if id == "" {
+		g.owned = nil
+	}
+}
+
+// codeError turns a group error code into an error, forgetting the
+// coordinator when it moved.
+func (g *groupMember) codeError(b *broker, op string, code Error) error {
+	if code == ErrNotCoordinator || code == ErrCoordinatorNotAvailable {
+		g.client.forgetCoordinator(g.group)
+	}
+	return b.opError(op+" "+g.group, "", -1, code)
+}
+
+func millis(d time.Duration) int32 { return int32(d / time.Millisecond) }

@@ -1,0 +1,321 @@
+package kafka
+
+// An internal test, so that the coordinator lookup and its cache can be
+// checked directly; the group calls are checked through the public API.
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/gokafka/kafka/kafkatest"
+	"github.com/gokafka/kafka/protocol"
+	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+func groupTestCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func groupTestClient(t *testing.T, cl *kafkatest.Cluster) *Client {
+	t.Helper()
+	c, err := NewClient(groupTestCtx(t), Config{Hosts: cl.Addrs(), RetryBackoff: 10 * time.Millisecond})
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// joinGroup makes a consumer group member with franz-go, an independent
+// client, and waits until the group is stable with members members.
+func joinGroup(t *testing.T, cl *kafkatest.Cluster, group, topic string, members int) *kgo.Client {
+	t.Helper()
+	k, err := kgo.NewClient(kgo.SeedBrokers(cl.Addrs()...), kgo.ConsumerGroup(group), kgo.ConsumeTopics(topic),
+		kgo.ClientID("member-of-"+group),
+		// Eager, so that a group Stable with all its members stays so (the
+		// default cooperative balancer rebalances a second time).
+		kgo.Balancers(kgo.RangeBalancer()))
+	require.NoError(t, err)
+	t.Cleanup(k.Close)
+	pctx, cancel := context.WithTimeout(groupTestCtx(t), 200*time.Millisecond)
+	k.PollFetches(pctx) // joins the group
+	cancel()
+	_, err = cl.WaitGroupStable(groupTestCtx(t), group, members)
+	require.NoError(t, err)
+	return k
+}
+
+func TestCoordinatorFoundAndCached(t *testing.T) {
+	cl := kafkatest.MustCluster(t)
+	c := groupTestClient(t, cl)
+	ctx := groupTestCtx(t)
+	for _, group := range []string{"a", "b", "c", "d"} {
+		want, err := cl.Coordinator(group)
+		require.NoError(t, err)
+		b, err := c.coordinator(ctx, group)
+		require.NoError(t, err)
+		require.Equal(t, want, b.id, "group %s", group)
+
+		asked := cl.Requests(protocol.KeyFindCoordinator)
+		again, err := c.coordinator(ctx, group)
+		require.NoError(t, err)
+		require.Same(t, b, again)
+		require.Equal(t, asked, cl.Requests(protocol.KeyFindCoordinator), "the second lookup is cached")
+
+		c.forgetCoordinator(group)
+		_, err = c.coordinator(ctx, group)
+		require.NoError(t, err)
+		require.Equal(t, asked+1, cl.Requests(protocol.KeyFindCoordinator), "a forgotten coordinator is asked for again")
+	}
+}
+
+func TestCoordinatorNotAvailableIsRetried(t *testing.T) {
+	cl := kafkatest.MustCluster(t)
+	c := groupTestClient(t, cl)
+	inj := cl.InjectError(protocol.KeyFindCoordinator, int16(protocol.CoordinatorNotAvailable), 2)
+	asked := cl.Requests(protocol.KeyFindCoordinator)
+	b, err := c.coordinator(groupTestCtx(t), "g")
+	require.NoError(t, err)
+	want, err := cl.Coordinator("g")
+	require.NoError(t, err)
+	require.Equal(t, want, b.id)
+	require.Equal(t, 2, inj.Hits())
+	require.Equal(t, asked+3, cl.Requests(protocol.KeyFindCoordinator))
+}
+
+func TestCoordinatorErrorsNameTheGroup(t *testing.T) {
+	cl := kafkatest.MustCluster(t)
+	c := groupTestClient(t, cl)
+	cl.InjectError(protocol.KeyFindCoordinator, int16(protocol.GroupAuthorizationFailed), 1)
+	_, err := c.coordinator(groupTestCtx(t), "secret")
+	require.ErrorIs(t, err, ErrGroupAuthorizationFailed)
+	require.ErrorContains(t, err, `group "secret"`)
+	require.False(t, IsRetriable(err))
+
+	// Retries end with the caller's deadline, and the last real error.
+	cl.InjectError(protocol.KeyFindCoordinator, int16(protocol.CoordinatorLoadInProgress), kafkatest.Always)
+	ctx, cancel := context.WithTimeout(groupTestCtx(t), 300*time.Millisecond)
+	defer cancel()
+	_, err = c.coordinator(ctx, "loading")
+	require.ErrorIs(t, err, ErrCoordinatorLoadInProgress)
+	require.True(t, IsRetriable(err))
+}
+
+func TestCoordinatorMovedIsFoundAgain(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("t", 3))
+	joinGroup(t, cl, "g", "t", 1)
+	c := groupTestClient(t, cl)
+	ctx := groupTestCtx(t)
+
+	_, err := c.DescribeGroups(ctx, "g")
+	require.NoError(t, err)
+	old, err := c.coordinator(ctx, "g")
+	require.NoError(t, err)
+
+	// Rehash until the group lands elsewhere.
+	for i := 0; ; i++ {
+		require.NoError(t, cl.MoveCoordinators())
+		if id, _ := cl.Coordinator("g"); id != old.id {
+			break
+		}
+		require.Less(t, i, 100, "the coordinator never moved")
+	}
+	descs, err := c.DescribeGroups(ctx, "g")
+	require.NoError(t, err, "NOT_COORDINATOR makes the client find the new coordinator")
+	require.Len(t, descs, 1)
+	b, err := c.coordinator(ctx, "g")
+	require.NoError(t, err)
+	want, _ := cl.Coordinator("g")
+	require.Equal(t, want, b.id)
+
+	// groupCall, for the consumers to come, does the same.
+	for i := 0; ; i++ {
+		require.NoError(t, cl.MoveCoordinators())
+		if id, _ := cl.Coordinator("g"); id != b.id {
+			break
+		}
+		require.Less(t, i, 100, "the coordinator never moved")
+	}
+	var calls []int32
+	err = c.groupCall(ctx, "g", func(b *broker) error {
+		calls = append(calls, b.id)
+		var resp protocol.DescribeGroupsResponse
+		if _, err := b.call(ctx, &protocol.DescribeGroupsRequest{Groups: []string{"g"}}, &resp); err != nil {
+			return err
+		}
+		return codeError(resp.Groups[0].ErrorCode)
+	})
+	require.NoError(t, err)
+	want, _ = cl.Coordinator("g")
+	require.Equal(t, []int32{b.id, want}, calls)
+}
+
+func TestListAndDescribeGroups(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("t", 3), kafkatest.Topic("u", 2))
+	c := groupTestClient(t, cl)
+	ctx := groupTestCtx(t)
+
+	listed, err := c.ListGroups(ctx)
+	require.NoError(t, err)
+	require.Empty(t, listed)
+
+	// Groups spread over the brokers, so that every one must be asked.
+	names := []string{"g0", "g1", "g2", "g3", "g4", "g5"}
+	coordinators := make(map[int32]bool)
+	for _, g := range names {
+		joinGroup(t, cl, g, "t", 1)
+		id, _ := cl.Coordinator(g)
+		coordinators[id] = true
+	}
+	joinGroup(t, cl, "two", "u", -1)
+	joinGroup(t, cl, "two", "u", 2)
+	names = append(names, "two")
+	t.Logf("groups on %d brokers", len(coordinators))
+
+	listed, err = c.ListGroups(ctx)
+	require.NoError(t, err)
+	var want []GroupListing
+	for _, g := range names {
+		want = append(want, GroupListing{GroupID: g, ProtocolType: "consumer", State: "Stable"})
+	}
+	require.Equal(t, want, listed)
+
+	descs, err := c.DescribeGroups(ctx, "two", "g0", "two")
+	require.NoError(t, err)
+	require.Len(t, descs, 2, "a group named twice is described once")
+	require.Equal(t, "two", descs[0].GroupID)
+	require.Equal(t, "g0", descs[1].GroupID)
+
+	for _, d := range descs {
+		require.Equal(t, "Stable", d.State)
+		require.Equal(t, "consumer", d.ProtocolType)
+		require.Equal(t, "range", d.Protocol)
+		info, err := cl.Group(d.GroupID)
+		require.NoError(t, err)
+		require.Len(t, d.Members, len(info.Members))
+		for _, m := range d.Members {
+			require.Equal(t, "member-of-"+d.GroupID, m.ClientID)
+			require.NotEmpty(t, m.ClientHost)
+			require.Empty(t, m.InstanceID)
+			var assigned map[string][]int32
+			for _, im := range info.Members {
+				if im.MemberID == m.MemberID {
+					assigned = im.Assignment
+				}
+			}
+			require.NotNil(t, assigned, "member %s", m.MemberID)
+			require.Equal(t, assigned, m.Assignment, "member %s", m.MemberID)
+		}
+	}
+	var parts []int32
+	for _, m := range descs[0].Members {
+		parts = append(parts, m.Assignment["u"]...)
+	}
+	require.ElementsMatch(t, []int32{0, 1}, parts, "the two members share u's partitions")
+	require.Equal(t, map[string][]int32{"t": {0, 1, 2}}, descs[1].Members[0].Assignment)
+}
+
+func TestDescribeUnknownGroup(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("t", 1))
+	joinGroup(t, cl, "g", "t", 1)
+	c := groupTestClient(t, cl)
+
+	start := time.Now()
+	descs, err := c.DescribeGroups(groupTestCtx(t), "nope", "g", "nada")
+	require.Less(t, time.Since(start), 5*time.Second, "not retried")
+	require.ErrorIs(t, err, ErrGroupIdNotFound)
+	require.False(t, IsRetriable(err))
+	require.ErrorContains(t, err, `describe group "nope"`)
+	require.ErrorContains(t, err, `describe group "nada"`)
+	var op *OpError
+	require.ErrorAs(t, err, &op)
+	require.GreaterOrEqual(t, op.Broker, int32(0))
+	require.Len(t, descs, 1, "the groups that exist are described")
+	require.Equal(t, "g", descs[0].GroupID)
+
+	descs, err = c.DescribeGroups(groupTestCtx(t))
+	require.NoError(t, err)
+	require.Empty(t, descs)
+}
+
+func TestDescribeGroupsRetries(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("t", 1))
+	joinGroup(t, cl, "g", "t", 1)
+	c := groupTestClient(t, cl)
+	ctx := groupTestCtx(t)
+
+	inj := cl.InjectError(protocol.KeyDescribeGroups, int16(protocol.CoordinatorLoadInProgress), 2)
+	descs, err := c.DescribeGroups(ctx, "g")
+	require.NoError(t, err)
+	require.Len(t, descs, 1)
+	require.Equal(t, 2, inj.Hits())
+
+	// NOT_COORDINATOR: the coordinator is forgotten and found again.
+	asked := cl.Requests(protocol.KeyFindCoordinator)
+	inj = cl.InjectError(protocol.KeyDescribeGroups, int16(protocol.NotCoordinator), 1)
+	descs, err = c.DescribeGroups(ctx, "g")
+	require.NoError(t, err)
+	require.Len(t, descs, 1)
+	require.Equal(t, 1, inj.Hits())
+	require.Equal(t, asked+1, cl.Requests(protocol.KeyFindCoordinator))
+
+	// A lost connection is retried, with the coordinator found again.
+	cl.DropConnection(protocol.KeyDescribeGroups, 1)
+	descs, err = c.DescribeGroups(ctx, "g")
+	require.NoError(t, err)
+	require.Len(t, descs, 1)
+
+	// Retriable errors end with the deadline, naming the group.
+	cl.InjectError(protocol.KeyDescribeGroups, int16(protocol.CoordinatorLoadInProgress), kafkatest.Always)
+	sctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	_, err = c.DescribeGroups(sctx, "g")
+	require.ErrorIs(t, err, ErrCoordinatorLoadInProgress)
+	require.ErrorContains(t, err, `describe group "g"`)
+}
+
+func TestListGroupsRetries(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("t", 1))
+	joinGroup(t, cl, "g", "t", 1)
+	c := groupTestClient(t, cl)
+	inj := cl.InjectError(protocol.KeyListGroups, int16(protocol.CoordinatorLoadInProgress), 2)
+	listed, err := c.ListGroups(groupTestCtx(t))
+	require.NoError(t, err)
+	require.Equal(t, []GroupListing{{GroupID: "g", ProtocolType: "consumer", State: "Stable"}}, listed)
+	require.Equal(t, 2, inj.Hits())
+
+	cl.InjectError(protocol.KeyListGroups, int16(protocol.GroupAuthorizationFailed), 1)
+	_, err = c.ListGroups(groupTestCtx(t))
+	require.ErrorIs(t, err, ErrGroupAuthorizationFailed)
+	var op *OpError
+	require.ErrorAs(t, err, &op)
+	require.Equal(t, "list groups", op.Op)
+	require.GreaterOrEqual(t, op.Broker, int32(0))
+}
+
+func TestDecodeAssignment(t *testing.T) {
+	a := protocol.ConsumerProtocolAssignment{AssignedPartitions: []protocol.ConsumerProtocolAssignmentAssignedPartition{
+		{Topic: "t", Partitions: []int32{2, 0}},
+		{Topic: "u", Partitions: []int32{1}},
+	}}
+	for v := int16(0); v <= protocol.ConsumerProtocolAssignmentMaxVersion; v++ {
+		b, err := a.Encode(v)
+		require.NoError(t, err)
+		require.Equal(t, map[string][]int32{"t": {0, 2}, "u": {1}}, decodeAssignment(b), "v%d", v)
+		require.Nil(t, decodeAssignment(b[:len(b)-3]), "v%d truncated", v)
+	}
+	require.Nil(t, decodeAssignment(nil))
+	require.Nil(t, decodeAssignment([]byte{0xff, 0xff, 0, 0, 0, 1}))
+	require.Nil(t, decodeAssignment([]byte{0, 0, 0x7f, 0xff, 0xff, 0xff}), "a huge count is refused")
+
+	rg := protocol.DescribeGroupsResponseGroup{GroupId: "g", GroupState: "Stable", ProtocolType: "connect",
+		Members: []protocol.DescribeGroupsResponseGroupMember{{MemberId: "m", MemberAssignment: []byte{0, 0, 0, 0, 0, 0}}}}
+	d := describedGroup(&rg)
+	require.Nil(t, d.Members[0].Assignment, "only consumer groups' assignments are decoded")
+	rg.ProtocolType = "consumer"
+	rg.Members[0].MemberAssignment = []byte("garbage")
+	d = describedGroup(&rg)
+	require.Nil(t, d.Members[0].Assignment, "undecodable assignments are left nil")
+}
