@@ -627,6 +627,7 @@ func (c *BalancedConsumer) Close() error {
 		if lerr := c.member.leave(ctx); lerr != nil && err == nil {
 			err = lerr
 		}
+		c.member.closeConn()
 	})
 	return err
 }

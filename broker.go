@@ -27,15 +27,15 @@ func (b Broker) Addr() string { return net.JoinHostPort(b.Host, strconv.Itoa(int
 
 // connKind separates traffic that must not queue behind other traffic: a
 // broker handles one request per connection at a time, so a fetch waiting
-// for data, or a JoinGroup waiting for a rebalance, would hold up anything
-// pipelined behind it.
+// for data would hold up anything pipelined behind it. (Group members have
+// connections of their own: a JoinGroup waits for the other members, who
+// may be in the same process.)
 type connKind int
 
 const (
 	connGeneral connKind = iota // metadata, offsets queries, admin, coordinators
 	connProduce
 	connFetch
-	connGroup // JoinGroup/SyncGroup/Heartbeat, which block during rebalances
 	numConnKinds
 )
 
@@ -80,17 +80,12 @@ func (b *broker) conn(ctx context.Context, kind connKind) (*conn.Conn, error) {
 			return nil, err
 		}
 	}
-	start := time.Now()
-	dctx, cancel := context.WithTimeout(ctx, b.client.dialTimeout())
-	cn, err := conn.Dial(dctx, b.addr, b.client.connCfg)
-	cancel()
-	b.client.hooks.brokerConnect(BrokerConnectEvent{Broker: b.id, Addr: b.addr, Duration: time.Since(start), Err: err})
+	cn, err := b.dial(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
 			b.retryAt = time.Now().Add(b.client.backoff.Delay(b.failures))
 			b.failures++
 		}
-		b.client.log.Debug("kafka: connecting failed", "broker", b.id, "addr", b.addr, "err", err)
 		return nil, err
 	}
 	b.failures = 0
@@ -98,6 +93,19 @@ func (b *broker) conn(ctx context.Context, kind connKind) (*conn.Conn, error) {
 	b.versions = &v
 	b.conns[kind] = cn
 	return cn, nil
+}
+
+// dial opens a new connection to the broker, outside the pool.
+func (b *broker) dial(ctx context.Context) (*conn.Conn, error) {
+	start := time.Now()
+	dctx, cancel := context.WithTimeout(ctx, b.client.dialTimeout())
+	cn, err := conn.Dial(dctx, b.addr, b.client.connCfg)
+	cancel()
+	b.client.hooks.brokerConnect(BrokerConnectEvent{Broker: b.id, Addr: b.addr, Duration: time.Since(start), Err: err})
+	if err != nil {
+		b.client.log.Debug("kafka: connecting failed", "broker", b.id, "addr", b.addr, "err", err)
+	}
+	return cn, err
 }
 
 // dialTimeout bounds a dial with its TLS and SASL handshakes.
@@ -137,10 +145,15 @@ func (b *broker) request(ctx context.Context, kind connKind, req protocol.Reques
 	if err != nil {
 		return err
 	}
+	return b.requestOn(ctx, cn, req, resp, version, wait)
+}
+
+// requestOn is request on a given connection.
+func (b *broker) requestOn(ctx context.Context, cn *conn.Conn, req protocol.Request, resp protocol.Response, version int16, wait time.Duration) error {
 	rctx, cancel := context.WithTimeout(ctx, b.client.cfg.RequestTimeout+wait)
 	defer cancel()
 	start := time.Now()
-	err = cn.RoundTrip(rctx, req, resp, version)
+	err := cn.RoundTrip(rctx, req, resp, version)
 	if err != nil && ctx.Err() == nil && errors.Is(rctx.Err(), context.DeadlineExceeded) {
 		cn.Close()
 		err = fmt.Errorf("%w: %s did not answer %s within %v", ErrSocketDisconnected, b.addr, apiName(req.APIKey()), b.client.cfg.RequestTimeout+wait)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gokafka/kafka/internal/backoff"
+	"github.com/gokafka/kafka/internal/conn"
 	"github.com/gokafka/kafka/protocol"
 )
 
@@ -27,10 +28,43 @@ type groupMember struct {
 	retries   int
 	backoff   time.Duration
 
+	connMu sync.Mutex
+	conn   *conn.Conn // this member's own connection to its coordinator
+	connTo int32      // the coordinator it goes to
+
 	mu         sync.Mutex
 	memberID   string
 	generation int32
 	owned      map[string][]int32 // the last assignment, for sticky assignors
+}
+
+// call sends a group request on the member's own connection to its
+// coordinator b, opening one when needed.
+func (g *groupMember) call(ctx context.Context, b *broker, req protocol.Request, resp protocol.Response, version int16, wait time.Duration) error {
+	g.connMu.Lock()
+	defer g.connMu.Unlock()
+	if g.conn != nil && (g.conn.Err() != nil || g.connTo != b.id) {
+		g.conn.Close()
+		g.conn = nil
+	}
+	if g.conn == nil {
+		cn, err := b.dial(ctx)
+		if err != nil {
+			return err
+		}
+		g.conn, g.connTo = cn, b.id
+	}
+	return b.requestOn(ctx, g.conn, req, resp, version, wait)
+}
+
+// closeConn closes the member's connection.
+func (g *groupMember) closeConn() {
+	g.connMu.Lock()
+	defer g.connMu.Unlock()
+	if g.conn != nil {
+		g.conn.Close()
+		g.conn = nil
+	}
 }
 
 // errRebalance means the group is rebalancing (or this member fell out of
@@ -100,7 +134,7 @@ func (g *groupMember) joinOnce(ctx context.Context) (map[string][]int32, error) 
 		return nil, final{err}
 	}
 	var resp protocol.JoinGroupResponse
-	if err := b.request(ctx, connGroup, req, &resp, version, g.rebalance); err != nil {
+	if err := g.call(ctx, b, req, &resp, version, g.rebalance); err != nil {
 		g.client.forgetCoordinator(g.group)
 		return nil, b.opError("join group "+g.group, "", -1, err)
 	}
@@ -147,23 +181,13 @@ const subscriptionVersion = 2
 func (g *groupMember) assign(ctx context.Context, members []protocol.JoinGroupResponseMember) ([]protocol.SyncGroupRequestAssignment, error) {
 	in := make([]AssignorMember, 0, len(members))
 	var topics []string
-	for _, m := range members {
-		var s protocol.ConsumerProtocolSubscription
-		if err := s.Decode(m.Metadata); err != nil {
-			return nil, final{fmt.Errorf("kafka: group %s: member %s sent metadata we cannot read: %w", g.group, m.MemberId, err)}
-		}
-		am := AssignorMember{MemberID: m.MemberId, Topics: s.Topics, UserData: s.UserData, Generation: s.GenerationId, Owned: map[string][]int32{}}
-		if m.GroupInstanceId != nil {
-			am.InstanceID = *m.GroupInstanceId
-		}
-		if s.RackId != nil {
-			am.Rack = *s.RackId
-		}
-		for _, o := range s.OwnedPartitions {
-			am.Owned[o.Topic] = o.Partitions
+	for i := range members {
+		am, err := NewAssignorMember(&members[i])
+		if err != nil {
+			return nil, final{fmt.Errorf("kafka: group %s: member %s sent metadata we cannot read: %w", g.group, members[i].MemberId, err)}
 		}
 		in = append(in, am)
-		for _, t := range s.Topics {
+		for _, t := range am.Topics {
 			if !slices.Contains(topics, t) {
 				topics = append(topics, t)
 			}
@@ -210,7 +234,7 @@ func (g *groupMember) sync(ctx context.Context, b *broker, generation int32, mem
 		ProtocolType: &typ, ProtocolName: &name, Assignments: assignments,
 	}
 	var resp protocol.SyncGroupResponse
-	if err := b.request(ctx, connGroup, req, &resp, version, g.rebalance); err != nil {
+	if err := g.call(ctx, b, req, &resp, version, g.rebalance); err != nil {
 		g.client.forgetCoordinator(g.group)
 		return nil, b.opError("sync group "+g.group, "", -1, err)
 	}
@@ -240,6 +264,7 @@ func (g *groupMember) sync(ctx context.Context, b *broker, generation int32, mem
 	g.mu.Lock()
 	g.owned = out
 	g.mu.Unlock()
+	g.client.log.Info("kafka: joined group", "group", g.group, "member", member, "generation", generation, "assignment", out)
 	return out, nil
 }
 
@@ -257,7 +282,7 @@ func (g *groupMember) heartbeat(ctx context.Context) error {
 	member, generation := g.membership()
 	req := &protocol.HeartbeatRequest{GroupId: g.group, GenerationId: generation, MemberId: member, GroupInstanceId: g.instance}
 	var resp protocol.HeartbeatResponse
-	if err := b.request(ctx, connGroup, req, &resp, version, 0); err != nil {
+	if err := g.call(ctx, b, req, &resp, version, 0); err != nil {
 		g.client.forgetCoordinator(g.group)
 		return b.opError("heartbeat "+g.group, "", -1, err)
 	}
@@ -297,7 +322,7 @@ func (g *groupMember) leave(ctx context.Context) error {
 		req.MemberId = member
 	}
 	var resp protocol.LeaveGroupResponse
-	if err := b.request(ctx, connGroup, req, &resp, version, 0); err != nil {
+	if err := g.call(ctx, b, req, &resp, version, 0); err != nil {
 		return b.opError("leave group "+g.group, "", -1, err)
 	}
 	g.setMember("", -1)
