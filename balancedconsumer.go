@@ -344,14 +344,15 @@ func (c *BalancedConsumer) revoke(ctx context.Context) {
 	if workers != nil {
 		workers.revoked(tps)
 	}
-	if err := c.giveUp(ctx, f); err != nil {
-		c.client.log.Warn("kafka: committing before a rebalance failed", "group", c.cfg.ConsumerGroup, "err", err)
-	}
+	// Nothing more is handed out, so the commit covers all that was.
 	c.mu.Lock()
 	c.f, c.assigned = nil, nil
 	c.notifyLocked()
 	c.mu.Unlock()
 	f.close()
+	if err := c.giveUp(ctx, f); err != nil {
+		c.client.log.Warn("kafka: committing before a rebalance failed", "group", c.cfg.ConsumerGroup, "err", err)
+	}
 	c.done.forget(tps)
 }
 
@@ -621,8 +622,8 @@ func (c *BalancedConsumer) Close() error {
 		c.f, c.assigned = nil, nil
 		c.mu.Unlock()
 		if f != nil {
-			err = c.giveUp(ctx, f)
 			f.close()
+			err = c.giveUp(ctx, f)
 		}
 		if lerr := c.member.leave(ctx); lerr != nil && err == nil {
 			err = lerr
