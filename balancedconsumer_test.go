@@ -284,3 +284,4 @@ func TestPartitionWorkers(t *testing.T) {
 		require.Equal(t, int64(len(offs)), held[part])
 	}
 }
+
