@@ -284,4 +284,3 @@ func TestPartitionWorkers(t *testing.T) {
 		require.Equal(t, int64(len(offs)), held[part])
 	}
 }
-
