@@ -389,11 +389,8 @@ func (c *BalancedConsumer) setErr(err error) {
 // ConsumerTimeout, and returns a membership failure (after
 // RebalanceMaxRetries attempts) once.
 func (c *BalancedConsumer) Consume(ctx context.Context) (Message, error) {
-	if c.sc.ConsumerTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, c.sc.ConsumerTimeout, ErrConsumerTimeout)
-		defer cancel()
-	}
+	ct := newConsumerTimer(c.sc.ConsumerTimeout)
+	defer ct.stop()
 	for {
 		c.mu.Lock()
 		f, changed, err := c.f, c.changed, c.err
@@ -409,32 +406,23 @@ func (c *BalancedConsumer) Consume(ctx context.Context) (Message, error) {
 			case <-changed:
 				continue
 			case <-ctx.Done():
-				return Message{}, ctxErr(ctx)
+				return Message{}, ctx.Err()
+			case <-ct.C():
+				return Message{}, ErrConsumerTimeout
 			}
 		}
-		msg, err := f.next(ctx)
+		msg, err := f.next(ctx, &ct)
 		if errors.Is(err, ErrConsumerStopped) {
 			continue // a rebalance replaced the fetcher
 		}
 		if err != nil {
-			return msg, ctxErr(ctx, err)
+			return msg, err
 		}
 		if c.cfg.TrackTaskDone {
 			c.done.consumed(&msg)
 		}
 		return msg, nil
 	}
-}
-
-// ctxErr turns a ConsumerTimeout into ErrConsumerTimeout.
-func ctxErr(ctx context.Context, err ...error) error {
-	if errors.Is(context.Cause(ctx), ErrConsumerTimeout) {
-		return ErrConsumerTimeout
-	}
-	if len(err) > 0 {
-		return err[0]
-	}
-	return ctx.Err()
 }
 
 // Messages iterates over messages as Consume returns them, ending after

@@ -391,12 +391,12 @@ func (f *fetcher) decode(c claimed, r *protocol.FetchResponseResponsePartition) 
 		if batch.NextOffset() <= c.offset {
 			continue // wholly before the position (a compressed batch fetched from its start)
 		}
-		if batch.Control() || aborted.skip(&batch) {
+		if aborted.skip(&batch) || batch.Control() {
 			next = batch.NextOffset()
 			continue
 		}
 		if msgs == nil {
-			msgs = make([]Message, 0, len(batch.Records))
+			msgs = make([]Message, 0, max(protocol.CountRecords(r.Records), len(batch.Records)))
 		}
 		for i := range batch.Records {
 			rec := &batch.Records[i]
@@ -551,8 +551,41 @@ func (f *fetcher) seek(offsets map[TopicPartition]int64) {
 	f.wakeLocked()
 }
 
-// next returns the next fetched message, waiting within ctx.
-func (f *fetcher) next(ctx context.Context) (Message, error) {
+// consumerTimer is a ConsumerTimeout that costs nothing unless Consume
+// has to wait: the timer is made on the first wait.
+type consumerTimer struct {
+	d     time.Duration // 0: no timeout
+	start time.Time
+	t     *time.Timer
+}
+
+func newConsumerTimer(d time.Duration) consumerTimer {
+	if d <= 0 {
+		return consumerTimer{}
+	}
+	return consumerTimer{d: d, start: time.Now()}
+}
+
+// C returns the channel that fires at the timeout, nil without one.
+func (ct *consumerTimer) C() <-chan time.Time {
+	if ct.d <= 0 {
+		return nil
+	}
+	if ct.t == nil {
+		ct.t = time.NewTimer(max(ct.d-time.Since(ct.start), 0))
+	}
+	return ct.t.C
+}
+
+func (ct *consumerTimer) stop() {
+	if ct.t != nil {
+		ct.t.Stop()
+	}
+}
+
+// next returns the next fetched message, waiting within ctx and the
+// consumer timeout (ErrConsumerTimeout).
+func (f *fetcher) next(ctx context.Context, ct *consumerTimer) (Message, error) {
 	for {
 		f.mu.Lock()
 		if msg, ok := f.takeLocked(); ok {
@@ -579,6 +612,8 @@ func (f *fetcher) next(ctx context.Context) (Message, error) {
 		case <-f.avail:
 		case <-ctx.Done():
 			return Message{}, ctx.Err()
+		case <-ct.C():
+			return Message{}, ErrConsumerTimeout
 		}
 	}
 }

@@ -195,16 +195,9 @@ func (c *SimpleConsumer) start(ctx context.Context, parts []int32) error {
 // [ErrSocketDisconnected] or [ErrNoBrokersAvailable]), is returned once;
 // the guide's advice then holds: make a new consumer.
 func (c *SimpleConsumer) Consume(ctx context.Context) (Message, error) {
-	if c.cfg.ConsumerTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, c.cfg.ConsumerTimeout, ErrConsumerTimeout)
-		defer cancel()
-	}
-	msg, err := c.f.next(ctx)
-	if err != nil && errors.Is(context.Cause(ctx), ErrConsumerTimeout) {
-		return msg, ErrConsumerTimeout
-	}
-	return msg, err
+	ct := newConsumerTimer(c.cfg.ConsumerTimeout)
+	defer ct.stop()
+	return c.f.next(ctx, &ct)
 }
 
 // Messages iterates over messages as Consume returns them. Iteration ends

@@ -98,3 +98,22 @@ func (r *RecordSetReader) Partial() bool { return r.partial }
 
 // Offset returns how many bytes of the data have been consumed.
 func (r *RecordSetReader) Offset() int { return r.off }
+
+// CountRecords returns how many records the complete v2 record batches of
+// data hold, from their headers alone, so a consumer can size its buffers
+// before decoding. Legacy messages and a partial trailing batch are not
+// counted.
+func CountRecords(data []byte) int {
+	n := 0
+	for len(data) >= batchHeaderSize {
+		size := int64(binary.BigEndian.Uint32(data[8:12])) + logOverhead
+		if size > int64(len(data)) || size < batchHeaderSize {
+			break
+		}
+		if data[16] == 2 {
+			n += int(int32(binary.BigEndian.Uint32(data[batchHeaderSize-4:])))
+		}
+		data = data[size:]
+	}
+	return max(n, 0)
+}

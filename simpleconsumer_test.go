@@ -1,0 +1,954 @@
+package kafka_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/gokafka/kafka"
+	"github.com/gokafka/kafka/kafkatest"
+	"github.com/gokafka/kafka/protocol"
+	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// Integration tests of SimpleConsumer against kafkatest, with franz-go
+// (kgo) as the independent client that writes the data and checks
+// committed offsets. Offsets always mean the next offset to read.
+//
+// Records written by scFill carry the value "<partition>-<offset>", so a
+// consumed message checks its own placement.
+
+// scEnv starts a cluster with one topic and returns it with a client and
+// the topic.
+func scEnv(t *testing.T, topic string, partitions int, opts ...kafkatest.Option) (*kafkatest.Cluster, *kafka.Client, *kafka.Topic) {
+	t.Helper()
+	cl := kafkatest.MustCluster(t, append([]kafkatest.Option{kafkatest.Topic(topic, partitions)}, opts...)...)
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: 10 * time.Millisecond})
+	tp, err := c.Topic(testCtx(t), topic)
+	require.NoError(t, err)
+	return cl, c, tp
+}
+
+// scKgo returns a franz-go client of cl that writes to the partition each
+// record names.
+func scKgo(t *testing.T, cl *kafkatest.Cluster, opts ...kgo.Opt) *kgo.Client {
+	t.Helper()
+	base := []kgo.Opt{kgo.SeedBrokers(cl.Addrs()...), kgo.RecordPartitioner(kgo.ManualPartitioner())}
+	k, err := kgo.NewClient(append(base, opts...)...)
+	require.NoError(t, err)
+	t.Cleanup(k.Close)
+	return k
+}
+
+// scFill appends n records to each partition with franz-go. The partitions
+// must hold from records each beforehand: record i gets offset from+i, the
+// key "k<from+i>" and the value "<partition>-<from+i>".
+func scFill(t *testing.T, k *kgo.Client, topic string, partitions []int32, from, n int) {
+	t.Helper()
+	var recs []*kgo.Record
+	for _, p := range partitions {
+		for i := from; i < from+n; i++ {
+			recs = append(recs, &kgo.Record{Topic: topic, Partition: p, Key: fmt.Appendf(nil, "k%d", i), Value: fmt.Appendf(nil, "%d-%d", p, i)})
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	res := k.ProduceSync(ctx, recs...)
+	require.NoError(t, res.FirstErr())
+	for _, r := range res {
+		require.Equal(t, fmt.Sprintf("%d-%d", r.Record.Partition, r.Record.Offset), string(r.Record.Value), "test data placed where expected")
+	}
+}
+
+// scConsumer makes a simple consumer that is closed when t ends.
+func scConsumer(t *testing.T, topic *kafka.Topic, cfg kafka.SimpleConsumerConfig) *kafka.SimpleConsumer {
+	t.Helper()
+	sc, err := topic.SimpleConsumer(testCtx(t), cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { sc.Close() })
+	return sc
+}
+
+// scConsume consumes exactly n messages, failing on any error.
+func scConsume(t *testing.T, sc *kafka.SimpleConsumer, n int) []kafka.Message {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	out := make([]kafka.Message, 0, n)
+	for len(out) < n {
+		msg, err := sc.Consume(ctx)
+		require.NoError(t, err, "after %d of %d messages", len(out), n)
+		out = append(out, msg)
+	}
+	return out
+}
+
+// scDrain consumes until the consumer's ConsumerTimeout passes without a
+// message, which must be the only error.
+func scDrain(t *testing.T, sc *kafka.SimpleConsumer) []kafka.Message {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var out []kafka.Message
+	for msg, err := range sc.Messages(ctx) {
+		if err != nil {
+			require.ErrorIs(t, err, kafka.ErrConsumerTimeout, "after %d messages", len(out))
+			return out
+		}
+		out = append(out, msg)
+	}
+	t.Fatal("Messages ended without an error")
+	return nil
+}
+
+// scOffsets groups the offsets of msgs by partition, in consumption order,
+// and checks that each message is intact and in its place.
+func scOffsets(t *testing.T, topic string, msgs []kafka.Message) map[int32][]int64 {
+	t.Helper()
+	out := map[int32][]int64{}
+	for _, m := range msgs {
+		require.Equal(t, topic, m.Topic)
+		require.Equal(t, fmt.Sprintf("%d-%d", m.Partition, m.Offset), string(m.Value), "message at %d/%d", m.Partition, m.Offset)
+		require.Equal(t, fmt.Sprintf("k%d", m.Offset), string(m.Key))
+		out[m.Partition] = append(out[m.Partition], m.Offset)
+	}
+	return out
+}
+
+// scSpan returns the offsets from, from+1, ..., to-1.
+func scSpan(from, to int64) []int64 {
+	var out []int64
+	for o := from; o < to; o++ {
+		out = append(out, o)
+	}
+	return out
+}
+
+func scParts(n int) []int32 {
+	out := make([]int32, n)
+	for i := range out {
+		out[i] = int32(i)
+	}
+	return out
+}
+
+// scCommitted returns what the coordinator holds for group and topic.
+func scCommitted(t *testing.T, cl *kafkatest.Cluster, group, topic string) map[int32]int64 {
+	t.Helper()
+	g, err := cl.Group(group)
+	require.NoError(t, err)
+	return g.Committed[topic]
+}
+
+// TestSimpleConsumerNewGroupLatest: a new group with OffsetLatest skips
+// what was written before it started and sees what comes after.
+func TestSimpleConsumerNewGroupLatest(t *testing.T) {
+	cl, _, topic := scEnv(t, "latest", 2)
+	k := scKgo(t, cl)
+	scFill(t, k, "latest", scParts(2), 0, 5)
+
+	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{
+		ConsumerGroup: "g-latest", AutoOffsetReset: kafka.OffsetLatest, ConsumerTimeout: 300 * time.Millisecond,
+	})
+	require.Equal(t, map[int32]int64{0: 5, 1: 5}, sc.HeldOffsets(), "positioned at the end before the first Consume")
+	_, err := sc.Consume(testCtx(t))
+	require.ErrorIs(t, err, kafka.ErrConsumerTimeout, "nothing written before the start is seen")
+
+	scFill(t, k, "latest", scParts(2), 5, 3)
+	got := scOffsets(t, "latest", scConsume(t, sc, 6))
+	require.Equal(t, map[int32][]int64{0: {5, 6, 7}, 1: {5, 6, 7}}, got)
+	require.Empty(t, scDrain(t, sc))
+	require.Equal(t, map[int32]int64{0: 8, 1: 8}, sc.HeldOffsets())
+
+	// Nothing committed yet: the group is new for both partitions.
+	off, err := sc.FetchOffsets(testCtx(t))
+	require.NoError(t, err)
+	require.Empty(t, off)
+}
+
+// TestSimpleConsumerGuideSequence follows the guide's three consumers: a
+// new group at LATEST consumes and commits; consumer_2 in the same group
+// starts after the commit; consumer_3 with EARLIEST and ResetOffsetOnStart
+// starts at the beginning.
+func TestSimpleConsumerGuideSequence(t *testing.T) {
+	cl, _, topic := scEnv(t, "guide", 1)
+	k := scKgo(t, cl)
+	scFill(t, k, "guide", scParts(1), 0, 3) // offsets 0-2, written before the group exists
+
+	c1 := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "mygroup", AutoOffsetReset: kafka.OffsetLatest})
+	scFill(t, k, "guide", scParts(1), 3, 4) // offsets 3-6
+	m := scConsume(t, c1, 2)
+	require.Equal(t, map[int32][]int64{0: {3, 4}}, scOffsets(t, "guide", m))
+	require.NoError(t, c1.CommitOffsets(testCtx(t)))
+	require.Equal(t, map[int32]int64{0: 5}, scCommitted(t, cl, "mygroup", "guide"), "consumed up to 4: the broker holds 5")
+	require.NoError(t, c1.Close())
+
+	c2 := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "mygroup", ConsumerTimeout: 300 * time.Millisecond})
+	require.Equal(t, map[int32][]int64{0: {5, 6}}, scOffsets(t, "guide", scDrain(t, c2)), "starts right after the last consumed offset")
+
+	c3 := scConsumer(t, topic, kafka.SimpleConsumerConfig{
+		ConsumerGroup: "mygroup", AutoOffsetReset: kafka.OffsetEarliest, ResetOffsetOnStart: true, ConsumerTimeout: 300 * time.Millisecond,
+	})
+	require.Equal(t, map[int32][]int64{0: scSpan(0, 7)}, scOffsets(t, "guide", scDrain(t, c3)))
+}
+
+// TestSimpleConsumerContinuesAfterCommit: a new consumer in a group with
+// commits starts exactly at each partition's committed offset.
+func TestSimpleConsumerContinuesAfterCommit(t *testing.T) {
+	cl, _, topic := scEnv(t, "resume", 3)
+	scFill(t, scKgo(t, cl), "resume", scParts(3), 0, 10)
+
+	c1 := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g", QueuedMaxMessages: 3})
+	first := scConsume(t, c1, 13)
+	held := c1.HeldOffsets()
+	require.Len(t, held, 3)
+	for p, offs := range scOffsets(t, "resume", first) {
+		require.Equal(t, scSpan(0, int64(len(offs))), offs, "partition %d in order from 0", p)
+		require.Equal(t, int64(len(offs)), held[p], "held is last consumed + 1 on partition %d", p)
+	}
+	require.NoError(t, c1.CommitOffsets(testCtx(t)))
+	require.NoError(t, c1.Close())
+	require.Equal(t, held, scCommitted(t, cl, "g", "resume"))
+
+	c2 := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g", ConsumerTimeout: 300 * time.Millisecond})
+	fetched, err := c2.FetchOffsets(testCtx(t))
+	require.NoError(t, err)
+	require.Equal(t, held, fetched)
+	require.Equal(t, held, c2.HeldOffsets(), "positioned at the commits before the first Consume")
+	rest := scOffsets(t, "resume", scDrain(t, c2))
+	for _, p := range scParts(3) {
+		require.Equal(t, scSpan(held[p], 10), rest[p], "partition %d continues at %d with no gap or repeat", p, held[p])
+	}
+}
+
+// TestSimpleConsumerResetOffsetOnStart: commits exist, but
+// ResetOffsetOnStart moves every partition to AutoOffsetReset; without it
+// the commits win, and partitions without a commit are new.
+func TestSimpleConsumerResetOffsetOnStart(t *testing.T) {
+	cl, _, topic := scEnv(t, "reset", 2)
+	scFill(t, scKgo(t, cl), "reset", scParts(2), 0, 10)
+
+	c0 := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g"})
+	require.NoError(t, c0.CommitPartitionOffsets(testCtx(t), map[int32]int64{0: 7, 1: 3}))
+	require.NoError(t, c0.Close())
+	require.Equal(t, map[int32]int64{0: 7, 1: 3}, scCommitted(t, cl, "g", "reset"))
+
+	t.Run("earliest", func(t *testing.T) {
+		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{
+			ConsumerGroup: "g", AutoOffsetReset: kafka.OffsetEarliest, ResetOffsetOnStart: true, ConsumerTimeout: 300 * time.Millisecond,
+		})
+		require.Equal(t, map[int32][]int64{0: scSpan(0, 10), 1: scSpan(0, 10)}, scOffsets(t, "reset", scDrain(t, sc)))
+	})
+	t.Run("latest", func(t *testing.T) {
+		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{
+			ConsumerGroup: "g", AutoOffsetReset: kafka.OffsetLatest, ResetOffsetOnStart: true, ConsumerTimeout: 300 * time.Millisecond,
+		})
+		require.Equal(t, map[int32]int64{0: 10, 1: 10}, sc.HeldOffsets())
+		require.Empty(t, scDrain(t, sc))
+	})
+	t.Run("commits win without it", func(t *testing.T) {
+		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g", AutoOffsetReset: kafka.OffsetLatest, ConsumerTimeout: 300 * time.Millisecond})
+		require.Equal(t, map[int32][]int64{0: scSpan(7, 10), 1: scSpan(3, 10)}, scOffsets(t, "reset", scDrain(t, sc)))
+	})
+	t.Run("uncommitted partition is new", func(t *testing.T) {
+		// Group g2 has a commit for partition 0 only: partition 1 starts
+		// at AutoOffsetReset (latest), partition 0 at its commit.
+		c := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g2"})
+		require.NoError(t, c.CommitPartitionOffsets(testCtx(t), map[int32]int64{0: 4}))
+		require.NoError(t, c.Close())
+		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g2", AutoOffsetReset: kafka.OffsetLatest, ConsumerTimeout: 300 * time.Millisecond})
+		off, err := sc.FetchOffsets(testCtx(t))
+		require.NoError(t, err)
+		require.Equal(t, map[int32]int64{0: 4}, off, "partitions with nothing committed are absent")
+		require.Equal(t, map[int32]int64{0: 4, 1: 10}, sc.HeldOffsets())
+		require.Equal(t, map[int32][]int64{0: scSpan(4, 10)}, scOffsets(t, "reset", scDrain(t, sc)))
+	})
+}
+
+// TestSimpleConsumerNoGroup: without a group the consumer is a new one
+// (AutoOffsetReset, not offset 0 as pykafka did) and cannot commit.
+func TestSimpleConsumerNoGroup(t *testing.T) {
+	cl, _, topic := scEnv(t, "nogroup", 2)
+	scFill(t, scKgo(t, cl), "nogroup", scParts(2), 0, 6)
+	require.NoError(t, cl.DeleteRecords("nogroup", 0, 2)) // partition 0's log now starts at 2
+
+	t.Run("earliest", func(t *testing.T) {
+		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerTimeout: 300 * time.Millisecond})
+		require.Equal(t, map[int32]int64{0: 2, 1: 0}, sc.HeldOffsets(), "the log start, not 0")
+		require.Equal(t, map[int32][]int64{0: scSpan(2, 6), 1: scSpan(0, 6)}, scOffsets(t, "nogroup", scDrain(t, sc)))
+
+		err := sc.CommitOffsets(testCtx(t))
+		require.Error(t, err)
+		require.Error(t, sc.CommitPartitionOffsets(testCtx(t), map[int32]int64{0: 3}))
+		_, err = sc.FetchOffsets(testCtx(t))
+		require.Error(t, err)
+	})
+	t.Run("latest", func(t *testing.T) {
+		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{AutoOffsetReset: kafka.OffsetLatest, ConsumerTimeout: 300 * time.Millisecond})
+		require.Equal(t, map[int32]int64{0: 6, 1: 6}, sc.HeldOffsets())
+		require.Empty(t, scDrain(t, sc))
+	})
+	t.Run("ResetOffsetOnStart changes nothing", func(t *testing.T) {
+		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ResetOffsetOnStart: true, ConsumerTimeout: 300 * time.Millisecond})
+		require.Equal(t, map[int32][]int64{0: scSpan(2, 6), 1: scSpan(0, 6)}, scOffsets(t, "nogroup", scDrain(t, sc)))
+	})
+}
+
+// TestSimpleConsumerCommitRestartCycle consumes a little, commits and
+// restarts, several times, while more is written: together the consumers
+// see every offset exactly once.
+func TestSimpleConsumerCommitRestartCycle(t *testing.T) {
+	cl, _, topic := scEnv(t, "cycle", 3)
+	k := scKgo(t, cl)
+	seen := map[int32][]int64{}
+	written := 0
+	for round := range 6 {
+		scFill(t, k, "cycle", scParts(3), written, 5)
+		written += 5
+		sc, err := topic.SimpleConsumer(testCtx(t), kafka.SimpleConsumerConfig{ConsumerGroup: "cycle", QueuedMaxMessages: 4})
+		require.NoError(t, err)
+		start := sc.HeldOffsets()
+		for _, p := range scParts(3) {
+			require.Equal(t, int64(len(seen[p])), start[p], "round %d, partition %d starts after what was consumed", round, p)
+		}
+		for p, offs := range scOffsets(t, "cycle", scConsume(t, sc, 7+round)) {
+			seen[p] = append(seen[p], offs...)
+		}
+		require.NoError(t, sc.CommitOffsets(testCtx(t)))
+		require.NoError(t, sc.Close())
+	}
+	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "cycle", ConsumerTimeout: 300 * time.Millisecond})
+	for p, offs := range scOffsets(t, "cycle", scDrain(t, sc)) {
+		seen[p] = append(seen[p], offs...)
+	}
+	for _, p := range scParts(3) {
+		require.Equal(t, scSpan(0, int64(written)), seen[p], "partition %d: no gap, no repeat", p)
+	}
+}
+
+// TestSimpleConsumerOffsetOutOfRange: a committed offset below the log
+// start (records deleted) moves to AutoOffsetReset, at start and when a
+// fetch is answered OFFSET_OUT_OF_RANGE mid-way.
+func TestSimpleConsumerOffsetOutOfRange(t *testing.T) {
+	t.Run("at start", func(t *testing.T) {
+		cl, _, topic := scEnv(t, "oor", 1)
+		scFill(t, scKgo(t, cl), "oor", scParts(1), 0, 10)
+		c := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g"})
+		require.NoError(t, c.CommitPartitionOffsets(testCtx(t), map[int32]int64{0: 2}))
+		require.NoError(t, c.Close())
+		require.NoError(t, cl.DeleteRecords("oor", 0, 6))
+
+		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g", ConsumerTimeout: 300 * time.Millisecond})
+		require.Equal(t, map[int32][]int64{0: scSpan(6, 10)}, scOffsets(t, "oor", scDrain(t, sc)), "earliest is the new log start")
+
+		sl := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g", AutoOffsetReset: kafka.OffsetLatest, ConsumerTimeout: 300 * time.Millisecond})
+		require.Equal(t, map[int32]int64{0: 10}, sl.HeldOffsets())
+		require.Empty(t, scDrain(t, sl))
+	})
+	for _, reset := range []kafka.OffsetType{kafka.OffsetEarliest, kafka.OffsetLatest} {
+		t.Run("mid-fetch "+reset.String(), func(t *testing.T) {
+			cl, _, topic := scEnv(t, "oor", 1)
+			k := scKgo(t, cl)
+			scFill(t, k, "oor", scParts(1), 0, 10)
+			c := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g"})
+			require.NoError(t, c.CommitPartitionOffsets(testCtx(t), map[int32]int64{0: 2}))
+			require.NoError(t, c.Close())
+
+			// The consumer's first fetch (at 2) is held at the broker while
+			// the records before 6 are deleted: it is answered
+			// OFFSET_OUT_OF_RANGE.
+			delay := cl.Delay(protocol.KeyFetch, 500*time.Millisecond, 1)
+			sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g", AutoOffsetReset: reset, ConsumerTimeout: time.Second})
+			require.NoError(t, delay.Wait(testCtx(t), 1))
+			require.NoError(t, cl.DeleteRecords("oor", 0, 6))
+			if reset == kafka.OffsetEarliest {
+				require.Equal(t, map[int32][]int64{0: scSpan(6, 10)}, scOffsets(t, "oor", scDrain(t, sc)))
+			} else {
+				// Written after the reset resolved "latest" to 10.
+				require.Eventually(t, func() bool { return sc.HeldOffsets()[0] == 10 }, 5*time.Second, 10*time.Millisecond)
+				scFill(t, k, "oor", scParts(1), 10, 2)
+				require.Equal(t, map[int32][]int64{0: {10, 11}}, scOffsets(t, "oor", scDrain(t, sc)))
+			}
+		})
+	}
+}
+
+// TestSimpleConsumerLastN is the guide's recipe for the last N messages:
+// start at LATEST, then ResetOffsets to latest-n per partition, clamped to
+// the log start (OffsetEarliest where latest-n is below 0, as the guide
+// does).
+func TestSimpleConsumerLastN(t *testing.T) {
+	cl, _, topic := scEnv(t, "lastn", 3)
+	k := scKgo(t, cl)
+	scFill(t, k, "lastn", []int32{0}, 0, 10)
+	scFill(t, k, "lastn", []int32{1}, 0, 3)
+	scFill(t, k, "lastn", []int32{2}, 0, 8)
+	require.NoError(t, cl.DeleteRecords("lastn", 2, 6))
+	const n = 5
+
+	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{AutoOffsetReset: kafka.OffsetLatest, ResetOffsetOnStart: true, ConsumerTimeout: 300 * time.Millisecond})
+	latest, err := topic.LatestAvailableOffsets(testCtx(t))
+	require.NoError(t, err)
+	earliest, err := topic.EarliestAvailableOffsets(testCtx(t))
+	require.NoError(t, err)
+	offsets := map[int32]int64{}
+	for p, o := range latest {
+		switch {
+		case o-n < 0:
+			offsets[p] = int64(kafka.OffsetEarliest)
+		default:
+			offsets[p] = max(o-n, earliest[p])
+		}
+	}
+	require.Equal(t, map[int32]int64{0: 5, 1: int64(kafka.OffsetEarliest), 2: 6}, offsets)
+	require.NoError(t, sc.ResetOffsets(testCtx(t), offsets))
+	require.Equal(t, map[int32]int64{0: 5, 1: 0, 2: 6}, sc.HeldOffsets(), "the special offsets resolve to real ones")
+	require.Equal(t, map[int32][]int64{0: scSpan(5, 10), 1: scSpan(0, 3), 2: scSpan(6, 8)}, scOffsets(t, "lastn", scDrain(t, sc)))
+
+	// nil moves every partition back to AutoOffsetReset (latest here);
+	// OffsetLatest and explicit offsets work per partition.
+	require.NoError(t, sc.ResetOffsets(testCtx(t), map[int32]int64{0: 8, 1: int64(kafka.OffsetLatest)}))
+	require.Equal(t, map[int32][]int64{0: {8, 9}}, scOffsets(t, "lastn", scDrain(t, sc)))
+	require.NoError(t, sc.ResetOffsets(testCtx(t), map[int32]int64{0: 1, 1: 1, 2: int64(kafka.OffsetEarliest)}))
+	require.NoError(t, sc.ResetOffsets(testCtx(t), nil))
+	require.Equal(t, map[int32]int64{0: 10, 1: 3, 2: 8}, sc.HeldOffsets())
+	require.Empty(t, scDrain(t, sc))
+}
+
+// TestSimpleConsumerResetDropsPrefetched: messages fetched ahead before a
+// ResetOffsets are not returned after it.
+func TestSimpleConsumerResetDropsPrefetched(t *testing.T) {
+	cl, _, topic := scEnv(t, "rewind", 1)
+	scFill(t, scKgo(t, cl), "rewind", scParts(1), 0, 50)
+	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerTimeout: 300 * time.Millisecond})
+	require.Equal(t, map[int32][]int64{0: scSpan(0, 3)}, scOffsets(t, "rewind", scConsume(t, sc, 3)))
+	time.Sleep(100 * time.Millisecond) // let the fetcher run ahead
+	require.NoError(t, sc.ResetOffsets(testCtx(t), map[int32]int64{0: 40}))
+	require.Equal(t, map[int32]int64{0: 40}, sc.HeldOffsets())
+	require.Equal(t, map[int32][]int64{0: scSpan(40, 50)}, scOffsets(t, "rewind", scDrain(t, sc)))
+	require.NoError(t, sc.ResetOffsets(testCtx(t), map[int32]int64{0: 0}))
+	require.Equal(t, map[int32][]int64{0: scSpan(0, 50)}, scOffsets(t, "rewind", scDrain(t, sc)))
+}
+
+// TestSimpleConsumerCompactedTopic: compaction leaves gaps in the offsets;
+// consumption goes through them without stalling and sees the surviving
+// records only, in order.
+func TestSimpleConsumerCompactedTopic(t *testing.T) {
+	for _, maxBytes := range []int{0, 1} {
+		t.Run(fmt.Sprintf("FetchMessageMaxBytes=%d", maxBytes), func(t *testing.T) {
+			cl := kafkatest.MustCluster(t)
+			require.NoError(t, cl.CreateTopicWithConfigs("compacted", 1, map[string]string{"cleanup.policy": "compact"}))
+			c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+			topic, err := c.Topic(testCtx(t), "compacted")
+			require.NoError(t, err)
+			k := scKgo(t, cl)
+			// One record per batch; the last batch is never compacted,
+			// so its key is unique. Surviving: b@4 d@6 c@7 e@8 a@9 z@10.
+			keys := []string{"a", "b", "a", "c", "b", "a", "d", "c", "e", "a", "z"}
+			for i, key := range keys {
+				r := &kgo.Record{Topic: "compacted", Key: []byte(key), Value: fmt.Appendf(nil, "%s%d", key, i)}
+				require.NoError(t, k.ProduceSync(testCtx(t), r).FirstErr())
+				require.Equal(t, int64(i), r.Offset)
+			}
+			require.NoError(t, cl.Compact())
+			want := []int64{4, 6, 7, 8, 9, 10}
+			var check []int64
+			for _, r := range readAll(t, cl.Addrs(), "compacted", len(want)) {
+				check = append(check, r.Offset)
+			}
+			require.Equal(t, want, check, "franz-go sees the compacted log")
+
+			sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{FetchMessageMaxBytes: maxBytes, ConsumerTimeout: 500 * time.Millisecond})
+			var got []int64
+			for _, m := range scDrain(t, sc) {
+				require.Equal(t, fmt.Sprintf("%s%d", m.Key, m.Offset), string(m.Value))
+				got = append(got, m.Offset)
+			}
+			require.Equal(t, want, got)
+			require.Equal(t, map[int32]int64{0: 11}, sc.HeldOffsets())
+
+			// Restarting at an offset inside a gap goes to the next record.
+			require.NoError(t, sc.ResetOffsets(testCtx(t), map[int32]int64{0: 1}))
+			got = nil
+			for _, m := range scDrain(t, sc) {
+				got = append(got, m.Offset)
+			}
+			require.Equal(t, want, got)
+		})
+	}
+}
+
+// TestSimpleConsumerTransactions: with an aborted and a committed
+// transaction in the log, ReadUncommitted returns both, ReadCommitted only
+// the committed one, and neither stalls at the control records.
+func TestSimpleConsumerTransactions(t *testing.T) {
+	cl, _, topic := scEnv(t, "txn", 1)
+	plain := scKgo(t, cl)
+	tx := scKgo(t, cl, kgo.TransactionalID("tx"))
+	ctx := testCtx(t)
+	put := func(k *kgo.Client, value string) {
+		require.NoError(t, k.ProduceSync(ctx, &kgo.Record{Topic: "txn", Value: []byte(value)}).FirstErr())
+	}
+	put(plain, "plain") // 0
+	require.NoError(t, tx.BeginTransaction())
+	put(tx, "aborted-1")                                     // 1
+	put(tx, "aborted-2")                                     // 2
+	require.NoError(t, tx.EndTransaction(ctx, kgo.TryAbort)) // marker at 3
+	require.NoError(t, tx.BeginTransaction())
+	put(tx, "committed-4")                                    // 4
+	put(tx, "committed-5")                                    // 5
+	require.NoError(t, tx.EndTransaction(ctx, kgo.TryCommit)) // marker at 6
+	put(plain, "after")                                       // 7
+	latest, err := topic.LatestAvailableOffsets(ctx)
+	require.NoError(t, err)
+	require.Equal(t, map[int32]int64{0: 8}, latest)
+
+	read := func(iso kafka.IsolationLevel) (offsets []int64, values []string, held int64) {
+		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{IsolationLevel: iso, ConsumerTimeout: time.Second})
+		for _, m := range scDrain(t, sc) {
+			offsets = append(offsets, m.Offset)
+			values = append(values, string(m.Value))
+		}
+		return offsets, values, sc.HeldOffsets()[0]
+	}
+	offs, vals, held := read(kafka.ReadUncommitted)
+	require.Equal(t, []int64{0, 1, 2, 4, 5, 7}, offs)
+	require.Equal(t, []string{"plain", "aborted-1", "aborted-2", "committed-4", "committed-5", "after"}, vals)
+	require.Equal(t, int64(8), held)
+
+	offs, vals, held = read(kafka.ReadCommitted)
+	require.Equal(t, []int64{0, 4, 5, 7}, offs)
+	require.Equal(t, []string{"plain", "committed-4", "committed-5", "after"}, vals)
+	require.Equal(t, int64(8), held)
+
+	t.Run("open transaction", func(t *testing.T) {
+		require.NoError(t, tx.BeginTransaction())
+		put(tx, "pending-8") // 8
+		// Starting at the earliest offset, not at the last stable one:
+		// kfake holds a read-committed fetch at the last stable offset until
+		// the transaction ends (Kafka answers after FetchWaitMax), and a
+		// reset waits for the fetch in flight.
+		rc := scConsumer(t, topic, kafka.SimpleConsumerConfig{IsolationLevel: kafka.ReadCommitted, ConsumerTimeout: 500 * time.Millisecond})
+		ru := scConsumer(t, topic, kafka.SimpleConsumerConfig{IsolationLevel: kafka.ReadUncommitted, ConsumerTimeout: 500 * time.Millisecond})
+		require.NoError(t, ru.ResetOffsets(ctx, map[int32]int64{0: 8}))
+		require.NoError(t, rc.ResetOffsets(ctx, map[int32]int64{0: 7}))
+		m := scDrain(t, ru)
+		require.Len(t, m, 1)
+		require.Equal(t, "pending-8", string(m[0].Value))
+		m = scDrain(t, rc)
+		require.Len(t, m, 1, "only what is before the last stable offset")
+		require.Equal(t, "after", string(m[0].Value))
+		require.NoError(t, tx.EndTransaction(ctx, kgo.TryCommit))
+		m = scDrain(t, rc)
+		require.Len(t, m, 1, "the commit releases it")
+		require.Equal(t, int64(8), m[0].Offset)
+		require.Equal(t, "pending-8", string(m[0].Value))
+	})
+}
+
+// scKgoCommitted asks the coordinator, through franz-go, for what group
+// committed on topic.
+func scKgoCommitted(t *testing.T, k *kgo.Client, group, topic string) map[int32]int64 {
+	t.Helper()
+	req := kmsg.NewPtrOffsetFetchRequest()
+	req.Group = group
+	rt := kmsg.NewOffsetFetchRequestTopic()
+	rt.Topic = topic
+	rt.Partitions = []int32{0, 1, 2}
+	req.Topics = append(req.Topics, rt)
+	kresp, err := k.Request(testCtx(t), req)
+	require.NoError(t, err)
+	resp := kresp.(*kmsg.OffsetFetchResponse)
+	require.NoError(t, scKerr(resp.ErrorCode))
+	topics := resp.Topics
+	for _, g := range resp.Groups { // v8+
+		require.NoError(t, scKerr(g.ErrorCode))
+		for _, gt := range g.Topics {
+			rt := kmsg.NewOffsetFetchResponseTopic()
+			rt.Topic = gt.Topic
+			for _, gp := range gt.Partitions {
+				rp := kmsg.NewOffsetFetchResponseTopicPartition()
+				rp.Partition, rp.Offset, rp.ErrorCode = gp.Partition, gp.Offset, gp.ErrorCode
+				rt.Partitions = append(rt.Partitions, rp)
+			}
+			topics = append(topics, rt)
+		}
+	}
+	out := map[int32]int64{}
+	for _, rt := range topics {
+		if rt.Topic != topic {
+			continue
+		}
+		for _, rp := range rt.Partitions {
+			require.NoError(t, scKerr(rp.ErrorCode))
+			if rp.Offset >= 0 {
+				out[rp.Partition] = rp.Offset
+			}
+		}
+	}
+	return out
+}
+
+func scKerr(code int16) error {
+	if code == 0 {
+		return nil
+	}
+	return fmt.Errorf("kafka error code %d", code)
+}
+
+// TestSimpleConsumerOffsetsInterop: offsets committed by gokafka mean the
+// same positions to franz-go, and the reverse.
+func TestSimpleConsumerOffsetsInterop(t *testing.T) {
+	cl, _, topic := scEnv(t, "interop", 3)
+	scFill(t, scKgo(t, cl), "interop", scParts(3), 0, 10)
+
+	t.Run("gokafka to franz-go", func(t *testing.T) {
+		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "ours"})
+		require.NoError(t, sc.CommitPartitionOffsets(testCtx(t), map[int32]int64{0: 3, 1: 7}))
+		require.Equal(t, map[int32]int64{0: 3, 1: 7}, scKgoCommitted(t, scKgo(t, cl), "ours", "interop"))
+
+		// A franz-go group member resumes there; partition 2, with no
+		// commit, starts at its reset offset (the end).
+		k := scKgo(t, cl, kgo.ConsumerGroup("ours"), kgo.ConsumeTopics("interop"),
+			kgo.ConsumeResetOffset(kgo.NewOffset().AtEnd()), kgo.DisableAutoCommit())
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		got := map[int32][]int64{}
+		n := 0
+		for n < 10 {
+			fs := k.PollFetches(ctx)
+			require.NoError(t, ctx.Err(), "got %v", got)
+			fs.EachRecord(func(r *kgo.Record) {
+				got[r.Partition] = append(got[r.Partition], r.Offset)
+				n++
+			})
+		}
+		require.Equal(t, map[int32][]int64{0: scSpan(3, 10), 1: scSpan(7, 10)}, got)
+	})
+
+	t.Run("franz-go to gokafka", func(t *testing.T) {
+		k := scKgo(t, cl, kgo.ConsumerGroup("theirs"), kgo.ConsumeTopics("interop"),
+			kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.DisableAutoCommit())
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		want := map[int32]int64{}
+		polled := 0
+		for polled < 7 {
+			fs := k.PollRecords(ctx, 7-polled)
+			require.NoError(t, ctx.Err())
+			fs.EachRecord(func(r *kgo.Record) {
+				want[r.Partition] = max(want[r.Partition], r.Offset+1)
+				polled++
+			})
+		}
+		require.NoError(t, k.CommitUncommittedOffsets(ctx))
+		k.Close() // leaves the group
+		require.Equal(t, want, scCommitted(t, cl, "theirs", "interop"))
+
+		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "theirs", ConsumerTimeout: 300 * time.Millisecond})
+		off, err := sc.FetchOffsets(testCtx(t))
+		require.NoError(t, err)
+		require.Equal(t, want, off)
+		rest := scOffsets(t, "interop", scDrain(t, sc))
+		for _, p := range scParts(3) {
+			require.Equal(t, scSpan(want[p], 10), rest[p], "partition %d starts at franz-go's commit %d", p, want[p]) // absent: 0, earliest
+		}
+	})
+}
+
+// TestSimpleConsumerTimeout: ConsumerTimeout ends Consume and Messages with
+// ErrConsumerTimeout; the consumer stays usable; ctx ending first is ctx's
+// error.
+func TestSimpleConsumerTimeout(t *testing.T) {
+	cl, _, topic := scEnv(t, "empty", 2)
+	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerTimeout: 300 * time.Millisecond})
+
+	start := time.Now()
+	_, err := sc.Consume(testCtx(t))
+	took := time.Since(start)
+	require.ErrorIs(t, err, kafka.ErrConsumerTimeout)
+	require.GreaterOrEqual(t, took, 300*time.Millisecond)
+	require.Less(t, took, 2*time.Second)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err = sc.Consume(ctx)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "the caller's deadline came first")
+	require.NotErrorIs(t, err, kafka.ErrConsumerTimeout)
+
+	scFill(t, scKgo(t, cl), "empty", scParts(2), 0, 2)
+	var msgs []kafka.Message
+	var last error
+	calls := 0
+	for msg, err := range sc.Messages(testCtx(t)) {
+		calls++
+		if calls > 10 {
+			break
+		}
+		if err != nil {
+			last = err
+			continue // the iterator must stop by itself
+		}
+		msgs = append(msgs, msg)
+	}
+	require.ErrorIs(t, last, kafka.ErrConsumerTimeout)
+	require.Equal(t, 5, calls, "four messages, then the error, then nothing")
+	require.Equal(t, map[int32][]int64{0: {0, 1}, 1: {0, 1}}, scOffsets(t, "empty", msgs))
+
+	// Still usable after a timeout.
+	scFill(t, scKgo(t, cl), "empty", []int32{1}, 2, 1)
+	msg, err := sc.Consume(testCtx(t))
+	require.NoError(t, err)
+	require.Equal(t, "1-2", string(msg.Value))
+}
+
+// TestSimpleConsumerMessagesBreak: leaving a Messages loop early loses
+// nothing: the next Consume returns the next message.
+func TestSimpleConsumerMessagesBreak(t *testing.T) {
+	cl, _, topic := scEnv(t, "brk", 1)
+	scFill(t, scKgo(t, cl), "brk", scParts(1), 0, 10)
+	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerTimeout: 300 * time.Millisecond})
+	var got []int64
+	for msg, err := range sc.Messages(testCtx(t)) {
+		require.NoError(t, err)
+		got = append(got, msg.Offset)
+		if len(got) == 3 {
+			break
+		}
+	}
+	require.Equal(t, []int64{0, 1, 2}, got)
+	require.Equal(t, map[int32]int64{0: 3}, sc.HeldOffsets())
+	require.Equal(t, map[int32][]int64{0: scSpan(3, 10)}, scOffsets(t, "brk", scDrain(t, sc)))
+}
+
+// TestSimpleConsumerClose: Close is safe twice (the second call returns
+// ErrConsumerStopped), and Consume after Close returns ErrConsumerStopped,
+// as does a Consume waiting when Close is called.
+func TestSimpleConsumerClose(t *testing.T) {
+	_, _, topic := scEnv(t, "close", 1)
+	sc, err := topic.SimpleConsumer(testCtx(t), kafka.SimpleConsumerConfig{})
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() {
+		_, err := sc.Consume(testCtx(t))
+		done <- err
+	}()
+	time.Sleep(100 * time.Millisecond)
+	require.NoError(t, sc.Close())
+	select {
+	case err := <-done:
+		require.ErrorIs(t, err, kafka.ErrConsumerStopped)
+	case <-time.After(5 * time.Second):
+		t.Fatal("a waiting Consume did not return after Close")
+	}
+	require.ErrorIs(t, sc.Close(), kafka.ErrConsumerStopped)
+	_, err = sc.Consume(testCtx(t))
+	require.ErrorIs(t, err, kafka.ErrConsumerStopped)
+	calls := 0
+	for _, err := range sc.Messages(testCtx(t)) {
+		calls++
+		require.ErrorIs(t, err, kafka.ErrConsumerStopped)
+		if calls > 1 {
+			break
+		}
+	}
+	require.Equal(t, 1, calls, "Messages yields the error once and ends")
+}
+
+// TestSimpleConsumerConnectionLoss is the guide's connection-loss pattern:
+// when no broker can serve the fetches, Consume returns an error wrapping
+// ErrSocketDisconnected or ErrNoBrokersAvailable; a new consumer made after
+// the fault is gone works.
+func TestSimpleConsumerConnectionLoss(t *testing.T) {
+	cl, _, topic := scEnv(t, "loss", 2)
+	k := scKgo(t, cl)
+	scFill(t, k, "loss", scParts(2), 0, 5)
+	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g", ConsumerTimeout: 20 * time.Second})
+	require.Equal(t, map[int32][]int64{0: scSpan(0, 5), 1: scSpan(0, 5)}, scOffsets(t, "loss", scConsume(t, sc, 10)))
+	require.NoError(t, sc.CommitOffsets(testCtx(t)))
+
+	drop := cl.DropConnection(protocol.KeyFetch, kafkatest.Always)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	_, err := sc.Consume(ctx)
+	require.Error(t, err)
+	require.NoError(t, ctx.Err(), "the error came before the deadline: %v", err)
+	require.True(t, errors.Is(err, kafka.ErrSocketDisconnected) || errors.Is(err, kafka.ErrNoBrokersAvailable), "got %v", err)
+	require.NotErrorIs(t, err, kafka.ErrConsumerTimeout)
+	require.Positive(t, drop.Hits())
+
+	drop.Remove()
+	sc.Close()
+	scFill(t, k, "loss", scParts(2), 5, 2)
+	sc2 := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g", ConsumerTimeout: 300 * time.Millisecond})
+	require.Equal(t, map[int32][]int64{0: {5, 6}, 1: {5, 6}}, scOffsets(t, "loss", scDrain(t, sc2)))
+}
+
+// scResilient consumes n messages, recreating the consumer at its held
+// offsets when it reports lost connections, as the guide advises.
+func scResilient(t *testing.T, topic *kafka.Topic, cfg kafka.SimpleConsumerConfig, sc *kafka.SimpleConsumer, n int) ([]kafka.Message, *kafka.SimpleConsumer) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var out []kafka.Message
+	for len(out) < n {
+		msg, err := sc.Consume(ctx)
+		if errors.Is(err, kafka.ErrSocketDisconnected) || errors.Is(err, kafka.ErrNoBrokersAvailable) {
+			t.Logf("recreating the consumer after: %v", err)
+			held := sc.HeldOffsets()
+			sc.Close()
+			sc = scConsumer(t, topic, cfg)
+			require.NoError(t, sc.ResetOffsets(ctx, held))
+			continue
+		}
+		require.NoError(t, err, "after %d of %d messages", len(out), n)
+		out = append(out, msg)
+	}
+	return out, sc
+}
+
+// TestSimpleConsumerLeaderRemoved: the leader broker goes away mid-way; its
+// partitions get new leaders and consumption goes on with nothing lost or
+// repeated.
+func TestSimpleConsumerLeaderRemoved(t *testing.T) {
+	cl, _, topic := scEnv(t, "failover", 3)
+	k := scKgo(t, cl)
+	scFill(t, k, "failover", scParts(3), 0, 30)
+	cfg := kafka.SimpleConsumerConfig{QueuedMaxMessages: 5, ConsumerTimeout: 500 * time.Millisecond}
+	sc := scConsumer(t, topic, cfg)
+	msgs, sc := scResilient(t, topic, cfg, sc, 20)
+
+	leader, err := cl.Leader("failover", 0)
+	require.NoError(t, err)
+	require.NoError(t, cl.RemoveBroker(leader))
+	// A fresh franz-go client: the old one would take seconds to notice.
+	scFill(t, scKgo(t, cl), "failover", scParts(3), 30, 10)
+	more, sc := scResilient(t, topic, cfg, sc, 100)
+	msgs = append(msgs, more...)
+	require.Empty(t, scDrain(t, sc))
+	got := scOffsets(t, "failover", msgs)
+	for _, p := range scParts(3) {
+		require.Equal(t, scSpan(0, 40), got[p], "partition %d", p)
+	}
+}
+
+// TestSimpleConsumerLeaderMove: leaders move while consuming; the client
+// follows them without an error reaching the caller, and no message is
+// lost or repeated.
+func TestSimpleConsumerLeaderMove(t *testing.T) {
+	cl, _, topic := scEnv(t, "moving", 3)
+	k := scKgo(t, cl)
+	scFill(t, k, "moving", scParts(3), 0, 300)
+	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{QueuedMaxMessages: 10, FetchMessageMaxBytes: 512, ConsumerTimeout: time.Second})
+	var msgs []kafka.Message
+	for round := range 4 {
+		msgs = append(msgs, scConsume(t, sc, 150)...)
+		for _, p := range scParts(3) {
+			leader, err := cl.Leader("moving", p)
+			require.NoError(t, err)
+			require.NoError(t, cl.MoveLeader("moving", p, (leader+1)%3))
+		}
+		scFill(t, k, "moving", scParts(3), 300+round*10, 10)
+	}
+	msgs = append(msgs, scDrain(t, sc)...)
+	got := scOffsets(t, "moving", msgs)
+	for _, p := range scParts(3) {
+		require.Equal(t, scSpan(0, 340), got[p], "partition %d", p)
+	}
+}
+
+// TestSimpleConsumerAutoCommit: with AutoCommitEnable, Close commits the
+// held offsets, and so does the timer; without it nothing is committed.
+func TestSimpleConsumerAutoCommit(t *testing.T) {
+	cl, _, topic := scEnv(t, "auto", 2)
+	scFill(t, scKgo(t, cl), "auto", scParts(2), 0, 10)
+
+	t.Run("on close", func(t *testing.T) {
+		sc, err := topic.SimpleConsumer(testCtx(t), kafka.SimpleConsumerConfig{ConsumerGroup: "ac", AutoCommitEnable: true, AutoCommitInterval: time.Hour})
+		require.NoError(t, err)
+		scConsume(t, sc, 7)
+		held := sc.HeldOffsets()
+		require.Equal(t, int64(7), held[0]+held[1])
+		if g, err := cl.Group("ac"); err == nil {
+			require.Empty(t, g.Committed, "nothing committed before Close")
+		}
+		require.NoError(t, sc.Close())
+		require.Equal(t, held, scCommitted(t, cl, "ac", "auto"))
+		require.ErrorIs(t, sc.Close(), kafka.ErrConsumerStopped)
+		require.Equal(t, held, scCommitted(t, cl, "ac", "auto"))
+	})
+	t.Run("on the interval", func(t *testing.T) {
+		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "tick", AutoCommitEnable: true, AutoCommitInterval: 50 * time.Millisecond})
+		scConsume(t, sc, 5)
+		held := sc.HeldOffsets()
+		require.Eventually(t, func() bool {
+			g, err := cl.Group("tick")
+			return err == nil && maps.Equal(g.Committed["auto"], held)
+		}, 5*time.Second, 10*time.Millisecond)
+	})
+	t.Run("disabled", func(t *testing.T) {
+		sc, err := topic.SimpleConsumer(testCtx(t), kafka.SimpleConsumerConfig{ConsumerGroup: "manual"})
+		require.NoError(t, err)
+		scConsume(t, sc, 4)
+		require.NoError(t, sc.Close())
+		g, err := cl.Group("manual")
+		if err == nil {
+			require.Empty(t, g.Committed)
+		}
+	})
+}
+
+// TestSimpleConsumerPartitionSubset: only the configured partitions are
+// consumed, held and committed.
+func TestSimpleConsumerPartitionSubset(t *testing.T) {
+	cl, _, topic := scEnv(t, "subset", 4)
+	scFill(t, scKgo(t, cl), "subset", scParts(4), 0, 5)
+	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "sub", Partitions: []int32{3, 1}, ConsumerTimeout: 300 * time.Millisecond})
+	require.Equal(t, []int32{1, 3}, sc.Partitions())
+	require.Equal(t, map[int32][]int64{1: scSpan(0, 5), 3: scSpan(0, 5)}, scOffsets(t, "subset", scDrain(t, sc)))
+	require.Equal(t, map[int32]int64{1: 5, 3: 5}, sc.HeldOffsets())
+	require.NoError(t, sc.CommitOffsets(testCtx(t)))
+	require.Equal(t, map[int32]int64{1: 5, 3: 5}, scCommitted(t, cl, "sub", "subset"))
+
+	all := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerTimeout: 300 * time.Millisecond})
+	require.Equal(t, []int32{0, 1, 2, 3}, all.Partitions())
+	require.Len(t, scDrain(t, all), 20)
+
+	_, err := topic.SimpleConsumer(testCtx(t), kafka.SimpleConsumerConfig{Partitions: []int32{1, 9}})
+	require.ErrorIs(t, err, kafka.ErrUnknownTopicOrPartition)
+}
+
+// TestSimpleConsumerMessageFields: keys, headers and timestamps come back
+// as written.
+func TestSimpleConsumerMessageFields(t *testing.T) {
+	cl, _, topic := scEnv(t, "fields", 1)
+	ts := time.UnixMilli(time.Now().Add(-time.Hour).UnixMilli())
+	k := scKgo(t, cl)
+	r := &kgo.Record{Topic: "fields", Key: []byte("key"), Value: []byte("value"), Timestamp: ts,
+		Headers: []kgo.RecordHeader{{Key: "h1", Value: []byte("v1")}, {Key: "h2", Value: nil}}}
+	require.NoError(t, k.ProduceSync(testCtx(t), r, &kgo.Record{Topic: "fields"}).FirstErr())
+	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{})
+	msgs := scConsume(t, sc, 2)
+	m := msgs[0]
+	require.Equal(t, "fields", m.Topic)
+	require.Equal(t, int32(0), m.Partition)
+	require.Equal(t, int64(0), m.Offset)
+	require.Equal(t, "key", string(m.Key))
+	require.Equal(t, "value", string(m.Value))
+	require.Len(t, m.Headers, 2)
+	require.Equal(t, "h1", m.Headers[0].Key)
+	require.Equal(t, "v1", string(m.Headers[0].Value))
+	require.Equal(t, "h2", m.Headers[1].Key)
+	require.Empty(t, m.Headers[1].Value)
+	require.True(t, ts.Equal(m.Timestamp), "%v != %v", ts, m.Timestamp)
+	require.Equal(t, int64(1), msgs[1].Offset)
+	require.Nil(t, msgs[1].Key, "a null key stays nil")
+	require.Empty(t, msgs[1].Headers)
+	require.True(t, slices.Equal([]int32{0}, sc.Partitions()))
+}
