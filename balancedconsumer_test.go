@@ -284,3 +284,45 @@ func TestPartitionWorkers(t *testing.T) {
 		require.Equal(t, int64(len(offs)), held[part])
 	}
 }
+func TestGroupOverSeveralTopicsWithCallbacks(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("orders", 2), kafkatest.Topic("refunds", 2))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	for _, topic := range []string{"orders", "refunds"} {
+		p := newProducer(t, c, topic, kafka.ProducerConfig{Partitioner: kafka.PartitionerFunc(func(m kafka.Message, n int) (int32, error) { return 0, nil })})
+		for i := range 10 {
+			_, err := p.ProduceSync(testCtx(t), kafka.Message{Value: []byte(fmt.Sprint(topic, i))})
+			require.NoError(t, err)
+		}
+	}
+	cfg := groupConfig("multi")
+	cfg.Topics = []string{"refunds"}
+	cfg.ConsumerTimeout = 2 * time.Second
+	var mu sync.Mutex
+	var revoked map[kafka.TopicPartition]int64
+	cfg.PreRebalanceCallback = func(_ context.Context, r map[kafka.TopicPartition]int64) {
+		mu.Lock()
+		revoked = r
+		mu.Unlock()
+	}
+	cfg.PostRebalanceCallback = func(_ context.Context, old, new map[kafka.TopicPartition]int64) (map[kafka.TopicPartition]int64, error) {
+		// Start orders[0] at 7: the callback's offsets win.
+		return map[kafka.TopicPartition]int64{{Topic: "orders", Partition: 0}: 7}, nil
+	}
+	bc := newBalanced(t, c, "orders", cfg)
+	got := map[string][]int64{}
+	for msg, err := range bc.Messages(testCtx(t)) {
+		if err != nil {
+			require.ErrorIs(t, err, kafka.ErrConsumerTimeout)
+			break
+		}
+		got[msg.Topic] = append(got[msg.Topic], msg.Offset)
+	}
+	require.Equal(t, []int64{7, 8, 9}, got["orders"])
+	require.Len(t, got["refunds"], 10)
+	require.Len(t, bc.Assignment(), 4)
+	require.Equal(t, []int32{0, 1}, bc.Partitions(), "Partitions speaks of the consumer's own topic")
+	require.NoError(t, bc.Close())
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, int64(10), revoked[kafka.TopicPartition{Topic: "orders", Partition: 0}], "the pre-rebalance hook sees the positions on Close")
+}

@@ -82,7 +82,7 @@ func (p *Producer) produce(ctx context.Context, msg Message, sync chan DeliveryR
 	if n == 0 {
 		return &OpError{Op: "produce", Topic: p.topic, Partition: -1, Broker: -1, Err: ErrUnknownTopicOrPartition}
 	}
-	part, err := p.cfg.Partitioner.Partition(&msg, n)
+	part, err := p.cfg.Partitioner.Partition(msg, n)
 	if err != nil {
 		return &OpError{Op: "produce", Topic: p.topic, Partition: -1, Broker: -1, Err: err}
 	}
