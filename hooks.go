@@ -56,3 +56,51 @@ func (hs hooks) brokerRequest(e BrokerRequestEvent) {
 		}
 	}
 }
+
+// ProduceBatchHook is told about every batch the producer finished with:
+// delivered, or failed for good.
+type ProduceBatchHook interface {
+	OnProduceBatch(ProduceBatchEvent)
+}
+
+// ProduceBatchEvent describes one finished batch.
+type ProduceBatchEvent struct {
+	Topic     string
+	Partition int32
+	Messages  int
+	Bytes     int           // the batch as sent, compressed
+	Retries   int           // attempts that failed before this outcome
+	Latency   time.Duration // from the batch's first message to the outcome
+	Err       error         // nil when delivered
+}
+
+// FetchBatchHook is told about every partition's share of a fetch response
+// that brought messages.
+type FetchBatchHook interface {
+	OnFetchBatch(FetchBatchEvent)
+}
+
+// FetchBatchEvent describes the messages one fetch brought for a partition.
+type FetchBatchEvent struct {
+	Topic     string
+	Partition int32
+	Messages  int
+	Bytes     int   // the records as received, compressed
+	Lag       int64 // messages left behind the high watermark after these
+}
+
+func (hs hooks) produceBatch(e ProduceBatchEvent) {
+	for _, h := range hs {
+		if h, ok := h.(ProduceBatchHook); ok {
+			h.OnProduceBatch(e)
+		}
+	}
+}
+
+func (hs hooks) fetchBatch(e FetchBatchEvent) {
+	for _, h := range hs {
+		if h, ok := h.(FetchBatchHook); ok {
+			h.OnFetchBatch(e)
+		}
+	}
+}

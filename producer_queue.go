@@ -257,6 +257,12 @@ func (p *Producer) finish(b *batch, base int64, appendTime time.Time, err error)
 		q.batches = q.batches[1:]
 	}
 	q.mu.Unlock()
+	if len(p.client.hooks) > 0 {
+		p.client.hooks.produceBatch(ProduceBatchEvent{
+			Topic: p.topic, Partition: q.id, Messages: len(b.msgs), Bytes: len(b.wire),
+			Retries: b.attempts, Latency: time.Since(b.created), Err: err,
+		})
+	}
 	for i := range b.msgs {
 		m := &b.msgs[i]
 		if err == nil && base >= 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -269,4 +270,57 @@ func TestRetryOfWrittenBatchIsNotDuplicated(t *testing.T) {
 	require.NoError(t, err)
 	recs = readAll(t, cl.Addrs(), "late", 3)
 	require.Len(t, recs, 3)
+}
+
+// batchLog counts the producer's and fetcher's batch events.
+type batchLog struct {
+	mu       sync.Mutex
+	produced int
+	retries  int
+	failed   int
+	fetched  int
+}
+
+func (l *batchLog) OnProduceBatch(e kafka.ProduceBatchEvent) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if e.Err != nil {
+		l.failed += e.Messages
+		return
+	}
+	l.produced += e.Messages
+	l.retries += e.Retries
+}
+
+func (l *batchLog) OnFetchBatch(e kafka.FetchBatchEvent) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.fetched += e.Messages
+}
+
+func TestBatchHooks(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("hooked", 3))
+	log := &batchLog{}
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), Hooks: []kafka.Hook{log}, RetryBackoff: 10 * time.Millisecond})
+	p := newProducer(t, c, "hooked", kafka.ProducerConfig{})
+	cl.InjectError(protocol.KeyProduce, int16(protocol.NotLeaderOrFollower), 2)
+	for i := range 100 {
+		require.NoError(t, p.Produce(testCtx(t), kafka.Message{Key: []byte(fmt.Sprint(i)), Value: []byte("v")}))
+	}
+	require.NoError(t, p.Flush(testCtx(t)))
+	topic, err := c.Topic(testCtx(t), "hooked")
+	require.NoError(t, err)
+	sc, err := topic.SimpleConsumer(testCtx(t), kafka.SimpleConsumerConfig{})
+	require.NoError(t, err)
+	defer sc.Close()
+	for range 100 {
+		_, err := sc.Consume(testCtx(t))
+		require.NoError(t, err)
+	}
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	require.Equal(t, 100, log.produced)
+	require.Zero(t, log.failed)
+	require.GreaterOrEqual(t, log.retries, 1, "the injected errors were retried")
+	require.Equal(t, 100, log.fetched)
 }
