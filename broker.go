@@ -101,7 +101,8 @@ func (b *broker) dial(ctx context.Context) (*conn.Conn, error) {
 	dctx, cancel := context.WithTimeout(ctx, b.client.dialTimeout())
 	cn, err := conn.Dial(dctx, b.addr, b.client.connCfg)
 	cancel()
-	b.client.hooks.brokerConnect(BrokerConnectEvent{Broker: b.id, Addr: b.addr, Duration: time.Since(start), Err: err})
+	e := BrokerConnectEvent{Broker: b.id, Addr: b.addr, Duration: time.Since(start), Err: err}
+	emit(b.client.hooks, func(h BrokerConnectHook) { h.OnBrokerConnect(e) })
 	if err != nil {
 		b.client.log.Debug("kafka: connecting failed", "broker", b.id, "addr", b.addr, "err", err)
 	}
@@ -158,7 +159,10 @@ func (b *broker) requestOn(ctx context.Context, cn *conn.Conn, req protocol.Requ
 		cn.Close()
 		err = fmt.Errorf("%w: %s did not answer %s within %v", ErrSocketDisconnected, b.addr, apiName(req.APIKey()), b.client.cfg.RequestTimeout+wait)
 	}
-	b.client.hooks.brokerRequest(BrokerRequestEvent{Broker: b.id, Addr: b.addr, API: apiName(req.APIKey()), Version: version, Latency: time.Since(start), Err: err})
+	if len(b.client.hooks) > 0 {
+		e := BrokerRequestEvent{Broker: b.id, Addr: b.addr, API: apiName(req.APIKey()), Version: version, Latency: time.Since(start), Err: err}
+		emit(b.client.hooks, func(h BrokerRequestHook) { h.OnBrokerRequest(e) })
+	}
 	return err
 }
 

@@ -72,29 +72,6 @@ func (c *Client) forgetCoordinator(group string) {
 	c.coords.forget(coordinatorKey{typ: coordinatorGroup, key: group}, -1)
 }
 
-// groupCall runs fn against group's coordinator, retrying within ctx while
-// fn fails with a retriable error. When fn's error says the coordinator
-// moved (NOT_COORDINATOR), is gone (COORDINATOR_NOT_AVAILABLE) or cannot be
-// reached, the coordinator is forgotten and looked up anew before the next
-// attempt. fn should return Kafka error codes as they are (wrapped as it
-// likes); errors it marks final are returned at once.
-func (c *Client) groupCall(ctx context.Context, group string, fn func(*broker) error) error {
-	ctx, cancel := c.bounded(ctx)
-	defer cancel()
-	k := coordinatorKey{typ: coordinatorGroup, key: group}
-	return c.retry(ctx, []string{}, func() error {
-		b, err := c.findCoordinator(ctx, k)
-		if err != nil {
-			return err
-		}
-		err = fn(b)
-		if coordinatorGone(err) {
-			c.coords.forget(k, b.id)
-		}
-		return err
-	})
-}
-
 // coordinatorGone reports whether err means the coordinator asked is no
 // longer the one to ask.
 func coordinatorGone(err error) bool {

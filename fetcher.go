@@ -368,7 +368,8 @@ func (f *fetcher) file(b *broker, c claimed, r *protocol.FetchResponseResponsePa
 	ps.fetchOffset = next
 	ps.buffered += len(msgs)
 	if len(msgs) > 0 && len(f.client.hooks) > 0 {
-		f.client.hooks.fetchBatch(FetchBatchEvent{Topic: c.tp.Topic, Partition: c.tp.Partition, Messages: len(msgs), Bytes: len(r.Records), Lag: max(r.HighWatermark-next, 0)})
+		e := FetchBatchEvent{Topic: c.tp.Topic, Partition: c.tp.Partition, Messages: len(msgs), Bytes: len(r.Records), Lag: max(r.HighWatermark-next, 0)}
+		emit(f.client.hooks, func(h FetchBatchHook) { h.OnFetchBatch(e) })
 	}
 	f.chunks = append(f.chunks, &chunk{tp: c.tp, gen: c.gen, msgs: msgs, end: next})
 	select {

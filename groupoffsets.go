@@ -138,7 +138,7 @@ func (c *Client) groupRetry(ctx context.Context, group string, retries int, wait
 		if err == nil {
 			return nil
 		}
-		if errors.Is(err, ErrNotCoordinator) || errors.Is(err, ErrCoordinatorNotAvailable) || errors.Is(err, ErrSocketDisconnected) {
+		if coordinatorGone(err) {
 			c.forgetCoordinator(group)
 		}
 		if !IsRetriable(err) || errors.As(err, new(final)) || attempt >= retries {

@@ -130,7 +130,7 @@ func TestCoordinatorMovedIsFoundAgain(t *testing.T) {
 	want, _ := cl.Coordinator("g")
 	require.Equal(t, want, b.id)
 
-	// groupCall, for the consumers to come, does the same.
+	// groupRetry, which the consumers use, does the same.
 	for i := 0; ; i++ {
 		require.NoError(t, cl.MoveCoordinators())
 		if id, _ := cl.Coordinator("g"); id != b.id {
@@ -139,7 +139,7 @@ func TestCoordinatorMovedIsFoundAgain(t *testing.T) {
 		require.Less(t, i, 100, "the coordinator never moved")
 	}
 	var calls []int32
-	err = c.groupCall(ctx, "g", func(b *broker) error {
+	err = c.groupRetry(ctx, "g", 5, 10*time.Millisecond, func(b *broker) error {
 		calls = append(calls, b.id)
 		var resp protocol.DescribeGroupsResponse
 		if _, err := b.call(ctx, &protocol.DescribeGroupsRequest{Groups: []string{"g"}}, &resp); err != nil {

@@ -41,18 +41,11 @@ type BrokerRequestEvent struct {
 // hooks fans events out to the hooks that want them.
 type hooks []Hook
 
-func (hs hooks) brokerConnect(e BrokerConnectEvent) {
+// emit calls fn with every hook of kind H.
+func emit[H any](hs hooks, fn func(H)) {
 	for _, h := range hs {
-		if h, ok := h.(BrokerConnectHook); ok {
-			h.OnBrokerConnect(e)
-		}
-	}
-}
-
-func (hs hooks) brokerRequest(e BrokerRequestEvent) {
-	for _, h := range hs {
-		if h, ok := h.(BrokerRequestHook); ok {
-			h.OnBrokerRequest(e)
+		if h, ok := h.(H); ok {
+			fn(h)
 		}
 	}
 }
@@ -87,20 +80,4 @@ type FetchBatchEvent struct {
 	Messages  int
 	Bytes     int   // the records as received, compressed
 	Lag       int64 // messages left behind the high watermark after these
-}
-
-func (hs hooks) produceBatch(e ProduceBatchEvent) {
-	for _, h := range hs {
-		if h, ok := h.(ProduceBatchHook); ok {
-			h.OnProduceBatch(e)
-		}
-	}
-}
-
-func (hs hooks) fetchBatch(e FetchBatchEvent) {
-	for _, h := range hs {
-		if h, ok := h.(FetchBatchHook); ok {
-			h.OnFetchBatch(e)
-		}
-	}
 }

@@ -258,10 +258,11 @@ func (p *Producer) finish(b *batch, base int64, appendTime time.Time, err error)
 	}
 	q.mu.Unlock()
 	if len(p.client.hooks) > 0 {
-		p.client.hooks.produceBatch(ProduceBatchEvent{
+		e := ProduceBatchEvent{
 			Topic: p.topic, Partition: q.id, Messages: len(b.msgs), Bytes: len(b.wire),
 			Retries: b.attempts, Latency: time.Since(b.created), Err: err,
-		})
+		}
+		emit(p.client.hooks, func(h ProduceBatchHook) { h.OnProduceBatch(e) })
 	}
 	for i := range b.msgs {
 		m := &b.msgs[i]
