@@ -162,7 +162,8 @@ type claimed struct {
 }
 
 // claim takes the partitions broker leads that are ready to fetch.
-func (f *fetcher) claim(broker int32) (parts []claimed, wake <-chan struct{}, next time.Time) {
+func (f *fetcher) claim(broker int32, parts []claimed) (_ []claimed, wake <-chan struct{}, next time.Time) {
+	parts = parts[:0]
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	m := f.client.meta.Load()
@@ -190,8 +191,14 @@ func (f *fetcher) work(broker int32) {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	failures := 0
+	var (
+		parts []claimed
+		wake  <-chan struct{}
+		next  time.Time
+		rs    requestScratch
+	)
 	for f.ctx.Err() == nil {
-		parts, wake, next := f.claim(broker)
+		parts, wake, next = f.claim(broker, parts)
 		if len(parts) == 0 {
 			wait := time.Hour
 			if !next.IsZero() {
@@ -205,7 +212,7 @@ func (f *fetcher) work(broker int32) {
 			}
 			continue
 		}
-		err := f.fetch(broker, parts)
+		err := f.fetch(broker, parts, &rs)
 		if err == nil {
 			failures = 0
 			continue
@@ -256,7 +263,7 @@ func (f *fetcher) refresh() {
 
 // fetch sends one fetch for parts to broker and files what comes back. It
 // returns an error when the request as a whole failed.
-func (f *fetcher) fetch(id int32, parts []claimed) error {
+func (f *fetcher) fetch(id int32, parts []claimed, rs *requestScratch) error {
 	if f.sem != nil {
 		select {
 		case f.sem <- struct{}{}:
@@ -273,7 +280,7 @@ func (f *fetcher) fetch(id int32, parts []claimed) error {
 	if err != nil {
 		return b.opError("fetch", "", -1, err)
 	}
-	req, ids := f.request(parts, version)
+	req, ids := f.request(parts, version, rs)
 	var resp protocol.FetchResponse
 	if err := b.request(f.ctx, connFetch, req, &resp, version, f.opts.maxWait); err != nil {
 		return b.opError("fetch", "", -1, err)
@@ -299,20 +306,36 @@ func (f *fetcher) fetch(id int32, parts []claimed) error {
 	return nil
 }
 
+// requestScratch is a worker's fetch request, reused from one fetch to
+// the next: the request is encoded before RoundTrip returns.
+type requestScratch struct {
+	req    protocol.FetchRequest
+	topics []protocol.FetchRequestTopic
+	ids    map[protocol.UUID]string
+}
+
 // request builds a fetch for parts (sorted by topic, as claimed), and the
 // topic names by ID for reading a v13+ answer.
-func (f *fetcher) request(parts []claimed, version int16) (*protocol.FetchRequest, map[protocol.UUID]string) {
+func (f *fetcher) request(parts []claimed, version int16, rs *requestScratch) (*protocol.FetchRequest, map[protocol.UUID]string) {
 	m := f.client.meta.Load()
-	var topics []protocol.FetchRequestTopic
-	ids := map[protocol.UUID]string{}
+	topics := rs.topics[:0]
+	if rs.ids == nil {
+		rs.ids = map[protocol.UUID]string{}
+	}
+	clear(rs.ids)
 	for _, c := range parts {
 		if n := len(topics); n == 0 || topics[n-1].Topic != c.tp.Topic {
-			t := protocol.FetchRequestTopic{Topic: c.tp.Topic}
+			if n == cap(topics) {
+				topics = append(topics, protocol.FetchRequestTopic{})
+			} else {
+				topics = topics[:n+1]
+			}
+			t := &topics[n]
+			*t = protocol.FetchRequestTopic{Topic: c.tp.Topic, Partitions: t.Partitions[:0]}
 			if tm := m.topics[c.tp.Topic]; tm != nil && version >= 13 {
 				t.TopicId = tm.id
-				ids[tm.id] = tm.name
+				rs.ids[tm.id] = tm.name
 			}
-			topics = append(topics, t)
 		}
 		t := &topics[len(topics)-1]
 		t.Partitions = append(t.Partitions, protocol.FetchRequestTopicPartition{
@@ -320,7 +343,8 @@ func (f *fetcher) request(parts []claimed, version int16) (*protocol.FetchReques
 			LogStartOffset: -1, PartitionMaxBytes: int32(f.opts.maxBytes), HighWatermark: 1<<63 - 1,
 		})
 	}
-	return &protocol.FetchRequest{
+	rs.topics = topics
+	rs.req = protocol.FetchRequest{
 		ReplicaId:      -1,
 		ReplicaState:   protocol.FetchRequestReplicaState{ReplicaId: -1, ReplicaEpoch: -1},
 		MaxWaitMs:      int32(f.opts.maxWait / time.Millisecond),
@@ -329,7 +353,8 @@ func (f *fetcher) request(parts []claimed, version int16) (*protocol.FetchReques
 		IsolationLevel: f.opts.isolation,
 		SessionEpoch:   -1, // no fetch session: every fetch is a full one
 		Topics:         topics,
-	}, ids
+	}
+	return &rs.req, rs.ids
 }
 
 // fetchMaxBytes caps a whole fetch response, as Kafka's fetch.max.bytes.
