@@ -277,8 +277,11 @@ func (s *sender) settle(b *batch, leader int32, r *protocol.ProduceResponseRespo
 		}
 		p.finish(b, r.BaseOffset, appended, nil)
 	case p.idem != nil && needsBump(code):
+		// Not this batch's fault: after the new epoch it is renumbered
+		// and sent again, without using up a retry.
 		p.idem.requestBump()
-		s.retry(b, leader, code)
+		b.lastErr = code
+		s.requeue(b, 0)
 	case code.Retriable():
 		s.retry(b, leader, code)
 	default:
@@ -313,17 +316,27 @@ func (s *sender) retry(b *batch, leader int32, err error) {
 		time.Since(b.created) > p.cfg.DeliveryTimeout
 	if giveUp && s.ctx.Err() == nil {
 		p.finish(b, -1, time.Time{}, s.opError(b, leader, err))
+		if p.idem != nil {
+			p.idem.requestBump() // its sequence numbers left a gap
+		}
 		return
 	}
+	s.requeue(b, p.client.backoff.Delay(b.attempts-1))
+	if s.ctx.Err() == nil {
+		p.client.log.Debug("kafka: retrying produce", "topic", p.topic, "partition", b.part.id, "attempt", b.attempts, "err", err)
+		s.refresh()
+	}
+}
+
+// requeue puts b back at the head of its partition, to be sent again
+// after wait.
+func (s *sender) requeue(b *batch, wait time.Duration) {
 	q := b.part
 	q.mu.Lock()
 	b.inflight = false
-	b.retryAt = time.Now().Add(p.client.backoff.Delay(b.attempts - 1))
+	b.retryAt = time.Now().Add(wait)
 	q.mu.Unlock()
-	if s.ctx.Err() == nil {
-		p.client.log.Debug("kafka: retrying produce", "topic", p.topic, "partition", q.id, "attempt", b.attempts, "err", err)
-		s.refresh()
-	}
+	s.p.signal(s.p.wake)
 }
 
 // refresh updates the topic's metadata in the background, one at a time.

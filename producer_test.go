@@ -324,3 +324,30 @@ func TestBatchHooks(t *testing.T) {
 	require.GreaterOrEqual(t, log.retries, 1, "the injected errors were retried")
 	require.Equal(t, 100, log.fetched)
 }
+
+// TestFailedBatchDoesNotPoisonTheSequence: after an idempotent batch fails
+// for good, its sequence numbers leave a gap; the producer must renew its
+// epoch so the next messages are not refused as out of order.
+func TestFailedBatchDoesNotPoisonTheSequence(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("gap", 1))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	p := newProducer(t, c, "gap", kafka.ProducerConfig{MaxRetries: 1, RetryBackoff: time.Millisecond})
+	_, err := p.ProduceSync(testCtx(t), kafka.Message{Value: []byte("0")})
+	require.NoError(t, err)
+	cl.InjectError(protocol.KeyProduce, int16(protocol.NotEnoughReplicas), 2)
+	_, err = p.ProduceSync(testCtx(t), kafka.Message{Value: []byte("lost")})
+	require.ErrorIs(t, err, kafka.ErrNotEnoughReplicas)
+	for i := range 3 {
+		msg, err := p.ProduceSync(testCtx(t), kafka.Message{Value: []byte(fmt.Sprint(i))})
+		require.NoError(t, err, "message %d after the failed batch", i)
+		require.Equal(t, int64(i+1), msg.Offset)
+	}
+
+	// A broker that forgot the producer is answered with a new epoch,
+	// without using up a retry.
+	inj := cl.InjectError(protocol.KeyProduce, int16(protocol.UnknownProducerId), 1)
+	msg, err := p.ProduceSync(testCtx(t), kafka.Message{Value: []byte("after reset")})
+	require.NoError(t, err)
+	require.Equal(t, 1, inj.Hits())
+	require.Equal(t, int64(4), msg.Offset)
+}
