@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/gokafka/kafka/internal/backoff"
@@ -148,4 +149,54 @@ func (c *Client) groupRetry(ctx context.Context, group string, retries int, wait
 			return err
 		}
 	}
+}
+
+// FetchGroupOffsets returns the offsets group has committed for topic's
+// partitions (next offsets to read); partitions with no commit are left
+// out, and a group that never committed gives an empty map. It reads
+// without joining the group, as a lag monitor does.
+func (c *Client) FetchGroupOffsets(ctx context.Context, group, topic string) (map[int32]int64, error) {
+	parts, err := c.partitionIDs(ctx, topic)
+	if err != nil {
+		return nil, err
+	}
+	return c.fetchCommitted(ctx, group, topic, parts, defaultOffsetsRetries, defaultOffsetsBackoff)
+}
+
+// CommitGroupOffsets commits offsets (partition to the next offset to read)
+// for group and topic from outside the group, as Kafka's
+// kafka-consumer-groups --reset-offsets does. The coordinator accepts it
+// only while the group has no members: a live group fails with
+// ErrUnknownMemberId, since its members would overwrite the commit anyway.
+func (c *Client) CommitGroupOffsets(ctx context.Context, group, topic string, offsets map[int32]int64) error {
+	parts, err := c.partitionIDs(ctx, topic)
+	if err != nil {
+		return err
+	}
+	for p, o := range offsets {
+		if !slices.Contains(parts, p) {
+			return &OpError{Op: "commit offsets", Topic: topic, Partition: p, Broker: -1, Err: ErrUnknownTopicOrPartition}
+		}
+		if o < 0 {
+			return &OpError{Op: "commit offsets", Topic: topic, Partition: p, Broker: -1, Err: fmt.Errorf("offset %d is negative", o)}
+		}
+	}
+	return c.commitOffsets(ctx, commitRequest{
+		group: group, generation: -1, topic: topic, offsets: offsets,
+		retries: defaultOffsetsRetries, backoff: defaultOffsetsBackoff,
+	})
+}
+
+// partitionIDs returns topic's partition IDs, sorted.
+func (c *Client) partitionIDs(ctx context.Context, topic string) ([]int32, error) {
+	t, err := c.Topic(ctx, topic)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int32
+	for _, p := range t.Partitions() {
+		ids = append(ids, p.ID)
+	}
+	slices.Sort(ids)
+	return ids, nil
 }

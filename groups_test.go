@@ -319,3 +319,32 @@ func TestDecodeAssignment(t *testing.T) {
 	d = describedGroup(&rg)
 	require.Nil(t, d.Members[0].Assignment, "undecodable assignments are left nil")
 }
+
+func TestGroupOffsetsFromOutside(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("t", 3))
+	c := groupTestClient(t, cl)
+	ctx := groupTestCtx(t)
+
+	got, err := c.FetchGroupOffsets(ctx, "never", "t")
+	require.NoError(t, err)
+	require.Empty(t, got, "a group that never committed")
+
+	require.NoError(t, c.CommitGroupOffsets(ctx, "ops", "t", map[int32]int64{0: 5, 2: 7}))
+	got, err = c.FetchGroupOffsets(ctx, "ops", "t")
+	require.NoError(t, err)
+	require.Equal(t, map[int32]int64{0: 5, 2: 7}, got)
+
+	err = c.CommitGroupOffsets(ctx, "ops", "t", map[int32]int64{9: 1})
+	var oe *OpError
+	require.ErrorAs(t, err, &oe)
+	require.ErrorIs(t, err, ErrUnknownTopicOrPartition)
+	require.EqualValues(t, 9, oe.Partition)
+	require.Error(t, c.CommitGroupOffsets(ctx, "ops", "t", map[int32]int64{0: -3}))
+	_, err = c.FetchGroupOffsets(ctx, "ops", "missing")
+	require.ErrorIs(t, err, ErrUnknownTopicOrPartition)
+
+	// A live group refuses commits from outside it.
+	joinGroup(t, cl, "live", "t", 1)
+	err = c.CommitGroupOffsets(ctx, "live", "t", map[int32]int64{0: 1})
+	require.ErrorIs(t, err, ErrUnknownMemberId)
+}
