@@ -1,0 +1,205 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+
+	"github.com/gokafka/kafka"
+)
+
+func printOffsets(fs *flag.FlagSet) func(e *env, args []string) error {
+	return func(e *env, args []string) error {
+		spec, err := parseOffsetSpec(args[1], false)
+		if err != nil {
+			return err
+		}
+		t, err := e.topic(args[0])
+		if err != nil {
+			return err
+		}
+		offsets, err := spec.resolve(e.ctx, t)
+		if err != nil {
+			return err
+		}
+		type row struct {
+			Partition int32 `json:"partition"`
+			Offset    int64 `json:"offset"`
+		}
+		rows := []row{}
+		for _, p := range slices.Sorted(maps.Keys(offsets)) {
+			rows = append(rows, row{p, offsets[p]})
+		}
+		if e.global.json {
+			return writeJSON(e.stdout, map[string]any{"topic": t.Name(), "at": spec.source, "partitions": rows})
+		}
+		var table [][]string
+		for _, r := range rows {
+			table = append(table, []string{strconv.Itoa(int(r.Partition)), strconv.FormatInt(r.Offset, 10)})
+		}
+		return writeTable(e.stdout, []string{"PARTITION", "OFFSET"}, table)
+	}
+}
+
+// lagRow is one partition of print_consumer_lag. Committed and Lag are nil
+// where the group has committed nothing.
+type lagRow struct {
+	Partition  int32  `json:"partition"`
+	Latest     int64  `json:"latest_offset"`
+	Committed  *int64 `json:"committed_offset"`
+	Lag        *int64 `json:"lag"`
+	MemberID   string `json:"member_id"`
+	ClientID   string `json:"client_id"`
+	ClientHost string `json:"client_host"`
+}
+
+func printConsumerLag(fs *flag.FlagSet) func(e *env, args []string) error {
+	return func(e *env, args []string) error {
+		t, err := e.topic(args[0])
+		if err != nil {
+			return err
+		}
+		group := args[1]
+		latest, err := t.LatestAvailableOffsets(e.ctx)
+		if err != nil {
+			return err
+		}
+		committed, err := e.client.FetchGroupOffsets(e.ctx, group, t.Name())
+		if err != nil {
+			return err
+		}
+		descs, err := e.client.DescribeGroups(e.ctx, group)
+		if err != nil {
+			return err
+		}
+		owners := make(map[int32]kafka.GroupMember)
+		live := false
+		for _, d := range descs {
+			live = live || len(d.Members) > 0
+			for _, m := range d.Members {
+				for _, p := range m.Assignment[t.Name()] {
+					owners[p] = m
+				}
+			}
+		}
+		if len(committed) == 0 && !live {
+			return notFoundError{fmt.Sprintf("group %q has no members and no offsets committed for %s", group, t.Name())}
+		}
+		rows := []lagRow{}
+		var total int64
+		for _, p := range slices.Sorted(maps.Keys(latest)) {
+			r := lagRow{Partition: p, Latest: latest[p]}
+			if c, ok := committed[p]; ok {
+				lag := max(latest[p]-c, 0)
+				r.Committed, r.Lag = &c, &lag
+				total += lag
+			}
+			m := owners[p]
+			r.MemberID, r.ClientID, r.ClientHost = m.MemberID, m.ClientID, m.ClientHost
+			rows = append(rows, r)
+		}
+		if e.global.json {
+			return writeJSON(e.stdout, map[string]any{"topic": t.Name(), "group": group, "total_lag": total, "partitions": rows})
+		}
+		dash := func(p *int64) string {
+			if p == nil {
+				return "-"
+			}
+			return strconv.FormatInt(*p, 10)
+		}
+		var table [][]string
+		for _, r := range rows {
+			table = append(table, []string{strconv.Itoa(int(r.Partition)), dash(r.Lag), strconv.FormatInt(r.Latest, 10),
+				dash(r.Committed), orDash(r.MemberID), orDash(r.ClientID), orDash(r.ClientHost)})
+		}
+		err = writeTable(e.stdout, []string{"PARTITION", "LAG", "LATEST OFFSET", "CURRENT OFFSET", "CONSUMER ID", "CLIENT ID", "HOST"}, table)
+		fmt.Fprintf(e.stdout, "\nTotal lag: %d\n", total)
+		return err
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func resetOffsets(fs *flag.FlagSet) func(e *env, args []string) error {
+	partitions := fs.String("partitions", "", "reset only these partitions, `0,1,...` (default: all)")
+	dryRun := fs.Bool("dry_run", false, "print what would be committed without committing")
+	return func(e *env, args []string) error {
+		spec, err := parseOffsetSpec(args[2], true)
+		if err != nil {
+			return err
+		}
+		only, err := parsePartitions(*partitions)
+		if err != nil {
+			return err
+		}
+		t, err := e.topic(args[0])
+		if err != nil {
+			return err
+		}
+		group := args[1]
+		target, err := spec.resolve(e.ctx, t)
+		if err != nil {
+			return err
+		}
+		for _, p := range only {
+			if _, ok := target[p]; !ok {
+				return notFoundError{fmt.Sprintf("topic %s has no partition %d", t.Name(), p)}
+			}
+		}
+		if only != nil {
+			maps.DeleteFunc(target, func(p int32, _ int64) bool { return !slices.Contains(only, p) })
+		}
+		previous, err := e.client.FetchGroupOffsets(e.ctx, group, t.Name())
+		if err != nil {
+			return err
+		}
+		if !*dryRun {
+			err = e.client.CommitGroupOffsets(e.ctx, group, t.Name(), target)
+			if errors.Is(err, kafka.ErrUnknownMemberId) || errors.Is(err, kafka.ErrIllegalGeneration) {
+				return fmt.Errorf("group %q has active members; stop them before resetting its offsets: %w", group, err)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		type row struct {
+			Partition int32  `json:"partition"`
+			Previous  *int64 `json:"previous_offset"`
+			New       int64  `json:"new_offset"`
+		}
+		rows := []row{}
+		for _, p := range slices.Sorted(maps.Keys(target)) {
+			r := row{Partition: p, New: target[p]}
+			if o, ok := previous[p]; ok {
+				r.Previous = &o
+			}
+			rows = append(rows, r)
+		}
+		if e.global.json {
+			return writeJSON(e.stdout, map[string]any{"topic": t.Name(), "group": group, "dry_run": *dryRun, "partitions": rows})
+		}
+		var table [][]string
+		for _, r := range rows {
+			prev := "-"
+			if r.Previous != nil {
+				prev = strconv.FormatInt(*r.Previous, 10)
+			}
+			table = append(table, []string{strconv.Itoa(int(r.Partition)), prev, strconv.FormatInt(r.New, 10)})
+		}
+		if err := writeTable(e.stdout, []string{"PARTITION", "PREVIOUS OFFSET", "NEW OFFSET"}, table); err != nil {
+			return err
+		}
+		if *dryRun {
+			fmt.Fprintln(e.stdout, "\ndry run: nothing committed")
+		}
+		return nil
+	}
+}
