@@ -72,10 +72,12 @@ type ClusterError struct {
 	Err     error
 }
 
+// Error names the cluster and the cause.
 func (e *ClusterError) Error() string {
 	return "kafka: cluster " + strconv.Quote(e.Cluster.String()) + ": " + strings.TrimPrefix(e.Err.Error(), "kafka: ")
 }
 
+// Unwrap returns the cause, for errors.Is and errors.As.
 func (e *ClusterError) Unwrap() error { return e.Err }
 
 // ClusterTopics is a cluster and the topics found in it.

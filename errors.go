@@ -70,6 +70,7 @@ type OpError struct {
 	Err       error
 }
 
+// Error says what failed where: operation, topic[partition], broker, cause.
 func (e *OpError) Error() string {
 	var b strings.Builder
 	b.WriteString("kafka: ")
@@ -95,6 +96,7 @@ func (e *OpError) Error() string {
 	return b.String()
 }
 
+// Unwrap returns the cause, for errors.Is and errors.As.
 func (e *OpError) Unwrap() error { return e.Err }
 
 // IsRetriable reports whether trying again later may succeed: a retriable

@@ -25,6 +25,7 @@ func (tp TopicPartition) compare(o TopicPartition) int {
 	return int(tp.Partition - o.Partition)
 }
 
+// String formats tp as "topic[partition]".
 func (tp TopicPartition) String() string { return fmt.Sprintf("%s[%d]", tp.Topic, tp.Partition) }
 
 // A fetcher keeps partitions' messages flowing: one goroutine

@@ -15,6 +15,7 @@ const (
 	OffsetLatest OffsetType = -1
 )
 
+// String returns "earliest" or "latest".
 func (t OffsetType) String() string {
 	switch t {
 	case OffsetEarliest:

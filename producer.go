@@ -23,6 +23,7 @@ const (
 	CompressionZstd   Compression = Compression(compress.Zstd)
 )
 
+// String returns the codec's name as Kafka spells it: "none", "gzip", ...
 func (c Compression) String() string { return compress.Codec(c).String() }
 
 // Acks is how many replicas must have a message before the broker

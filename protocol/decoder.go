@@ -18,6 +18,7 @@ type DecodeError struct {
 	What   string // what was malformed
 }
 
+// Error says where the data went wrong and how.
 func (e *DecodeError) Error() string {
 	return fmt.Sprintf("protocol: malformed data at byte %d: %s", e.Offset, e.What)
 }
