@@ -2,7 +2,6 @@ package kafka
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -151,14 +150,8 @@ func (b *broker) request(ctx context.Context, kind connKind, req protocol.Reques
 
 // requestOn is request on a given connection.
 func (b *broker) requestOn(ctx context.Context, cn *conn.Conn, req protocol.Request, resp protocol.Response, version int16, wait time.Duration) error {
-	rctx, cancel := context.WithTimeout(ctx, b.client.cfg.RequestTimeout+wait)
-	defer cancel()
 	start := time.Now()
-	err := cn.RoundTrip(rctx, req, resp, version)
-	if err != nil && ctx.Err() == nil && errors.Is(rctx.Err(), context.DeadlineExceeded) {
-		cn.Close()
-		err = fmt.Errorf("%w: %s did not answer %s within %v", ErrSocketDisconnected, b.addr, apiName(req.APIKey()), b.client.cfg.RequestTimeout+wait)
-	}
+	err := cn.RoundTripWithin(ctx, req, resp, version, b.client.cfg.RequestTimeout+wait)
 	if len(b.client.hooks) > 0 {
 		e := BrokerRequestEvent{Broker: b.id, Addr: b.addr, API: apiName(req.APIKey()), Version: version, Latency: time.Since(start), Err: err}
 		emit(b.client.hooks, func(h BrokerRequestHook) { h.OnBrokerRequest(e) })

@@ -40,8 +40,8 @@ type fetcher struct {
 
 	mu      sync.Mutex
 	parts   map[TopicPartition]*partState
-	chunks  []*chunk // fetched and not yet consumed, oldest first
-	err     error    // to return from the next call to next
+	queue   chunkQueue // fetched and not yet consumed
+	err     error      // to return from the next call to next
 	closed  bool
 	avail   chan struct{} // signalled when chunks or err arrive
 	changed chan struct{} // closed (and replaced) to wake the workers
@@ -73,17 +73,6 @@ type partState struct {
 	busy        bool   // in a fetch
 	retryAt     time.Time
 	failures    int
-}
-
-// A chunk is the messages of one partition from one fetch. end is the
-// partition's next fetch offset after it, which may lie beyond the last
-// message (compacted records, transaction markers).
-type chunk struct {
-	tp   TopicPartition
-	gen  uint64
-	msgs []Message
-	i    int
-	end  int64
 }
 
 func newFetcher(c *Client, partitions []TopicPartition, opts fetchOptions) *fetcher {
@@ -282,14 +271,18 @@ func (f *fetcher) fetch(id int32, parts []claimed, rs *requestScratch) error {
 		return b.opError("fetch", "", -1, err)
 	}
 	req, ids := f.request(parts, version, rs)
-	var resp protocol.FetchResponse
-	if err := b.request(f.ctx, connFetch, req, &resp, version, f.opts.maxWait); err != nil {
+	resp := &rs.resp
+	if err := b.request(f.ctx, connFetch, req, resp, version, f.opts.maxWait); err != nil {
 		return b.opError("fetch", "", -1, err)
 	}
 	if code := Error(resp.ErrorCode); code != 0 {
 		return b.opError("fetch", "", -1, code)
 	}
-	got := make(map[TopicPartition]*protocol.FetchResponseResponsePartition, len(parts))
+	if rs.got == nil {
+		rs.got = make(map[TopicPartition]*protocol.FetchResponseResponsePartition, len(parts))
+	}
+	got := rs.got
+	clear(got)
 	for i := range resp.Responses {
 		rt := &resp.Responses[i]
 		topic := rt.Topic
@@ -302,17 +295,21 @@ func (f *fetcher) fetch(id int32, parts []claimed, rs *requestScratch) error {
 		}
 	}
 	for _, c := range parts {
-		f.file(b, c, got[c.tp])
+		f.file(b, c, got[c.tp], &rs.batch)
 	}
 	return nil
 }
 
-// requestScratch is a worker's fetch request, reused from one fetch to
-// the next: the request is encoded before RoundTrip returns.
+// requestScratch is what a worker reuses from one fetch to the next: the
+// request (encoded before RoundTrip returns), the response and the record
+// batch being decoded (messages keep the bytes they alias, not the structs).
 type requestScratch struct {
 	req    protocol.FetchRequest
 	topics []protocol.FetchRequestTopic
 	ids    map[protocol.UUID]string
+	resp   protocol.FetchResponse
+	got    map[TopicPartition]*protocol.FetchResponseResponsePartition
+	batch  protocol.RecordBatch // messages copy what they need from it
 }
 
 // request builds a fetch for parts (sorted by topic, as claimed), and the
@@ -362,7 +359,7 @@ func (f *fetcher) request(parts []claimed, version int16, rs *requestScratch) (*
 const fetchMaxBytes = 50 << 20
 
 // file acts on one partition's part of a fetch response.
-func (f *fetcher) file(b *broker, c claimed, r *protocol.FetchResponseResponsePartition) {
+func (f *fetcher) file(b *broker, c claimed, r *protocol.FetchResponseResponsePartition, batch *protocol.RecordBatch) {
 	if r == nil {
 		f.release([]claimed{c}, f.client.cfg.RetryBackoff)
 		return
@@ -375,7 +372,7 @@ func (f *fetcher) file(b *broker, c claimed, r *protocol.FetchResponseResponsePa
 		f.partitionError(b, c, code)
 		return
 	}
-	msgs, next, err := f.decode(c, r)
+	msgs, next, err := f.decode(c, r, batch)
 	if err != nil {
 		f.partitionError(b, c, err)
 		return
@@ -397,7 +394,7 @@ func (f *fetcher) file(b *broker, c claimed, r *protocol.FetchResponseResponsePa
 		e := FetchBatchEvent{Topic: c.tp.Topic, Partition: c.tp.Partition, Messages: len(msgs), Bytes: len(r.Records), Lag: max(r.HighWatermark-next, 0)}
 		emit(f.client.hooks, func(h FetchBatchHook) { h.OnFetchBatch(e) })
 	}
-	f.chunks = append(f.chunks, &chunk{tp: c.tp, gen: c.gen, msgs: msgs, end: next})
+	f.queue.push(chunk{tp: c.tp, gen: c.gen, msgs: msgs, end: next})
 	select {
 	case f.avail <- struct{}{}:
 	default:
@@ -406,31 +403,33 @@ func (f *fetcher) file(b *broker, c claimed, r *protocol.FetchResponseResponsePa
 
 // decode turns a partition's records into messages, from the claimed
 // offset on, and returns the next offset to fetch.
-func (f *fetcher) decode(c claimed, r *protocol.FetchResponseResponsePartition) ([]Message, int64, error) {
+func (f *fetcher) decode(c claimed, r *protocol.FetchResponseResponsePartition, batch *protocol.RecordBatch) ([]Message, int64, error) {
 	next := c.offset
 	rd := protocol.NewRecordSetReader(r.Records, protocol.DecodeOptions{})
 	var (
-		batch   protocol.RecordBatch
 		msgs    []Message
 		aborted abortedTxns
 	)
 	if f.opts.isolation == int8(ReadCommitted) {
 		aborted = newAbortedTxns(r.AbortedTransactions)
 	}
-	for rd.Next(&batch) {
+	for rd.Next(batch) {
 		if batch.NextOffset() <= c.offset {
 			continue // wholly before the position (a compressed batch fetched from its start)
 		}
-		if aborted.skip(&batch) || batch.Control() {
+		if aborted.skip(batch) || batch.Control() {
 			next = batch.NextOffset()
 			continue
 		}
 		if msgs == nil {
-			msgs = make([]Message, 0, max(protocol.CountRecords(r.Records), len(batch.Records)))
+			n := max(protocol.CountRecords(r.Records), len(batch.Records))
+			f.mu.Lock()
+			msgs = f.queue.messages(n)
+			f.mu.Unlock()
 		}
 		for i := range batch.Records {
 			rec := &batch.Records[i]
-			off := rec.Offset(&batch)
+			off := rec.Offset(batch)
 			if off < c.offset {
 				continue
 			}
@@ -441,7 +440,7 @@ func (f *fetcher) decode(c claimed, r *protocol.FetchResponseResponsePartition) 
 				Key:       rec.Key,
 				Value:     rec.Value,
 				Headers:   convertHeaders(rec.Headers),
-				Timestamp: time.UnixMilli(rec.Timestamp(&batch)),
+				Timestamp: time.UnixMilli(rec.Timestamp(batch)),
 			})
 		}
 		// Messages alias the batch's decompressed bytes: keep them.
@@ -577,17 +576,25 @@ func (f *fetcher) seek(offsets map[TopicPartition]int64) {
 		ps.fetchOffset, ps.held, ps.buffered = o, o, 0
 		ps.retryAt, ps.failures = time.Time{}, 0
 	}
-	f.chunks = slices.DeleteFunc(f.chunks, func(c *chunk) bool { return c.gen != f.parts[c.tp].gen })
+	f.queue.dropIf(func(c *chunk) bool { return c.gen != f.parts[c.tp].gen })
 	f.wakeLocked()
 }
 
 // consumerTimer is a ConsumerTimeout that costs nothing unless Consume
-// has to wait: the timer is made on the first wait.
+// has to wait: a timer is then taken from a pool, and given back by stop.
 type consumerTimer struct {
 	d     time.Duration // 0: no timeout
 	start time.Time
 	t     *time.Timer
 }
+
+// timerPool holds stopped timers. Since Go 1.23 a stopped or reset timer
+// never delivers a stale tick, so a pooled timer is as good as a new one.
+var timerPool = sync.Pool{New: func() any {
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return t
+}}
 
 func newConsumerTimer(d time.Duration) consumerTimer {
 	if d <= 0 {
@@ -602,7 +609,8 @@ func (ct *consumerTimer) C() <-chan time.Time {
 		return nil
 	}
 	if ct.t == nil {
-		ct.t = time.NewTimer(max(ct.d-time.Since(ct.start), 0))
+		ct.t = timerPool.Get().(*time.Timer)
+		ct.t.Reset(max(ct.d-time.Since(ct.start), 0))
 	}
 	return ct.t.C
 }
@@ -610,6 +618,8 @@ func (ct *consumerTimer) C() <-chan time.Time {
 func (ct *consumerTimer) stop() {
 	if ct.t != nil {
 		ct.t.Stop()
+		timerPool.Put(ct.t)
+		ct.t = nil
 	}
 }
 
@@ -619,7 +629,7 @@ func (f *fetcher) next(ctx context.Context, ct *consumerTimer) (Message, error) 
 	for {
 		f.mu.Lock()
 		if msg, ok := f.takeLocked(); ok {
-			if len(f.chunks) > 0 {
+			if f.queue.len() > 0 {
 				select {
 				case f.avail <- struct{}{}:
 				default:
@@ -650,8 +660,8 @@ func (f *fetcher) next(ctx context.Context, ct *consumerTimer) (Message, error) 
 
 // takeLocked pops the next message, moving past spent chunks.
 func (f *fetcher) takeLocked() (Message, bool) {
-	for len(f.chunks) > 0 {
-		c := f.chunks[0]
+	for f.queue.len() > 0 {
+		c := f.queue.front()
 		ps := f.parts[c.tp]
 		if c.i < len(c.msgs) {
 			msg := c.msgs[c.i]
@@ -661,7 +671,7 @@ func (f *fetcher) takeLocked() (Message, bool) {
 			ps.held = msg.Offset + 1
 			if c.i == len(c.msgs) {
 				ps.held = c.end
-				f.chunks = f.chunks[1:]
+				f.queue.pop()
 			}
 			if ps.buffered == f.opts.queued-1 {
 				f.wakeLocked() // room again: fetching may resume
@@ -669,7 +679,7 @@ func (f *fetcher) takeLocked() (Message, bool) {
 			return msg, true
 		}
 		ps.held = c.end
-		f.chunks = f.chunks[1:]
+		f.queue.pop()
 	}
 	return Message{}, false
 }

@@ -174,8 +174,9 @@ func Decode(b []byte, m Message, version int16) error {
 	if err != nil {
 		return err
 	}
-	d := Decoder{buf: b, flexible: api.Flexible(version)}
-	m.Decode(&d, version)
+	d := getDecoder(b, api.Flexible(version))
+	defer putDecoder(d)
+	m.Decode(d, version)
 	if d.err == nil && d.Remaining() != 0 {
 		d.Fail("%d bytes left over", d.Remaining())
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // A RequestHeader precedes every request body. Version 0 has no client ID,
@@ -90,11 +91,12 @@ func AppendRequest(dst []byte, correlationID int32, clientID *string, req Reques
 		return dst, err
 	}
 	start := len(dst)
-	e := Encoder{buf: append(dst, 0, 0, 0, 0)}
+	e := getEncoder(append(dst, 0, 0, 0, 0))
+	defer putEncoder(e)
 	h := RequestHeader{APIKey: api.Key, APIVersion: version, CorrelationID: correlationID, ClientID: clientID}
-	h.Encode(&e, api.RequestHeaderVersion(version))
+	h.Encode(e, api.RequestHeaderVersion(version))
 	e.flexible = api.Flexible(version)
-	req.Encode(&e, version)
+	req.Encode(e, version)
 	if e.err != nil {
 		return dst, fmt.Errorf("encoding %s v%d: %w", messageName(api, req), version, e.err)
 	}
@@ -122,6 +124,36 @@ func AppendResponse(dst []byte, correlationID int32, resp Response, version int1
 	return e.buf, nil
 }
 
+// Encoders and decoders escape to the heap through the Message interface's
+// methods, so the framing functions take them from pools: a request or a
+// response then costs no allocation for its codec state.
+var (
+	encoderPool = sync.Pool{New: func() any { return new(Encoder) }}
+	decoderPool = sync.Pool{New: func() any { return new(Decoder) }}
+)
+
+func getEncoder(buf []byte) *Encoder {
+	e := encoderPool.Get().(*Encoder)
+	*e = Encoder{buf: buf}
+	return e
+}
+
+func putEncoder(e *Encoder) {
+	*e = Encoder{} // keep no buffer alive
+	encoderPool.Put(e)
+}
+
+func getDecoder(buf []byte, flexible bool) *Decoder {
+	d := decoderPool.Get().(*Decoder)
+	*d = Decoder{buf: buf, flexible: flexible}
+	return d
+}
+
+func putDecoder(d *Decoder) {
+	*d = Decoder{}
+	decoderPool.Put(d)
+}
+
 // ResponseCorrelationID returns the correlation ID at the start of a response
 // frame (size prefix removed), which every response header version begins
 // with, so that a connection can route a frame before decoding it.
@@ -139,9 +171,10 @@ func DecodeResponse(frame []byte, resp Response, version int16) (int32, error) {
 	if err != nil {
 		return 0, err
 	}
-	d := Decoder{buf: frame}
+	d := getDecoder(frame, false)
+	defer putDecoder(d)
 	var h ResponseHeader
-	h.Decode(&d, api.ResponseHeaderVersion(version))
+	h.Decode(d, api.ResponseHeaderVersion(version))
 	if d.err != nil {
 		return 0, fmt.Errorf("decoding %s v%d header: %w", api.Name, version, d.err)
 	}

@@ -69,12 +69,23 @@ type Conn struct {
 	versions    Versions // set by Dial
 }
 
+// A call is one request waiting for its answer. Calls are pooled, with
+// their channel and timer, but one goes back to the pool only once its
+// answer was received: the reader may still deliver to a call whose caller
+// gave up.
 type call struct {
 	id      int32
 	key     int16
 	version int16
 	done    chan result // buffered: the reader never blocks on a caller that gave up
+	timer   *time.Timer // the call's timeout, stopped while pooled
 }
+
+var callPool = sync.Pool{New: func() any {
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return &call{done: make(chan result, 1), timer: t}
+}}
 
 type result struct {
 	frame []byte
@@ -155,6 +166,15 @@ func (c *Conn) Err() error {
 // answer is discarded. resp may be nil for requests the broker does not
 // answer (Produce with acks=0).
 func (c *Conn) RoundTrip(ctx context.Context, req protocol.Request, resp protocol.Response, version int16) error {
+	return c.RoundTripWithin(ctx, req, resp, version, 0)
+}
+
+// RoundTripWithin is RoundTrip with a deadline for the broker's answer:
+// when timeout (if positive) passes first, the broker is taken for dead and
+// the connection is broken, failing every call in flight with an error
+// wrapping ErrDisconnected. A caller's ctx, by contrast, only abandons its
+// own call.
+func (c *Conn) RoundTripWithin(ctx context.Context, req protocol.Request, resp protocol.Response, version int16, timeout time.Duration) error {
 	if c.handshaking {
 		return c.roundTripInline(ctx, req, resp, version)
 	}
@@ -162,8 +182,15 @@ func (c *Conn) RoundTrip(ctx context.Context, req protocol.Request, resp protoco
 	if err != nil || cl == nil {
 		return err
 	}
+	var expired <-chan time.Time
+	if timeout > 0 {
+		cl.timer.Reset(timeout)
+		expired = cl.timer.C
+	}
 	select {
 	case r := <-cl.done:
+		cl.timer.Stop()
+		callPool.Put(cl)
 		if r.err != nil {
 			return r.err
 		}
@@ -174,8 +201,20 @@ func (c *Conn) RoundTrip(ctx context.Context, req protocol.Request, resp protoco
 		}
 		return nil
 	case <-ctx.Done():
+		cl.timer.Stop()
 		return ctx.Err()
+	case <-expired:
+		err := fmt.Errorf("%w: %s did not answer %s within %v", ErrDisconnected, c.addr, apiName(req.APIKey()), timeout)
+		c.fail(err)
+		return err
 	}
+}
+
+func apiName(key int16) string {
+	if api := protocol.LookupAPI(key); api != nil {
+		return api.Name
+	}
+	return fmt.Sprintf("API %d", key)
 }
 
 func (c *Conn) send(ctx context.Context, req protocol.Request, version int16, wantResponse bool) (*call, error) {
@@ -195,7 +234,8 @@ func (c *Conn) send(ctx context.Context, req protocol.Request, version int16, wa
 	c.wbuf = frame
 	var cl *call
 	if wantResponse {
-		cl = &call{id: id, key: req.APIKey(), version: version, done: make(chan result, 1)}
+		cl = callPool.Get().(*call)
+		cl.id, cl.key, cl.version = id, req.APIKey(), version
 		c.mu.Lock()
 		c.pending = append(c.pending, cl)
 		c.mu.Unlock()
@@ -242,8 +282,11 @@ func (c *Conn) readLoop() {
 			c.fail(fmt.Errorf("%w: %s answered correlation ID %d, %s", ErrDisconnected, c.addr, id, want))
 			return
 		}
+		// Shift rather than reslice, so the queue's array is reused.
 		cl := c.pending[0]
-		c.pending = c.pending[1:]
+		n := copy(c.pending, c.pending[1:])
+		c.pending[n] = nil
+		c.pending = c.pending[:n]
 		c.mu.Unlock()
 		// The frame is handed over, so the next read needs a fresh buffer.
 		cl.done <- result{frame: frame}

@@ -215,3 +215,54 @@ func TestUndecodableResponseFailsOnlyThatCall(t *testing.T) {
 	require.ErrorIs(t, err, protocol.ErrMalformed)
 	require.NoError(t, c.Err())
 }
+
+func TestRequestTimeoutBreaksConnection(t *testing.T) {
+	before := runtime.NumGoroutine()
+	c, b := newPipe(t)
+	other := make(chan error)
+	go func() { _, err := roundTrip(context.Background(), c); other <- err }()
+	b.readRequest()
+
+	var resp protocol.ApiVersionsResponse
+	done := make(chan error)
+	go func() {
+		done <- c.RoundTripWithin(context.Background(), &protocol.ApiVersionsRequest{}, &resp, 0, 50*time.Millisecond)
+	}()
+	b.readRequest() // read, never answered
+	err := <-done
+	require.ErrorIs(t, err, ErrDisconnected)
+	require.ErrorContains(t, err, "did not answer ApiVersions within 50ms")
+	require.ErrorIs(t, <-other, ErrDisconnected, "a broker taken for dead fails every call in flight")
+	require.ErrorIs(t, c.Err(), ErrDisconnected)
+	c.Close()
+	b.nc.Close()
+	checkNoLeak(t, before)
+}
+
+// TestCallsAreReused checks that calls, reused from a pool, never get
+// another request's answer.
+func TestCallsAreReused(t *testing.T) {
+	c, b := newPipe(t)
+	defer c.Close()
+	go func() { // answers each request with an error code derived from its ID
+		for {
+			frame, err := protocol.ReadFrame(b.nc, nil, 1<<20)
+			if err != nil {
+				return
+			}
+			h, _, err := protocol.DecodeRequest(frame)
+			if err != nil {
+				return
+			}
+			out, _ := protocol.AppendResponse(nil, h.CorrelationID, &protocol.ApiVersionsResponse{ErrorCode: int16(h.CorrelationID % 7)}, 0)
+			if _, err := b.nc.Write(out); err != nil {
+				return
+			}
+		}
+	}()
+	for i := range 200 {
+		code, err := roundTrip(context.Background(), c)
+		require.NoError(t, err)
+		require.Equal(t, int16(i%7), code, "request %d got another's answer", i)
+	}
+}
