@@ -186,6 +186,7 @@ type Producer struct {
 	room   chan struct{} // signalled when queued drops below the limit
 	wake   chan struct{} // signalled when a batch may be ready to send
 
+	spare    chan *batch  // finished batches kept for their buffers
 	idem     *idempotence // nil when not idempotent
 	inflight sync.WaitGroup
 	sender   *sender
@@ -208,6 +209,7 @@ func (t *Topic) Producer(ctx context.Context, cfg ProducerConfig) (*Producer, er
 		cfg:     cfg,
 		room:    make(chan struct{}, 1),
 		wake:    make(chan struct{}, 1),
+		spare:   make(chan *batch, spareBatches),
 		quit:    make(chan struct{}),
 		done:    make(chan struct{}),
 		stopped: make(chan struct{}),

@@ -52,10 +52,19 @@ type queuedMsg struct {
 	sync chan DeliveryReport // ProduceSync's, or nil
 }
 
-var batchPool = sync.Pool{New: func() any { return new(batch) }}
+// spareBatches is how many finished batches, with their buffers, a
+// producer keeps for reuse. A sync.Pool would not do: it is emptied at
+// every GC, which at full speed comes every few batches, so buffers of a
+// megabyte would be grown afresh again and again.
+const spareBatches = 16
 
 func (p *Producer) newBatch(q *partQueue) *batch {
-	b := batchPool.Get().(*batch)
+	var b *batch
+	select {
+	case b = <-p.spare:
+	default:
+		b = new(batch)
+	}
 	b.part = q
 	b.created = time.Now()
 	b.done = make(chan struct{})
@@ -63,11 +72,14 @@ func (p *Producer) newBatch(q *partQueue) *batch {
 	return b
 }
 
-// release returns a finished batch to the pool, keeping its buffers.
-func (b *batch) release() {
+// release keeps a finished batch's buffers for a later batch.
+func (p *Producer) release(b *batch) {
 	clear(b.msgs) // drop references to the application's bytes
 	*b = batch{builder: b.builder, msgs: b.msgs[:0], wire: b.wire[:0]}
-	batchPool.Put(b)
+	select {
+	case p.spare <- b:
+	default:
+	}
 }
 
 // produce validates msg, picks its partition, waits for queue room and
@@ -275,7 +287,7 @@ func (p *Producer) finish(b *batch, base int64, appendTime time.Time, err error)
 		p.report(DeliveryReport{Message: m.msg, Err: err}, m.sync)
 	}
 	close(b.done)
-	b.release()
+	p.release(b)
 }
 
 // failAll reports every batch still queued as failed with err.
