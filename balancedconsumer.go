@@ -77,6 +77,11 @@ type BalancedConsumerConfig struct {
 	// TrackTaskDone makes commits go, per partition, only up to the oldest
 	// message handed out and not yet marked with TaskDone.
 	TrackTaskDone bool
+	// PartitionCheckInterval is how often the group's leader looks for
+	// partitions added to (or topics deleted from) what it assigned; a
+	// change makes it rejoin, so that the next assignment covers the new
+	// partitions, as the Java client's leader does. Default 30s.
+	PartitionCheckInterval time.Duration
 }
 
 func (cfg BalancedConsumerConfig) withDefaults() (BalancedConsumerConfig, SimpleConsumerConfig, error) {
@@ -88,6 +93,7 @@ func (cfg BalancedConsumerConfig) withDefaults() (BalancedConsumerConfig, Simple
 	setDefault(&cfg.HeartbeatInterval, 3*time.Second)
 	setDefault(&cfg.SessionTimeout, 45*time.Second)
 	setDefault(&cfg.RebalanceTimeout, 60*time.Second)
+	setDefault(&cfg.PartitionCheckInterval, 30*time.Second)
 	if cfg.MembershipProtocol == nil {
 		cfg.MembershipProtocol = RangeAssignor{}
 	}
@@ -214,11 +220,18 @@ func (c *BalancedConsumer) run() {
 func (c *BalancedConsumer) heartbeat() {
 	t := time.NewTicker(c.cfg.HeartbeatInterval)
 	defer t.Stop()
+	check := time.NewTicker(c.cfg.PartitionCheckInterval)
+	defer check.Stop()
 	lastOK := time.Now()
 	for {
 		select {
 		case <-c.ctx.Done():
 			return
+		case <-check.C:
+			if c.partitionsChanged() {
+				return
+			}
+			continue
 		case <-t.C:
 		}
 		ctx, cancel := context.WithTimeout(c.ctx, c.cfg.HeartbeatInterval+c.client.cfg.RequestTimeout)
@@ -237,6 +250,22 @@ func (c *BalancedConsumer) heartbeat() {
 			c.client.log.Debug("kafka: heartbeat failed", "group", c.cfg.ConsumerGroup, "err", err)
 		}
 	}
+}
+
+// partitionsChanged reports whether the member, as the group's leader,
+// must rejoin because a topic it assigned changed its partition count.
+func (c *BalancedConsumer) partitionsChanged() bool {
+	ctx, cancel := context.WithTimeout(c.ctx, c.client.cfg.RequestTimeout)
+	defer cancel()
+	changed, err := c.member.partitionsChanged(ctx)
+	if err != nil {
+		c.client.log.Debug("kafka: checking the group's partitions failed", "group", c.cfg.ConsumerGroup, "err", err)
+		return false
+	}
+	if changed {
+		c.client.log.Info("kafka: the group's topics changed partitions; rebalancing", "group", c.cfg.ConsumerGroup)
+	}
+	return changed
 }
 
 // assign starts fetching a new assignment from where the group left it

@@ -36,6 +36,7 @@ type groupMember struct {
 	memberID   string
 	generation int32
 	owned      map[string][]int32 // the last assignment, for sticky assignors
+	watched    map[string]int32   // as leader: the partition counts it assigned, 0 for a missing topic
 }
 
 // call sends a group request on the member's own connection to its
@@ -150,6 +151,9 @@ func (g *groupMember) joinOnce(ctx context.Context) (map[string][]int32, error) 
 		return nil, g.codeError(b, "join group", code)
 	}
 	g.setMember(resp.MemberId, resp.GenerationId)
+	g.mu.Lock()
+	g.watched = nil // set again by assign if this member leads
+	g.mu.Unlock()
 
 	var assignments []protocol.SyncGroupRequestAssignment
 	if resp.Leader == resp.MemberId && !resp.SkipAssignment {
@@ -197,16 +201,19 @@ func (g *groupMember) assign(ctx context.Context, members []protocol.JoinGroupRe
 		return nil, err
 	}
 	counts := make(map[string]int32, len(topics))
-	m := g.client.meta.Load()
-	for _, t := range topics {
-		if tm, ok := m.topics[t]; ok {
-			counts[t] = int32(len(tm.partitions))
+	watched := g.partitionCounts(topics)
+	for t, n := range watched {
+		if n > 0 {
+			counts[t] = n
 		}
 	}
 	plan, err := g.assignor.Assign(in, counts)
 	if err != nil {
 		return nil, final{fmt.Errorf("kafka: group %s: assignor %s: %w", g.group, g.assignor.Name(), err)}
 	}
+	g.mu.Lock()
+	g.watched = watched
+	g.mu.Unlock()
 	out := make([]protocol.SyncGroupRequestAssignment, 0, len(in))
 	for _, am := range in {
 		var a protocol.ConsumerProtocolAssignment
@@ -220,6 +227,38 @@ func (g *groupMember) assign(ctx context.Context, members []protocol.JoinGroupRe
 		out = append(out, protocol.SyncGroupRequestAssignment{MemberId: am.MemberID, Assignment: b})
 	}
 	return out, nil
+}
+
+// partitionCounts returns each topic's partition count in the client's
+// metadata, 0 for a topic it does not have.
+func (g *groupMember) partitionCounts(topics []string) map[string]int32 {
+	m := g.client.meta.Load()
+	counts := make(map[string]int32, len(topics))
+	for _, t := range topics {
+		counts[t] = 0
+		if tm, ok := m.topics[t]; ok {
+			counts[t] = int32(len(tm.partitions))
+		}
+	}
+	return counts
+}
+
+// partitionsChanged reports whether, since this member assigned the group
+// as its leader, a topic of the group gained or lost partitions or
+// appeared or disappeared: the group must then rebalance. A member that is
+// not the leader has nothing to watch (the leader's rejoin moves everyone).
+func (g *groupMember) partitionsChanged(ctx context.Context) (bool, error) {
+	g.mu.Lock()
+	watched := g.watched
+	g.mu.Unlock()
+	if len(watched) == 0 {
+		return false, nil
+	}
+	topics := slices.Sorted(maps.Keys(watched))
+	if err := g.client.refresh(ctx, topics, false); err != nil {
+		return false, err
+	}
+	return !maps.Equal(watched, g.partitionCounts(topics)), nil
 }
 
 // sync sends SyncGroup and decodes this member's assignment.
