@@ -40,7 +40,7 @@ type batch struct {
 	seq        int32
 
 	inflight bool
-	wire     []byte // the built batch, reused by retries
+	wire     []byte // the built batch (the builder's memory), reused by retries
 	attempts int
 	retryAt  time.Time
 	lastErr  error
@@ -74,8 +74,8 @@ func (p *Producer) newBatch(q *partQueue) *batch {
 
 // release keeps a finished batch's buffers for a later batch.
 func (p *Producer) release(b *batch) {
-	clear(b.msgs) // drop references to the application's bytes
-	*b = batch{builder: b.builder, msgs: b.msgs[:0], wire: b.wire[:0]}
+	clear(b.msgs)                                    // drop references to the application's bytes
+	*b = batch{builder: b.builder, msgs: b.msgs[:0]} // wire is the builder's memory
 	select {
 	case p.spare <- b:
 	default:

@@ -247,7 +247,7 @@ func (s *sender) build(req *outgoing, version int16) (*protocol.ProduceRequest, 
 				b.builder.SetProducer(b.producerID, b.epoch, b.seq)
 			}
 			var err error
-			if b.wire, err = b.builder.Build(b.wire[:0]); err != nil {
+			if b.wire, err = b.builder.Finish(); err != nil {
 				return nil, err
 			}
 		}

@@ -47,10 +47,19 @@ type BatchOptions struct {
 //	req, err := b.Build(req)
 type BatchBuilder struct {
 	opts   BatchOptions
-	buf    []byte // the uncompressed records section
+	buf    []byte // room for the batch header, then the uncompressed records
+	out    []byte // Finish's compressed batch
 	count  int
 	baseTs int64
 	maxTs  int64
+}
+
+// records returns the records section of buf.
+func (bb *BatchBuilder) records() []byte {
+	if len(bb.buf) < batchHeaderSize {
+		return nil
+	}
+	return bb.buf[batchHeaderSize:]
 }
 
 // Reset empties the builder and sets the options of the next batch, keeping
@@ -76,7 +85,7 @@ func (bb *BatchBuilder) Len() int { return bb.count }
 
 // EstimatedSize returns the size of the batch if built now without
 // compression, an upper bound for a compressed batch in practice.
-func (bb *BatchBuilder) EstimatedSize() int { return batchHeaderSize + len(bb.buf) }
+func (bb *BatchBuilder) EstimatedSize() int { return batchHeaderSize + len(bb.records()) }
 
 // RecordSize returns how many bytes Append would add for a record (before
 // compression), so a producer can check a size limit before appending.
@@ -130,7 +139,11 @@ func (bb *BatchBuilder) Append(timestampMs int64, key, value []byte, headers []R
 		size += headersSize(headers) - 1
 	}
 
-	// Grow once, then write with plain indexing.
+	// Grow once, then write with plain indexing. The buffer starts with
+	// room for the header, which Finish fills in place.
+	if len(bb.buf) == 0 {
+		bb.buf = append(bb.buf, make([]byte, batchHeaderSize)...)
+	}
 	n := len(bb.buf)
 	bb.buf = slices.Grow(bb.buf, 5+size)
 	p := bb.buf[:n+5+size]
@@ -200,12 +213,74 @@ func putVarBytes(p []byte, i int, b []byte) int {
 // when a codec is set. The builder is left as it is; Reset starts the next
 // batch. A batch needs at least one record.
 func (bb *BatchBuilder) Build(dst []byte) ([]byte, error) {
+	if err := bb.check(); err != nil {
+		return dst, err
+	}
+	start := len(dst)
+	recs := bb.records()
+	if bb.opts.Codec == compress.None {
+		dst = slices.Grow(dst, batchHeaderSize+len(recs))
+	}
+	dst = bb.appendHeader(dst)
+	if bb.opts.Codec != compress.None {
+		var err error
+		if dst, err = compress.Compress(dst, recs, bb.opts.Codec, bb.opts.Level); err != nil {
+			return dst[:start], fmt.Errorf("protocol: encode: compressing record batch: %w", err)
+		}
+		return finishBatch(dst, start)
+	}
+	// Copy the records and checksum them chunk by chunk while each chunk is
+	// still in cache: the CRC covers the header from the attributes on, then
+	// the records.
+	crc := crc32.Update(0, crc32c, dst[start+batchAttrOffset:])
+	for rest := recs; len(rest) > 0; {
+		chunk := rest[:min(len(rest), crcChunk)]
+		dst = append(dst, chunk...)
+		crc = crc32.Update(crc, crc32c, dst[len(dst)-len(chunk):])
+		rest = rest[len(chunk):]
+	}
+	batch := dst[start:]
+	binary.BigEndian.PutUint32(batch[8:], uint32(len(batch)-logOverhead))
+	binary.BigEndian.PutUint32(batch[batchCRCOffset:], crc)
+	return dst, nil
+}
+
+// Finish is Build into the builder's own memory: without a codec it writes
+// the header in front of the records, where Append left room, so the
+// records are not copied again. The batch returned stays valid until the
+// next Reset or Append; Finish may be called again (after SetProducer, say)
+// and rebuilds it.
+func (bb *BatchBuilder) Finish() ([]byte, error) {
+	if bb.opts.Codec != compress.None {
+		out, err := bb.Build(bb.out[:0])
+		bb.out = out
+		return out, err
+	}
+	if err := bb.check(); err != nil {
+		return nil, err
+	}
+	bb.appendHeader(bb.buf[:0]) // overwrites the room left for it
+	binary.BigEndian.PutUint32(bb.buf[8:], uint32(len(bb.buf)-logOverhead))
+	binary.BigEndian.PutUint32(bb.buf[batchCRCOffset:], crc32.Checksum(bb.buf[batchAttrOffset:], crc32c))
+	return bb.buf, nil
+}
+
+// check refuses batches Kafka cannot take.
+func (bb *BatchBuilder) check() error {
 	if bb.count == 0 {
-		return dst, fmt.Errorf("protocol: encode: empty record batch")
+		return fmt.Errorf("protocol: encode: empty record batch")
 	}
 	if bb.count-1 > math.MaxInt32 {
-		return dst, fmt.Errorf("protocol: encode: %d records in one batch", bb.count)
+		return fmt.Errorf("protocol: encode: %d records in one batch", bb.count)
 	}
+	if len(bb.records()) > math.MaxInt32-batchLengthMinimum {
+		return fmt.Errorf("protocol: encode: record batch of %d bytes is too large", len(bb.records()))
+	}
+	return nil
+}
+
+// appendHeader appends the batch header, with zero length and CRC.
+func (bb *BatchBuilder) appendHeader(dst []byte) []byte {
 	o := &bb.opts
 	attrs := int16(o.Codec) & BatchCodecMask
 	pid, epoch, seq := int64(-1), int16(-1), int32(-1)
@@ -218,15 +293,8 @@ func (bb *BatchBuilder) Build(dst []byte) ([]byte, error) {
 	if o.Idempotent || o.Transactional || o.Control {
 		pid, epoch, seq = o.ProducerId, o.ProducerEpoch, o.BaseSequence
 	}
-	start := len(dst)
-	if o.Codec == compress.None {
-		if len(bb.buf) > math.MaxInt32-batchLengthMinimum {
-			return dst, fmt.Errorf("protocol: encode: record batch of %d bytes is too large", len(bb.buf))
-		}
-		dst = slices.Grow(dst, batchHeaderSize+len(bb.buf))
-	}
 	dst = binary.BigEndian.AppendUint64(dst, uint64(o.BaseOffset))
-	dst = binary.BigEndian.AppendUint32(dst, 0)          // length, filled below
+	dst = binary.BigEndian.AppendUint32(dst, 0)          // length, filled later
 	dst = binary.BigEndian.AppendUint32(dst, 0xffffffff) // partition leader epoch: -1
 	dst = append(dst, 2, 0, 0, 0, 0)                     // magic and CRC
 	dst = binary.BigEndian.AppendUint16(dst, uint16(attrs))
@@ -236,26 +304,5 @@ func (bb *BatchBuilder) Build(dst []byte) ([]byte, error) {
 	dst = binary.BigEndian.AppendUint64(dst, uint64(pid))
 	dst = binary.BigEndian.AppendUint16(dst, uint16(epoch))
 	dst = binary.BigEndian.AppendUint32(dst, uint32(seq))
-	dst = binary.BigEndian.AppendUint32(dst, uint32(bb.count))
-	if o.Codec != compress.None {
-		var err error
-		if dst, err = compress.Compress(dst, bb.buf, o.Codec, o.Level); err != nil {
-			return dst[:start], fmt.Errorf("protocol: encode: compressing record batch: %w", err)
-		}
-		return finishBatch(dst, start)
-	}
-	// Copy the records and checksum them chunk by chunk while each chunk is
-	// still in cache: the CRC covers the header from the attributes on, then
-	// the records.
-	crc := crc32.Update(0, crc32c, dst[start+batchAttrOffset:])
-	for rest := bb.buf; len(rest) > 0; {
-		chunk := rest[:min(len(rest), crcChunk)]
-		dst = append(dst, chunk...)
-		crc = crc32.Update(crc, crc32c, dst[len(dst)-len(chunk):])
-		rest = rest[len(chunk):]
-	}
-	batch := dst[start:]
-	binary.BigEndian.PutUint32(batch[8:], uint32(len(batch)-logOverhead))
-	binary.BigEndian.PutUint32(batch[batchCRCOffset:], crc)
-	return dst, nil
+	return binary.BigEndian.AppendUint32(dst, uint32(bb.count))
 }

@@ -518,3 +518,47 @@ func TestBatchBuilderOptions(t *testing.T) {
 		t.Fatalf("%+v", b)
 	}
 }
+
+// TestBatchBuilderFinishMatchesBuild: Finish, in place or into the
+// builder's compression buffer, gives the bytes Build gives, also when
+// called again after SetProducer and after a Reset that reuses the memory.
+func TestBatchBuilderFinishMatchesBuild(t *testing.T) {
+	for _, codec := range []compress.Codec{compress.None, compress.Gzip, compress.Snappy, compress.LZ4, compress.Zstd} {
+		var bb BatchBuilder
+		if _, err := bb.Finish(); err == nil {
+			t.Fatal("empty batch finished")
+		}
+		for round := range 3 {
+			bb.Reset(BatchOptions{Codec: codec})
+			for i := range 50 + round*10 {
+				bb.Append(int64(1000+i), []byte(fmt.Sprint("k", i)), bytes.Repeat([]byte{byte(i)}, i), []RecordHeader{{Key: []byte("h"), Value: []byte("v")}})
+			}
+			if round == 1 {
+				bb.SetProducer(7, 1, 100)
+			}
+			want, err := bb.Build(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 2 {
+				got, err := bb.Finish()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if codec == compress.None && !bytes.Equal(got, want) {
+					t.Fatalf("%v round %d: Finish differs from Build", codec, round)
+				}
+				var b RecordBatch
+				if _, err := b.Decode(got, DecodeOptions{}); err != nil {
+					t.Fatalf("%v round %d: %v", codec, round, err)
+				}
+				if len(b.Records) != 50+round*10 || string(b.Records[9].Key) != "k9" {
+					t.Fatalf("%v round %d: %d records", codec, round, len(b.Records))
+				}
+				if round == 1 && (b.ProducerId != 7 || b.BaseSequence != 100) {
+					t.Fatalf("producer fields %d %d", b.ProducerId, b.BaseSequence)
+				}
+			}
+		}
+	}
+}
