@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/IBM/sarama"
 	segkafka "github.com/segmentio/kafka-go"
@@ -266,12 +267,12 @@ func kafkaGoConsume(ctx context.Context, addrs []string, n int) error {
 		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	msgs := make(chan error, 1024)
 	var wg sync.WaitGroup
-	defer wg.Wait()
+	defer func() { cancel(); wg.Wait() }() // stop the readers, then wait for them
 	for _, p := range parts {
-		r := segkafka.NewReader(segkafka.ReaderConfig{Brokers: addrs, Topic: topic, Partition: p.ID, MinBytes: 1, MaxBytes: 1 << 20})
+		r := segkafka.NewReader(segkafka.ReaderConfig{Brokers: addrs, Topic: topic, Partition: p.ID, MinBytes: 1, MaxBytes: 1 << 20,
+			MaxWait: 100 * time.Millisecond}) // the default, 10 s, makes Close wait that long for a pending fetch
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
