@@ -284,6 +284,8 @@ func (s *sender) settle(b *batch, leader int32, r *protocol.ProduceResponseRespo
 		s.requeue(b, 0)
 	case code.Retriable():
 		s.retry(b, leader, code)
+	case code == ErrMessageTooLarge && p.split(b):
+		// Sent again as two smaller batches.
 	default:
 		var err error = code
 		if r.ErrorMessage != nil && *r.ErrorMessage != "" {

@@ -1,0 +1,77 @@
+package kafka
+
+import (
+	"slices"
+
+	"github.com/gokafka/kafka/protocol"
+)
+
+// split replaces b, which a broker refused as too large (its
+// max.message.bytes is below BatchBytes), by two batches holding half of
+// its records each, in its place in the partition's queue, so that every
+// message still gets through, as the Java client does. It reports whether
+// it could: a batch of one record cannot be split, and fails.
+//
+// The records are taken from the batch as built, not from the messages:
+// the application may have reused its buffers since Produce returned.
+// An idempotent producer then needs a new epoch (the refused batch left a
+// gap in the sequence), which renumbers the halves with the rest.
+func (p *Producer) split(b *batch) bool {
+	if len(b.msgs) < 2 || len(b.wire) == 0 {
+		return false
+	}
+	var rb protocol.RecordBatch
+	if _, err := rb.Decode(b.wire, protocol.DecodeOptions{}); err != nil || len(rb.Records) != len(b.msgs) {
+		p.client.log.Warn("kafka: cannot split a batch the broker refused as too large", "topic", p.topic, "partition", b.part.id, "err", err)
+		return false
+	}
+	if p.idem != nil {
+		// Before the halves are queued, so that none is sent unnumbered.
+		p.idem.requestBump()
+	}
+	q := b.part
+	q.mu.Lock()
+	i := slices.Index(q.batches, b)
+	if i < 0 {
+		q.mu.Unlock()
+		return false
+	}
+	half := len(b.msgs) / 2
+	first := p.rebatch(q, b, &rb, 0, half)
+	second := p.rebatch(q, b, &rb, half, len(b.msgs))
+	q.batches = slices.Replace(q.batches, i, i+1, first, second)
+	// Taken while the halves cannot be sent yet: finished, they are reused.
+	d1, d2 := first.done, second.done
+	q.mu.Unlock()
+
+	// Whoever waits for b (Flush, Close) waits for both halves instead.
+	done := b.done
+	go func() {
+		<-d1
+		<-d2
+		close(done)
+	}()
+	p.release(b)
+	p.signal(p.wake)
+	return true
+}
+
+// rebatch makes a sealed batch of records [from, to) of rb, with their
+// messages from old, keeping old's age and attempts. q.mu is held.
+func (p *Producer) rebatch(q *partQueue, old *batch, rb *protocol.RecordBatch, from, to int) *batch {
+	nb := p.newBatch(q)
+	nb.created, nb.attempts, nb.lastErr = old.created, old.attempts, old.lastErr
+	for i := from; i < to; i++ {
+		r := &rb.Records[i]
+		ts := r.Timestamp(rb)
+		nb.size += nb.builder.RecordSize(ts, r.Key, r.Value, r.Headers)
+		nb.builder.Append(ts, r.Key, r.Value, r.Headers)
+		m := old.msgs[i]
+		nb.msgs = append(nb.msgs, m)
+		nb.urgent = nb.urgent || m.sync != nil
+	}
+	// Sealed, and numbered by the coming epoch bump (or never, when the
+	// producer is not idempotent).
+	nb.sealed = true
+	return nb
+}
