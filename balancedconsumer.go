@@ -134,10 +134,11 @@ type BalancedConsumer struct {
 	mu       sync.Mutex
 	f        *fetcher // the current assignment's; nil while rebalancing
 	assigned []TopicPartition
-	changed  chan struct{} // closed (and replaced) when f changes
-	err      error         // a membership failure for Consume to return
-	started  bool          // had an assignment: ResetOffsetOnStart is spent
-	workers  *workerPool   // when RunWorkers runs
+	previous map[TopicPartition]int64 // positions of the assignment last given up, for PostRebalanceCallback
+	changed  chan struct{}            // closed (and replaced) when f changes
+	err      error                    // a membership failure for Consume to return
+	started  bool                     // had an assignment: ResetOffsetOnStart is spent
+	workers  *workerPool              // when RunWorkers runs
 
 	commitMu sync.Mutex
 	ctx      context.Context // ends at Close
@@ -293,7 +294,13 @@ func (c *BalancedConsumer) assign(assignment map[string][]int32) error {
 		return err
 	}
 	if cb := c.cfg.PostRebalanceCallback; cb != nil {
-		override, err := cb(ctx, c.lastHeld(), maps.Clone(start))
+		c.mu.Lock()
+		old := maps.Clone(c.previous)
+		c.mu.Unlock()
+		if old == nil {
+			old = map[TopicPartition]int64{}
+		}
+		override, err := cb(ctx, old, maps.Clone(start))
 		if err != nil {
 			f.close()
 			return fmt.Errorf("kafka: PostRebalanceCallback: %w", err)
@@ -375,7 +382,7 @@ func (c *BalancedConsumer) revoke(ctx context.Context) {
 	}
 	// Nothing more is handed out, so the commit covers all that was.
 	c.mu.Lock()
-	c.f, c.assigned = nil, nil
+	c.f, c.assigned, c.previous = nil, nil, f.held()
 	c.notifyLocked()
 	c.mu.Unlock()
 	f.close()

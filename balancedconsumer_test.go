@@ -304,7 +304,15 @@ func TestGroupOverSeveralTopicsWithCallbacks(t *testing.T) {
 		revoked = r
 		mu.Unlock()
 	}
+	var olds []map[kafka.TopicPartition]int64
 	cfg.PostRebalanceCallback = func(_ context.Context, old, new map[kafka.TopicPartition]int64) (map[kafka.TopicPartition]int64, error) {
+		mu.Lock()
+		olds = append(olds, old)
+		first := len(olds) == 1
+		mu.Unlock()
+		if !first {
+			return nil, nil
+		}
 		// Start orders[0] at 7: the callback's offsets win.
 		return map[kafka.TopicPartition]int64{{Topic: "orders", Partition: 0}: 7}, nil
 	}
@@ -321,8 +329,20 @@ func TestGroupOverSeveralTopicsWithCallbacks(t *testing.T) {
 	require.Len(t, got["refunds"], 10)
 	require.Len(t, bc.Assignment(), 4)
 	require.Equal(t, []int32{0, 1}, bc.Partitions(), "Partitions speaks of the consumer's own topic")
+
+	// A second member makes the group rebalance: the callback's old
+	// offsets are where the first assignment had got to.
+	other := groupConfig("multi")
+	other.Topics = []string{"refunds"}
+	newBalanced(t, c, "orders", other)
+	require.Eventually(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(olds) >= 2 }, 20*time.Second, 10*time.Millisecond)
+	mu.Lock()
+	require.Empty(t, olds[0], "nothing was held before the first assignment")
+	require.Equal(t, int64(10), olds[1][kafka.TopicPartition{Topic: "orders", Partition: 0}])
+	require.Equal(t, int64(10), olds[1][kafka.TopicPartition{Topic: "refunds", Partition: 0}])
+	mu.Unlock()
 	require.NoError(t, bc.Close())
 	mu.Lock()
 	defer mu.Unlock()
-	require.Equal(t, int64(10), revoked[kafka.TopicPartition{Topic: "orders", Partition: 0}], "the pre-rebalance hook sees the positions on Close")
+	require.NotEmpty(t, revoked, "the pre-rebalance hook sees the positions given up")
 }
