@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/gokafka/kafka/internal/backoff"
 	"github.com/gokafka/kafka/protocol/compress"
 )
 
@@ -186,8 +187,9 @@ type Producer struct {
 	room   chan struct{} // signalled when queued drops below the limit
 	wake   chan struct{} // signalled when a batch may be ready to send
 
-	spare    chan *batch  // finished batches kept for their buffers
-	idem     *idempotence // nil when not idempotent
+	spare    chan *batch     // finished batches kept for their buffers
+	backoff  backoff.Backoff // between a batch's attempts: RetryBackoff, growing
+	idem     *idempotence    // nil when not idempotent
 	inflight sync.WaitGroup
 	sender   *sender
 
@@ -210,6 +212,7 @@ func (t *Topic) Producer(ctx context.Context, cfg ProducerConfig) (*Producer, er
 		room:    make(chan struct{}, 1),
 		wake:    make(chan struct{}, 1),
 		spare:   make(chan *batch, spareBatches),
+		backoff: backoff.Backoff{Min: cfg.RetryBackoff, Max: 20 * cfg.RetryBackoff},
 		quit:    make(chan struct{}),
 		done:    make(chan struct{}),
 		stopped: make(chan struct{}),
@@ -233,8 +236,9 @@ func (t *Topic) Producer(ctx context.Context, cfg ProducerConfig) (*Producer, er
 // Produce queues msg for the producer's topic and returns; the outcome
 // arrives later as a [DeliveryReport]. When the queue is full it waits for
 // room within ctx, or returns [ErrProducerQueueFull] if FailOnQueueFull is
-// set. It returns [ErrProducerStopped] after Close. The message's Key,
-// Value and Headers must not be modified until its report.
+// set. It returns [ErrProducerStopped] after Close. Key, Value and Headers
+// are copied before Produce returns, so their memory may be reused at
+// once; the report carries msg as given.
 func (p *Producer) Produce(ctx context.Context, msg Message) error {
 	return p.produce(ctx, msg, nil)
 }

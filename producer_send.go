@@ -323,7 +323,7 @@ func (s *sender) retry(b *batch, leader int32, err error) {
 		}
 		return
 	}
-	s.requeue(b, p.client.backoff.Delay(b.attempts-1))
+	s.requeue(b, p.backoff.Delay(b.attempts-1))
 	if s.ctx.Err() == nil {
 		p.client.log.Debug("kafka: retrying produce", "topic", p.topic, "partition", b.part.id, "attempt", b.attempts, "err", err)
 		s.refresh()

@@ -351,3 +351,19 @@ func TestFailedBatchDoesNotPoisonTheSequence(t *testing.T) {
 	require.Equal(t, 1, inj.Hits())
 	require.Equal(t, int64(4), msg.Offset)
 }
+
+// TestProducerRetryBackoff: the producer's RetryBackoff, not the client's,
+// spaces a batch's attempts (equal jitter: at least half of it).
+func TestProducerRetryBackoff(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("slow", 1))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: time.Millisecond})
+	p := newProducer(t, c, "slow", kafka.ProducerConfig{RetryBackoff: 400 * time.Millisecond})
+	_, err := p.ProduceSync(testCtx(t), kafka.Message{Value: []byte("warm-up")})
+	require.NoError(t, err)
+	inj := cl.InjectError(protocol.KeyProduce, int16(protocol.NotLeaderOrFollower), 1)
+	start := time.Now()
+	_, err = p.ProduceSync(testCtx(t), kafka.Message{Value: []byte("retried")})
+	require.NoError(t, err)
+	require.Equal(t, 1, inj.Hits())
+	require.GreaterOrEqual(t, time.Since(start), 200*time.Millisecond)
+}
