@@ -15,7 +15,7 @@ type clusterMeta struct {
 	controller int32 // -1 when unknown
 	clusterID  string
 	topics     map[string]*topicMeta
-	fetched    time.Time
+	fetched    time.Time // when the last full refresh (all topics) was answered
 }
 
 // topicMeta is what the metadata says of one topic.
@@ -91,6 +91,7 @@ func merge(prev *clusterMeta, resp *protocol.MetadataResponse, full bool) *clust
 		m.brokers[b.NodeId] = br
 	}
 	if prev != nil && !full {
+		m.fetched = prev.fetched // only a full refresh counts as one
 		for name, t := range prev.topics {
 			m.topics[name] = t
 		}
