@@ -63,7 +63,12 @@ func (b *broker) conn(ctx context.Context, kind connKind) (*conn.Conn, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
-		return nil, ErrClientClosed
+		if b.client.isClosed() {
+			return nil, ErrClientClosed
+		}
+		// Dropped from the metadata while a request was on its way:
+		// retriable, the caller will find the partition's new home.
+		return nil, fmt.Errorf("%w: broker %d (%s) left the cluster", ErrSocketDisconnected, b.id, b.addr)
 	}
 	if cn := b.conns[kind]; cn != nil {
 		if cn.Err() == nil {
