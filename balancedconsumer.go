@@ -201,13 +201,18 @@ func (c *BalancedConsumer) run() {
 			attempt++
 			continue
 		}
-		attempt = 0
 		if err := c.assign(assignment); err != nil {
 			if c.ctx.Err() != nil {
 				return
 			}
+			// Holding partitions it cannot read would stall them for the
+			// whole group: report it, then join again after a pause.
 			c.setErr(err)
+			backoff.Sleep(c.ctx, bo.Delay(attempt))
+			attempt++
+			continue
 		}
+		attempt = 0
 		c.heartbeat()
 		if c.ctx.Err() != nil {
 			return // Close gives the partitions up

@@ -2,6 +2,7 @@ package kafka_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -42,4 +43,33 @@ func TestGroupFollowsAddedPartitions(t *testing.T) {
 		}
 	}
 	require.Equal(t, map[string]bool{"on-4": true, "on-5": true}, seen)
+}
+
+// TestFailedAssignmentRejoins: when taking up an assignment fails (here
+// the PostRebalanceCallback), the member reports it once and joins again,
+// rather than holding partitions it does not read.
+func TestFailedAssignmentRejoins(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("flaky", 2))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	produceAt(t, cl, "flaky", 0, time.Now(), "m0")
+	produceAt(t, cl, "flaky", 1, time.Now(), "m1")
+	cfg := groupConfig("flaky")
+	calls := 0
+	cfg.PostRebalanceCallback = func(context.Context, map[kafka.TopicPartition]int64, map[kafka.TopicPartition]int64) (map[kafka.TopicPartition]int64, error) {
+		calls++ // run's goroutine only
+		if calls == 1 {
+			return nil, errors.New("not ready yet")
+		}
+		return nil, nil
+	}
+	bc := newBalanced(t, c, "flaky", cfg)
+	_, err := bc.Consume(testCtx(t))
+	require.ErrorContains(t, err, "not ready yet", "the failure is reported once")
+	got := map[string]bool{}
+	for len(got) < 2 {
+		msg, err := bc.Consume(testCtx(t))
+		require.NoError(t, err)
+		got[string(msg.Value)] = true
+	}
+	require.Equal(t, map[string]bool{"m0": true, "m1": true}, got)
 }
