@@ -377,28 +377,35 @@ func (f *fetcher) file(b *broker, c claimed, r *protocol.FetchResponseResponsePa
 		f.partitionError(b, c, err)
 		return
 	}
+	if f.enqueue(c, msgs, next) && len(msgs) > 0 && len(f.client.hooks) > 0 {
+		// Outside the lock: a slow hook must not hold up Consume.
+		e := FetchBatchEvent{Topic: c.tp.Topic, Partition: c.tp.Partition, Messages: len(msgs), Bytes: len(r.Records), Lag: max(r.HighWatermark-next, 0)}
+		emit(f.client.hooks, func(h FetchBatchHook) { h.OnFetchBatch(e) })
+	}
+}
+
+// enqueue queues a partition's fetched messages,
+// unless its position moved meanwhile; it reports whether it queued them.
+func (f *fetcher) enqueue(c claimed, msgs []Message, next int64) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	ps := f.parts[c.tp]
 	ps.busy = false
 	if ps.gen != c.gen {
-		return // seeked meanwhile: this data is for the old position
+		return false // seeked meanwhile: this data is for the old position
 	}
 	ps.failures = 0
 	if next == c.offset {
-		return // nothing new; the broker waited FetchWaitMax
+		return false // nothing new; the broker waited FetchWaitMax
 	}
 	ps.fetchOffset = next
 	ps.buffered += len(msgs)
-	if len(msgs) > 0 && len(f.client.hooks) > 0 {
-		e := FetchBatchEvent{Topic: c.tp.Topic, Partition: c.tp.Partition, Messages: len(msgs), Bytes: len(r.Records), Lag: max(r.HighWatermark-next, 0)}
-		emit(f.client.hooks, func(h FetchBatchHook) { h.OnFetchBatch(e) })
-	}
 	f.queue.push(chunk{tp: c.tp, gen: c.gen, msgs: msgs, end: next})
 	select {
 	case f.avail <- struct{}{}:
 	default:
 	}
+	return true
 }
 
 // decode turns a partition's records into messages, from the claimed
