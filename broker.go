@@ -45,6 +45,11 @@ type broker struct {
 	addr   string
 	client *Client
 
+	// dialing holds one token per kind of connection: one dial (and its
+	// backoff) per kind at a time, while requests on the other kinds'
+	// healthy connections go on.
+	dialing [numConnKinds]chan struct{}
+
 	mu       sync.Mutex
 	conns    [numConnKinds]*conn.Conn
 	versions *conn.Versions // learnt on the first successful dial
@@ -54,37 +59,41 @@ type broker struct {
 }
 
 func newBroker(c *Client, id int32, addr string) *broker {
-	return &broker{id: id, addr: addr, client: c}
+	b := &broker{id: id, addr: addr, client: c}
+	for i := range b.dialing {
+		b.dialing[i] = make(chan struct{}, 1)
+	}
+	return b
 }
 
 // conn returns an open connection of kind, dialing (after any backoff a
 // recent failure calls for) when there is none.
 func (b *broker) conn(ctx context.Context, kind connKind) (*conn.Conn, error) {
+	if cn, err := b.open(kind); cn != nil || err != nil {
+		return cn, err
+	}
+	// Callers that find no connection wait for the same dial instead of
+	// piling up their own.
+	select {
+	case b.dialing[kind] <- struct{}{}:
+		defer func() { <-b.dialing[kind] }()
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if cn, err := b.open(kind); cn != nil || err != nil {
+		return cn, err
+	}
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.closed {
-		if b.client.isClosed() {
-			return nil, ErrClientClosed
-		}
-		// Dropped from the metadata while a request was on its way:
-		// retriable, the caller will find the partition's new home.
-		return nil, fmt.Errorf("%w: broker %d (%s) left the cluster", ErrSocketDisconnected, b.id, b.addr)
-	}
-	if cn := b.conns[kind]; cn != nil {
-		if cn.Err() == nil {
-			return cn, nil
-		}
-		cn.Close()
-		b.conns[kind] = nil
-	}
-	if wait := time.Until(b.retryAt); wait > 0 {
-		// Holding the lock while waiting makes other callers wait for the
-		// same dial instead of piling up their own.
+	wait := time.Until(b.retryAt)
+	b.mu.Unlock()
+	if wait > 0 {
 		if err := backoff.Sleep(ctx, wait); err != nil {
 			return nil, err
 		}
 	}
 	cn, err := b.dial(ctx)
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	if err != nil {
 		if ctx.Err() == nil {
 			b.retryAt = time.Now().Add(b.client.backoff.Delay(b.failures))
@@ -92,11 +101,45 @@ func (b *broker) conn(ctx context.Context, kind connKind) (*conn.Conn, error) {
 		}
 		return nil, err
 	}
+	if b.closed {
+		cn.Close()
+		return nil, b.closedErr()
+	}
 	b.failures = 0
 	v := cn.Versions()
 	b.versions = &v
 	b.conns[kind] = cn
 	return cn, nil
+}
+
+// open returns the healthy connection of kind, if there is one, or why
+// there can be none; a broken connection is dropped.
+func (b *broker) open(kind connKind) (*conn.Conn, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return nil, b.closedErr()
+	}
+	cn := b.conns[kind]
+	if cn == nil {
+		return nil, nil
+	}
+	if cn.Err() == nil {
+		return cn, nil
+	}
+	cn.Close()
+	b.conns[kind] = nil
+	return nil, nil
+}
+
+// closedErr says why a closed broker takes no requests.
+func (b *broker) closedErr() error {
+	if b.client.isClosed() {
+		return ErrClientClosed
+	}
+	// Dropped from the metadata while a request was on its way: retriable,
+	// the caller will find the partition's new home.
+	return fmt.Errorf("%w: broker %d (%s) left the cluster", ErrSocketDisconnected, b.id, b.addr)
 }
 
 // dial opens a new connection to the broker, outside the pool.

@@ -1,7 +1,9 @@
 package kafka
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/gokafka/kafka/kafkatest"
 	"github.com/stretchr/testify/require"
@@ -24,4 +26,33 @@ func TestBrokerLeavingMidRequestIsRetriable(t *testing.T) {
 	require.NoError(t, c.Close())
 	_, err = b.conn(groupTestCtx(t), connGeneral)
 	require.ErrorIs(t, err, ErrClientClosed)
+}
+
+// TestDialOfOneKindDoesNotBlockOthers: while one kind of connection waits
+// out its reconnect backoff, requests on another kind's healthy connection
+// go on.
+func TestDialOfOneKindDoesNotBlockOthers(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("t", 1))
+	c := groupTestClient(t, cl)
+	b, err := c.broker(cl.BrokerIDs()[0])
+	require.NoError(t, err)
+	ctx := groupTestCtx(t)
+	_, err = b.conn(ctx, connGeneral)
+	require.NoError(t, err)
+
+	b.mu.Lock()
+	b.retryAt = time.Now().Add(time.Hour) // the fetch connection must wait to redial
+	b.mu.Unlock()
+	waiting, cancel := context.WithCancel(ctx)
+	done := make(chan error)
+	go func() { _, err := b.conn(waiting, connFetch); done <- err }()
+
+	quick, cancelQuick := context.WithTimeout(ctx, 500*time.Millisecond)
+	defer cancelQuick()
+	_, err = b.conn(quick, connGeneral)
+	require.NoError(t, err, "the healthy general connection is not held up by the fetch connection's backoff")
+	_, err = b.conn(quick, connFetch)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "a second fetch caller waits for the same dial, within its ctx")
+	cancel()
+	require.ErrorIs(t, <-done, context.Canceled)
 }
