@@ -69,6 +69,7 @@ type partState struct {
 	fetchOffset int64  // the next offset to fetch
 	held        int64  // the next offset to hand out
 	buffered    int    // messages fetched, not handed out
+	backlog     int    // handed out to a partition worker, not yet taken by it
 	gen         uint64 // bumped by seeks: fetches begun before are dropped
 	busy        bool   // in a fetch
 	retryAt     time.Time
@@ -160,7 +161,7 @@ func (f *fetcher) claim(broker int32, parts []claimed) (_ []claimed, wake <-chan
 	now := time.Now()
 	for _, tp := range f.partitions {
 		ps := f.parts[tp]
-		if m.leader(tp) != broker || ps.busy || ps.buffered >= f.opts.queued {
+		if m.leader(tp) != broker || ps.busy || ps.buffered+ps.backlog >= f.opts.queued {
 			continue
 		}
 		if ps.retryAt.After(now) {
@@ -680,7 +681,7 @@ func (f *fetcher) takeLocked() (Message, bool) {
 				ps.held = c.end
 				f.queue.pop()
 			}
-			if ps.buffered == f.opts.queued-1 {
+			if ps.buffered+ps.backlog == f.opts.queued-1 {
 				f.wakeLocked() // room again: fetching may resume
 			}
 			return msg, true
@@ -689,6 +690,24 @@ func (f *fetcher) takeLocked() (Message, bool) {
 		f.queue.pop()
 	}
 	return Message{}, false
+}
+
+// addBacklog counts n messages into (or, negative, out of) tp's backlog:
+// messages a partition worker has not taken yet, which count toward the
+// partition's QueuedMaxMessages so that a slow worker pauses its own
+// partition's fetching rather than everyone's consumption.
+func (f *fetcher) addBacklog(tp TopicPartition, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ps := f.parts[tp]
+	if ps == nil {
+		return
+	}
+	before := ps.buffered + ps.backlog
+	ps.backlog += n
+	if before >= f.opts.queued && before+n < f.opts.queued {
+		f.wakeLocked() // room again: fetching may resume
+	}
 }
 
 // held returns each partition's next offset to hand out.

@@ -72,22 +72,61 @@ type workerPool struct {
 	workers map[TopicPartition]*worker
 }
 
+// A worker runs one partition's handler. Its queue is unbounded so that
+// dispatching never waits on one slow partition; the fetcher counts the
+// queue toward the partition's QueuedMaxMessages, which bounds it.
 type worker struct {
-	msgs   chan Message
+	tp     TopicPartition
+	f      *fetcher // the assignment's, which counts the backlog
 	cancel context.CancelFunc
 	done   chan struct{}
+
+	mu    sync.Mutex
+	queue []Message
+	head  int
+	ready chan struct{} // signalled when the queue gains a message
+}
+
+func (w *worker) push(msg Message) {
+	w.mu.Lock()
+	w.queue = append(w.queue, msg)
+	w.mu.Unlock()
+	w.f.addBacklog(w.tp, 1)
+	select {
+	case w.ready <- struct{}{}:
+	default:
+	}
+}
+
+// pop takes the oldest queued message, if any.
+func (w *worker) pop() (Message, bool) {
+	w.mu.Lock()
+	if w.head == len(w.queue) {
+		w.queue, w.head = w.queue[:0], 0
+		w.mu.Unlock()
+		return Message{}, false
+	}
+	msg := w.queue[w.head]
+	w.queue[w.head] = Message{}
+	w.head++
+	w.mu.Unlock()
+	w.f.addBacklog(w.tp, -1)
+	return msg, true
 }
 
 // assigned starts a worker for each new partition.
 func (wp *workerPool) assigned(tps []TopicPartition) {
 	wp.mu.Lock()
 	defer wp.mu.Unlock()
+	wp.c.mu.Lock()
+	f := wp.c.f
+	wp.c.mu.Unlock()
 	for _, tp := range tps {
-		if _, ok := wp.workers[tp]; ok || wp.ctx.Err() != nil {
+		if _, ok := wp.workers[tp]; ok || wp.ctx.Err() != nil || f == nil {
 			continue
 		}
 		ctx, cancel := context.WithCancel(wp.ctx)
-		w := &worker{msgs: make(chan Message, wp.c.sc.QueuedMaxMessages), cancel: cancel, done: make(chan struct{})}
+		w := &worker{tp: tp, f: f, cancel: cancel, done: make(chan struct{}), ready: make(chan struct{}, 1)}
 		wp.workers[tp] = w
 		go wp.work(ctx, tp, w)
 	}
@@ -122,19 +161,15 @@ func (wp *workerPool) stop() {
 	wp.revoked(tps)
 }
 
-// dispatch hands msg to its partition's worker; a message of a partition
-// given up meanwhile is dropped (its new owner reads it again).
+// dispatch hands msg to its partition's worker without waiting; a message
+// of a partition given up meanwhile is dropped (its new owner reads it
+// again).
 func (wp *workerPool) dispatch(msg Message) {
 	wp.mu.Lock()
 	w := wp.workers[TopicPartition{msg.Topic, msg.Partition}]
 	wp.mu.Unlock()
-	if w == nil {
-		return
-	}
-	select {
-	case w.msgs <- msg:
-	case <-w.done:
-	case <-wp.ctx.Done():
+	if w != nil {
+		w.push(msg)
 	}
 }
 
@@ -142,12 +177,15 @@ func (wp *workerPool) dispatch(msg Message) {
 func (wp *workerPool) work(ctx context.Context, tp TopicPartition, w *worker) {
 	defer close(w.done)
 	bo := backoff.Backoff{Min: wp.c.client.cfg.RetryBackoff, Max: 30 * wp.c.client.cfg.RetryBackoff}
-	for {
-		var msg Message
-		select {
-		case <-ctx.Done():
-			return
-		case msg = <-w.msgs:
+	for ctx.Err() == nil {
+		msg, ok := w.pop()
+		if !ok {
+			select {
+			case <-ctx.Done():
+				return
+			case <-w.ready:
+			}
+			continue
 		}
 		for attempt := 0; ; attempt++ {
 			err := wp.call(ctx, msg)
