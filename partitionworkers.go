@@ -26,8 +26,13 @@ type PartitionHandler func(ctx context.Context, msg Message) error
 //
 // RunWorkers blocks until ctx ends (returning ctx's error) or the consumer
 // is closed (returning nil); Close waits for the workers. Only one
-// RunWorkers may run at a time.
+// RunWorkers may run at a time. With AutoCommitEnable it needs
+// TrackTaskDone, or messages waiting for a worker at a commit would be
+// committed unhandled.
 func (c *BalancedConsumer) RunWorkers(ctx context.Context, handle PartitionHandler) error {
+	if c.cfg.AutoCommitEnable && !c.cfg.TrackTaskDone {
+		return errors.New("kafka: RunWorkers with AutoCommitEnable needs TrackTaskDone, or unhandled messages would be committed")
+	}
 	wp := &workerPool{c: c, handle: handle, workers: map[TopicPartition]*worker{}}
 	wp.ctx, wp.cancel = context.WithCancel(ctx)
 	c.mu.Lock()

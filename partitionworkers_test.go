@@ -67,3 +67,13 @@ func TestSlowPartitionDoesNotStallOthers(t *testing.T) {
 	cancel()
 	require.ErrorIs(t, <-errc, context.Canceled)
 }
+
+func TestRunWorkersNeedsTaskDoneWithAutoCommit(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("w", 1))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	cfg := groupConfig("w")
+	cfg.AutoCommitEnable = true
+	bc := newBalanced(t, c, "w", cfg)
+	err := bc.RunWorkers(testCtx(t), func(context.Context, kafka.Message) error { return nil })
+	require.ErrorContains(t, err, "TrackTaskDone")
+}
