@@ -201,7 +201,18 @@ func (c *BalancedConsumer) run() {
 			attempt++
 			continue
 		}
+		// Heartbeats start with the membership, so that a slow start
+		// (offset lookups, PostRebalanceCallback) cannot outlast the
+		// session.
+		hbCtx, stopHeartbeats := context.WithCancel(c.ctx)
+		ended := make(chan struct{})
+		go func() {
+			defer close(ended)
+			c.heartbeat(hbCtx)
+		}()
 		if err := c.assign(assignment); err != nil {
+			stopHeartbeats()
+			<-ended
 			if c.ctx.Err() != nil {
 				return
 			}
@@ -213,7 +224,8 @@ func (c *BalancedConsumer) run() {
 			continue
 		}
 		attempt = 0
-		c.heartbeat()
+		<-ended // the group rebalances, or the consumer closes
+		stopHeartbeats()
 		if c.ctx.Err() != nil {
 			return // Close gives the partitions up
 		}
@@ -223,7 +235,7 @@ func (c *BalancedConsumer) run() {
 
 // heartbeat keeps the membership alive until the group rebalances, the
 // session is lost, or the consumer closes.
-func (c *BalancedConsumer) heartbeat() {
+func (c *BalancedConsumer) heartbeat(ctx context.Context) {
 	t := time.NewTicker(c.cfg.HeartbeatInterval)
 	defer t.Stop()
 	check := time.NewTicker(c.cfg.PartitionCheckInterval)
@@ -231,7 +243,7 @@ func (c *BalancedConsumer) heartbeat() {
 	lastOK := time.Now()
 	for {
 		select {
-		case <-c.ctx.Done():
+		case <-ctx.Done():
 			return
 		case <-check.C:
 			if c.partitionsChanged() {
@@ -240,8 +252,8 @@ func (c *BalancedConsumer) heartbeat() {
 			continue
 		case <-t.C:
 		}
-		ctx, cancel := context.WithTimeout(c.ctx, c.cfg.HeartbeatInterval+c.client.cfg.RequestTimeout)
-		err := c.member.heartbeat(ctx)
+		rctx, cancel := context.WithTimeout(ctx, c.cfg.HeartbeatInterval+c.client.cfg.RequestTimeout)
+		err := c.member.heartbeat(rctx)
 		cancel()
 		switch {
 		case err == nil:

@@ -3,6 +3,7 @@ package kafka_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -72,4 +73,35 @@ func TestFailedAssignmentRejoins(t *testing.T) {
 		got[string(msg.Value)] = true
 	}
 	require.Equal(t, map[string]bool{"m0": true, "m1": true}, got)
+}
+
+// TestSlowStartKeepsTheSession: heartbeats run while an assignment is
+// taken up, so a PostRebalanceCallback slower than the session timeout
+// does not get the member thrown out of the group (which would make it
+// rejoin and call the callback again).
+func TestSlowStartKeepsTheSession(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("slowstart", 1))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	produceAt(t, cl, "slowstart", 0, time.Now(), "m")
+	cfg := groupConfig("slowstart")
+	var mu sync.Mutex
+	calls := 0
+	cfg.PostRebalanceCallback = func(context.Context, map[kafka.TopicPartition]int64, map[kafka.TopicPartition]int64) (map[kafka.TopicPartition]int64, error) {
+		mu.Lock()
+		calls++
+		first := calls == 1
+		mu.Unlock()
+		if first {
+			time.Sleep(cfg.SessionTimeout + 1500*time.Millisecond)
+		}
+		return nil, nil
+	}
+	bc := newBalanced(t, c, "slowstart", cfg)
+	msg, err := bc.Consume(testCtx(t))
+	require.NoError(t, err)
+	require.Equal(t, "m", string(msg.Value))
+	time.Sleep(10 * cfg.HeartbeatInterval) // an evicted member would have rejoined by now
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, 1, calls, "the member kept its session through the slow callback")
 }
