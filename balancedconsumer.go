@@ -37,7 +37,7 @@ type BalancedConsumerConfig struct {
 	ConsumerTimeout         time.Duration
 	// ResetOffsetOnStart applies to the consumer's first assignment only:
 	// partitions it gets in later rebalances continue from the group's
-	// commits (pykafka reset them at every rebalance).
+	// commits, as with pykafka, whose later internal consumers fetched them.
 	ResetOffsetOnStart bool
 	IsolationLevel     IsolationLevel
 

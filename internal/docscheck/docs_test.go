@@ -23,6 +23,8 @@ const prelude = `package main
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log"
@@ -38,6 +40,8 @@ import (
 var (
 	_ = context.Background
 	_ = tls.VersionTLS12
+	_ = x509.NewCertPool
+	_ = json.Marshal
 	_ = errors.Is
 	_ = fmt.Sprint
 	_ = log.Printf
