@@ -526,6 +526,34 @@ func (c *BalancedConsumer) CommitOffsets(ctx context.Context) error {
 	return c.commit(ctx, c.commitPoints(f))
 }
 
+// Membership returns the member ID the coordinator gave this consumer and
+// the group's generation (pykafka's consumer_id and generation_id); "" and
+// -1 before the first join.
+func (c *BalancedConsumer) Membership() (memberID string, generation int32) {
+	return c.member.membership()
+}
+
+// CommitPartitionOffsets commits the given offsets (next offsets to read)
+// for partitions of any subscribed topic that are assigned to the
+// consumer, with its membership (pykafka's commit_offsets with
+// partition_offsets). A partition not assigned to it is an error wrapping
+// ErrUnknownTopicOrPartition: the group would refuse or overwrite it.
+func (c *BalancedConsumer) CommitPartitionOffsets(ctx context.Context, offsets map[TopicPartition]int64) error {
+	c.mu.Lock()
+	assigned := c.assigned
+	c.mu.Unlock()
+	for tp, o := range offsets {
+		if !slices.Contains(assigned, tp) {
+			return &OpError{Op: "commit offsets", Topic: tp.Topic, Partition: tp.Partition, Broker: -1,
+				Err: fmt.Errorf("%w: not assigned to this member", ErrUnknownTopicOrPartition)}
+		}
+		if o < 0 {
+			return &OpError{Op: "commit offsets", Topic: tp.Topic, Partition: tp.Partition, Broker: -1, Err: fmt.Errorf("offset %d is negative", o)}
+		}
+	}
+	return c.commit(ctx, offsets)
+}
+
 func (c *BalancedConsumer) commit(ctx context.Context, offsets map[TopicPartition]int64) error {
 	c.commitMu.Lock()
 	defer c.commitMu.Unlock()

@@ -105,3 +105,32 @@ func TestSlowStartKeepsTheSession(t *testing.T) {
 	defer mu.Unlock()
 	require.Equal(t, 1, calls, "the member kept its session through the slow callback")
 }
+
+// TestCommitChosenOffsets: a member commits offsets of its choosing for its
+// partitions, and no others; they read back as committed.
+func TestCommitChosenOffsets(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("chosen", 2), kafkatest.Topic("other", 1))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	bc := newBalanced(t, c, "chosen", groupConfig("chooser"))
+	waitAssignment(t, 2, bc)
+	require.NoError(t, bc.CommitPartitionOffsets(testCtx(t), map[kafka.TopicPartition]int64{{Topic: "chosen", Partition: 1}: 42}))
+	got, err := c.FetchGroupOffsets(testCtx(t), "chooser", "chosen")
+	require.NoError(t, err)
+	require.Equal(t, map[int32]int64{1: 42}, got)
+	err = bc.CommitPartitionOffsets(testCtx(t), map[kafka.TopicPartition]int64{{Topic: "other", Partition: 0}: 1})
+	require.ErrorIs(t, err, kafka.ErrUnknownTopicOrPartition)
+	require.Error(t, bc.CommitPartitionOffsets(testCtx(t), map[kafka.TopicPartition]int64{{Topic: "chosen", Partition: 0}: -5}))
+}
+
+func TestMembership(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("members", 1))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	bc := newBalanced(t, c, "members", groupConfig("members"))
+	waitAssignment(t, 1, bc)
+	id, gen := bc.Membership()
+	info, err := cl.Group("members")
+	require.NoError(t, err)
+	require.Len(t, info.Members, 1)
+	require.Equal(t, info.Members[0].MemberID, id)
+	require.Positive(t, gen)
+}
