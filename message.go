@@ -2,7 +2,11 @@ package kafka
 
 import "time"
 
-// A Message is one Kafka record, as produced and as consumed.
+// A Message is one Kafka record, as produced and as consumed. A consumed
+// message's Key, Value and header values share memory with the fetch that
+// brought them (which is what makes consuming nearly free of allocations):
+// the message owns them, but keeping a few messages for a long time keeps
+// their whole fetches in memory; copy what is kept.
 type Message struct {
 	Topic     string
 	Partition int32 // set by the producer's partitioner unless the producer is told otherwise; set on consumed messages

@@ -27,7 +27,8 @@ func (f PartitionerFunc) Partition(msg Message, numPartitions int) (int32, error
 
 // BatchClosedNotifier is implemented by partitioners that stick to one
 // partition for messages without a key until the producer closes that
-// partition's batch (KIP-480): the producer calls BatchClosed then.
+// partition's batch (KIP-480): the producer calls BatchClosed then, with
+// the partition's queue locked, so it must be quick and must not produce.
 type BatchClosedNotifier interface {
 	BatchClosed(partition int32)
 }
