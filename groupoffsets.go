@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -25,10 +26,21 @@ type commitRequest struct {
 }
 
 // commitMetadata is stored with every commit, for lag tools and people
-// looking at a group: who committed and when.
-func (c *Client) commitMetadata() string {
+// looking at a group: who committed, from where and when. It is JSON with
+// pykafka's keys (consumer_id, hostname), which pykafka's own tools read.
+func (c *Client) commitMetadata(member string) string {
 	host, _ := os.Hostname()
-	return fmt.Sprintf("gokafka client_id=%s host=%s pid=%d time=%s", c.cfg.ClientID, host, os.Getpid(), time.Now().UTC().Format(time.RFC3339))
+	if member == "" {
+		member = c.cfg.ClientID
+	}
+	b, _ := json.Marshal(struct {
+		ConsumerID string `json:"consumer_id"`
+		Hostname   string `json:"hostname"`
+		ClientID   string `json:"client_id"`
+		PID        int    `json:"pid"`
+		Time       string `json:"time"`
+	}{member, host, c.cfg.ClientID, os.Getpid(), time.Now().UTC().Format(time.RFC3339)})
+	return string(b)
 }
 
 // commitOffsets commits offsets to the group's coordinator, retrying
@@ -37,7 +49,7 @@ func (c *Client) commitOffsets(ctx context.Context, r commitRequest) error {
 	if len(r.offsets) == 0 {
 		return nil
 	}
-	meta := c.commitMetadata()
+	meta := c.commitMetadata(r.member)
 	return c.groupRetry(ctx, r.group, r.retries, r.backoff, func(b *broker) error {
 		version, err := b.version(ctx, protocol.KeyOffsetCommit)
 		if err != nil {

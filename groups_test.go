@@ -5,6 +5,7 @@ package kafka
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/gokafka/kafka/protocol"
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 func groupTestCtx(t *testing.T) context.Context {
@@ -347,4 +349,42 @@ func TestGroupOffsetsFromOutside(t *testing.T) {
 	joinGroup(t, cl, "live", "t", 1)
 	err = c.CommitGroupOffsets(ctx, "live", "t", map[int32]int64{0: 1})
 	require.ErrorIs(t, err, ErrUnknownMemberId)
+}
+
+// TestCommitMetadataIsPykafkasJSON: commits carry JSON with pykafka's keys,
+// which its lag tool reads, as an independent client sees them.
+func TestCommitMetadataIsPykafkasJSON(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("t", 1))
+	c := groupTestClient(t, cl)
+	require.NoError(t, c.CommitGroupOffsets(groupTestCtx(t), "meta", "t", map[int32]int64{0: 3}))
+
+	k, err := kgo.NewClient(kgo.SeedBrokers(cl.Addrs()...))
+	require.NoError(t, err)
+	defer k.Close()
+	req := kmsg.NewPtrOffsetFetchRequest()
+	req.Group = "meta"
+	rt := kmsg.NewOffsetFetchRequestTopic()
+	rt.Topic, rt.Partitions = "t", []int32{0}
+	req.Topics = append(req.Topics, rt)
+	resp, err := req.RequestWith(groupTestCtx(t), k)
+	require.NoError(t, err)
+	var meta *string
+	for _, rt := range resp.Topics {
+		for _, rp := range rt.Partitions {
+			meta = rp.Metadata
+		}
+	}
+	for _, g := range resp.Groups { // v8+
+		for _, gt := range g.Topics {
+			for _, gp := range gt.Partitions {
+				meta = gp.Metadata
+			}
+		}
+	}
+	require.NotNil(t, meta)
+	var got map[string]any
+	require.NoError(t, json.Unmarshal([]byte(*meta), &got), *meta)
+	require.Equal(t, "gokafka", got["consumer_id"])
+	require.NotEmpty(t, got["hostname"])
+	require.Equal(t, "gokafka", got["client_id"])
 }
