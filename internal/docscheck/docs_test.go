@@ -1,4 +1,4 @@
-// Package docscheck keeps the Go code in docs/*.md compiling: every ```go
+// Package docscheck keeps the Go code in docs/*.md and README.md compiling: every ```go
 // block is put into a program (fragments inside a function that has ctx,
 // client, topic and producer in scope) and built with the go command.
 // Errors point at the Markdown lines, through //line directives.
@@ -62,6 +62,7 @@ func TestDocsCompile(t *testing.T) {
 	if err != nil || len(docs) == 0 {
 		t.Fatalf("no docs found: %v", err)
 	}
+	docs = append(docs, "../../README.md")
 	for _, doc := range docs {
 		t.Run(filepath.Base(doc), func(t *testing.T) {
 			src, err := os.ReadFile(doc)
