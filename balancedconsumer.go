@@ -28,6 +28,7 @@ type BalancedConsumerConfig struct {
 	NumConsumerFetchers     int
 	AutoCommitEnable        bool
 	AutoCommitInterval      time.Duration
+	AutoCommitMessages      int
 	QueuedMaxMessages       int
 	FetchMinBytes           int
 	FetchWaitMax            time.Duration
@@ -103,6 +104,7 @@ func (cfg BalancedConsumerConfig) withDefaults() (BalancedConsumerConfig, Simple
 		NumConsumerFetchers:     cfg.NumConsumerFetchers,
 		AutoCommitEnable:        cfg.AutoCommitEnable,
 		AutoCommitInterval:      cfg.AutoCommitInterval,
+		AutoCommitMessages:      cfg.AutoCommitMessages,
 		QueuedMaxMessages:       cfg.QueuedMaxMessages,
 		FetchMinBytes:           cfg.FetchMinBytes,
 		FetchWaitMax:            cfg.FetchWaitMax,
@@ -124,12 +126,13 @@ func (cfg BalancedConsumerConfig) withDefaults() (BalancedConsumerConfig, Simple
 // Messages and the offset methods work as a SimpleConsumer's, over the
 // partitions currently assigned. Its methods are safe for concurrent use.
 type BalancedConsumer struct {
-	client *Client
-	topic  string // the topic it was made from: HeldOffsets and the like speak of it
-	cfg    BalancedConsumerConfig
-	sc     SimpleConsumerConfig // the fetch and offset settings
-	member *groupMember
-	done   doneTracker
+	client  *Client
+	topic   string // the topic it was made from: HeldOffsets and the like speak of it
+	cfg     BalancedConsumerConfig
+	sc      SimpleConsumerConfig // the fetch and offset settings
+	member  *groupMember
+	done    doneTracker
+	commits *commitCounter
 
 	mu       sync.Mutex
 	f        *fetcher // the current assignment's; nil while rebalancing
@@ -165,7 +168,7 @@ func (t *Topic) BalancedConsumer(ctx context.Context, cfg BalancedConsumerConfig
 		}
 	}
 	slices.Sort(topics)
-	c := &BalancedConsumer{client: t.client, topic: t.name, cfg: cfg, sc: sc, changed: make(chan struct{})}
+	c := &BalancedConsumer{client: t.client, topic: t.name, cfg: cfg, sc: sc, changed: make(chan struct{}), commits: newCommitCounter(sc.AutoCommitMessages)}
 	c.member = &groupMember{
 		client: t.client, group: cfg.ConsumerGroup, topics: topics, assignor: cfg.MembershipProtocol,
 		session: cfg.SessionTimeout, rebalance: cfg.RebalanceTimeout,
@@ -474,6 +477,7 @@ func (c *BalancedConsumer) Consume(ctx context.Context) (Message, error) {
 		if c.cfg.TrackTaskDone {
 			c.done.consumed(&msg)
 		}
+		c.commits.consumed()
 		return msg, nil
 	}
 }
@@ -648,7 +652,8 @@ func (c *BalancedConsumer) Assignment() []TopicPartition {
 	return slices.Clone(c.assigned)
 }
 
-// autoCommit commits every AutoCommitInterval until Close.
+// autoCommit commits every AutoCommitInterval, and after every
+// AutoCommitMessages messages, until Close.
 func (c *BalancedConsumer) autoCommit() {
 	defer c.bg.Done()
 	t := time.NewTicker(c.sc.AutoCommitInterval)
@@ -658,12 +663,13 @@ func (c *BalancedConsumer) autoCommit() {
 		case <-c.ctx.Done():
 			return
 		case <-t.C:
-			ctx, cancel := context.WithTimeout(c.ctx, c.client.cfg.RequestTimeout)
-			if err := c.CommitOffsets(ctx); err != nil && c.ctx.Err() == nil {
-				c.setErr(err)
-			}
-			cancel()
+		case <-c.commits.due:
 		}
+		ctx, cancel := context.WithTimeout(c.ctx, c.client.cfg.RequestTimeout)
+		if err := c.CommitOffsets(ctx); err != nil && c.ctx.Err() == nil {
+			c.setErr(err)
+		}
+		cancel()
 	}
 }
 

@@ -43,6 +43,10 @@ type SimpleConsumerConfig struct {
 	AutoCommitEnable bool
 	// AutoCommitInterval is the time between automatic commits. Default 60s.
 	AutoCommitInterval time.Duration
+	// AutoCommitMessages, with AutoCommitEnable, commits as well after
+	// every this many messages (yelp_kafka's auto_commit_interval_messages).
+	// Default 0: by AutoCommitInterval alone.
+	AutoCommitMessages int
 	// QueuedMaxMessages caps the fetched messages held per partition
 	// before fetching pauses. Default 2000.
 	QueuedMaxMessages int
@@ -114,6 +118,7 @@ type SimpleConsumer struct {
 	f      *fetcher
 
 	commitMu sync.Mutex // one commit at a time
+	commits  *commitCounter
 	bg       sync.WaitGroup
 	quit     chan struct{}
 	once     sync.Once
@@ -139,7 +144,7 @@ func (t *Topic) SimpleConsumer(ctx context.Context, cfg SimpleConsumerConfig) (*
 			}
 		}
 	}
-	c := &SimpleConsumer{client: t.client, topic: t, cfg: cfg, parts: parts, quit: make(chan struct{})}
+	c := &SimpleConsumer{client: t.client, topic: t, cfg: cfg, parts: parts, quit: make(chan struct{}), commits: newCommitCounter(cfg.AutoCommitMessages)}
 	c.f = newFetcher(t.client, c.tps(parts), fetchOptions{
 		maxBytes:   cfg.FetchMessageMaxBytes,
 		minBytes:   cfg.FetchMinBytes,
@@ -197,7 +202,11 @@ func (c *SimpleConsumer) start(ctx context.Context, parts []int32) error {
 func (c *SimpleConsumer) Consume(ctx context.Context) (Message, error) {
 	ct := newConsumerTimer(c.cfg.ConsumerTimeout)
 	defer ct.stop()
-	return c.f.next(ctx, &ct)
+	msg, err := c.f.next(ctx, &ct)
+	if err == nil {
+		c.commits.consumed()
+	}
+	return msg, err
 }
 
 // Messages iterates over messages as Consume returns them. Iteration ends
@@ -308,7 +317,8 @@ func (c *SimpleConsumer) ResetOffsets(ctx context.Context, offsets map[int32]int
 	return nil
 }
 
-// autoCommit commits every AutoCommitInterval until Close.
+// autoCommit commits every AutoCommitInterval, and after every
+// AutoCommitMessages messages, until Close.
 func (c *SimpleConsumer) autoCommit() {
 	defer c.bg.Done()
 	t := time.NewTicker(c.cfg.AutoCommitInterval)
@@ -318,12 +328,13 @@ func (c *SimpleConsumer) autoCommit() {
 		case <-c.quit:
 			return
 		case <-t.C:
-			ctx, cancel := context.WithTimeout(c.client.ctx, c.client.cfg.RequestTimeout)
-			if err := c.CommitOffsets(ctx); err != nil {
-				c.f.fail(err) // the next Consume returns it
-			}
-			cancel()
+		case <-c.commits.due:
 		}
+		ctx, cancel := context.WithTimeout(c.client.ctx, c.client.cfg.RequestTimeout)
+		if err := c.CommitOffsets(ctx); err != nil {
+			c.f.fail(err) // the next Consume returns it
+		}
+		cancel()
 	}
 }
 
