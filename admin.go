@@ -52,7 +52,7 @@ func (c *Client) CreateTopic(ctx context.Context, name string, tc TopicConfig) e
 		if len(tc.Assignment) > 0 {
 			t.NumPartitions, t.ReplicationFactor = -1, -1
 			for _, p := range slices.Sorted(maps.Keys(tc.Assignment)) {
-				t.Assignments = append(t.Assignments, protocol.CreateTopicsRequestTopicAssignment{PartitionIndex: p, BrokerIds: tc.Assignment[p]})
+				t.Assignments = append(t.Assignments, protocol.CreateTopicsRequestTopicAssignment{PartitionIndex: p, BrokerIDs: tc.Assignment[p]})
 			}
 		}
 		for _, k := range slices.Sorted(maps.Keys(tc.Configs)) {

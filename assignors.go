@@ -77,16 +77,16 @@ func NewAssignorMember(m *protocol.JoinGroupResponseMember) (AssignorMember, err
 		return AssignorMember{}, err
 	}
 	am := AssignorMember{
-		MemberID:   m.MemberId,
+		MemberID:   m.MemberID,
 		Topics:     s.Topics,
 		UserData:   s.UserData,
-		Generation: s.GenerationId,
+		Generation: s.GenerationID,
 	}
-	if m.GroupInstanceId != nil {
-		am.InstanceID = *m.GroupInstanceId
+	if m.GroupInstanceID != nil {
+		am.InstanceID = *m.GroupInstanceID
 	}
-	if s.RackId != nil {
-		am.Rack = *s.RackId
+	if s.RackID != nil {
+		am.Rack = *s.RackID
 	}
 	for _, o := range s.OwnedPartitions {
 		if am.Owned == nil {

@@ -555,8 +555,8 @@ func TestAssignStickyKgo(t *testing.T) {
 
 func toProtocolMember(km kmsg.JoinGroupResponseMember) *protocol.JoinGroupResponseMember {
 	return &protocol.JoinGroupResponseMember{
-		MemberId:        km.MemberID,
-		GroupInstanceId: km.InstanceID,
+		MemberID:        km.MemberID,
+		GroupInstanceID: km.InstanceID,
 		Metadata:        km.ProtocolMetadata,
 	}
 }
@@ -670,14 +670,14 @@ func TestNewAssignorMember(t *testing.T) {
 		OwnedPartitions: []protocol.ConsumerProtocolSubscriptionOwnedPartition{
 			{Topic: "a", Partitions: []int32{1, 2}}, {Topic: "a", Partitions: []int32{5}},
 		},
-		GenerationId: 9,
-		RackId:       &rack,
+		GenerationID: 9,
+		RackID:       &rack,
 	}
 	b, err := s.Encode(3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := NewAssignorMember(&protocol.JoinGroupResponseMember{MemberId: "m", GroupInstanceId: &inst, Metadata: b})
+	got, err := NewAssignorMember(&protocol.JoinGroupResponseMember{MemberID: "m", GroupInstanceID: &inst, Metadata: b})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -689,7 +689,7 @@ func TestNewAssignorMember(t *testing.T) {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}
 	b, _ = s.Encode(0)
-	if got, err = NewAssignorMember(&protocol.JoinGroupResponseMember{MemberId: "m", Metadata: b}); err != nil ||
+	if got, err = NewAssignorMember(&protocol.JoinGroupResponseMember{MemberID: "m", Metadata: b}); err != nil ||
 		got.Generation != -1 || got.Owned != nil || got.InstanceID != "" {
 		t.Fatalf("v0: %+v %v", got, err)
 	}

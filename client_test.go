@@ -185,7 +185,7 @@ func TestMetadataRefreshesOnItsOwn(t *testing.T) {
 	require.Eventually(t, func() bool { return len(c.Brokers()) == 4 }, 10*time.Second, 10*time.Millisecond)
 }
 
-// TestPre010BrokerNamesTheSetting: a broker that hangs up on ApiVersions,
+// TestPre010BrokerNamesTheSetting: a broker that hangs up on APIVersions,
 // as brokers before 0.10 do, gets an error that says what to set.
 func TestPre010BrokerNamesTheSetting(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -198,11 +198,11 @@ func TestPre010BrokerNamesTheSetting(t *testing.T) {
 				return
 			}
 			buf := make([]byte, 512)
-			nc.Read(buf) // the ApiVersions request
+			nc.Read(buf) // the APIVersions request
 			nc.Close()
 		}
 	}()
 	_, err = kafka.NewClient(testCtx(t), kafka.Config{Hosts: []string{l.Addr().String()}})
-	require.ErrorIs(t, err, kafka.ErrNoApiVersions)
+	require.ErrorIs(t, err, kafka.ErrNoAPIVersions)
 	require.ErrorContains(t, err, "BrokerVersion")
 }

@@ -27,7 +27,7 @@ type Config struct {
 	ClientID string
 
 	// BrokerVersion pins the protocol versions for brokers too old to
-	// answer ApiVersions ("0.8.2", "0.9.0"), as pykafka's broker_version
+	// answer APIVersions ("0.8.2", "0.9.0"), as pykafka's broker_version
 	// did. Empty (the default) asks each broker what it supports, which is
 	// right for every broker since 0.10; unlike pykafka, a wrong value
 	// cannot silently garble messages on newer brokers.
@@ -183,5 +183,5 @@ func (cfg Config) connConfig() (conn.Config, error) {
 	return cc, nil
 }
 
-// Version is this library's version, sent to brokers in ApiVersions.
+// Version is this library's version, sent to brokers in APIVersions.
 const Version = "0.1.0"

@@ -122,12 +122,12 @@ func (c *Client) lookupCoordinator(ctx context.Context, k coordinatorKey) (*brok
 		if err := b.request(ctx, connGeneral, req, &resp, version, 0); err != nil {
 			return err
 		}
-		code, msg, node, host, port := resp.ErrorCode, resp.ErrorMessage, resp.NodeId, resp.Host, resp.Port
+		code, msg, node, host, port := resp.ErrorCode, resp.ErrorMessage, resp.NodeID, resp.Host, resp.Port
 		if version >= 4 {
 			found := false
 			for _, rc := range resp.Coordinators {
 				if rc.Key == k.key {
-					code, msg, node, host, port = rc.ErrorCode, rc.ErrorMessage, rc.NodeId, rc.Host, rc.Port
+					code, msg, node, host, port = rc.ErrorCode, rc.ErrorMessage, rc.NodeID, rc.Host, rc.Port
 					found = true
 					break
 				}

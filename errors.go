@@ -34,10 +34,10 @@ var (
 	// wrapped too. It is retriable.
 	ErrSocketDisconnected = conn.ErrDisconnected
 
-	// ErrNoApiVersions means a broker closed the connection instead of
-	// answering ApiVersions, as brokers before 0.10 do: set
+	// ErrNoAPIVersions means a broker closed the connection instead of
+	// answering APIVersions, as brokers before 0.10 do: set
 	// Config.BrokerVersion ("0.9.0" or "0.8.2") for those.
-	ErrNoApiVersions = conn.ErrNoApiVersions
+	ErrNoAPIVersions = conn.ErrNoAPIVersions
 
 	// ErrClientClosed is returned by calls on a closed Client.
 	ErrClientClosed = errors.New("kafka: client closed")

@@ -280,7 +280,7 @@ func (f *fetcher) fetch(id int32, parts []claimed, rs *requestScratch) error {
 		return b.opError("fetch", "", -1, code)
 	}
 	if rs.got == nil {
-		rs.got = make(map[TopicPartition]*protocol.FetchResponseResponsePartition, len(parts))
+		rs.got = make(map[TopicPartition]*protocol.FetchResponsePartition, len(parts))
 	}
 	got := rs.got
 	clear(got)
@@ -288,7 +288,7 @@ func (f *fetcher) fetch(id int32, parts []claimed, rs *requestScratch) error {
 		rt := &resp.Responses[i]
 		topic := rt.Topic
 		if version >= 13 {
-			topic = ids[rt.TopicId]
+			topic = ids[rt.TopicID]
 		}
 		for j := range rt.Partitions {
 			p := &rt.Partitions[j]
@@ -309,7 +309,7 @@ type requestScratch struct {
 	topics []protocol.FetchRequestTopic
 	ids    map[protocol.UUID]string
 	resp   protocol.FetchResponse
-	got    map[TopicPartition]*protocol.FetchResponseResponsePartition
+	got    map[TopicPartition]*protocol.FetchResponsePartition
 	batch  protocol.RecordBatch // messages copy what they need from it
 }
 
@@ -332,7 +332,7 @@ func (f *fetcher) request(parts []claimed, version int16, rs *requestScratch) (*
 			t := &topics[n]
 			*t = protocol.FetchRequestTopic{Topic: c.tp.Topic, Partitions: t.Partitions[:0]}
 			if tm := m.topics[c.tp.Topic]; tm != nil && version >= 13 {
-				t.TopicId = tm.id
+				t.TopicID = tm.id
 				rs.ids[tm.id] = tm.name
 			}
 		}
@@ -344,8 +344,8 @@ func (f *fetcher) request(parts []claimed, version int16, rs *requestScratch) (*
 	}
 	rs.topics = topics
 	rs.req = protocol.FetchRequest{
-		ReplicaId:      -1,
-		ReplicaState:   protocol.FetchRequestReplicaState{ReplicaId: -1, ReplicaEpoch: -1},
+		ReplicaID:      -1,
+		ReplicaState:   protocol.FetchRequestReplicaState{ReplicaID: -1, ReplicaEpoch: -1},
 		MaxWaitMs:      int32(f.opts.maxWait / time.Millisecond),
 		MinBytes:       int32(f.opts.minBytes),
 		MaxBytes:       fetchMaxBytes,
@@ -360,7 +360,7 @@ func (f *fetcher) request(parts []claimed, version int16, rs *requestScratch) (*
 const fetchMaxBytes = 50 << 20
 
 // file acts on one partition's part of a fetch response.
-func (f *fetcher) file(b *broker, c claimed, r *protocol.FetchResponseResponsePartition, batch *protocol.RecordBatch) {
+func (f *fetcher) file(b *broker, c claimed, r *protocol.FetchResponsePartition, batch *protocol.RecordBatch) {
 	if r == nil {
 		f.release([]claimed{c}, f.client.cfg.RetryBackoff)
 		return
@@ -411,7 +411,7 @@ func (f *fetcher) enqueue(c claimed, msgs []Message, next int64) bool {
 
 // decode turns a partition's records into messages, from the claimed
 // offset on, and returns the next offset to fetch.
-func (f *fetcher) decode(c claimed, r *protocol.FetchResponseResponsePartition, batch *protocol.RecordBatch) ([]Message, int64, error) {
+func (f *fetcher) decode(c claimed, r *protocol.FetchResponsePartition, batch *protocol.RecordBatch) ([]Message, int64, error) {
 	next := c.offset
 	rd := protocol.NewRecordSetReader(r.Records, protocol.DecodeOptions{})
 	var (
@@ -478,13 +478,13 @@ func convertHeaders(hs []protocol.RecordHeader) []Header {
 // abortedTxns tracks, while reading committed, the producers whose
 // records are part of an aborted transaction.
 type abortedTxns struct {
-	pending []protocol.FetchResponseResponsePartitionAbortedTransaction // by first offset, not started yet
+	pending []protocol.FetchResponseAbortedTransaction // by first offset, not started yet
 	active  map[int64]bool
 }
 
-func newAbortedTxns(list []protocol.FetchResponseResponsePartitionAbortedTransaction) abortedTxns {
+func newAbortedTxns(list []protocol.FetchResponseAbortedTransaction) abortedTxns {
 	a := abortedTxns{pending: slices.Clone(list), active: map[int64]bool{}}
-	slices.SortFunc(a.pending, func(x, y protocol.FetchResponseResponsePartitionAbortedTransaction) int {
+	slices.SortFunc(a.pending, func(x, y protocol.FetchResponseAbortedTransaction) int {
 		return int(x.FirstOffset - y.FirstOffset)
 	})
 	return a
@@ -497,18 +497,18 @@ func (a *abortedTxns) skip(b *protocol.RecordBatch) bool {
 		return false
 	}
 	for len(a.pending) > 0 && a.pending[0].FirstOffset <= b.LastOffset() {
-		a.active[a.pending[0].ProducerId] = true
+		a.active[a.pending[0].ProducerID] = true
 		a.pending = a.pending[1:]
 	}
 	if b.Control() {
 		if len(b.Records) > 0 {
 			if _, typ, err := protocol.ParseControlKey(b.Records[0].Key); err == nil && typ == protocol.ControlAbort {
-				delete(a.active, b.ProducerId)
+				delete(a.active, b.ProducerID)
 			}
 		}
 		return true
 	}
-	return b.Transactional() && a.active[b.ProducerId]
+	return b.Transactional() && a.active[b.ProducerID]
 }
 
 // outOfRange moves a partition whose position left the log to

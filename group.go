@@ -122,11 +122,11 @@ func (g *groupMember) joinOnce(ctx context.Context) (map[string][]int32, error) 
 	g.mu.Lock()
 	meta, err := g.subscription()
 	req := &protocol.JoinGroupRequest{
-		GroupId:            g.group,
+		GroupID:            g.group,
 		SessionTimeoutMs:   millis(g.session),
 		RebalanceTimeoutMs: millis(g.rebalance),
-		MemberId:           g.memberID,
-		GroupInstanceId:    g.instance,
+		MemberID:           g.memberID,
+		GroupInstanceID:    g.instance,
 		ProtocolType:       "consumer",
 		Protocols:          []protocol.JoinGroupRequestProtocol{{Name: g.assignor.Name(), Metadata: meta}},
 	}
@@ -141,32 +141,32 @@ func (g *groupMember) joinOnce(ctx context.Context) (map[string][]int32, error) 
 	}
 	switch code := Error(resp.ErrorCode); code {
 	case 0:
-	case ErrMemberIdRequired: // KIP-394: join again with the ID we were given
-		g.setMember(resp.MemberId, -1)
+	case ErrMemberIDRequired: // KIP-394: join again with the ID we were given
+		g.setMember(resp.MemberID, -1)
 		return nil, errRebalance
-	case ErrUnknownMemberId:
+	case ErrUnknownMemberID:
 		g.setMember("", -1)
 		return nil, errRebalance
 	default:
 		return nil, g.codeError(b, "join group", code)
 	}
-	g.setMember(resp.MemberId, resp.GenerationId)
+	g.setMember(resp.MemberID, resp.GenerationID)
 	g.mu.Lock()
 	g.watched = nil // set again by assign if this member leads
 	g.mu.Unlock()
 
 	var assignments []protocol.SyncGroupRequestAssignment
-	if resp.Leader == resp.MemberId && !resp.SkipAssignment {
+	if resp.Leader == resp.MemberID && !resp.SkipAssignment {
 		if assignments, err = g.assign(ctx, resp.Members); err != nil {
 			return nil, err
 		}
 	}
-	return g.sync(ctx, b, resp.GenerationId, resp.MemberId, assignments)
+	return g.sync(ctx, b, resp.GenerationID, resp.MemberID, assignments)
 }
 
 // subscription encodes this member's JoinGroup metadata. g.mu is held.
 func (g *groupMember) subscription() ([]byte, error) {
-	s := protocol.ConsumerProtocolSubscription{Topics: g.topics, GenerationId: g.generation}
+	s := protocol.ConsumerProtocolSubscription{Topics: g.topics, GenerationID: g.generation}
 	for _, t := range slices.Sorted(maps.Keys(g.owned)) {
 		s.OwnedPartitions = append(s.OwnedPartitions, protocol.ConsumerProtocolSubscriptionOwnedPartition{Topic: t, Partitions: g.owned[t]})
 	}
@@ -188,7 +188,7 @@ func (g *groupMember) assign(ctx context.Context, members []protocol.JoinGroupRe
 	for i := range members {
 		am, err := NewAssignorMember(&members[i])
 		if err != nil {
-			return nil, final{fmt.Errorf("kafka: group %s: member %s sent metadata we cannot read: %w", g.group, members[i].MemberId, err)}
+			return nil, final{fmt.Errorf("kafka: group %s: member %s sent metadata we cannot read: %w", g.group, members[i].MemberID, err)}
 		}
 		in = append(in, am)
 		for _, t := range am.Topics {
@@ -224,7 +224,7 @@ func (g *groupMember) assign(ctx context.Context, members []protocol.JoinGroupRe
 		if err != nil {
 			return nil, final{err}
 		}
-		out = append(out, protocol.SyncGroupRequestAssignment{MemberId: am.MemberID, Assignment: b})
+		out = append(out, protocol.SyncGroupRequestAssignment{MemberID: am.MemberID, Assignment: b})
 	}
 	return out, nil
 }
@@ -269,7 +269,7 @@ func (g *groupMember) sync(ctx context.Context, b *broker, generation int32, mem
 	}
 	name, typ := g.assignor.Name(), "consumer"
 	req := &protocol.SyncGroupRequest{
-		GroupId: g.group, GenerationId: generation, MemberId: member, GroupInstanceId: g.instance,
+		GroupID: g.group, GenerationID: generation, MemberID: member, GroupInstanceID: g.instance,
 		ProtocolType: &typ, ProtocolName: &name, Assignments: assignments,
 	}
 	var resp protocol.SyncGroupResponse
@@ -281,7 +281,7 @@ func (g *groupMember) sync(ctx context.Context, b *broker, generation int32, mem
 	case 0:
 	case ErrRebalanceInProgress, ErrIllegalGeneration:
 		return nil, errRebalance
-	case ErrUnknownMemberId:
+	case ErrUnknownMemberID:
 		g.setMember("", -1)
 		return nil, errRebalance
 	default:
@@ -319,7 +319,7 @@ func (g *groupMember) heartbeat(ctx context.Context) error {
 		return final{err}
 	}
 	member, generation := g.membership()
-	req := &protocol.HeartbeatRequest{GroupId: g.group, GenerationId: generation, MemberId: member, GroupInstanceId: g.instance}
+	req := &protocol.HeartbeatRequest{GroupID: g.group, GenerationID: generation, MemberID: member, GroupInstanceID: g.instance}
 	var resp protocol.HeartbeatResponse
 	if err := g.call(ctx, b, req, &resp, version, 0); err != nil {
 		g.client.forgetCoordinator(g.group)
@@ -330,7 +330,7 @@ func (g *groupMember) heartbeat(ctx context.Context) error {
 		return nil
 	case ErrRebalanceInProgress, ErrIllegalGeneration:
 		return errRebalance
-	case ErrUnknownMemberId:
+	case ErrUnknownMemberID:
 		g.setMember("", -1)
 		return errRebalance
 	default:
@@ -354,18 +354,18 @@ func (g *groupMember) leave(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	req := &protocol.LeaveGroupRequest{GroupId: g.group}
+	req := &protocol.LeaveGroupRequest{GroupID: g.group}
 	if version >= 3 {
-		req.Members = []protocol.LeaveGroupRequestMember{{MemberId: member}}
+		req.Members = []protocol.LeaveGroupRequestMember{{MemberID: member}}
 	} else {
-		req.MemberId = member
+		req.MemberID = member
 	}
 	var resp protocol.LeaveGroupResponse
 	if err := g.call(ctx, b, req, &resp, version, 0); err != nil {
 		return b.opError("leave group "+g.group, "", -1, err)
 	}
 	g.setMember("", -1)
-	if code := Error(resp.ErrorCode); code != 0 && code != ErrUnknownMemberId {
+	if code := Error(resp.ErrorCode); code != 0 && code != ErrUnknownMemberID {
 		return b.opError("leave group "+g.group, "", -1, code)
 	}
 	return nil

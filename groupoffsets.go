@@ -62,7 +62,7 @@ func (c *Client) commitOffsets(ctx context.Context, r commitRequest) error {
 			})
 		}
 		req := &protocol.OffsetCommitRequest{
-			GroupId: r.group, GenerationIdOrMemberEpoch: r.generation, MemberId: r.member,
+			GroupID: r.group, GenerationIDOrMemberEpoch: r.generation, MemberID: r.member,
 			RetentionTimeMs: -1, Topics: []protocol.OffsetCommitRequestTopic{t},
 		}
 		var resp protocol.OffsetCommitResponse
@@ -92,10 +92,10 @@ func (c *Client) fetchCommitted(ctx context.Context, group, topic string, partit
 		}
 		req := &protocol.OffsetFetchRequest{RequireStable: true}
 		if version >= 8 {
-			req.Groups = []protocol.OffsetFetchRequestGroup{{GroupId: group, MemberEpoch: -1,
+			req.Groups = []protocol.OffsetFetchRequestGroup{{GroupID: group, MemberEpoch: -1,
 				Topics: []protocol.OffsetFetchRequestGroupTopic{{Name: topic, PartitionIndexes: partitions}}}}
 		} else {
-			req.GroupId = group
+			req.GroupID = group
 			req.Topics = []protocol.OffsetFetchRequestTopic{{Name: topic, PartitionIndexes: partitions}}
 		}
 		var resp protocol.OffsetFetchResponse
@@ -104,7 +104,7 @@ func (c *Client) fetchCommitted(ctx context.Context, group, topic string, partit
 		}
 		var errs []error
 		add := func(p int32, offset int64, code int16) {
-			if code != 0 && Error(code) != ErrGroupIdNotFound {
+			if code != 0 && Error(code) != ErrGroupIDNotFound {
 				errs = append(errs, b.opError("fetch offsets", topic, p, Error(code)))
 			} else if offset >= 0 {
 				out[p] = offset
@@ -112,7 +112,7 @@ func (c *Client) fetchCommitted(ctx context.Context, group, topic string, partit
 		}
 		if version >= 8 {
 			for _, g := range resp.Groups {
-				if Error(g.ErrorCode) == ErrGroupIdNotFound {
+				if Error(g.ErrorCode) == ErrGroupIDNotFound {
 					return nil // a group that never committed: nothing to start from
 				}
 				if g.ErrorCode != 0 {
@@ -179,7 +179,7 @@ func (c *Client) FetchGroupOffsets(ctx context.Context, group, topic string) (ma
 // for group and topic from outside the group, as Kafka's
 // kafka-consumer-groups --reset-offsets does. The coordinator accepts it
 // only while the group has no members: a live group fails with
-// ErrUnknownMemberId, since its members would overwrite the commit anyway.
+// ErrUnknownMemberID, since its members would overwrite the commit anyway.
 func (c *Client) CommitGroupOffsets(ctx context.Context, group, topic string, offsets map[int32]int64) error {
 	parts, err := c.partitionIDs(ctx, topic)
 	if err != nil {

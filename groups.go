@@ -106,7 +106,7 @@ func (c *Client) listGroupsAt(ctx context.Context, b *broker) ([]GroupListing, e
 	}
 	out := make([]GroupListing, len(resp.Groups))
 	for i, g := range resp.Groups {
-		out[i] = GroupListing{GroupID: g.GroupId, ProtocolType: g.ProtocolType, State: g.GroupState}
+		out[i] = GroupListing{GroupID: g.GroupID, ProtocolType: g.ProtocolType, State: g.GroupState}
 	}
 	return out, nil
 }
@@ -118,7 +118,7 @@ func (c *Client) listGroupsAt(ctx context.Context, b *broker) ([]GroupListing, e
 //
 // The descriptions come back in the order asked (a group named twice is
 // described once). A group that does not exist is an error wrapping
-// [ErrGroupIdNotFound], whatever the broker's version (before Kafka 4.0,
+// [ErrGroupIDNotFound], whatever the broker's version (before Kafka 4.0,
 // brokers answer such a group with the state "Dead" and no members).
 // Retriable errors (a coordinator loading or moving) are retried within
 // ctx. A group that still fails gets an [*OpError] naming it; the error
@@ -211,18 +211,18 @@ func (c *Client) describeGroupsAt(ctx context.Context, b *broker, groups []strin
 	}
 	descs := make(map[string]GroupDescription, len(groups))
 	for _, rg := range resp.Groups {
-		if !slices.Contains(groups, rg.GroupId) {
+		if !slices.Contains(groups, rg.GroupID) {
 			continue // not asked for: ignore rather than trust
 		}
 		err := messageError(rg.ErrorCode, rg.ErrorMessage)
 		if err == nil && version < 6 && rg.GroupState == "Dead" && rg.ProtocolType == "" && len(rg.Members) == 0 {
-			err = ErrGroupIdNotFound // what brokers before 4.0 say of a group that does not exist
+			err = ErrGroupIDNotFound // what brokers before 4.0 say of a group that does not exist
 		}
 		if err != nil {
-			errs[rg.GroupId] = b.opError(describeGroupOp(rg.GroupId), "", -1, err)
+			errs[rg.GroupID] = b.opError(describeGroupOp(rg.GroupID), "", -1, err)
 			continue
 		}
-		descs[rg.GroupId] = describedGroup(&rg)
+		descs[rg.GroupID] = describedGroup(&rg)
 	}
 	for _, g := range groups {
 		_, ok := descs[g]
@@ -237,16 +237,16 @@ func (c *Client) describeGroupsAt(ctx context.Context, b *broker, groups []strin
 // assignments of a consumer group.
 func describedGroup(rg *protocol.DescribeGroupsResponseGroup) GroupDescription {
 	d := GroupDescription{
-		GroupID:      rg.GroupId,
+		GroupID:      rg.GroupID,
 		State:        rg.GroupState,
 		ProtocolType: rg.ProtocolType,
 		Protocol:     rg.ProtocolData,
 		Members:      make([]GroupMember, len(rg.Members)),
 	}
 	for i, m := range rg.Members {
-		gm := GroupMember{MemberID: m.MemberId, ClientID: m.ClientId, ClientHost: m.ClientHost}
-		if m.GroupInstanceId != nil {
-			gm.InstanceID = *m.GroupInstanceId
+		gm := GroupMember{MemberID: m.MemberID, ClientID: m.ClientID, ClientHost: m.ClientHost}
+		if m.GroupInstanceID != nil {
+			gm.InstanceID = *m.GroupInstanceID
 		}
 		if rg.ProtocolType == "consumer" {
 			gm.Assignment = decodeAssignment(m.MemberAssignment)

@@ -227,7 +227,7 @@ func TestDescribeUnknownGroup(t *testing.T) {
 	start := time.Now()
 	descs, err := c.DescribeGroups(groupTestCtx(t), "nope", "g", "nada")
 	require.Less(t, time.Since(start), 5*time.Second, "not retried")
-	require.ErrorIs(t, err, ErrGroupIdNotFound)
+	require.ErrorIs(t, err, ErrGroupIDNotFound)
 	require.False(t, IsRetriable(err))
 	require.ErrorContains(t, err, `describe group "nope"`)
 	require.ErrorContains(t, err, `describe group "nada"`)
@@ -312,8 +312,8 @@ func TestDecodeAssignment(t *testing.T) {
 	require.Nil(t, decodeAssignment([]byte{0xff, 0xff, 0, 0, 0, 1}))
 	require.Nil(t, decodeAssignment([]byte{0, 0, 0x7f, 0xff, 0xff, 0xff}), "a huge count is refused")
 
-	rg := protocol.DescribeGroupsResponseGroup{GroupId: "g", GroupState: "Stable", ProtocolType: "connect",
-		Members: []protocol.DescribeGroupsResponseGroupMember{{MemberId: "m", MemberAssignment: []byte{0, 0, 0, 0, 0, 0}}}}
+	rg := protocol.DescribeGroupsResponseGroup{GroupID: "g", GroupState: "Stable", ProtocolType: "connect",
+		Members: []protocol.DescribeGroupsResponseGroupMember{{MemberID: "m", MemberAssignment: []byte{0, 0, 0, 0, 0, 0}}}}
 	d := describedGroup(&rg)
 	require.Nil(t, d.Members[0].Assignment, "only consumer groups' assignments are decoded")
 	rg.ProtocolType = "consumer"
@@ -348,7 +348,7 @@ func TestGroupOffsetsFromOutside(t *testing.T) {
 	// A live group refuses commits from outside it.
 	joinGroup(t, cl, "live", "t", 1)
 	err = c.CommitGroupOffsets(ctx, "live", "t", map[int32]int64{0: 1})
-	require.ErrorIs(t, err, ErrUnknownMemberId)
+	require.ErrorIs(t, err, ErrUnknownMemberID)
 }
 
 // TestCommitMetadataIsPykafkasJSON: commits carry JSON with pykafka's keys,

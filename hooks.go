@@ -18,7 +18,7 @@ type BrokerConnectHook interface {
 type BrokerConnectEvent struct {
 	Broker   int32 // -1 for a seed whose ID is not known yet
 	Addr     string
-	Duration time.Duration // dial, TLS, SASL and ApiVersions
+	Duration time.Duration // dial, TLS, SASL and APIVersions
 	Err      error         // nil when connected
 }
 

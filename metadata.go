@@ -76,19 +76,19 @@ func (b *broker) fetchMetadata(ctx context.Context, topics []string, autoCreate 
 func merge(prev *clusterMeta, resp *protocol.MetadataResponse, full bool) *clusterMeta {
 	m := &clusterMeta{
 		brokers:    make(map[int32]Broker, len(resp.Brokers)),
-		controller: resp.ControllerId,
+		controller: resp.ControllerID,
 		topics:     make(map[string]*topicMeta, len(resp.Topics)),
 		fetched:    time.Now(),
 	}
-	if resp.ClusterId != nil {
-		m.clusterID = *resp.ClusterId
+	if resp.ClusterID != nil {
+		m.clusterID = *resp.ClusterID
 	}
 	for _, b := range resp.Brokers {
-		br := Broker{ID: b.NodeId, Host: b.Host, Port: b.Port}
+		br := Broker{ID: b.NodeID, Host: b.Host, Port: b.Port}
 		if b.Rack != nil {
 			br.Rack = *b.Rack
 		}
-		m.brokers[b.NodeId] = br
+		m.brokers[b.NodeID] = br
 	}
 	if prev != nil && !full {
 		m.fetched = prev.fetched // only a full refresh counts as one
@@ -100,7 +100,7 @@ func merge(prev *clusterMeta, resp *protocol.MetadataResponse, full bool) *clust
 		if t.Name == nil {
 			continue // asked by ID; we always ask by name
 		}
-		tm := &topicMeta{name: *t.Name, id: t.TopicId, internal: t.IsInternal, err: Error(t.ErrorCode)}
+		tm := &topicMeta{name: *t.Name, id: t.TopicID, internal: t.IsInternal, err: Error(t.ErrorCode)}
 		if tm.err == ErrUnknownTopicOrPartition || tm.err == ErrInvalidTopicException {
 			delete(m.topics, tm.name)
 			continue
@@ -109,7 +109,7 @@ func merge(prev *clusterMeta, resp *protocol.MetadataResponse, full bool) *clust
 		for _, p := range t.Partitions {
 			tm.partitions = append(tm.partitions, Partition{
 				ID:              p.PartitionIndex,
-				Leader:          p.LeaderId,
+				Leader:          p.LeaderID,
 				LeaderEpoch:     p.LeaderEpoch,
 				Replicas:        p.ReplicaNodes,
 				ISR:             p.IsrNodes,

@@ -35,17 +35,17 @@ func newIdempotence(ctx context.Context, c *Client) (*idempotence, error) {
 func (i *idempotence) initProducerID(ctx context.Context) error {
 	return i.client.retry(ctx, []string{}, func() error {
 		return i.client.anyBroker(ctx, "init producer id", func(b *broker) error {
-			version, err := b.version(ctx, protocol.KeyInitProducerId)
+			version, err := b.version(ctx, protocol.KeyInitProducerID)
 			if err != nil {
 				return final{err}
 			}
-			req := &protocol.InitProducerIdRequest{TransactionTimeoutMs: -1, ProducerId: -1, ProducerEpoch: -1}
+			req := &protocol.InitProducerIDRequest{TransactionTimeoutMs: -1, ProducerID: -1, ProducerEpoch: -1}
 			i.mu.Lock()
 			if version >= 3 {
-				req.ProducerId, req.ProducerEpoch = i.producerID, i.epoch
+				req.ProducerID, req.ProducerEpoch = i.producerID, i.epoch
 			}
 			i.mu.Unlock()
-			var resp protocol.InitProducerIdResponse
+			var resp protocol.InitProducerIDResponse
 			if err := b.request(ctx, connGeneral, req, &resp, version, 0); err != nil {
 				return err
 			}
@@ -53,7 +53,7 @@ func (i *idempotence) initProducerID(ctx context.Context) error {
 				return err
 			}
 			i.mu.Lock()
-			i.producerID, i.epoch, i.bumping = resp.ProducerId, resp.ProducerEpoch, false
+			i.producerID, i.epoch, i.bumping = resp.ProducerID, resp.ProducerEpoch, false
 			i.mu.Unlock()
 			return nil
 		})
@@ -85,7 +85,7 @@ func nextSequence(seq int32, n int) int32 {
 // before anything more is sent (KIP-360).
 func needsBump(err error) bool {
 	switch err {
-	case ErrOutOfOrderSequenceNumber, ErrUnknownProducerId, ErrInvalidProducerEpoch:
+	case ErrOutOfOrderSequenceNumber, ErrUnknownProducerID, ErrInvalidProducerEpoch:
 		return true
 	}
 	return false

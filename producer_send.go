@@ -218,7 +218,7 @@ func (s *sender) send(req *outgoing) {
 		s.retryAll(req, req.leader, err)
 		return
 	}
-	results := make(map[int32]*protocol.ProduceResponseResponsePartitionResponse, len(req.batches))
+	results := make(map[int32]*protocol.ProduceResponsePartition, len(req.batches))
 	for i := range resp.Responses {
 		for j := range resp.Responses[i].PartitionResponses {
 			r := &resp.Responses[i].PartitionResponses[j]
@@ -239,7 +239,7 @@ func (s *sender) build(req *outgoing, version int16) (*protocol.ProduceRequest, 
 		if tm == nil {
 			return nil, ErrUnknownTopicOrPartition
 		}
-		td.TopicId = tm.id
+		td.TopicID = tm.id
 	}
 	for _, b := range req.batches {
 		if len(b.wire) == 0 {
@@ -261,7 +261,7 @@ func (s *sender) build(req *outgoing, version int16) (*protocol.ProduceRequest, 
 }
 
 // settle acts on one partition's answer.
-func (s *sender) settle(b *batch, leader int32, r *protocol.ProduceResponseResponsePartitionResponse) {
+func (s *sender) settle(b *batch, leader int32, r *protocol.ProduceResponsePartition) {
 	p := s.p
 	if r == nil {
 		s.retry(b, leader, fmt.Errorf("%w: the broker's answer left the partition out", ErrUnknownServerError))

@@ -345,7 +345,7 @@ func TestFailedBatchDoesNotPoisonTheSequence(t *testing.T) {
 
 	// A broker that forgot the producer is answered with a new epoch,
 	// without using up a retry.
-	inj := cl.InjectError(protocol.KeyProduce, int16(protocol.UnknownProducerId), 1)
+	inj := cl.InjectError(protocol.KeyProduce, int16(protocol.UnknownProducerID), 1)
 	msg, err := p.ProduceSync(testCtx(t), kafka.Message{Value: []byte("after reset")})
 	require.NoError(t, err)
 	require.Equal(t, 1, inj.Hits())

@@ -184,7 +184,7 @@ func (c *Client) listOffsetsAt(ctx context.Context, id int32, topic string, part
 		return nil, b.opError("list offsets", topic, -1, final{errBrokerTooOld("offsets by time", "0.10.1")})
 	}
 	req := &protocol.ListOffsetsRequest{
-		ReplicaId:      -1,
+		ReplicaID:      -1,
 		IsolationLevel: isolation,
 		Topics:         []protocol.ListOffsetsRequestTopic{{Name: topic}},
 		TimeoutMs:      int32(c.cfg.RequestTimeout / time.Millisecond),

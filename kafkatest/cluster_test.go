@@ -36,7 +36,7 @@ const (
 	keyFetch           int16 = 1
 	keyMetadata        int16 = 3
 	keyFindCoordinator int16 = 10
-	keyApiVersions     int16 = 18
+	keyAPIVersions     int16 = 18
 
 	codeUnknownTopicOrPartition int16 = 3
 	codeNotLeaderOrFollower     int16 = 6
@@ -395,7 +395,7 @@ func TestVersion(t *testing.T) {
 		assert.Equal(t, int16(3), got[keyProduce])
 		assert.Equal(t, int16(5), got[keyFetch])
 		assert.Equal(t, int16(4), got[keyMetadata])
-		assert.Equal(t, int16(1), got[keyApiVersions])
+		assert.Equal(t, int16(1), got[keyAPIVersions])
 		assert.NotContains(t, got, int16(60), "DescribeCluster came in 2.8")
 	})
 

@@ -27,7 +27,7 @@ func rawAPIVersions(addr string, conn net.Conn) (map[int16][2]int16, error) {
 		return nil, err
 	}
 	clientID := "example"
-	frame, err := protocol.AppendRequest(nil, 1, &clientID, &protocol.ApiVersionsRequest{}, 0)
+	frame, err := protocol.AppendRequest(nil, 1, &clientID, &protocol.APIVersionsRequest{}, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +38,7 @@ func rawAPIVersions(addr string, conn net.Conn) (map[int16][2]int16, error) {
 	if err != nil {
 		return nil, err
 	}
-	var resp protocol.ApiVersionsResponse
+	var resp protocol.APIVersionsResponse
 	if _, err := protocol.DecodeResponse(body, &resp, 0); err != nil {
 		return nil, err
 	}
@@ -46,8 +46,8 @@ func rawAPIVersions(addr string, conn net.Conn) (map[int16][2]int16, error) {
 		return nil, fmt.Errorf("ApiVersions: error code %d", resp.ErrorCode)
 	}
 	versions := make(map[int16][2]int16)
-	for _, k := range resp.ApiKeys {
-		versions[k.ApiKey] = [2]int16{k.MinVersion, k.MaxVersion}
+	for _, k := range resp.APIKeys {
+		versions[k.APIKey] = [2]int16{k.MinVersion, k.MaxVersion}
 	}
 	return versions, nil
 }
@@ -100,16 +100,16 @@ func ExampleCluster_InjectError() {
 	}
 	defer c.Close()
 
-	// The next ApiVersions request is answered with error code 7
+	// The next APIVersions request is answered with error code 7
 	// (REQUEST_TIMED_OUT); the one after it is served.
-	inj := c.InjectError(protocol.KeyApiVersions, 7, 1)
+	inj := c.InjectError(protocol.KeyAPIVersions, 7, 1)
 	_, err = rawAPIVersions(c.Addrs()[0], nil)
 	fmt.Println("first:", err)
 	_, err = rawAPIVersions(c.Addrs()[0], nil)
 	fmt.Println("second:", err)
 	fmt.Println("hits:", inj.Hits())
 	// Output:
-	// first: ApiVersions: error code 7
+	// first: APIVersions: error code 7
 	// second: <nil>
 	// hits: 1
 }
@@ -126,10 +126,10 @@ func ExampleCluster_Requests() {
 			panic(err)
 		}
 	}
-	fmt.Println("ApiVersions requests:", c.Requests(protocol.KeyApiVersions))
+	fmt.Println("ApiVersions requests:", c.Requests(protocol.KeyAPIVersions))
 	fmt.Println("Produce requests:", c.Requests(protocol.KeyProduce))
 	// Output:
-	// ApiVersions requests: 3
+	// APIVersions requests: 3
 	// Produce requests: 0
 }
 
@@ -140,7 +140,7 @@ func ExampleCluster_DropConnection() {
 	}
 	defer c.Close()
 
-	c.DropConnection(protocol.KeyApiVersions, 1)
+	c.DropConnection(protocol.KeyAPIVersions, 1)
 	_, err = rawAPIVersions(c.Addrs()[0], nil)
 	fmt.Println("dropped:", errors.Is(err, io.EOF))
 	_, err = rawAPIVersions(c.Addrs()[0], nil)
@@ -157,7 +157,7 @@ func ExampleCluster_Delay() {
 	}
 	defer c.Close()
 
-	c.Delay(protocol.KeyApiVersions, 200*time.Millisecond, 1)
+	c.Delay(protocol.KeyAPIVersions, 200*time.Millisecond, 1)
 	start := time.Now()
 	if _, err := rawAPIVersions(c.Addrs()[0], nil); err != nil {
 		panic(err)

@@ -44,7 +44,7 @@ type Fault struct {
 	// TopLevel answers with Code in the response's top-level error code,
 	// for requests that have one (JoinGroup, SyncGroup, Heartbeat, ...),
 	// rather than per entity. Requests that carry nothing to select on
-	// (ApiVersions, SASLHandshake, SASLAuthenticate, DescribeCluster,
+	// (APIVersions, SASLHandshake, SASLAuthenticate, DescribeCluster,
 	// ListGroups) are answered at the top level by any Fault without
 	// Topic, Partitions or Group.
 	TopLevel bool

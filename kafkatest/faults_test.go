@@ -87,7 +87,7 @@ func TestInjectFaultScoped(t *testing.T) {
 
 	// Broker-scoped faults leave the other brokers alone.
 	inj = c.InjectFault(kafkatest.Fault{
-		APIs:    []int16{keyApiVersions},
+		APIs:    []int16{keyAPIVersions},
 		Brokers: []int32{1},
 		Code:    7, // REQUEST_TIMED_OUT
 		Times:   kafkatest.Always,

@@ -193,7 +193,7 @@ func TLS(server *tls.Config) Option {
 var versionRE = regexp.MustCompile(`^v?(\d+)\.(\d+)(?:\.\d+)?$`)
 
 // Version makes the cluster behave like an older Apache Kafka release: its
-// ApiVersions answer advertises no more than that release's maximum version
+// APIVersions answer advertises no more than that release's maximum version
 // of each API and leaves out the APIs the release did not have, and a
 // request above those versions, or for a missing API, closes the
 // connection. v is "major.minor" with an optional ".patch", such as "0.11",

@@ -47,11 +47,11 @@ const (
 	KeyDescribeGroups       int16 = 15
 	KeyListGroups           int16 = 16
 	KeySaslHandshake        int16 = 17
-	KeyApiVersions          int16 = 18
+	KeyAPIVersions          int16 = 18
 	KeyCreateTopics         int16 = 19
 	KeyDeleteTopics         int16 = 20
 	KeyDeleteRecords        int16 = 21
-	KeyInitProducerId       int16 = 22
+	KeyInitProducerID       int16 = 22
 	KeyOffsetForLeaderEpoch int16 = 23
 	KeyDescribeConfigs      int16 = 32
 	KeySaslAuthenticate     int16 = 36
@@ -89,11 +89,11 @@ func (a *API) RequestHeaderVersion(version int16) int16 {
 }
 
 // ResponseHeaderVersion returns the response header version used with
-// version: 1 for flexible versions, 0 otherwise, and always 0 for ApiVersions
+// version: 1 for flexible versions, 0 otherwise, and always 0 for APIVersions
 // so that a client can read the answer before it knows what the broker
 // supports.
 func (a *API) ResponseHeaderVersion(version int16) int16 {
-	if a.Flexible(version) && a.Key != KeyApiVersions {
+	if a.Flexible(version) && a.Key != KeyAPIVersions {
 		return 1
 	}
 	return 0
@@ -115,11 +115,11 @@ var APIs = []API{
 	{KeyDescribeGroups, "DescribeGroups", 0, 6, 5, func() Request { return new(DescribeGroupsRequest) }, func() Response { return new(DescribeGroupsResponse) }},
 	{KeyListGroups, "ListGroups", 0, 5, 3, func() Request { return new(ListGroupsRequest) }, func() Response { return new(ListGroupsResponse) }},
 	{KeySaslHandshake, "SaslHandshake", 0, 1, -1, func() Request { return new(SaslHandshakeRequest) }, func() Response { return new(SaslHandshakeResponse) }},
-	{KeyApiVersions, "ApiVersions", 0, 4, 3, func() Request { return new(ApiVersionsRequest) }, func() Response { return new(ApiVersionsResponse) }},
+	{KeyAPIVersions, "ApiVersions", 0, 4, 3, func() Request { return new(APIVersionsRequest) }, func() Response { return new(APIVersionsResponse) }},
 	{KeyCreateTopics, "CreateTopics", 0, 7, 5, func() Request { return new(CreateTopicsRequest) }, func() Response { return new(CreateTopicsResponse) }},
 	{KeyDeleteTopics, "DeleteTopics", 0, 6, 4, func() Request { return new(DeleteTopicsRequest) }, func() Response { return new(DeleteTopicsResponse) }},
 	{KeyDeleteRecords, "DeleteRecords", 0, 2, 2, func() Request { return new(DeleteRecordsRequest) }, func() Response { return new(DeleteRecordsResponse) }},
-	{KeyInitProducerId, "InitProducerId", 0, 5, 2, func() Request { return new(InitProducerIdRequest) }, func() Response { return new(InitProducerIdResponse) }},
+	{KeyInitProducerID, "InitProducerId", 0, 5, 2, func() Request { return new(InitProducerIDRequest) }, func() Response { return new(InitProducerIDResponse) }},
 	{KeyOffsetForLeaderEpoch, "OffsetForLeaderEpoch", 0, 4, 4, func() Request { return new(OffsetForLeaderEpochRequest) }, func() Response { return new(OffsetForLeaderEpochResponse) }},
 	{KeyDescribeConfigs, "DescribeConfigs", 0, 4, 4, func() Request { return new(DescribeConfigsRequest) }, func() Response { return new(DescribeConfigsResponse) }},
 	{KeySaslAuthenticate, "SaslAuthenticate", 0, 2, 2, func() Request { return new(SaslAuthenticateRequest) }, func() Response { return new(SaslAuthenticateResponse) }},

@@ -1,21 +1,21 @@
 package protocol
 
-// ApiVersionsRequest asks a broker which API versions it supports. It is the
+// APIVersionsRequest asks a broker which API versions it supports. It is the
 // first request on every connection.
-type ApiVersionsRequest struct {
+type APIVersionsRequest struct {
 	ClientSoftwareName    string // v3+
 	ClientSoftwareVersion string // v3+
 	UnknownTags           []TaggedField
 }
 
 // APIKey implements [Message].
-func (*ApiVersionsRequest) APIKey() int16 { return KeyApiVersions }
+func (*APIVersionsRequest) APIKey() int16 { return KeyAPIVersions }
 
 // NewResponse implements [Request].
-func (*ApiVersionsRequest) NewResponse() Response { return new(ApiVersionsResponse) }
+func (*APIVersionsRequest) NewResponse() Response { return new(APIVersionsResponse) }
 
 // Encode implements [Message].
-func (r *ApiVersionsRequest) Encode(e *Encoder, version int16) {
+func (r *APIVersionsRequest) Encode(e *Encoder, version int16) {
 	if version >= 3 {
 		e.String(r.ClientSoftwareName)
 		e.String(r.ClientSoftwareVersion)
@@ -24,8 +24,8 @@ func (r *ApiVersionsRequest) Encode(e *Encoder, version int16) {
 }
 
 // Decode implements [Message].
-func (r *ApiVersionsRequest) Decode(d *Decoder, version int16) {
-	*r = ApiVersionsRequest{}
+func (r *APIVersionsRequest) Decode(d *Decoder, version int16) {
+	*r = APIVersionsRequest{}
 	if version >= 3 {
 		r.ClientSoftwareName = d.String()
 		r.ClientSoftwareVersion = d.String()
@@ -33,37 +33,37 @@ func (r *ApiVersionsRequest) Decode(d *Decoder, version int16) {
 	d.Tags(&r.UnknownTags, nil)
 }
 
-// ApiVersionsResponse lists the versions a broker supports for each API key.
+// APIVersionsResponse lists the versions a broker supports for each API key.
 // Its header is always version 0, even when the body is flexible.
-type ApiVersionsResponse struct {
+type APIVersionsResponse struct {
 	ErrorCode              int16
-	ApiKeys                []ApiVersionsResponseApiKey
+	APIKeys                []APIVersionsResponseAPIKey
 	ThrottleTimeMs         int32                                 // v1+
-	SupportedFeatures      []ApiVersionsResponseSupportedFeature // tag 0, v3+
+	SupportedFeatures      []APIVersionsResponseSupportedFeature // tag 0, v3+
 	FinalizedFeaturesEpoch int64                                 // tag 1, v3+, default -1
-	FinalizedFeatures      []ApiVersionsResponseFinalizedFeature // tag 2, v3+
+	FinalizedFeatures      []APIVersionsResponseFinalizedFeature // tag 2, v3+
 	ZkMigrationReady       bool                                  // tag 3, v3+
 	UnknownTags            []TaggedField
 }
 
-// ApiVersionsResponseApiKey is one API key's supported version range.
-type ApiVersionsResponseApiKey struct {
-	ApiKey      int16
+// APIVersionsResponseAPIKey is one API key's supported version range.
+type APIVersionsResponseAPIKey struct {
+	APIKey      int16
 	MinVersion  int16
 	MaxVersion  int16
 	UnknownTags []TaggedField
 }
 
-// ApiVersionsResponseSupportedFeature is a feature's supported version range.
-type ApiVersionsResponseSupportedFeature struct {
+// APIVersionsResponseSupportedFeature is a feature's supported version range.
+type APIVersionsResponseSupportedFeature struct {
 	Name        string
 	MinVersion  int16
 	MaxVersion  int16
 	UnknownTags []TaggedField
 }
 
-// ApiVersionsResponseFinalizedFeature is a feature's finalized version range.
-type ApiVersionsResponseFinalizedFeature struct {
+// APIVersionsResponseFinalizedFeature is a feature's finalized version range.
+type APIVersionsResponseFinalizedFeature struct {
 	Name            string
 	MaxVersionLevel int16
 	MinVersionLevel int16
@@ -71,13 +71,13 @@ type ApiVersionsResponseFinalizedFeature struct {
 }
 
 // APIKey implements [Message].
-func (*ApiVersionsResponse) APIKey() int16 { return KeyApiVersions }
-func (*ApiVersionsResponse) isResponse()   {}
+func (*APIVersionsResponse) APIKey() int16 { return KeyAPIVersions }
+func (*APIVersionsResponse) isResponse()   {}
 
 // Encode implements [Message].
-func (r *ApiVersionsResponse) Encode(e *Encoder, version int16) {
+func (r *APIVersionsResponse) Encode(e *Encoder, version int16) {
 	e.Int16(r.ErrorCode)
-	writeArray(e, r.ApiKeys, version)
+	writeArray(e, r.APIKeys, version)
 	if version >= 1 {
 		e.Int32(r.ThrottleTimeMs)
 	}
@@ -114,21 +114,21 @@ func (r *ApiVersionsResponse) Encode(e *Encoder, version int16) {
 }
 
 // Decode implements [Message].
-func (r *ApiVersionsResponse) Decode(d *Decoder, version int16) {
-	*r = ApiVersionsResponse{FinalizedFeaturesEpoch: -1}
+func (r *APIVersionsResponse) Decode(d *Decoder, version int16) {
+	*r = APIVersionsResponse{FinalizedFeaturesEpoch: -1}
 	r.ErrorCode = d.Int16()
-	r.ApiKeys = readArray[ApiVersionsResponseApiKey](d, version)
+	r.APIKeys = readArray[APIVersionsResponseAPIKey](d, version)
 	if version >= 1 {
 		r.ThrottleTimeMs = d.Int32()
 	}
 	d.Tags(&r.UnknownTags, func(tag uint32, fd *Decoder) bool {
 		switch tag {
 		case 0:
-			r.SupportedFeatures = readArray[ApiVersionsResponseSupportedFeature](fd, version)
+			r.SupportedFeatures = readArray[APIVersionsResponseSupportedFeature](fd, version)
 		case 1:
 			r.FinalizedFeaturesEpoch = fd.Int64()
 		case 2:
-			r.FinalizedFeatures = readArray[ApiVersionsResponseFinalizedFeature](fd, version)
+			r.FinalizedFeatures = readArray[APIVersionsResponseFinalizedFeature](fd, version)
 		case 3:
 			r.ZkMigrationReady = fd.Bool()
 		default:
@@ -138,42 +138,42 @@ func (r *ApiVersionsResponse) Decode(d *Decoder, version int16) {
 	})
 }
 
-func (k *ApiVersionsResponseApiKey) encode(e *Encoder, version int16) {
-	e.Int16(k.ApiKey)
+func (k *APIVersionsResponseAPIKey) encode(e *Encoder, version int16) {
+	e.Int16(k.APIKey)
 	e.Int16(k.MinVersion)
 	e.Int16(k.MaxVersion)
 	e.Tags(k.UnknownTags)
 }
 
-func (k *ApiVersionsResponseApiKey) decode(d *Decoder, version int16) {
-	k.ApiKey = d.Int16()
+func (k *APIVersionsResponseAPIKey) decode(d *Decoder, version int16) {
+	k.APIKey = d.Int16()
 	k.MinVersion = d.Int16()
 	k.MaxVersion = d.Int16()
 	d.Tags(&k.UnknownTags, nil)
 }
 
-func (f *ApiVersionsResponseSupportedFeature) encode(e *Encoder, version int16) {
+func (f *APIVersionsResponseSupportedFeature) encode(e *Encoder, version int16) {
 	e.String(f.Name)
 	e.Int16(f.MinVersion)
 	e.Int16(f.MaxVersion)
 	e.Tags(f.UnknownTags)
 }
 
-func (f *ApiVersionsResponseSupportedFeature) decode(d *Decoder, version int16) {
+func (f *APIVersionsResponseSupportedFeature) decode(d *Decoder, version int16) {
 	f.Name = d.String()
 	f.MinVersion = d.Int16()
 	f.MaxVersion = d.Int16()
 	d.Tags(&f.UnknownTags, nil)
 }
 
-func (f *ApiVersionsResponseFinalizedFeature) encode(e *Encoder, version int16) {
+func (f *APIVersionsResponseFinalizedFeature) encode(e *Encoder, version int16) {
 	e.String(f.Name)
 	e.Int16(f.MaxVersionLevel)
 	e.Int16(f.MinVersionLevel)
 	e.Tags(f.UnknownTags)
 }
 
-func (f *ApiVersionsResponseFinalizedFeature) decode(d *Decoder, version int16) {
+func (f *APIVersionsResponseFinalizedFeature) decode(d *Decoder, version int16) {
 	f.Name = d.String()
 	f.MaxVersionLevel = d.Int16()
 	f.MinVersionLevel = d.Int16()

@@ -15,11 +15,11 @@ type BatchOptions struct {
 	// BaseOffset is the batch's first offset; producers send 0 and the
 	// broker assigns offsets.
 	BaseOffset int64
-	// ProducerId, ProducerEpoch and BaseSequence identify an idempotent or
+	// ProducerID, ProducerEpoch and BaseSequence identify an idempotent or
 	// transactional producer's batch. They are written only when Idempotent,
 	// Transactional or Control is set; otherwise the batch carries -1 for
 	// each, as a plain producer's batch does.
-	ProducerId    int64
+	ProducerID    int64
 	ProducerEpoch int16
 	BaseSequence  int32
 	Idempotent    bool
@@ -77,7 +77,7 @@ func (bb *BatchBuilder) Reset(opts BatchOptions) {
 // (and may change between retries, when its epoch is bumped).
 func (bb *BatchBuilder) SetProducer(producerID int64, epoch int16, baseSequence int32) {
 	bb.opts.Idempotent = true
-	bb.opts.ProducerId, bb.opts.ProducerEpoch, bb.opts.BaseSequence = producerID, epoch, baseSequence
+	bb.opts.ProducerID, bb.opts.ProducerEpoch, bb.opts.BaseSequence = producerID, epoch, baseSequence
 }
 
 // Len returns how many records have been appended.
@@ -291,7 +291,7 @@ func (bb *BatchBuilder) appendHeader(dst []byte) []byte {
 		attrs |= BatchControl
 	}
 	if o.Idempotent || o.Transactional || o.Control {
-		pid, epoch, seq = o.ProducerId, o.ProducerEpoch, o.BaseSequence
+		pid, epoch, seq = o.ProducerID, o.ProducerEpoch, o.BaseSequence
 	}
 	dst = binary.BigEndian.AppendUint64(dst, uint64(o.BaseOffset))
 	dst = binary.BigEndian.AppendUint32(dst, 0)          // length, filled later

@@ -2,35 +2,35 @@ package protocol
 
 // Structures that several messages share with the same schema.
 
-// LeaderIdAndEpoch names a partition's current leader; Produce and Fetch
+// LeaderIDAndEpoch names a partition's current leader; Produce and Fetch
 // responses carry it (tagged) when they answer NOT_LEADER_OR_FOLLOWER, so a
 // client can move without a metadata round trip.
-type LeaderIdAndEpoch struct {
-	LeaderId    int32 // default -1
+type LeaderIDAndEpoch struct {
+	LeaderID    int32 // default -1
 	LeaderEpoch int32 // default -1
 	UnknownTags []TaggedField
 }
 
-func (l *LeaderIdAndEpoch) isDefault() bool {
-	return l.LeaderId == -1 && l.LeaderEpoch == -1 && len(l.UnknownTags) == 0
+func (l *LeaderIDAndEpoch) isDefault() bool {
+	return l.LeaderID == -1 && l.LeaderEpoch == -1 && len(l.UnknownTags) == 0
 }
 
-func (l *LeaderIdAndEpoch) encode(e *Encoder, version int16) {
-	e.Int32(l.LeaderId)
+func (l *LeaderIDAndEpoch) encode(e *Encoder, version int16) {
+	e.Int32(l.LeaderID)
 	e.Int32(l.LeaderEpoch)
 	e.Tags(l.UnknownTags)
 }
 
-func (l *LeaderIdAndEpoch) decode(d *Decoder, version int16) {
-	*l = LeaderIdAndEpoch{}
-	l.LeaderId = d.Int32()
+func (l *LeaderIDAndEpoch) decode(d *Decoder, version int16) {
+	*l = LeaderIDAndEpoch{}
+	l.LeaderID = d.Int32()
 	l.LeaderEpoch = d.Int32()
 	d.Tags(&l.UnknownTags, nil)
 }
 
-// NodeEndpoint is where to reach a broker named in a LeaderIdAndEpoch.
+// NodeEndpoint is where to reach a broker named in a LeaderIDAndEpoch.
 type NodeEndpoint struct {
-	NodeId      int32
+	NodeID      int32
 	Host        string
 	Port        int32
 	Rack        *string
@@ -38,7 +38,7 @@ type NodeEndpoint struct {
 }
 
 func (n *NodeEndpoint) encode(e *Encoder, version int16) {
-	e.Int32(n.NodeId)
+	e.Int32(n.NodeID)
 	e.String(n.Host)
 	e.Int32(n.Port)
 	e.NullableString(n.Rack)
@@ -47,7 +47,7 @@ func (n *NodeEndpoint) encode(e *Encoder, version int16) {
 
 func (n *NodeEndpoint) decode(d *Decoder, version int16) {
 	*n = NodeEndpoint{}
-	n.NodeId = d.Int32()
+	n.NodeID = d.Int32()
 	n.Host = d.String()
 	n.Port = d.Int32()
 	n.Rack = d.NullableString()

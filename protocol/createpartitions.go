@@ -20,7 +20,7 @@ type CreatePartitionsRequestTopic struct {
 // CreatePartitionsRequestTopicAssignment lists the brokers of one new
 // partition's replicas.
 type CreatePartitionsRequestTopicAssignment struct {
-	BrokerIds   []int32
+	BrokerIDs   []int32
 	UnknownTags []TaggedField
 }
 
@@ -63,13 +63,13 @@ func (t *CreatePartitionsRequestTopic) decode(d *Decoder, version int16) {
 }
 
 func (a *CreatePartitionsRequestTopicAssignment) encode(e *Encoder, version int16) {
-	e.Int32s(a.BrokerIds)
+	e.Int32s(a.BrokerIDs)
 	e.Tags(a.UnknownTags)
 }
 
 func (a *CreatePartitionsRequestTopicAssignment) decode(d *Decoder, version int16) {
 	*a = CreatePartitionsRequestTopicAssignment{}
-	a.BrokerIds = d.Int32s()
+	a.BrokerIDs = d.Int32s()
 	d.Tags(&a.UnknownTags, nil)
 }
 

@@ -22,7 +22,7 @@ type CreateTopicsRequestTopic struct {
 // CreateTopicsRequestTopicAssignment places one partition on brokers.
 type CreateTopicsRequestTopicAssignment struct {
 	PartitionIndex int32
-	BrokerIds      []int32
+	BrokerIDs      []int32
 	UnknownTags    []TaggedField
 }
 
@@ -81,14 +81,14 @@ func (t *CreateTopicsRequestTopic) decode(d *Decoder, version int16) {
 
 func (a *CreateTopicsRequestTopicAssignment) encode(e *Encoder, version int16) {
 	e.Int32(a.PartitionIndex)
-	e.Int32s(a.BrokerIds)
+	e.Int32s(a.BrokerIDs)
 	e.Tags(a.UnknownTags)
 }
 
 func (a *CreateTopicsRequestTopicAssignment) decode(d *Decoder, version int16) {
 	*a = CreateTopicsRequestTopicAssignment{}
 	a.PartitionIndex = d.Int32()
-	a.BrokerIds = d.Int32s()
+	a.BrokerIDs = d.Int32s()
 	d.Tags(&a.UnknownTags, nil)
 }
 
@@ -116,7 +116,7 @@ type CreateTopicsResponse struct {
 // CreateTopicsResponseTopic is the result for one topic.
 type CreateTopicsResponseTopic struct {
 	Name                 string
-	TopicId              UUID // v7+
+	TopicID              UUID // v7+
 	ErrorCode            int16
 	ErrorMessage         *string                           // v1+
 	TopicConfigErrorCode int16                             // tag 0, v5+
@@ -162,7 +162,7 @@ func (r *CreateTopicsResponse) Decode(d *Decoder, version int16) {
 func (t *CreateTopicsResponseTopic) encode(e *Encoder, version int16) {
 	e.String(t.Name)
 	if version >= 7 {
-		e.UUID(t.TopicId)
+		e.UUID(t.TopicID)
 	}
 	e.Int16(t.ErrorCode)
 	if version >= 1 {
@@ -191,7 +191,7 @@ func (t *CreateTopicsResponseTopic) decode(d *Decoder, version int16) {
 	*t = CreateTopicsResponseTopic{NumPartitions: -1, ReplicationFactor: -1}
 	t.Name = d.String()
 	if version >= 7 {
-		t.TopicId = d.UUID()
+		t.TopicID = d.UUID()
 	}
 	t.ErrorCode = d.Int16()
 	if version >= 1 {

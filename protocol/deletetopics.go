@@ -12,7 +12,7 @@ type DeleteTopicsRequest struct {
 // DeleteTopicsRequestTopic names one topic to delete, by name or ID.
 type DeleteTopicsRequestTopic struct {
 	Name        *string
-	TopicId     UUID
+	TopicID     UUID
 	UnknownTags []TaggedField
 }
 
@@ -49,28 +49,28 @@ func (r *DeleteTopicsRequest) Decode(d *Decoder, version int16) {
 
 func (t *DeleteTopicsRequestTopic) encode(e *Encoder, version int16) {
 	e.NullableString(t.Name)
-	e.UUID(t.TopicId)
+	e.UUID(t.TopicID)
 	e.Tags(t.UnknownTags)
 }
 
 func (t *DeleteTopicsRequestTopic) decode(d *Decoder, version int16) {
 	*t = DeleteTopicsRequestTopic{}
 	t.Name = d.NullableString()
-	t.TopicId = d.UUID()
+	t.TopicID = d.UUID()
 	d.Tags(&t.UnknownTags, nil)
 }
 
 // DeleteTopicsResponse reports the outcome of each topic deletion.
 type DeleteTopicsResponse struct {
 	ThrottleTimeMs int32 // v1+
-	Responses      []DeleteTopicsResponseResponse
+	Responses      []DeleteTopicsResponseTopic
 	UnknownTags    []TaggedField
 }
 
-// DeleteTopicsResponseResponse is the result for one topic.
-type DeleteTopicsResponseResponse struct {
+// DeleteTopicsResponseTopic is the result for one topic.
+type DeleteTopicsResponseTopic struct {
 	Name         *string // nullable v6+
-	TopicId      UUID    // v6+
+	TopicID      UUID    // v6+
 	ErrorCode    int16
 	ErrorMessage *string // v5+
 	UnknownTags  []TaggedField
@@ -95,14 +95,14 @@ func (r *DeleteTopicsResponse) Decode(d *Decoder, version int16) {
 	if version >= 1 {
 		r.ThrottleTimeMs = d.Int32()
 	}
-	r.Responses = readArray[DeleteTopicsResponseResponse](d, version)
+	r.Responses = readArray[DeleteTopicsResponseTopic](d, version)
 	d.Tags(&r.UnknownTags, nil)
 }
 
-func (t *DeleteTopicsResponseResponse) encode(e *Encoder, version int16) {
+func (t *DeleteTopicsResponseTopic) encode(e *Encoder, version int16) {
 	e.StringPtr(t.Name, version >= 6)
 	if version >= 6 {
-		e.UUID(t.TopicId)
+		e.UUID(t.TopicID)
 	}
 	e.Int16(t.ErrorCode)
 	if version >= 5 {
@@ -111,11 +111,11 @@ func (t *DeleteTopicsResponseResponse) encode(e *Encoder, version int16) {
 	e.Tags(t.UnknownTags)
 }
 
-func (t *DeleteTopicsResponseResponse) decode(d *Decoder, version int16) {
-	*t = DeleteTopicsResponseResponse{}
+func (t *DeleteTopicsResponseTopic) decode(d *Decoder, version int16) {
+	*t = DeleteTopicsResponseTopic{}
 	if version >= 6 {
 		t.Name = d.NullableString()
-		t.TopicId = d.UUID()
+		t.TopicID = d.UUID()
 	} else {
 		name := d.String()
 		t.Name = &name

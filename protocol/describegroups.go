@@ -44,7 +44,7 @@ type DescribeGroupsResponse struct {
 type DescribeGroupsResponseGroup struct {
 	ErrorCode            int16
 	ErrorMessage         *string // v6+
-	GroupId              string
+	GroupID              string
 	GroupState           string
 	ProtocolType         string
 	ProtocolData         string
@@ -55,9 +55,9 @@ type DescribeGroupsResponseGroup struct {
 
 // DescribeGroupsResponseGroupMember is one member of a described group.
 type DescribeGroupsResponseGroupMember struct {
-	MemberId         string
-	GroupInstanceId  *string // v4+
-	ClientId         string
+	MemberID         string
+	GroupInstanceID  *string // v4+
+	ClientID         string
 	ClientHost       string
 	MemberMetadata   []byte
 	MemberAssignment []byte
@@ -92,7 +92,7 @@ func (g *DescribeGroupsResponseGroup) encode(e *Encoder, version int16) {
 	if version >= 6 {
 		e.NullableString(g.ErrorMessage)
 	}
-	e.String(g.GroupId)
+	e.String(g.GroupID)
 	e.String(g.GroupState)
 	e.String(g.ProtocolType)
 	e.String(g.ProtocolData)
@@ -109,7 +109,7 @@ func (g *DescribeGroupsResponseGroup) decode(d *Decoder, version int16) {
 	if version >= 6 {
 		g.ErrorMessage = d.NullableString()
 	}
-	g.GroupId = d.String()
+	g.GroupID = d.String()
 	g.GroupState = d.String()
 	g.ProtocolType = d.String()
 	g.ProtocolData = d.String()
@@ -121,11 +121,11 @@ func (g *DescribeGroupsResponseGroup) decode(d *Decoder, version int16) {
 }
 
 func (m *DescribeGroupsResponseGroupMember) encode(e *Encoder, version int16) {
-	e.String(m.MemberId)
+	e.String(m.MemberID)
 	if version >= 4 {
-		e.NullableString(m.GroupInstanceId)
+		e.NullableString(m.GroupInstanceID)
 	}
-	e.String(m.ClientId)
+	e.String(m.ClientID)
 	e.String(m.ClientHost)
 	e.Bytes(m.MemberMetadata)
 	e.Bytes(m.MemberAssignment)
@@ -134,11 +134,11 @@ func (m *DescribeGroupsResponseGroupMember) encode(e *Encoder, version int16) {
 
 func (m *DescribeGroupsResponseGroupMember) decode(d *Decoder, version int16) {
 	*m = DescribeGroupsResponseGroupMember{}
-	m.MemberId = d.String()
+	m.MemberID = d.String()
 	if version >= 4 {
-		m.GroupInstanceId = d.NullableString()
+		m.GroupInstanceID = d.NullableString()
 	}
-	m.ClientId = d.String()
+	m.ClientID = d.String()
 	m.ClientHost = d.String()
 	m.MemberMetadata = d.Bytes()
 	m.MemberAssignment = d.Bytes()

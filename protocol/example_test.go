@@ -11,7 +11,7 @@ import (
 // version the API and version call for.
 func ExampleAppendRequest() {
 	clientID := "billing"
-	req := &protocol.ApiVersionsRequest{ClientSoftwareName: "gokafka", ClientSoftwareVersion: "0.1"}
+	req := &protocol.APIVersionsRequest{ClientSoftwareName: "gokafka", ClientSoftwareVersion: "0.1"}
 	frame, err := protocol.AppendRequest(nil, 1, &clientID, req, 3)
 	if err != nil {
 		panic(err)
@@ -25,10 +25,10 @@ func ExampleAppendRequest() {
 // request was sent with.
 func ExampleDecodeResponse() {
 	// What a broker would send back (built here with AppendResponse).
-	wire, _ := protocol.AppendResponse(nil, 1, &protocol.ApiVersionsResponse{
-		ApiKeys: []protocol.ApiVersionsResponseApiKey{
-			{ApiKey: protocol.KeyProduce, MinVersion: 3, MaxVersion: 13},
-			{ApiKey: protocol.KeyFetch, MinVersion: 4, MaxVersion: 18},
+	wire, _ := protocol.AppendResponse(nil, 1, &protocol.APIVersionsResponse{
+		APIKeys: []protocol.APIVersionsResponseAPIKey{
+			{APIKey: protocol.KeyProduce, MinVersion: 3, MaxVersion: 13},
+			{APIKey: protocol.KeyFetch, MinVersion: 4, MaxVersion: 18},
 		},
 		FinalizedFeaturesEpoch: -1,
 	}, 3)
@@ -37,14 +37,14 @@ func ExampleDecodeResponse() {
 	if err != nil {
 		panic(err)
 	}
-	var resp protocol.ApiVersionsResponse
+	var resp protocol.APIVersionsResponse
 	correlationID, err := protocol.DecodeResponse(frame, &resp, 3)
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println("correlation id", correlationID)
-	for _, k := range resp.ApiKeys {
-		api := protocol.LookupAPI(k.ApiKey)
+	for _, k := range resp.APIKeys {
+		api := protocol.LookupAPI(k.APIKey)
 		fmt.Printf("%s: broker v%d-v%d, ours v%d-v%d\n", api.Name, k.MinVersion, k.MaxVersion, api.MinVersion, api.MaxVersion)
 	}
 	// Output:

@@ -5,25 +5,25 @@ import "math"
 // FetchRequest asks partition leaders (or followers, v11+) for records from
 // the given offsets, waiting up to MaxWaitMs for MinBytes to accumulate.
 type FetchRequest struct {
-	ClusterId           *string                  // tag 0, v12+
-	ReplicaId           int32                    // v0-v14, default -1
+	ClusterID           *string                  // tag 0, v12+
+	ReplicaID           int32                    // v0-v14, default -1
 	ReplicaState        FetchRequestReplicaState // tag 1, v15+
 	MaxWaitMs           int32
 	MinBytes            int32
 	MaxBytes            int32 // v3+, default 0x7fffffff
 	IsolationLevel      int8  // v4+
-	SessionId           int32 // v7+
+	SessionID           int32 // v7+
 	SessionEpoch        int32 // v7+, default -1
 	Topics              []FetchRequestTopic
 	ForgottenTopicsData []FetchRequestForgottenTopicsData // v7+
-	RackId              string                            // v11+
+	RackID              string                            // v11+
 	UnknownTags         []TaggedField
 }
 
 // FetchRequestReplicaState identifies a follower fetching as a replica
 // (KIP-903); consumers leave the defaults.
 type FetchRequestReplicaState struct {
-	ReplicaId    int32 // default -1
+	ReplicaID    int32 // default -1
 	ReplicaEpoch int64 // default -1
 	UnknownTags  []TaggedField
 }
@@ -31,7 +31,7 @@ type FetchRequestReplicaState struct {
 // FetchRequestTopic is one topic to fetch from, by name or (v13+) by ID.
 type FetchRequestTopic struct {
 	Topic       string // v0-v12
-	TopicId     UUID   // v13+
+	TopicID     UUID   // v13+
 	Partitions  []FetchRequestTopicPartition
 	UnknownTags []TaggedField
 }
@@ -44,7 +44,7 @@ type FetchRequestTopicPartition struct {
 	LastFetchedEpoch   int32 // v12+, default -1
 	LogStartOffset     int64 // v5+, default -1
 	PartitionMaxBytes  int32
-	ReplicaDirectoryId UUID  // tag 0, v17+
+	ReplicaDirectoryID UUID  // tag 0, v17+
 	HighWatermark      int64 // tag 1, v18+, default math.MaxInt64
 	UnknownTags        []TaggedField
 }
@@ -53,7 +53,7 @@ type FetchRequestTopicPartition struct {
 // incremental fetch session.
 type FetchRequestForgottenTopicsData struct {
 	Topic       string // v7-v12
-	TopicId     UUID   // v13+
+	TopicID     UUID   // v13+
 	Partitions  []int32
 	UnknownTags []TaggedField
 }
@@ -67,7 +67,7 @@ func (*FetchRequest) NewResponse() Response { return new(FetchResponse) }
 // Encode implements [Message].
 func (r *FetchRequest) Encode(e *Encoder, version int16) {
 	if version <= 14 {
-		e.Int32(r.ReplicaId)
+		e.Int32(r.ReplicaID)
 	}
 	e.Int32(r.MaxWaitMs)
 	e.Int32(r.MinBytes)
@@ -78,7 +78,7 @@ func (r *FetchRequest) Encode(e *Encoder, version int16) {
 		e.Int8(r.IsolationLevel)
 	}
 	if version >= 7 {
-		e.Int32(r.SessionId)
+		e.Int32(r.SessionID)
 		e.Int32(r.SessionEpoch)
 	}
 	writeArray(e, r.Topics, version)
@@ -86,12 +86,12 @@ func (r *FetchRequest) Encode(e *Encoder, version int16) {
 		writeArray(e, r.ForgottenTopicsData, version)
 	}
 	if version >= 11 {
-		e.String(r.RackId)
+		e.String(r.RackID)
 	}
 	if !e.Flexible() {
 		return
 	}
-	writeCluster := r.ClusterId != nil
+	writeCluster := r.ClusterID != nil
 	writeState := version >= 15 && !r.ReplicaState.isDefault()
 	n := 0
 	if writeCluster {
@@ -102,7 +102,7 @@ func (r *FetchRequest) Encode(e *Encoder, version int16) {
 	}
 	e.TagCount(n, r.UnknownTags)
 	if writeCluster {
-		e.Tag(0, func(e *Encoder) { e.NullableString(r.ClusterId) })
+		e.Tag(0, func(e *Encoder) { e.NullableString(r.ClusterID) })
 	}
 	if writeState {
 		e.Tag(1, func(e *Encoder) { r.ReplicaState.encode(e, version) })
@@ -113,13 +113,13 @@ func (r *FetchRequest) Encode(e *Encoder, version int16) {
 // Decode implements [Message].
 func (r *FetchRequest) Decode(d *Decoder, version int16) {
 	*r = FetchRequest{
-		ReplicaId:    -1,
-		ReplicaState: FetchRequestReplicaState{ReplicaId: -1, ReplicaEpoch: -1},
+		ReplicaID:    -1,
+		ReplicaState: FetchRequestReplicaState{ReplicaID: -1, ReplicaEpoch: -1},
 		MaxBytes:     math.MaxInt32,
 		SessionEpoch: -1,
 	}
 	if version <= 14 {
-		r.ReplicaId = d.Int32()
+		r.ReplicaID = d.Int32()
 	}
 	r.MaxWaitMs = d.Int32()
 	r.MinBytes = d.Int32()
@@ -130,7 +130,7 @@ func (r *FetchRequest) Decode(d *Decoder, version int16) {
 		r.IsolationLevel = d.Int8()
 	}
 	if version >= 7 {
-		r.SessionId = d.Int32()
+		r.SessionID = d.Int32()
 		r.SessionEpoch = d.Int32()
 	}
 	r.Topics = readArray[FetchRequestTopic](d, version)
@@ -138,12 +138,12 @@ func (r *FetchRequest) Decode(d *Decoder, version int16) {
 		r.ForgottenTopicsData = readArray[FetchRequestForgottenTopicsData](d, version)
 	}
 	if version >= 11 {
-		r.RackId = d.String()
+		r.RackID = d.String()
 	}
 	d.Tags(&r.UnknownTags, func(tag uint32, fd *Decoder) bool {
 		switch {
 		case tag == 0:
-			r.ClusterId = fd.NullableString()
+			r.ClusterID = fd.NullableString()
 		case tag == 1 && version >= 15:
 			r.ReplicaState.decode(fd, version)
 		default:
@@ -154,18 +154,18 @@ func (r *FetchRequest) Decode(d *Decoder, version int16) {
 }
 
 func (s *FetchRequestReplicaState) isDefault() bool {
-	return s.ReplicaId == -1 && s.ReplicaEpoch == -1 && len(s.UnknownTags) == 0
+	return s.ReplicaID == -1 && s.ReplicaEpoch == -1 && len(s.UnknownTags) == 0
 }
 
 func (s *FetchRequestReplicaState) encode(e *Encoder, version int16) {
-	e.Int32(s.ReplicaId)
+	e.Int32(s.ReplicaID)
 	e.Int64(s.ReplicaEpoch)
 	e.Tags(s.UnknownTags)
 }
 
 func (s *FetchRequestReplicaState) decode(d *Decoder, version int16) {
-	*s = FetchRequestReplicaState{ReplicaId: -1, ReplicaEpoch: -1}
-	s.ReplicaId = d.Int32()
+	*s = FetchRequestReplicaState{ReplicaID: -1, ReplicaEpoch: -1}
+	s.ReplicaID = d.Int32()
 	s.ReplicaEpoch = d.Int64()
 	d.Tags(&s.UnknownTags, nil)
 }
@@ -175,7 +175,7 @@ func (t *FetchRequestTopic) encode(e *Encoder, version int16) {
 		e.String(t.Topic)
 	}
 	if version >= 13 {
-		e.UUID(t.TopicId)
+		e.UUID(t.TopicID)
 	}
 	writeArray(e, t.Partitions, version)
 	e.Tags(t.UnknownTags)
@@ -187,7 +187,7 @@ func (t *FetchRequestTopic) decode(d *Decoder, version int16) {
 		t.Topic = d.String()
 	}
 	if version >= 13 {
-		t.TopicId = d.UUID()
+		t.TopicID = d.UUID()
 	}
 	t.Partitions = readArray[FetchRequestTopicPartition](d, version)
 	d.Tags(&t.UnknownTags, nil)
@@ -209,7 +209,7 @@ func (p *FetchRequestTopicPartition) encode(e *Encoder, version int16) {
 	if !e.Flexible() {
 		return
 	}
-	writeDir := version >= 17 && p.ReplicaDirectoryId != UUID{}
+	writeDir := version >= 17 && p.ReplicaDirectoryID != UUID{}
 	writeHW := version >= 18 && p.HighWatermark != math.MaxInt64
 	n := 0
 	if writeDir {
@@ -220,7 +220,7 @@ func (p *FetchRequestTopicPartition) encode(e *Encoder, version int16) {
 	}
 	e.TagCount(n, p.UnknownTags)
 	if writeDir {
-		e.Tag(0, func(e *Encoder) { e.UUID(p.ReplicaDirectoryId) })
+		e.Tag(0, func(e *Encoder) { e.UUID(p.ReplicaDirectoryID) })
 	}
 	if writeHW {
 		e.Tag(1, func(e *Encoder) { e.Int64(p.HighWatermark) })
@@ -250,7 +250,7 @@ func (p *FetchRequestTopicPartition) decode(d *Decoder, version int16) {
 	d.Tags(&p.UnknownTags, func(tag uint32, fd *Decoder) bool {
 		switch {
 		case tag == 0 && version >= 17:
-			p.ReplicaDirectoryId = fd.UUID()
+			p.ReplicaDirectoryID = fd.UUID()
 		case tag == 1 && version >= 18:
 			p.HighWatermark = fd.Int64()
 		default:
@@ -265,7 +265,7 @@ func (t *FetchRequestForgottenTopicsData) encode(e *Encoder, version int16) {
 		e.String(t.Topic)
 	}
 	if version >= 13 {
-		e.UUID(t.TopicId)
+		e.UUID(t.TopicID)
 	}
 	e.Int32s(t.Partitions)
 	e.Tags(t.UnknownTags)
@@ -277,7 +277,7 @@ func (t *FetchRequestForgottenTopicsData) decode(d *Decoder, version int16) {
 		t.Topic = d.String()
 	}
 	if version >= 13 {
-		t.TopicId = d.UUID()
+		t.TopicID = d.UUID()
 	}
 	t.Partitions = d.Int32s()
 	d.Tags(&t.UnknownTags, nil)
@@ -288,56 +288,56 @@ func (t *FetchRequestForgottenTopicsData) decode(d *Decoder, version int16) {
 type FetchResponse struct {
 	ThrottleTimeMs int32 // v1+
 	ErrorCode      int16 // v7+
-	SessionId      int32 // v7+
-	Responses      []FetchResponseResponse
+	SessionID      int32 // v7+
+	Responses      []FetchResponseTopic
 	NodeEndpoints  []NodeEndpoint // tag 0, v16+
 	UnknownTags    []TaggedField
 }
 
-// FetchResponseResponse is one topic's partitions, by name or (v13+) by ID.
-type FetchResponseResponse struct {
+// FetchResponseTopic is one topic's partitions, by name or (v13+) by ID.
+type FetchResponseTopic struct {
 	Topic       string // v0-v12
-	TopicId     UUID   // v13+
-	Partitions  []FetchResponseResponsePartition
+	TopicID     UUID   // v13+
+	Partitions  []FetchResponsePartition
 	UnknownTags []TaggedField
 }
 
-// FetchResponseResponsePartition is one partition's records and offsets.
-type FetchResponseResponsePartition struct {
+// FetchResponsePartition is one partition's records and offsets.
+type FetchResponsePartition struct {
 	PartitionIndex       int32
 	ErrorCode            int16
 	HighWatermark        int64
-	LastStableOffset     int64                                              // v4+, default -1
-	LogStartOffset       int64                                              // v5+, default -1
-	DivergingEpoch       FetchResponseResponsePartitionDivergingEpoch       // tag 0, v12+
-	CurrentLeader        LeaderIdAndEpoch                                   // tag 1, v12+
-	SnapshotId           FetchResponseResponsePartitionSnapshotId           // tag 2, v12+
-	AbortedTransactions  []FetchResponseResponsePartitionAbortedTransaction // v4+, nullable
-	PreferredReadReplica int32                                              // v11+, default -1
-	Records              []byte                                             // raw record batches; nil = null
+	LastStableOffset     int64                             // v4+, default -1
+	LogStartOffset       int64                             // v5+, default -1
+	DivergingEpoch       FetchResponseDivergingEpoch       // tag 0, v12+
+	CurrentLeader        LeaderIDAndEpoch                  // tag 1, v12+
+	SnapshotID           FetchResponseSnapshotID           // tag 2, v12+
+	AbortedTransactions  []FetchResponseAbortedTransaction // v4+, nullable
+	PreferredReadReplica int32                             // v11+, default -1
+	Records              []byte                            // raw record batches; nil = null
 	UnknownTags          []TaggedField
 }
 
-// FetchResponseResponsePartitionDivergingEpoch is the largest epoch, and its
+// FetchResponseDivergingEpoch is the largest epoch, and its
 // end offset, after which the follower's log diverges from the leader's.
-type FetchResponseResponsePartitionDivergingEpoch struct {
+type FetchResponseDivergingEpoch struct {
 	Epoch       int32 // default -1
 	EndOffset   int64 // default -1
 	UnknownTags []TaggedField
 }
 
-// FetchResponseResponsePartitionSnapshotId is the snapshot to fetch instead
+// FetchResponseSnapshotID is the snapshot to fetch instead
 // when the requested offset is below the log start offset.
-type FetchResponseResponsePartitionSnapshotId struct {
+type FetchResponseSnapshotID struct {
 	EndOffset   int64 // default -1
 	Epoch       int32 // default -1
 	UnknownTags []TaggedField
 }
 
-// FetchResponseResponsePartitionAbortedTransaction is an aborted transaction
+// FetchResponseAbortedTransaction is an aborted transaction
 // within the returned records (READ_COMMITTED fetches).
-type FetchResponseResponsePartitionAbortedTransaction struct {
-	ProducerId  int64
+type FetchResponseAbortedTransaction struct {
+	ProducerID  int64
 	FirstOffset int64
 	UnknownTags []TaggedField
 }
@@ -353,7 +353,7 @@ func (r *FetchResponse) Encode(e *Encoder, version int16) {
 	}
 	if version >= 7 {
 		e.Int16(r.ErrorCode)
-		e.Int32(r.SessionId)
+		e.Int32(r.SessionID)
 	}
 	writeArray(e, r.Responses, version)
 	if !e.Flexible() {
@@ -379,9 +379,9 @@ func (r *FetchResponse) Decode(d *Decoder, version int16) {
 	}
 	if version >= 7 {
 		r.ErrorCode = d.Int16()
-		r.SessionId = d.Int32()
+		r.SessionID = d.Int32()
 	}
-	r.Responses = readArray[FetchResponseResponse](d, version)
+	r.Responses = readArray[FetchResponseTopic](d, version)
 	d.Tags(&r.UnknownTags, func(tag uint32, fd *Decoder) bool {
 		switch {
 		case tag == 0 && version >= 16:
@@ -393,30 +393,30 @@ func (r *FetchResponse) Decode(d *Decoder, version int16) {
 	})
 }
 
-func (t *FetchResponseResponse) encode(e *Encoder, version int16) {
+func (t *FetchResponseTopic) encode(e *Encoder, version int16) {
 	if version <= 12 {
 		e.String(t.Topic)
 	}
 	if version >= 13 {
-		e.UUID(t.TopicId)
+		e.UUID(t.TopicID)
 	}
 	writeArray(e, t.Partitions, version)
 	e.Tags(t.UnknownTags)
 }
 
-func (t *FetchResponseResponse) decode(d *Decoder, version int16) {
-	*t = FetchResponseResponse{}
+func (t *FetchResponseTopic) decode(d *Decoder, version int16) {
+	*t = FetchResponseTopic{}
 	if version <= 12 {
 		t.Topic = d.String()
 	}
 	if version >= 13 {
-		t.TopicId = d.UUID()
+		t.TopicID = d.UUID()
 	}
-	t.Partitions = readArray[FetchResponseResponsePartition](d, version)
+	t.Partitions = readArray[FetchResponsePartition](d, version)
 	d.Tags(&t.UnknownTags, nil)
 }
 
-func (p *FetchResponseResponsePartition) encode(e *Encoder, version int16) {
+func (p *FetchResponsePartition) encode(e *Encoder, version int16) {
 	e.Int32(p.PartitionIndex)
 	e.Int16(p.ErrorCode)
 	e.Int64(p.HighWatermark)
@@ -438,7 +438,7 @@ func (p *FetchResponseResponsePartition) encode(e *Encoder, version int16) {
 	}
 	writeDiverging := !p.DivergingEpoch.isDefault()
 	writeLeader := !p.CurrentLeader.isDefault()
-	writeSnapshot := !p.SnapshotId.isDefault()
+	writeSnapshot := !p.SnapshotID.isDefault()
 	n := 0
 	if writeDiverging {
 		n++
@@ -457,18 +457,18 @@ func (p *FetchResponseResponsePartition) encode(e *Encoder, version int16) {
 		e.Tag(1, func(e *Encoder) { p.CurrentLeader.encode(e, version) })
 	}
 	if writeSnapshot {
-		e.Tag(2, func(e *Encoder) { p.SnapshotId.encode(e, version) })
+		e.Tag(2, func(e *Encoder) { p.SnapshotID.encode(e, version) })
 	}
 	e.UnknownTags(p.UnknownTags)
 }
 
-func (p *FetchResponseResponsePartition) decode(d *Decoder, version int16) {
-	*p = FetchResponseResponsePartition{
+func (p *FetchResponsePartition) decode(d *Decoder, version int16) {
+	*p = FetchResponsePartition{
 		LastStableOffset:     -1,
 		LogStartOffset:       -1,
-		DivergingEpoch:       FetchResponseResponsePartitionDivergingEpoch{Epoch: -1, EndOffset: -1},
-		CurrentLeader:        LeaderIdAndEpoch{LeaderId: -1, LeaderEpoch: -1},
-		SnapshotId:           FetchResponseResponsePartitionSnapshotId{EndOffset: -1, Epoch: -1},
+		DivergingEpoch:       FetchResponseDivergingEpoch{Epoch: -1, EndOffset: -1},
+		CurrentLeader:        LeaderIDAndEpoch{LeaderID: -1, LeaderEpoch: -1},
+		SnapshotID:           FetchResponseSnapshotID{EndOffset: -1, Epoch: -1},
 		PreferredReadReplica: -1,
 	}
 	p.PartitionIndex = d.Int32()
@@ -481,7 +481,7 @@ func (p *FetchResponseResponsePartition) decode(d *Decoder, version int16) {
 		p.LogStartOffset = d.Int64()
 	}
 	if version >= 4 {
-		p.AbortedTransactions = readNullableArray[FetchResponseResponsePartitionAbortedTransaction](d, version)
+		p.AbortedTransactions = readNullableArray[FetchResponseAbortedTransaction](d, version)
 	}
 	if version >= 11 {
 		p.PreferredReadReplica = d.Int32()
@@ -494,7 +494,7 @@ func (p *FetchResponseResponsePartition) decode(d *Decoder, version int16) {
 		case 1:
 			p.CurrentLeader.decode(fd, version)
 		case 2:
-			p.SnapshotId.decode(fd, version)
+			p.SnapshotID.decode(fd, version)
 		default:
 			return false
 		}
@@ -502,49 +502,49 @@ func (p *FetchResponseResponsePartition) decode(d *Decoder, version int16) {
 	})
 }
 
-func (x *FetchResponseResponsePartitionDivergingEpoch) isDefault() bool {
+func (x *FetchResponseDivergingEpoch) isDefault() bool {
 	return x.Epoch == -1 && x.EndOffset == -1 && len(x.UnknownTags) == 0
 }
 
-func (x *FetchResponseResponsePartitionDivergingEpoch) encode(e *Encoder, version int16) {
+func (x *FetchResponseDivergingEpoch) encode(e *Encoder, version int16) {
 	e.Int32(x.Epoch)
 	e.Int64(x.EndOffset)
 	e.Tags(x.UnknownTags)
 }
 
-func (x *FetchResponseResponsePartitionDivergingEpoch) decode(d *Decoder, version int16) {
-	*x = FetchResponseResponsePartitionDivergingEpoch{Epoch: -1, EndOffset: -1}
+func (x *FetchResponseDivergingEpoch) decode(d *Decoder, version int16) {
+	*x = FetchResponseDivergingEpoch{Epoch: -1, EndOffset: -1}
 	x.Epoch = d.Int32()
 	x.EndOffset = d.Int64()
 	d.Tags(&x.UnknownTags, nil)
 }
 
-func (x *FetchResponseResponsePartitionSnapshotId) isDefault() bool {
+func (x *FetchResponseSnapshotID) isDefault() bool {
 	return x.EndOffset == -1 && x.Epoch == -1 && len(x.UnknownTags) == 0
 }
 
-func (x *FetchResponseResponsePartitionSnapshotId) encode(e *Encoder, version int16) {
+func (x *FetchResponseSnapshotID) encode(e *Encoder, version int16) {
 	e.Int64(x.EndOffset)
 	e.Int32(x.Epoch)
 	e.Tags(x.UnknownTags)
 }
 
-func (x *FetchResponseResponsePartitionSnapshotId) decode(d *Decoder, version int16) {
-	*x = FetchResponseResponsePartitionSnapshotId{EndOffset: -1, Epoch: -1}
+func (x *FetchResponseSnapshotID) decode(d *Decoder, version int16) {
+	*x = FetchResponseSnapshotID{EndOffset: -1, Epoch: -1}
 	x.EndOffset = d.Int64()
 	x.Epoch = d.Int32()
 	d.Tags(&x.UnknownTags, nil)
 }
 
-func (a *FetchResponseResponsePartitionAbortedTransaction) encode(e *Encoder, version int16) {
-	e.Int64(a.ProducerId)
+func (a *FetchResponseAbortedTransaction) encode(e *Encoder, version int16) {
+	e.Int64(a.ProducerID)
 	e.Int64(a.FirstOffset)
 	e.Tags(a.UnknownTags)
 }
 
-func (a *FetchResponseResponsePartitionAbortedTransaction) decode(d *Decoder, version int16) {
-	*a = FetchResponseResponsePartitionAbortedTransaction{}
-	a.ProducerId = d.Int64()
+func (a *FetchResponseAbortedTransaction) decode(d *Decoder, version int16) {
+	*a = FetchResponseAbortedTransaction{}
+	a.ProducerID = d.Int64()
 	a.FirstOffset = d.Int64()
 	d.Tags(&a.UnknownTags, nil)
 }

@@ -11,7 +11,7 @@ import (
 // and byte lengths, -1 for null).
 var fetchResponseV4Golden = []byte{
 	0x00, 0x00, 0x00, 0x64, // ThrottleTimeMs = 100 (v1+)
-	// v4 has no ErrorCode or SessionId (v7+).
+	// v4 has no ErrorCode or SessionID (v7+).
 	0x00, 0x00, 0x00, 0x01, // Responses: 1 topic
 	0x00, 0x03, 'f', 'o', 'o', // Topic = "foo" (v0-v12)
 	0x00, 0x00, 0x00, 0x02, // Partitions: 2
@@ -23,7 +23,7 @@ var fetchResponseV4Golden = []byte{
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x28, // LastStableOffset = 40 (v4+)
 	// no LogStartOffset (v5+)
 	0x00, 0x00, 0x00, 0x01, // AbortedTransactions: 1 (v4+, nullable)
-	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07, //   ProducerId = 7
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07, //   ProducerID = 7
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x0A, //   FirstOffset = 10
 	// no PreferredReadReplica (v11+)
 	0x00, 0x00, 0x00, 0x03, 0xDE, 0xAD, 0xBE, // Records: 3 bytes
@@ -43,14 +43,14 @@ func TestFetchResponseV4Golden(t *testing.T) {
 
 	require.Equal(t, int32(100), r.ThrottleTimeMs)
 	require.Equal(t, int16(0), r.ErrorCode)
-	require.Equal(t, int32(0), r.SessionId)
+	require.Equal(t, int32(0), r.SessionID)
 	require.Nil(t, r.NodeEndpoints)
 	require.Nil(t, r.UnknownTags)
 	require.Len(t, r.Responses, 1)
 
 	topic := r.Responses[0]
 	require.Equal(t, "foo", topic.Topic)
-	require.Equal(t, UUID{}, topic.TopicId)
+	require.Equal(t, UUID{}, topic.TopicID)
 	require.Len(t, topic.Partitions, 2)
 
 	p := topic.Partitions[0]
@@ -59,12 +59,12 @@ func TestFetchResponseV4Golden(t *testing.T) {
 	require.Equal(t, int64(42), p.HighWatermark)
 	require.Equal(t, int64(40), p.LastStableOffset)
 	require.Equal(t, int64(-1), p.LogStartOffset, "v5+ field takes its default")
-	require.Equal(t, []FetchResponseResponsePartitionAbortedTransaction{{ProducerId: 7, FirstOffset: 10}}, p.AbortedTransactions)
+	require.Equal(t, []FetchResponseAbortedTransaction{{ProducerID: 7, FirstOffset: 10}}, p.AbortedTransactions)
 	require.Equal(t, int32(-1), p.PreferredReadReplica, "v11+ field takes its default")
 	require.Equal(t, []byte{0xDE, 0xAD, 0xBE}, p.Records)
-	require.Equal(t, FetchResponseResponsePartitionDivergingEpoch{Epoch: -1, EndOffset: -1}, p.DivergingEpoch)
-	require.Equal(t, LeaderIdAndEpoch{LeaderId: -1, LeaderEpoch: -1}, p.CurrentLeader)
-	require.Equal(t, FetchResponseResponsePartitionSnapshotId{EndOffset: -1, Epoch: -1}, p.SnapshotId)
+	require.Equal(t, FetchResponseDivergingEpoch{Epoch: -1, EndOffset: -1}, p.DivergingEpoch)
+	require.Equal(t, LeaderIDAndEpoch{LeaderID: -1, LeaderEpoch: -1}, p.CurrentLeader)
+	require.Equal(t, FetchResponseSnapshotID{EndOffset: -1, Epoch: -1}, p.SnapshotID)
 	require.Nil(t, p.UnknownTags)
 
 	// Records alias the input buffer rather than copying it.
@@ -95,15 +95,15 @@ func TestFetchResponseV4Golden(t *testing.T) {
 func TestFetchResponseFlexibleTagsGolden(t *testing.T) {
 	// v12 partition with CurrentLeader (tag 1) set and the other tags left at
 	// their defaults, so only tag 1 is written.
-	r := FetchResponse{Responses: []FetchResponseResponse{{
+	r := FetchResponse{Responses: []FetchResponseTopic{{
 		Topic: "t",
-		Partitions: []FetchResponseResponsePartition{{
+		Partitions: []FetchResponsePartition{{
 			PartitionIndex:       1,
 			LastStableOffset:     -1,
 			LogStartOffset:       -1,
-			DivergingEpoch:       FetchResponseResponsePartitionDivergingEpoch{Epoch: -1, EndOffset: -1},
-			CurrentLeader:        LeaderIdAndEpoch{LeaderId: 3, LeaderEpoch: 9},
-			SnapshotId:           FetchResponseResponsePartitionSnapshotId{EndOffset: -1, Epoch: -1},
+			DivergingEpoch:       FetchResponseDivergingEpoch{Epoch: -1, EndOffset: -1},
+			CurrentLeader:        LeaderIDAndEpoch{LeaderID: 3, LeaderEpoch: 9},
+			SnapshotID:           FetchResponseSnapshotID{EndOffset: -1, Epoch: -1},
 			PreferredReadReplica: -1,
 		}},
 	}}}
@@ -113,7 +113,7 @@ func TestFetchResponseFlexibleTagsGolden(t *testing.T) {
 	want := []byte{
 		0, 0, 0, 0, // ThrottleTimeMs
 		0, 0, // ErrorCode
-		0, 0, 0, 0, // SessionId
+		0, 0, 0, 0, // SessionID
 		2,      // Responses: compact count 1
 		2, 't', // Topic
 		2,          // Partitions: compact count 1
@@ -129,7 +129,7 @@ func TestFetchResponseFlexibleTagsGolden(t *testing.T) {
 		0,    // Records: null
 		1,    // one tagged field
 		1, 9, // tag 1, 9 bytes
-		0, 0, 0, 3, 0, 0, 0, 9, 0, // LeaderId, LeaderEpoch, no tags
+		0, 0, 0, 3, 0, 0, 0, 9, 0, // LeaderID, LeaderEpoch, no tags
 		0, // topic tags
 		0, // response tags
 	)
@@ -143,15 +143,15 @@ func TestFetchResponseFlexibleTagsGolden(t *testing.T) {
 // fetchResponseDecodeAllocs returns the allocations of one decode of a
 // response with one topic of n partitions.
 func fetchResponseDecodeAllocs(t *testing.T, n int, version int16) float64 {
-	r := FetchResponse{Responses: []FetchResponseResponse{{Topic: "topic"}}}
+	r := FetchResponse{Responses: []FetchResponseTopic{{Topic: "topic"}}}
 	for i := range n {
-		r.Responses[0].Partitions = append(r.Responses[0].Partitions, FetchResponseResponsePartition{
+		r.Responses[0].Partitions = append(r.Responses[0].Partitions, FetchResponsePartition{
 			PartitionIndex:       int32(i),
 			LastStableOffset:     -1,
 			LogStartOffset:       -1,
-			DivergingEpoch:       FetchResponseResponsePartitionDivergingEpoch{Epoch: -1, EndOffset: -1},
-			CurrentLeader:        LeaderIdAndEpoch{LeaderId: -1, LeaderEpoch: -1},
-			SnapshotId:           FetchResponseResponsePartitionSnapshotId{EndOffset: -1, Epoch: -1},
+			DivergingEpoch:       FetchResponseDivergingEpoch{Epoch: -1, EndOffset: -1},
+			CurrentLeader:        LeaderIDAndEpoch{LeaderID: -1, LeaderEpoch: -1},
+			SnapshotID:           FetchResponseSnapshotID{EndOffset: -1, Epoch: -1},
 			PreferredReadReplica: -1,
 			Records:              []byte{1, 2, 3},
 		})

@@ -50,7 +50,7 @@ type FindCoordinatorResponse struct {
 	ThrottleTimeMs int32                                // v1+
 	ErrorCode      int16                                // v0-v3
 	ErrorMessage   *string                              // v1-v3
-	NodeId         int32                                // v0-v3
+	NodeID         int32                                // v0-v3
 	Host           string                               // v0-v3
 	Port           int32                                // v0-v3
 	Coordinators   []FindCoordinatorResponseCoordinator // v4+
@@ -60,7 +60,7 @@ type FindCoordinatorResponse struct {
 // FindCoordinatorResponseCoordinator is the coordinator found for one key.
 type FindCoordinatorResponseCoordinator struct {
 	Key          string
-	NodeId       int32
+	NodeID       int32
 	Host         string
 	Port         int32
 	ErrorCode    int16
@@ -82,7 +82,7 @@ func (r *FindCoordinatorResponse) Encode(e *Encoder, version int16) {
 		if version >= 1 {
 			e.NullableString(r.ErrorMessage)
 		}
-		e.Int32(r.NodeId)
+		e.Int32(r.NodeID)
 		e.String(r.Host)
 		e.Int32(r.Port)
 	}
@@ -103,7 +103,7 @@ func (r *FindCoordinatorResponse) Decode(d *Decoder, version int16) {
 		if version >= 1 {
 			r.ErrorMessage = d.NullableString()
 		}
-		r.NodeId = d.Int32()
+		r.NodeID = d.Int32()
 		r.Host = d.String()
 		r.Port = d.Int32()
 	}
@@ -115,7 +115,7 @@ func (r *FindCoordinatorResponse) Decode(d *Decoder, version int16) {
 
 func (c *FindCoordinatorResponseCoordinator) encode(e *Encoder, version int16) {
 	e.String(c.Key)
-	e.Int32(c.NodeId)
+	e.Int32(c.NodeID)
 	e.String(c.Host)
 	e.Int32(c.Port)
 	e.Int16(c.ErrorCode)
@@ -126,7 +126,7 @@ func (c *FindCoordinatorResponseCoordinator) encode(e *Encoder, version int16) {
 func (c *FindCoordinatorResponseCoordinator) decode(d *Decoder, version int16) {
 	*c = FindCoordinatorResponseCoordinator{}
 	c.Key = d.String()
-	c.NodeId = d.Int32()
+	c.NodeID = d.Int32()
 	c.Host = d.String()
 	c.Port = d.Int32()
 	c.ErrorCode = d.Int16()

@@ -56,7 +56,7 @@ func (h *RequestHeader) Decode(d *Decoder, headerVersion int16) {
 }
 
 // A ResponseHeader precedes every response body. Version 1 (flexible
-// responses, except ApiVersions) adds tagged fields.
+// responses, except APIVersions) adds tagged fields.
 type ResponseHeader struct {
 	CorrelationID int32
 	UnknownTags   []TaggedField

@@ -48,7 +48,7 @@ func TestRequestHeaderVersions(t *testing.T) {
 }
 
 func TestHeaderVersionChoice(t *testing.T) {
-	meta, av := LookupAPI(KeyMetadata), LookupAPI(KeyApiVersions)
+	meta, av := LookupAPI(KeyMetadata), LookupAPI(KeyAPIVersions)
 	require.Equal(t, int16(1), meta.RequestHeaderVersion(8))
 	require.Equal(t, int16(2), meta.RequestHeaderVersion(9))
 	require.Equal(t, int16(0), meta.ResponseHeaderVersion(8))
@@ -74,7 +74,7 @@ func TestAPITableIsSortedAndComplete(t *testing.T) {
 
 func TestRequestFrameRoundTrip(t *testing.T) {
 	id := "gokafka"
-	req := &ApiVersionsRequest{ClientSoftwareName: "gokafka", ClientSoftwareVersion: "1.0"}
+	req := &APIVersionsRequest{ClientSoftwareName: "gokafka", ClientSoftwareVersion: "1.0"}
 	frame, err := AppendRequest([]byte("prefix"), 42, &id, req, 3)
 	require.NoError(t, err)
 	require.Equal(t, "prefix", string(frame[:6]))
@@ -94,7 +94,7 @@ func TestRequestFrameRoundTrip(t *testing.T) {
 }
 
 func TestResponseFrameRoundTrip(t *testing.T) {
-	resp := &ApiVersionsResponse{ApiKeys: []ApiVersionsResponseApiKey{{ApiKey: 0, MinVersion: 3, MaxVersion: 13}}, FinalizedFeaturesEpoch: -1}
+	resp := &APIVersionsResponse{APIKeys: []APIVersionsResponseAPIKey{{APIKey: 0, MinVersion: 3, MaxVersion: 13}}, FinalizedFeaturesEpoch: -1}
 	frame, err := AppendResponse(nil, 9, resp, 3)
 	require.NoError(t, err)
 	// Header v0: the correlation ID is followed directly by the body.
@@ -104,11 +104,11 @@ func TestResponseFrameRoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int32(9), id)
 
-	var got ApiVersionsResponse
+	var got APIVersionsResponse
 	id, err = DecodeResponse(frame[4:], &got, 3)
 	require.NoError(t, err)
 	require.Equal(t, int32(9), id)
-	require.Equal(t, resp.ApiKeys[0].MaxVersion, got.ApiKeys[0].MaxVersion)
+	require.Equal(t, resp.APIKeys[0].MaxVersion, got.APIKeys[0].MaxVersion)
 
 	_, err = DecodeResponse(append(frame[4:], 0), &got, 3)
 	require.ErrorIs(t, err, ErrMalformed, "trailing bytes")

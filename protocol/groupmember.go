@@ -26,8 +26,8 @@ type ConsumerProtocolSubscription struct {
 	Topics          []string
 	UserData        []byte                                       // nullable
 	OwnedPartitions []ConsumerProtocolSubscriptionOwnedPartition // v1+
-	GenerationId    int32                                        // v2+, default -1
-	RackId          *string                                      // v3+
+	GenerationID    int32                                        // v2+, default -1
+	RackID          *string                                      // v3+
 }
 
 // ConsumerProtocolSubscriptionOwnedPartition is a topic's partitions that
@@ -53,10 +53,10 @@ func (s *ConsumerProtocolSubscription) Encode(version int16) ([]byte, error) {
 		writeArray(e, s.OwnedPartitions, version)
 	}
 	if version >= 2 {
-		e.Int32(s.GenerationId)
+		e.Int32(s.GenerationID)
 	}
 	if version >= 3 {
-		e.NullableString(s.RackId)
+		e.NullableString(s.RackID)
 	}
 	if err := e.Err(); err != nil {
 		return nil, fmt.Errorf("encoding ConsumerProtocolSubscription v%d: %w", version, err)
@@ -68,7 +68,7 @@ func (s *ConsumerProtocolSubscription) Encode(version int16) ([]byte, error) {
 // the version it starts with. Bytes after the fields of that version are
 // ignored. Byte fields alias b.
 func (s *ConsumerProtocolSubscription) Decode(b []byte) error {
-	*s = ConsumerProtocolSubscription{GenerationId: -1}
+	*s = ConsumerProtocolSubscription{GenerationID: -1}
 	d := NewDecoder(b, false)
 	s.Version = d.Int16()
 	if d.Err() == nil && s.Version < 0 {
@@ -81,10 +81,10 @@ func (s *ConsumerProtocolSubscription) Decode(b []byte) error {
 		s.OwnedPartitions = readArray[ConsumerProtocolSubscriptionOwnedPartition](d, version)
 	}
 	if version >= 2 {
-		s.GenerationId = d.Int32()
+		s.GenerationID = d.Int32()
 	}
 	if version >= 3 {
-		s.RackId = d.NullableString()
+		s.RackID = d.NullableString()
 	}
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("decoding ConsumerProtocolSubscription v%d: %w", s.Version, err)

@@ -110,8 +110,8 @@ func TestConsumerProtocolGolden(t *testing.T) {
 		Topics:          []string{"a", "bc"},
 		UserData:        []byte{1, 2},
 		OwnedPartitions: []ConsumerProtocolSubscriptionOwnedPartition{{Topic: "a", Partitions: []int32{0, 5}}},
-		GenerationId:    7,
-		RackId:          &rack,
+		GenerationID:    7,
+		RackID:          &rack,
 	}
 	subWire := mustHex(t, `
 		0003                                          # version 3
@@ -149,7 +149,7 @@ func TestConsumerProtocolGolden(t *testing.T) {
 // Payloads newer than we know are read with the newest layout we know and
 // their extra bytes ignored; negative versions and truncations are malformed.
 func TestConsumerProtocolVersions(t *testing.T) {
-	sub := ConsumerProtocolSubscription{Topics: []string{"x"}, GenerationId: 4}
+	sub := ConsumerProtocolSubscription{Topics: []string{"x"}, GenerationID: 4}
 	b, err := sub.Encode(3)
 	if err != nil {
 		t.Fatal(err)
@@ -160,7 +160,7 @@ func TestConsumerProtocolVersions(t *testing.T) {
 	if err := got.Decode(b); err != nil {
 		t.Fatalf("decoding v9: %v", err)
 	}
-	if got.Version != 9 || got.GenerationId != 4 || len(got.Topics) != 1 || got.Topics[0] != "x" {
+	if got.Version != 9 || got.GenerationID != 4 || len(got.Topics) != 1 || got.Topics[0] != "x" {
 		t.Fatalf("decoding v9: %+v", got)
 	}
 

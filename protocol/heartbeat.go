@@ -3,10 +3,10 @@ package protocol
 // HeartbeatRequest tells the group coordinator that a member is alive, so
 // that it is not expired from the group.
 type HeartbeatRequest struct {
-	GroupId         string
-	GenerationId    int32
-	MemberId        string
-	GroupInstanceId *string // v3+
+	GroupID         string
+	GenerationID    int32
+	MemberID        string
+	GroupInstanceID *string // v3+
 	UnknownTags     []TaggedField
 }
 
@@ -18,11 +18,11 @@ func (*HeartbeatRequest) NewResponse() Response { return new(HeartbeatResponse) 
 
 // Encode implements [Message].
 func (r *HeartbeatRequest) Encode(e *Encoder, version int16) {
-	e.String(r.GroupId)
-	e.Int32(r.GenerationId)
-	e.String(r.MemberId)
+	e.String(r.GroupID)
+	e.Int32(r.GenerationID)
+	e.String(r.MemberID)
 	if version >= 3 {
-		e.NullableString(r.GroupInstanceId)
+		e.NullableString(r.GroupInstanceID)
 	}
 	e.Tags(r.UnknownTags)
 }
@@ -30,11 +30,11 @@ func (r *HeartbeatRequest) Encode(e *Encoder, version int16) {
 // Decode implements [Message].
 func (r *HeartbeatRequest) Decode(d *Decoder, version int16) {
 	*r = HeartbeatRequest{}
-	r.GroupId = d.String()
-	r.GenerationId = d.Int32()
-	r.MemberId = d.String()
+	r.GroupID = d.String()
+	r.GenerationID = d.Int32()
+	r.MemberID = d.String()
 	if version >= 3 {
-		r.GroupInstanceId = d.NullableString()
+		r.GroupInstanceID = d.NullableString()
 	}
 	d.Tags(&r.UnknownTags, nil)
 }

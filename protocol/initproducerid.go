@@ -1,72 +1,72 @@
 package protocol
 
-// InitProducerIdRequest obtains a producer ID and epoch for idempotent or
+// InitProducerIDRequest obtains a producer ID and epoch for idempotent or
 // transactional producing.
-type InitProducerIdRequest struct {
-	TransactionalId      *string
+type InitProducerIDRequest struct {
+	TransactionalID      *string
 	TransactionTimeoutMs int32
-	ProducerId           int64 // v3+, default -1
+	ProducerID           int64 // v3+, default -1
 	ProducerEpoch        int16 // v3+, default -1
 	UnknownTags          []TaggedField
 }
 
 // APIKey implements [Message].
-func (*InitProducerIdRequest) APIKey() int16 { return KeyInitProducerId }
+func (*InitProducerIDRequest) APIKey() int16 { return KeyInitProducerID }
 
 // NewResponse implements [Request].
-func (*InitProducerIdRequest) NewResponse() Response { return new(InitProducerIdResponse) }
+func (*InitProducerIDRequest) NewResponse() Response { return new(InitProducerIDResponse) }
 
 // Encode implements [Message].
-func (r *InitProducerIdRequest) Encode(e *Encoder, version int16) {
-	e.NullableString(r.TransactionalId)
+func (r *InitProducerIDRequest) Encode(e *Encoder, version int16) {
+	e.NullableString(r.TransactionalID)
 	e.Int32(r.TransactionTimeoutMs)
 	if version >= 3 {
-		e.Int64(r.ProducerId)
+		e.Int64(r.ProducerID)
 		e.Int16(r.ProducerEpoch)
 	}
 	e.Tags(r.UnknownTags)
 }
 
 // Decode implements [Message].
-func (r *InitProducerIdRequest) Decode(d *Decoder, version int16) {
-	*r = InitProducerIdRequest{ProducerId: -1, ProducerEpoch: -1}
-	r.TransactionalId = d.NullableString()
+func (r *InitProducerIDRequest) Decode(d *Decoder, version int16) {
+	*r = InitProducerIDRequest{ProducerID: -1, ProducerEpoch: -1}
+	r.TransactionalID = d.NullableString()
 	r.TransactionTimeoutMs = d.Int32()
 	if version >= 3 {
-		r.ProducerId = d.Int64()
+		r.ProducerID = d.Int64()
 		r.ProducerEpoch = d.Int16()
 	}
 	d.Tags(&r.UnknownTags, nil)
 }
 
-// InitProducerIdResponse returns the producer ID and epoch to use.
-type InitProducerIdResponse struct {
+// InitProducerIDResponse returns the producer ID and epoch to use.
+type InitProducerIDResponse struct {
 	ThrottleTimeMs int32
 	ErrorCode      int16
-	ProducerId     int64 // default -1
+	ProducerID     int64 // default -1
 	ProducerEpoch  int16
 	UnknownTags    []TaggedField
 }
 
 // APIKey implements [Message].
-func (*InitProducerIdResponse) APIKey() int16 { return KeyInitProducerId }
-func (*InitProducerIdResponse) isResponse()   {}
+func (*InitProducerIDResponse) APIKey() int16 { return KeyInitProducerID }
+func (*InitProducerIDResponse) isResponse()   {}
 
 // Encode implements [Message].
-func (r *InitProducerIdResponse) Encode(e *Encoder, version int16) {
+func (r *InitProducerIDResponse) Encode(e *Encoder, version int16) {
 	e.Int32(r.ThrottleTimeMs)
 	e.Int16(r.ErrorCode)
-	e.Int64(r.ProducerId)
+	e.Int64(r.ProducerID)
 	e.Int16(r.ProducerEpoch)
 	e.Tags(r.UnknownTags)
 }
 
 // Decode implements [Message].
-func (r *InitProducerIdResponse) Decode(d *Decoder, version int16) {
-	*r = InitProducerIdResponse{ProducerId: -1}
+func (r *InitProducerIDResponse) Decode(d *Decoder, version int16) {
+	*r = InitProducerIDResponse{ProducerID: -1}
 	r.ThrottleTimeMs = d.Int32()
 	r.ErrorCode = d.Int16()
-	r.ProducerId = d.Int64()
+	r.ProducerID = d.Int64()
 	r.ProducerEpoch = d.Int16()
 	d.Tags(&r.UnknownTags, nil)
 }

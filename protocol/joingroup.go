@@ -3,11 +3,11 @@ package protocol
 // JoinGroupRequest asks the group coordinator to add a member to a group (or
 // to rejoin it), offering the protocols the member supports.
 type JoinGroupRequest struct {
-	GroupId            string
+	GroupID            string
 	SessionTimeoutMs   int32
 	RebalanceTimeoutMs int32 // v1+, default -1
-	MemberId           string
-	GroupInstanceId    *string // v5+
+	MemberID           string
+	GroupInstanceID    *string // v5+
 	ProtocolType       string
 	Protocols          []JoinGroupRequestProtocol
 	Reason             *string // v8+
@@ -30,14 +30,14 @@ func (*JoinGroupRequest) NewResponse() Response { return new(JoinGroupResponse) 
 
 // Encode implements [Message].
 func (r *JoinGroupRequest) Encode(e *Encoder, version int16) {
-	e.String(r.GroupId)
+	e.String(r.GroupID)
 	e.Int32(r.SessionTimeoutMs)
 	if version >= 1 {
 		e.Int32(r.RebalanceTimeoutMs)
 	}
-	e.String(r.MemberId)
+	e.String(r.MemberID)
 	if version >= 5 {
-		e.NullableString(r.GroupInstanceId)
+		e.NullableString(r.GroupInstanceID)
 	}
 	e.String(r.ProtocolType)
 	writeArray(e, r.Protocols, version)
@@ -50,14 +50,14 @@ func (r *JoinGroupRequest) Encode(e *Encoder, version int16) {
 // Decode implements [Message].
 func (r *JoinGroupRequest) Decode(d *Decoder, version int16) {
 	*r = JoinGroupRequest{RebalanceTimeoutMs: -1}
-	r.GroupId = d.String()
+	r.GroupID = d.String()
 	r.SessionTimeoutMs = d.Int32()
 	if version >= 1 {
 		r.RebalanceTimeoutMs = d.Int32()
 	}
-	r.MemberId = d.String()
+	r.MemberID = d.String()
 	if version >= 5 {
-		r.GroupInstanceId = d.NullableString()
+		r.GroupInstanceID = d.NullableString()
 	}
 	r.ProtocolType = d.String()
 	r.Protocols = readArray[JoinGroupRequestProtocol](d, version)
@@ -85,12 +85,12 @@ func (p *JoinGroupRequestProtocol) decode(d *Decoder, version int16) {
 type JoinGroupResponse struct {
 	ThrottleTimeMs int32 // v2+
 	ErrorCode      int16
-	GenerationId   int32   // default -1
+	GenerationID   int32   // default -1
 	ProtocolType   *string // v7+
 	ProtocolName   *string // nullable v7+
 	Leader         string
 	SkipAssignment bool // v9+
-	MemberId       string
+	MemberID       string
 	Members        []JoinGroupResponseMember
 	UnknownTags    []TaggedField
 }
@@ -98,8 +98,8 @@ type JoinGroupResponse struct {
 // JoinGroupResponseMember is a group member and its protocol metadata, sent
 // to the leader only.
 type JoinGroupResponseMember struct {
-	MemberId        string
-	GroupInstanceId *string // v5+
+	MemberID        string
+	GroupInstanceID *string // v5+
 	Metadata        []byte
 	UnknownTags     []TaggedField
 }
@@ -114,7 +114,7 @@ func (r *JoinGroupResponse) Encode(e *Encoder, version int16) {
 		e.Int32(r.ThrottleTimeMs)
 	}
 	e.Int16(r.ErrorCode)
-	e.Int32(r.GenerationId)
+	e.Int32(r.GenerationID)
 	if version >= 7 {
 		e.NullableString(r.ProtocolType)
 	}
@@ -123,19 +123,19 @@ func (r *JoinGroupResponse) Encode(e *Encoder, version int16) {
 	if version >= 9 {
 		e.Bool(r.SkipAssignment)
 	}
-	e.String(r.MemberId)
+	e.String(r.MemberID)
 	writeArray(e, r.Members, version)
 	e.Tags(r.UnknownTags)
 }
 
 // Decode implements [Message].
 func (r *JoinGroupResponse) Decode(d *Decoder, version int16) {
-	*r = JoinGroupResponse{GenerationId: -1}
+	*r = JoinGroupResponse{GenerationID: -1}
 	if version >= 2 {
 		r.ThrottleTimeMs = d.Int32()
 	}
 	r.ErrorCode = d.Int16()
-	r.GenerationId = d.Int32()
+	r.GenerationID = d.Int32()
 	if version >= 7 {
 		r.ProtocolType = d.NullableString()
 		r.ProtocolName = d.NullableString()
@@ -147,15 +147,15 @@ func (r *JoinGroupResponse) Decode(d *Decoder, version int16) {
 	if version >= 9 {
 		r.SkipAssignment = d.Bool()
 	}
-	r.MemberId = d.String()
+	r.MemberID = d.String()
 	r.Members = readArray[JoinGroupResponseMember](d, version)
 	d.Tags(&r.UnknownTags, nil)
 }
 
 func (m *JoinGroupResponseMember) encode(e *Encoder, version int16) {
-	e.String(m.MemberId)
+	e.String(m.MemberID)
 	if version >= 5 {
-		e.NullableString(m.GroupInstanceId)
+		e.NullableString(m.GroupInstanceID)
 	}
 	e.Bytes(m.Metadata)
 	e.Tags(m.UnknownTags)
@@ -163,9 +163,9 @@ func (m *JoinGroupResponseMember) encode(e *Encoder, version int16) {
 
 func (m *JoinGroupResponseMember) decode(d *Decoder, version int16) {
 	*m = JoinGroupResponseMember{}
-	m.MemberId = d.String()
+	m.MemberID = d.String()
 	if version >= 5 {
-		m.GroupInstanceId = d.NullableString()
+		m.GroupInstanceID = d.NullableString()
 	}
 	m.Metadata = d.Bytes()
 	d.Tags(&m.UnknownTags, nil)

@@ -3,16 +3,16 @@ package protocol
 // LeaveGroupRequest removes members from a group: one member before version
 // 3, a batch of members (by member or instance ID) from version 3.
 type LeaveGroupRequest struct {
-	GroupId     string
-	MemberId    string                    // v0-v2
+	GroupID     string
+	MemberID    string                    // v0-v2
 	Members     []LeaveGroupRequestMember // v3+
 	UnknownTags []TaggedField
 }
 
 // LeaveGroupRequestMember is a member leaving the group.
 type LeaveGroupRequestMember struct {
-	MemberId        string
-	GroupInstanceId *string
+	MemberID        string
+	GroupInstanceID *string
 	Reason          *string // v5+
 	UnknownTags     []TaggedField
 }
@@ -25,9 +25,9 @@ func (*LeaveGroupRequest) NewResponse() Response { return new(LeaveGroupResponse
 
 // Encode implements [Message].
 func (r *LeaveGroupRequest) Encode(e *Encoder, version int16) {
-	e.String(r.GroupId)
+	e.String(r.GroupID)
 	if version <= 2 {
-		e.String(r.MemberId)
+		e.String(r.MemberID)
 	}
 	if version >= 3 {
 		writeArray(e, r.Members, version)
@@ -38,9 +38,9 @@ func (r *LeaveGroupRequest) Encode(e *Encoder, version int16) {
 // Decode implements [Message].
 func (r *LeaveGroupRequest) Decode(d *Decoder, version int16) {
 	*r = LeaveGroupRequest{}
-	r.GroupId = d.String()
+	r.GroupID = d.String()
 	if version <= 2 {
-		r.MemberId = d.String()
+		r.MemberID = d.String()
 	}
 	if version >= 3 {
 		r.Members = readArray[LeaveGroupRequestMember](d, version)
@@ -49,8 +49,8 @@ func (r *LeaveGroupRequest) Decode(d *Decoder, version int16) {
 }
 
 func (m *LeaveGroupRequestMember) encode(e *Encoder, version int16) {
-	e.String(m.MemberId)
-	e.NullableString(m.GroupInstanceId)
+	e.String(m.MemberID)
+	e.NullableString(m.GroupInstanceID)
 	if version >= 5 {
 		e.NullableString(m.Reason)
 	}
@@ -59,8 +59,8 @@ func (m *LeaveGroupRequestMember) encode(e *Encoder, version int16) {
 
 func (m *LeaveGroupRequestMember) decode(d *Decoder, version int16) {
 	*m = LeaveGroupRequestMember{}
-	m.MemberId = d.String()
-	m.GroupInstanceId = d.NullableString()
+	m.MemberID = d.String()
+	m.GroupInstanceID = d.NullableString()
 	if version >= 5 {
 		m.Reason = d.NullableString()
 	}
@@ -78,8 +78,8 @@ type LeaveGroupResponse struct {
 
 // LeaveGroupResponseMember is one leaving member's result.
 type LeaveGroupResponseMember struct {
-	MemberId        string
-	GroupInstanceId *string
+	MemberID        string
+	GroupInstanceID *string
 	ErrorCode       int16
 	UnknownTags     []TaggedField
 }
@@ -114,16 +114,16 @@ func (r *LeaveGroupResponse) Decode(d *Decoder, version int16) {
 }
 
 func (m *LeaveGroupResponseMember) encode(e *Encoder, version int16) {
-	e.String(m.MemberId)
-	e.NullableString(m.GroupInstanceId)
+	e.String(m.MemberID)
+	e.NullableString(m.GroupInstanceID)
 	e.Int16(m.ErrorCode)
 	e.Tags(m.UnknownTags)
 }
 
 func (m *LeaveGroupResponseMember) decode(d *Decoder, version int16) {
 	*m = LeaveGroupResponseMember{}
-	m.MemberId = d.String()
-	m.GroupInstanceId = d.NullableString()
+	m.MemberID = d.String()
+	m.GroupInstanceID = d.NullableString()
 	m.ErrorCode = d.Int16()
 	d.Tags(&m.UnknownTags, nil)
 }

@@ -47,7 +47,7 @@ type ListGroupsResponse struct {
 
 // ListGroupsResponseGroup is one listed group.
 type ListGroupsResponseGroup struct {
-	GroupId      string
+	GroupID      string
 	ProtocolType string
 	GroupState   string // v4+
 	GroupType    string // v5+
@@ -80,7 +80,7 @@ func (r *ListGroupsResponse) Decode(d *Decoder, version int16) {
 }
 
 func (g *ListGroupsResponseGroup) encode(e *Encoder, version int16) {
-	e.String(g.GroupId)
+	e.String(g.GroupID)
 	e.String(g.ProtocolType)
 	if version >= 4 {
 		e.String(g.GroupState)
@@ -93,7 +93,7 @@ func (g *ListGroupsResponseGroup) encode(e *Encoder, version int16) {
 
 func (g *ListGroupsResponseGroup) decode(d *Decoder, version int16) {
 	*g = ListGroupsResponseGroup{}
-	g.GroupId = d.String()
+	g.GroupID = d.String()
 	g.ProtocolType = d.String()
 	if version >= 4 {
 		g.GroupState = d.String()

@@ -3,7 +3,7 @@ package protocol
 // ListOffsetsRequest asks partition leaders for the offset matching a
 // timestamp, or for special offsets (earliest, latest, max timestamp...).
 type ListOffsetsRequest struct {
-	ReplicaId      int32
+	ReplicaID      int32
 	IsolationLevel int8 // v2+
 	Topics         []ListOffsetsRequestTopic
 	TimeoutMs      int32 // v10+
@@ -34,7 +34,7 @@ func (*ListOffsetsRequest) NewResponse() Response { return new(ListOffsetsRespon
 
 // Encode implements [Message].
 func (r *ListOffsetsRequest) Encode(e *Encoder, version int16) {
-	e.Int32(r.ReplicaId)
+	e.Int32(r.ReplicaID)
 	if version >= 2 {
 		e.Int8(r.IsolationLevel)
 	}
@@ -48,7 +48,7 @@ func (r *ListOffsetsRequest) Encode(e *Encoder, version int16) {
 // Decode implements [Message].
 func (r *ListOffsetsRequest) Decode(d *Decoder, version int16) {
 	*r = ListOffsetsRequest{}
-	r.ReplicaId = d.Int32()
+	r.ReplicaID = d.Int32()
 	if version >= 2 {
 		r.IsolationLevel = d.Int8()
 	}

@@ -164,7 +164,7 @@ func (b *RecordBatch) decodeLegacy(data []byte, opts *DecodeOptions) (int, error
 	b.Magic = m.Magic
 	b.CRC = m.CRC
 	b.Attributes = int16(m.Attributes) & attrMask
-	b.ProducerId, b.ProducerEpoch, b.BaseSequence = -1, -1, -1
+	b.ProducerID, b.ProducerEpoch, b.BaseSequence = -1, -1, -1
 	b.MaxTimestamp = m.Timestamp
 	b.Records = b.Records[:0]
 

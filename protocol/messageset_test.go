@@ -102,7 +102,7 @@ func msReadAll(t *testing.T, data []byte) (got []msWant, batches []RecordBatch) 
 			got = append(got, msWant{rec.Offset(&b), rec.Timestamp(&b), rec.Key, rec.Value})
 		}
 		batches = append(batches, RecordBatch{BaseOffset: b.BaseOffset, Magic: b.Magic, Attributes: b.Attributes,
-			LastOffsetDelta: b.LastOffsetDelta, MaxTimestamp: b.MaxTimestamp, ProducerId: b.ProducerId})
+			LastOffsetDelta: b.LastOffsetDelta, MaxTimestamp: b.MaxTimestamp, ProducerID: b.ProducerID})
 		b = RecordBatch{} // the next batch must not overwrite what was collected
 	}
 	if r.Err() != nil {
@@ -132,7 +132,7 @@ func TestMessageSetGoldenUncompressed(t *testing.T) {
 		}
 		got, batches := msReadAll(t, golden)
 		msCheck(t, "decode", got, want)
-		if len(batches) != 3 || batches[0].Magic != magic || batches[0].ProducerId != -1 {
+		if len(batches) != 3 || batches[0].Magic != magic || batches[0].ProducerID != -1 {
 			t.Fatalf("magic %d: batches %+v", magic, batches)
 		}
 		// The builder writes exactly the golden bytes.
@@ -413,10 +413,10 @@ func TestRecordSetMixed(t *testing.T) {
 	bb.Append(msTs0+60, []byte("a"), []byte("1"), nil)
 	bb.Append(msTs0+61, []byte("b"), []byte("2"), []RecordHeader{{Key: []byte("h"), Value: []byte("v")}})
 	payload, _ = bb.Build(payload)
-	bb.Reset(BatchOptions{BaseOffset: 106, Codec: compress.Gzip, Transactional: true, ProducerId: 77})
+	bb.Reset(BatchOptions{BaseOffset: 106, Codec: compress.Gzip, Transactional: true, ProducerID: 77})
 	bb.Append(msTs0+70, nil, []byte("3"), nil)
 	payload, _ = bb.Build(payload)
-	control := RecordBatch{Magic: 2, BaseOffset: 107, Attributes: BatchControl | BatchTransactional, ProducerId: 77,
+	control := RecordBatch{Magic: 2, BaseOffset: 107, Attributes: BatchControl | BatchTransactional, ProducerID: 77,
 		BaseTimestamp: msTs0 + 80, MaxTimestamp: msTs0 + 80, Records: []Record{{Key: []byte{0, 0, 0, 1}, Value: []byte{0, 0, 0, 0, 0, 0}}}}
 	payload, _ = control.AppendTo(payload)
 	complete := len(payload)

@@ -14,7 +14,7 @@ type MetadataRequest struct {
 
 // MetadataRequestTopic names one topic to describe, by name or (v10+) by ID.
 type MetadataRequestTopic struct {
-	TopicId     UUID    // v10+
+	TopicID     UUID    // v10+
 	Name        *string // nullable v10+
 	UnknownTags []TaggedField
 }
@@ -66,7 +66,7 @@ func (r *MetadataRequest) Decode(d *Decoder, version int16) {
 
 func (t *MetadataRequestTopic) encode(e *Encoder, version int16) {
 	if version >= 10 {
-		e.UUID(t.TopicId)
+		e.UUID(t.TopicID)
 	}
 	e.StringPtr(t.Name, version >= 10)
 	e.Tags(t.UnknownTags)
@@ -75,7 +75,7 @@ func (t *MetadataRequestTopic) encode(e *Encoder, version int16) {
 func (t *MetadataRequestTopic) decode(d *Decoder, version int16) {
 	*t = MetadataRequestTopic{}
 	if version >= 10 {
-		t.TopicId = d.UUID()
+		t.TopicID = d.UUID()
 		t.Name = d.NullableString()
 	} else {
 		name := d.String()
@@ -89,8 +89,8 @@ func (t *MetadataRequestTopic) decode(d *Decoder, version int16) {
 type MetadataResponse struct {
 	ThrottleTimeMs              int32 // v3+
 	Brokers                     []MetadataResponseBroker
-	ClusterId                   *string // v2+
-	ControllerId                int32   // v1+, default -1
+	ClusterID                   *string // v2+
+	ControllerID                int32   // v1+, default -1
 	Topics                      []MetadataResponseTopic
 	ClusterAuthorizedOperations int32 // v8-v10, default -2147483648
 	ErrorCode                   int16 // v13+
@@ -99,7 +99,7 @@ type MetadataResponse struct {
 
 // MetadataResponseBroker is one live broker and where to reach it.
 type MetadataResponseBroker struct {
-	NodeId      int32
+	NodeID      int32
 	Host        string
 	Port        int32
 	Rack        *string // v1+
@@ -110,7 +110,7 @@ type MetadataResponseBroker struct {
 type MetadataResponseTopic struct {
 	ErrorCode                 int16
 	Name                      *string // nullable v12+
-	TopicId                   UUID    // v10+
+	TopicID                   UUID    // v10+
 	IsInternal                bool    // v1+
 	Partitions                []MetadataResponseTopicPartition
 	TopicAuthorizedOperations int32 // v8+, default -2147483648
@@ -121,7 +121,7 @@ type MetadataResponseTopic struct {
 type MetadataResponseTopicPartition struct {
 	ErrorCode       int16
 	PartitionIndex  int32
-	LeaderId        int32
+	LeaderID        int32
 	LeaderEpoch     int32 // v7+, default -1
 	ReplicaNodes    []int32
 	IsrNodes        []int32
@@ -140,10 +140,10 @@ func (r *MetadataResponse) Encode(e *Encoder, version int16) {
 	}
 	writeArray(e, r.Brokers, version)
 	if version >= 2 {
-		e.NullableString(r.ClusterId)
+		e.NullableString(r.ClusterID)
 	}
 	if version >= 1 {
-		e.Int32(r.ControllerId)
+		e.Int32(r.ControllerID)
 	}
 	writeArray(e, r.Topics, version)
 	if version >= 8 && version <= 10 {
@@ -157,16 +157,16 @@ func (r *MetadataResponse) Encode(e *Encoder, version int16) {
 
 // Decode implements [Message].
 func (r *MetadataResponse) Decode(d *Decoder, version int16) {
-	*r = MetadataResponse{ControllerId: -1, ClusterAuthorizedOperations: math.MinInt32}
+	*r = MetadataResponse{ControllerID: -1, ClusterAuthorizedOperations: math.MinInt32}
 	if version >= 3 {
 		r.ThrottleTimeMs = d.Int32()
 	}
 	r.Brokers = readArray[MetadataResponseBroker](d, version)
 	if version >= 2 {
-		r.ClusterId = d.NullableString()
+		r.ClusterID = d.NullableString()
 	}
 	if version >= 1 {
-		r.ControllerId = d.Int32()
+		r.ControllerID = d.Int32()
 	}
 	r.Topics = readArray[MetadataResponseTopic](d, version)
 	if version >= 8 && version <= 10 {
@@ -179,7 +179,7 @@ func (r *MetadataResponse) Decode(d *Decoder, version int16) {
 }
 
 func (b *MetadataResponseBroker) encode(e *Encoder, version int16) {
-	e.Int32(b.NodeId)
+	e.Int32(b.NodeID)
 	e.String(b.Host)
 	e.Int32(b.Port)
 	if version >= 1 {
@@ -190,7 +190,7 @@ func (b *MetadataResponseBroker) encode(e *Encoder, version int16) {
 
 func (b *MetadataResponseBroker) decode(d *Decoder, version int16) {
 	*b = MetadataResponseBroker{}
-	b.NodeId = d.Int32()
+	b.NodeID = d.Int32()
 	b.Host = d.String()
 	b.Port = d.Int32()
 	if version >= 1 {
@@ -203,7 +203,7 @@ func (t *MetadataResponseTopic) encode(e *Encoder, version int16) {
 	e.Int16(t.ErrorCode)
 	e.StringPtr(t.Name, version >= 12)
 	if version >= 10 {
-		e.UUID(t.TopicId)
+		e.UUID(t.TopicID)
 	}
 	if version >= 1 {
 		e.Bool(t.IsInternal)
@@ -225,7 +225,7 @@ func (t *MetadataResponseTopic) decode(d *Decoder, version int16) {
 		t.Name = &name
 	}
 	if version >= 10 {
-		t.TopicId = d.UUID()
+		t.TopicID = d.UUID()
 	}
 	if version >= 1 {
 		t.IsInternal = d.Bool()
@@ -240,7 +240,7 @@ func (t *MetadataResponseTopic) decode(d *Decoder, version int16) {
 func (p *MetadataResponseTopicPartition) encode(e *Encoder, version int16) {
 	e.Int16(p.ErrorCode)
 	e.Int32(p.PartitionIndex)
-	e.Int32(p.LeaderId)
+	e.Int32(p.LeaderID)
 	if version >= 7 {
 		e.Int32(p.LeaderEpoch)
 	}
@@ -256,7 +256,7 @@ func (p *MetadataResponseTopicPartition) decode(d *Decoder, version int16) {
 	*p = MetadataResponseTopicPartition{LeaderEpoch: -1}
 	p.ErrorCode = d.Int16()
 	p.PartitionIndex = d.Int32()
-	p.LeaderId = d.Int32()
+	p.LeaderID = d.Int32()
 	if version >= 7 {
 		p.LeaderEpoch = d.Int32()
 	}

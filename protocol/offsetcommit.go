@@ -3,10 +3,10 @@ package protocol
 // OffsetCommitRequest commits consumed offsets for a group's topic partitions
 // to the group coordinator.
 type OffsetCommitRequest struct {
-	GroupId                   string
-	GenerationIdOrMemberEpoch int32   // v1+, default -1
-	MemberId                  string  // v1+
-	GroupInstanceId           *string // v7+
+	GroupID                   string
+	GenerationIDOrMemberEpoch int32   // v1+, default -1
+	MemberID                  string  // v1+
+	GroupInstanceID           *string // v7+
 	RetentionTimeMs           int64   // v2-v4, default -1
 	Topics                    []OffsetCommitRequestTopic
 	UnknownTags               []TaggedField
@@ -37,13 +37,13 @@ func (*OffsetCommitRequest) NewResponse() Response { return new(OffsetCommitResp
 
 // Encode implements [Message].
 func (r *OffsetCommitRequest) Encode(e *Encoder, version int16) {
-	e.String(r.GroupId)
+	e.String(r.GroupID)
 	if version >= 1 {
-		e.Int32(r.GenerationIdOrMemberEpoch)
-		e.String(r.MemberId)
+		e.Int32(r.GenerationIDOrMemberEpoch)
+		e.String(r.MemberID)
 	}
 	if version >= 7 {
-		e.NullableString(r.GroupInstanceId)
+		e.NullableString(r.GroupInstanceID)
 	}
 	if version >= 2 && version <= 4 {
 		e.Int64(r.RetentionTimeMs)
@@ -54,14 +54,14 @@ func (r *OffsetCommitRequest) Encode(e *Encoder, version int16) {
 
 // Decode implements [Message].
 func (r *OffsetCommitRequest) Decode(d *Decoder, version int16) {
-	*r = OffsetCommitRequest{GenerationIdOrMemberEpoch: -1, RetentionTimeMs: -1}
-	r.GroupId = d.String()
+	*r = OffsetCommitRequest{GenerationIDOrMemberEpoch: -1, RetentionTimeMs: -1}
+	r.GroupID = d.String()
 	if version >= 1 {
-		r.GenerationIdOrMemberEpoch = d.Int32()
-		r.MemberId = d.String()
+		r.GenerationIDOrMemberEpoch = d.Int32()
+		r.MemberID = d.String()
 	}
 	if version >= 7 {
-		r.GroupInstanceId = d.NullableString()
+		r.GroupInstanceID = d.NullableString()
 	}
 	if version >= 2 && version <= 4 {
 		r.RetentionTimeMs = d.Int64()

@@ -3,7 +3,7 @@ package protocol
 // OffsetFetchRequest asks the group coordinator for a group's committed
 // offsets. Versions 8 and later may ask about several groups at once.
 type OffsetFetchRequest struct {
-	GroupId       string                    // v0-v7
+	GroupID       string                    // v0-v7
 	Topics        []OffsetFetchRequestTopic // v0-v7, nullable v2+
 	Groups        []OffsetFetchRequestGroup // v8+
 	RequireStable bool                      // v7+
@@ -19,8 +19,8 @@ type OffsetFetchRequestTopic struct {
 
 // OffsetFetchRequestGroup is one group whose committed offsets are wanted.
 type OffsetFetchRequestGroup struct {
-	GroupId     string
-	MemberId    *string                        // v9+
+	GroupID     string
+	MemberID    *string                        // v9+
 	MemberEpoch int32                          // v9+, default -1
 	Topics      []OffsetFetchRequestGroupTopic // nullable: null asks for all topics
 	UnknownTags []TaggedField
@@ -43,7 +43,7 @@ func (*OffsetFetchRequest) NewResponse() Response { return new(OffsetFetchRespon
 // Encode implements [Message].
 func (r *OffsetFetchRequest) Encode(e *Encoder, version int16) {
 	if version <= 7 {
-		e.String(r.GroupId)
+		e.String(r.GroupID)
 		if version >= 2 {
 			writeNullableArray(e, r.Topics, version)
 		} else {
@@ -63,7 +63,7 @@ func (r *OffsetFetchRequest) Encode(e *Encoder, version int16) {
 func (r *OffsetFetchRequest) Decode(d *Decoder, version int16) {
 	*r = OffsetFetchRequest{}
 	if version <= 7 {
-		r.GroupId = d.String()
+		r.GroupID = d.String()
 		if version >= 2 {
 			r.Topics = readNullableArray[OffsetFetchRequestTopic](d, version)
 		} else {
@@ -93,9 +93,9 @@ func (t *OffsetFetchRequestTopic) decode(d *Decoder, version int16) {
 }
 
 func (g *OffsetFetchRequestGroup) encode(e *Encoder, version int16) {
-	e.String(g.GroupId)
+	e.String(g.GroupID)
 	if version >= 9 {
-		e.NullableString(g.MemberId)
+		e.NullableString(g.MemberID)
 		e.Int32(g.MemberEpoch)
 	}
 	writeNullableArray(e, g.Topics, version)
@@ -104,9 +104,9 @@ func (g *OffsetFetchRequestGroup) encode(e *Encoder, version int16) {
 
 func (g *OffsetFetchRequestGroup) decode(d *Decoder, version int16) {
 	*g = OffsetFetchRequestGroup{MemberEpoch: -1}
-	g.GroupId = d.String()
+	g.GroupID = d.String()
 	if version >= 9 {
-		g.MemberId = d.NullableString()
+		g.MemberID = d.NullableString()
 		g.MemberEpoch = d.Int32()
 	}
 	g.Topics = readNullableArray[OffsetFetchRequestGroupTopic](d, version)
@@ -155,7 +155,7 @@ type OffsetFetchResponseTopicPartition struct {
 
 // OffsetFetchResponseGroup holds the committed offsets of one group.
 type OffsetFetchResponseGroup struct {
-	GroupId     string
+	GroupID     string
 	Topics      []OffsetFetchResponseGroupTopic
 	ErrorCode   int16
 	UnknownTags []TaggedField
@@ -256,7 +256,7 @@ func (p *OffsetFetchResponseTopicPartition) decode(d *Decoder, version int16) {
 }
 
 func (g *OffsetFetchResponseGroup) encode(e *Encoder, version int16) {
-	e.String(g.GroupId)
+	e.String(g.GroupID)
 	writeArray(e, g.Topics, version)
 	e.Int16(g.ErrorCode)
 	e.Tags(g.UnknownTags)
@@ -264,7 +264,7 @@ func (g *OffsetFetchResponseGroup) encode(e *Encoder, version int16) {
 
 func (g *OffsetFetchResponseGroup) decode(d *Decoder, version int16) {
 	*g = OffsetFetchResponseGroup{}
-	g.GroupId = d.String()
+	g.GroupID = d.String()
 	g.Topics = readArray[OffsetFetchResponseGroupTopic](d, version)
 	g.ErrorCode = d.Int16()
 	d.Tags(&g.UnknownTags, nil)

@@ -3,7 +3,7 @@ package protocol
 // OffsetForLeaderEpochRequest asks partition leaders for the end offset of a
 // leader epoch, so that a consumer or follower can detect log truncation.
 type OffsetForLeaderEpochRequest struct {
-	ReplicaId   int32 // v3+, default -2
+	ReplicaID   int32 // v3+, default -2
 	Topics      []OffsetForLeaderEpochRequestTopic
 	UnknownTags []TaggedField
 }
@@ -34,7 +34,7 @@ func (*OffsetForLeaderEpochRequest) NewResponse() Response {
 // Encode implements [Message].
 func (r *OffsetForLeaderEpochRequest) Encode(e *Encoder, version int16) {
 	if version >= 3 {
-		e.Int32(r.ReplicaId)
+		e.Int32(r.ReplicaID)
 	}
 	writeArray(e, r.Topics, version)
 	e.Tags(r.UnknownTags)
@@ -42,9 +42,9 @@ func (r *OffsetForLeaderEpochRequest) Encode(e *Encoder, version int16) {
 
 // Decode implements [Message].
 func (r *OffsetForLeaderEpochRequest) Decode(d *Decoder, version int16) {
-	*r = OffsetForLeaderEpochRequest{ReplicaId: -2}
+	*r = OffsetForLeaderEpochRequest{ReplicaID: -2}
 	if version >= 3 {
-		r.ReplicaId = d.Int32()
+		r.ReplicaID = d.Int32()
 	}
 	r.Topics = readArray[OffsetForLeaderEpochRequestTopic](d, version)
 	d.Tags(&r.UnknownTags, nil)

@@ -3,7 +3,7 @@ package protocol
 // ProduceRequest writes record batches to partitions; partition leaders
 // append them and, unless Acks is 0, answer with a ProduceResponse.
 type ProduceRequest struct {
-	TransactionalId *string // v3+
+	TransactionalID *string // v3+
 	Acks            int16
 	TimeoutMs       int32
 	TopicData       []ProduceRequestTopicData
@@ -13,7 +13,7 @@ type ProduceRequest struct {
 // ProduceRequestTopicData is one topic to produce to, by name or (v13+) by ID.
 type ProduceRequestTopicData struct {
 	Name          string // v0-v12
-	TopicId       UUID   // v13+
+	TopicID       UUID   // v13+
 	PartitionData []ProduceRequestTopicDataPartitionData
 	UnknownTags   []TaggedField
 }
@@ -34,7 +34,7 @@ func (*ProduceRequest) NewResponse() Response { return new(ProduceResponse) }
 // Encode implements [Message].
 func (r *ProduceRequest) Encode(e *Encoder, version int16) {
 	if version >= 3 {
-		e.NullableString(r.TransactionalId)
+		e.NullableString(r.TransactionalID)
 	}
 	e.Int16(r.Acks)
 	e.Int32(r.TimeoutMs)
@@ -46,7 +46,7 @@ func (r *ProduceRequest) Encode(e *Encoder, version int16) {
 func (r *ProduceRequest) Decode(d *Decoder, version int16) {
 	*r = ProduceRequest{}
 	if version >= 3 {
-		r.TransactionalId = d.NullableString()
+		r.TransactionalID = d.NullableString()
 	}
 	r.Acks = d.Int16()
 	r.TimeoutMs = d.Int32()
@@ -59,7 +59,7 @@ func (t *ProduceRequestTopicData) encode(e *Encoder, version int16) {
 		e.String(t.Name)
 	}
 	if version >= 13 {
-		e.UUID(t.TopicId)
+		e.UUID(t.TopicID)
 	}
 	writeArray(e, t.PartitionData, version)
 	e.Tags(t.UnknownTags)
@@ -71,7 +71,7 @@ func (t *ProduceRequestTopicData) decode(d *Decoder, version int16) {
 		t.Name = d.String()
 	}
 	if version >= 13 {
-		t.TopicId = d.UUID()
+		t.TopicID = d.UUID()
 	}
 	t.PartitionData = readArray[ProduceRequestTopicDataPartitionData](d, version)
 	d.Tags(&t.UnknownTags, nil)
@@ -93,36 +93,36 @@ func (p *ProduceRequestTopicDataPartitionData) decode(d *Decoder, version int16)
 // ProduceResponse reports, for each partition produced to, the offset the
 // records were appended at or why they were not.
 type ProduceResponse struct {
-	Responses      []ProduceResponseResponse
+	Responses      []ProduceResponseTopic
 	ThrottleTimeMs int32          // v1+
 	NodeEndpoints  []NodeEndpoint // tag 0, v10+
 	UnknownTags    []TaggedField
 }
 
-// ProduceResponseResponse is one topic's results, by name or (v13+) by ID.
-type ProduceResponseResponse struct {
+// ProduceResponseTopic is one topic's results, by name or (v13+) by ID.
+type ProduceResponseTopic struct {
 	Name               string // v0-v12
-	TopicId            UUID   // v13+
-	PartitionResponses []ProduceResponseResponsePartitionResponse
+	TopicID            UUID   // v13+
+	PartitionResponses []ProduceResponsePartition
 	UnknownTags        []TaggedField
 }
 
-// ProduceResponseResponsePartitionResponse is one partition's result.
-type ProduceResponseResponsePartitionResponse struct {
+// ProduceResponsePartition is one partition's result.
+type ProduceResponsePartition struct {
 	Index           int32
 	ErrorCode       int16
 	BaseOffset      int64
-	LogAppendTimeMs int64                                                 // v2+, default -1
-	LogStartOffset  int64                                                 // v5+, default -1
-	RecordErrors    []ProduceResponseResponsePartitionResponseRecordError // v8+
-	ErrorMessage    *string                                               // v8+
-	CurrentLeader   LeaderIdAndEpoch                                      // tag 0, v10+
+	LogAppendTimeMs int64                        // v2+, default -1
+	LogStartOffset  int64                        // v5+, default -1
+	RecordErrors    []ProduceResponseRecordError // v8+
+	ErrorMessage    *string                      // v8+
+	CurrentLeader   LeaderIDAndEpoch             // tag 0, v10+
 	UnknownTags     []TaggedField
 }
 
-// ProduceResponseResponsePartitionResponseRecordError names a record that
+// ProduceResponseRecordError names a record that
 // caused its batch to be dropped.
-type ProduceResponseResponsePartitionResponseRecordError struct {
+type ProduceResponseRecordError struct {
 	BatchIndex             int32
 	BatchIndexErrorMessage *string
 	UnknownTags            []TaggedField
@@ -156,7 +156,7 @@ func (r *ProduceResponse) Encode(e *Encoder, version int16) {
 // Decode implements [Message].
 func (r *ProduceResponse) Decode(d *Decoder, version int16) {
 	*r = ProduceResponse{}
-	r.Responses = readArray[ProduceResponseResponse](d, version)
+	r.Responses = readArray[ProduceResponseTopic](d, version)
 	if version >= 1 {
 		r.ThrottleTimeMs = d.Int32()
 	}
@@ -171,30 +171,30 @@ func (r *ProduceResponse) Decode(d *Decoder, version int16) {
 	})
 }
 
-func (t *ProduceResponseResponse) encode(e *Encoder, version int16) {
+func (t *ProduceResponseTopic) encode(e *Encoder, version int16) {
 	if version <= 12 {
 		e.String(t.Name)
 	}
 	if version >= 13 {
-		e.UUID(t.TopicId)
+		e.UUID(t.TopicID)
 	}
 	writeArray(e, t.PartitionResponses, version)
 	e.Tags(t.UnknownTags)
 }
 
-func (t *ProduceResponseResponse) decode(d *Decoder, version int16) {
-	*t = ProduceResponseResponse{}
+func (t *ProduceResponseTopic) decode(d *Decoder, version int16) {
+	*t = ProduceResponseTopic{}
 	if version <= 12 {
 		t.Name = d.String()
 	}
 	if version >= 13 {
-		t.TopicId = d.UUID()
+		t.TopicID = d.UUID()
 	}
-	t.PartitionResponses = readArray[ProduceResponseResponsePartitionResponse](d, version)
+	t.PartitionResponses = readArray[ProduceResponsePartition](d, version)
 	d.Tags(&t.UnknownTags, nil)
 }
 
-func (p *ProduceResponseResponsePartitionResponse) encode(e *Encoder, version int16) {
+func (p *ProduceResponsePartition) encode(e *Encoder, version int16) {
 	e.Int32(p.Index)
 	e.Int16(p.ErrorCode)
 	e.Int64(p.BaseOffset)
@@ -223,11 +223,11 @@ func (p *ProduceResponseResponsePartitionResponse) encode(e *Encoder, version in
 	e.UnknownTags(p.UnknownTags)
 }
 
-func (p *ProduceResponseResponsePartitionResponse) decode(d *Decoder, version int16) {
-	*p = ProduceResponseResponsePartitionResponse{
+func (p *ProduceResponsePartition) decode(d *Decoder, version int16) {
+	*p = ProduceResponsePartition{
 		LogAppendTimeMs: -1,
 		LogStartOffset:  -1,
-		CurrentLeader:   LeaderIdAndEpoch{LeaderId: -1, LeaderEpoch: -1},
+		CurrentLeader:   LeaderIDAndEpoch{LeaderID: -1, LeaderEpoch: -1},
 	}
 	p.Index = d.Int32()
 	p.ErrorCode = d.Int16()
@@ -239,7 +239,7 @@ func (p *ProduceResponseResponsePartitionResponse) decode(d *Decoder, version in
 		p.LogStartOffset = d.Int64()
 	}
 	if version >= 8 {
-		p.RecordErrors = readArray[ProduceResponseResponsePartitionResponseRecordError](d, version)
+		p.RecordErrors = readArray[ProduceResponseRecordError](d, version)
 		p.ErrorMessage = d.NullableString()
 	}
 	d.Tags(&p.UnknownTags, func(tag uint32, fd *Decoder) bool {
@@ -253,14 +253,14 @@ func (p *ProduceResponseResponsePartitionResponse) decode(d *Decoder, version in
 	})
 }
 
-func (x *ProduceResponseResponsePartitionResponseRecordError) encode(e *Encoder, version int16) {
+func (x *ProduceResponseRecordError) encode(e *Encoder, version int16) {
 	e.Int32(x.BatchIndex)
 	e.NullableString(x.BatchIndexErrorMessage)
 	e.Tags(x.UnknownTags)
 }
 
-func (x *ProduceResponseResponsePartitionResponseRecordError) decode(d *Decoder, version int16) {
-	*x = ProduceResponseResponsePartitionResponseRecordError{}
+func (x *ProduceResponseRecordError) decode(d *Decoder, version int16) {
+	*x = ProduceResponseRecordError{}
 	x.BatchIndex = d.Int32()
 	x.BatchIndexErrorMessage = d.NullableString()
 	d.Tags(&x.UnknownTags, nil)

@@ -76,7 +76,7 @@ type RecordBatch struct {
 	LastOffsetDelta      int32
 	BaseTimestamp        int64
 	MaxTimestamp         int64
-	ProducerId           int64
+	ProducerID           int64
 	ProducerEpoch        int16
 	BaseSequence         int32
 	Records              []Record
@@ -170,7 +170,7 @@ func malformed(off int, format string, args ...any) error {
 // it took. The magic byte chooses the format: 2 is a record batch; 0 and 1
 // are a legacy message, whose inner messages (when it is a compressed
 // wrapper) become the batch's records, with PartitionLeaderEpoch,
-// ProducerId, ProducerEpoch and BaseSequence -1 and CRC the message's CRC-32.
+// ProducerID, ProducerEpoch and BaseSequence -1 and CRC the message's CRC-32.
 //
 // The checksum is verified unless opts.SkipCRC; compressed records are
 // decompressed into a buffer the batch keeps. Errors wrap [ErrMalformed]
@@ -225,7 +225,7 @@ func (b *RecordBatch) decodeV2(data []byte, opts *DecodeOptions) (int, error) {
 	b.LastOffsetDelta = int32(binary.BigEndian.Uint32(data[23:]))
 	b.BaseTimestamp = int64(binary.BigEndian.Uint64(data[27:]))
 	b.MaxTimestamp = int64(binary.BigEndian.Uint64(data[35:]))
-	b.ProducerId = int64(binary.BigEndian.Uint64(data[43:]))
+	b.ProducerID = int64(binary.BigEndian.Uint64(data[43:]))
 	b.ProducerEpoch = int16(binary.BigEndian.Uint16(data[51:]))
 	b.BaseSequence = int32(binary.BigEndian.Uint32(data[53:]))
 	count := int32(binary.BigEndian.Uint32(data[57:]))
@@ -534,7 +534,7 @@ func appendBatchHeader(dst []byte, b *RecordBatch, count int32) []byte {
 	dst = binary.BigEndian.AppendUint32(dst, uint32(b.LastOffsetDelta))
 	dst = binary.BigEndian.AppendUint64(dst, uint64(b.BaseTimestamp))
 	dst = binary.BigEndian.AppendUint64(dst, uint64(b.MaxTimestamp))
-	dst = binary.BigEndian.AppendUint64(dst, uint64(b.ProducerId))
+	dst = binary.BigEndian.AppendUint64(dst, uint64(b.ProducerID))
 	dst = binary.BigEndian.AppendUint16(dst, uint16(b.ProducerEpoch))
 	dst = binary.BigEndian.AppendUint32(dst, uint32(b.BaseSequence))
 	return binary.BigEndian.AppendUint32(dst, uint32(count))

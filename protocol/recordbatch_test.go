@@ -57,7 +57,7 @@ func rbRandOptions(rng *rand.Rand, codec compress.Codec) BatchOptions {
 	case 2:
 		o.Transactional = true
 	}
-	o.ProducerId, o.ProducerEpoch, o.BaseSequence = rng.Int64N(1<<40), int16(rng.IntN(100)), rng.Int32N(1<<20)
+	o.ProducerID, o.ProducerEpoch, o.BaseSequence = rng.Int64N(1<<40), int16(rng.IntN(100)), rng.Int32N(1<<20)
 	if rng.IntN(2) == 0 {
 		o.BaseOffset = rng.Int64N(1 << 40)
 	}
@@ -93,11 +93,11 @@ func rbCheck(t *testing.T, b *RecordBatch, o BatchOptions, want []rbRecord) {
 		t.Fatalf("offsets: base %d last %d", b.BaseOffset, b.LastOffset())
 	}
 	if o.Idempotent || o.Transactional {
-		if b.ProducerId != o.ProducerId || b.ProducerEpoch != o.ProducerEpoch || b.BaseSequence != o.BaseSequence {
-			t.Fatalf("producer %d/%d/%d, want %d/%d/%d", b.ProducerId, b.ProducerEpoch, b.BaseSequence, o.ProducerId, o.ProducerEpoch, o.BaseSequence)
+		if b.ProducerID != o.ProducerID || b.ProducerEpoch != o.ProducerEpoch || b.BaseSequence != o.BaseSequence {
+			t.Fatalf("producer %d/%d/%d, want %d/%d/%d", b.ProducerID, b.ProducerEpoch, b.BaseSequence, o.ProducerID, o.ProducerEpoch, o.BaseSequence)
 		}
-	} else if b.ProducerId != -1 || b.ProducerEpoch != -1 || b.BaseSequence != -1 {
-		t.Fatalf("plain batch has producer %d/%d/%d", b.ProducerId, b.ProducerEpoch, b.BaseSequence)
+	} else if b.ProducerID != -1 || b.ProducerEpoch != -1 || b.BaseSequence != -1 {
+		t.Fatalf("plain batch has producer %d/%d/%d", b.ProducerID, b.ProducerEpoch, b.BaseSequence)
 	}
 	maxTs := want[0].ts
 	for i, w := range want {
@@ -183,7 +183,7 @@ func TestRecordBatchKmsgReadsOurs(t *testing.T) {
 				kb.PartitionLeaderEpoch != -1 || kb.Magic != 2 || uint32(kb.CRC) != ours.CRC ||
 				kb.Attributes != ours.Attributes || kb.LastOffsetDelta != int32(len(recs)-1) ||
 				kb.FirstTimestamp != ours.BaseTimestamp || kb.MaxTimestamp != ours.MaxTimestamp ||
-				kb.ProducerID != ours.ProducerId || kb.ProducerEpoch != ours.ProducerEpoch ||
+				kb.ProducerID != ours.ProducerID || kb.ProducerEpoch != ours.ProducerEpoch ||
 				kb.FirstSequence != ours.BaseSequence || int(kb.NumRecords) != len(recs) {
 				t.Fatalf("codec %d seed %d: kmsg header %+v differs from ours %+v", codec, seed, kb, ours)
 			}
@@ -288,7 +288,7 @@ func TestRecordBatchWeReadKmsg(t *testing.T) {
 			if err != nil {
 				t.Fatalf("codec %d seed %d: %v", codec, seed, err)
 			}
-			if n != len(data) || b.BaseOffset != 1000 || b.PartitionLeaderEpoch != 7 || b.ProducerId != 42 ||
+			if n != len(data) || b.BaseOffset != 1000 || b.PartitionLeaderEpoch != 7 || b.ProducerID != 42 ||
 				b.ProducerEpoch != 3 || b.BaseSequence != 99 || b.Codec() != codec || b.Attributes&^7 != attrs ||
 				b.LastOffset() != 1000+int64(len(recs))-1 || b.BaseTimestamp != 1_600_000_000_000 {
 				t.Fatalf("header %+v", b)
@@ -314,7 +314,7 @@ func TestRecordBatchWeReadKmsg(t *testing.T) {
 
 func TestRecordBatchLogAppendTimeAndControl(t *testing.T) {
 	b := RecordBatch{Magic: 2, Attributes: BatchLogAppendTime | BatchControl | BatchTransactional, BaseOffset: 50,
-		BaseTimestamp: 1000, MaxTimestamp: 5000, ProducerId: 9, ProducerEpoch: 1, BaseSequence: -1,
+		BaseTimestamp: 1000, MaxTimestamp: 5000, ProducerID: 9, ProducerEpoch: 1, BaseSequence: -1,
 		Records: []Record{{TimestampDelta: 3, Key: []byte{0, 0, 0, 1}, Value: []byte{0, 0, 0, 0, 0, 0}}}}
 	data, err := b.AppendTo(nil)
 	if err != nil {
@@ -496,7 +496,7 @@ func TestBatchBuilderOptions(t *testing.T) {
 	if _, err := bb.Build(nil); err == nil {
 		t.Fatal("empty batch built")
 	}
-	bb.Reset(BatchOptions{BaseTimestamp: 1000, Control: true, ProducerId: 5, ProducerEpoch: 2, BaseSequence: 7})
+	bb.Reset(BatchOptions{BaseTimestamp: 1000, Control: true, ProducerID: 5, ProducerEpoch: 2, BaseSequence: 7})
 	if bb.RecordSize(990, nil, []byte("v"), nil) != 8 {
 		t.Fatalf("record size %d", bb.RecordSize(990, nil, []byte("v"), nil))
 	}
@@ -514,7 +514,7 @@ func TestBatchBuilderOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	if b.BaseTimestamp != 1000 || b.MaxTimestamp != 1500 || b.Records[0].Timestamp(&b) != 990 || !b.Control() ||
-		b.ProducerId != 5 || b.ProducerEpoch != 2 || b.BaseSequence != 7 || b.PartitionLeaderEpoch != -1 {
+		b.ProducerID != 5 || b.ProducerEpoch != 2 || b.BaseSequence != 7 || b.PartitionLeaderEpoch != -1 {
 		t.Fatalf("%+v", b)
 	}
 }
@@ -555,8 +555,8 @@ func TestBatchBuilderFinishMatchesBuild(t *testing.T) {
 				if len(b.Records) != 50+round*10 || string(b.Records[9].Key) != "k9" {
 					t.Fatalf("%v round %d: %d records", codec, round, len(b.Records))
 				}
-				if round == 1 && (b.ProducerId != 7 || b.BaseSequence != 100) {
-					t.Fatalf("producer fields %d %d", b.ProducerId, b.BaseSequence)
+				if round == 1 && (b.ProducerID != 7 || b.BaseSequence != 100) {
+					t.Fatalf("producer fields %d %d", b.ProducerID, b.BaseSequence)
 				}
 			}
 		}

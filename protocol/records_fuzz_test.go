@@ -27,7 +27,7 @@ func fuzzV2Seeds(tb testing.TB) [][]byte {
 		}
 		seeds = append(seeds, rbBuild(tb, rbRandOptions(rng, codec), recs))
 	}
-	control := RecordBatch{Magic: 2, BaseOffset: 9, Attributes: BatchControl | BatchTransactional, ProducerId: 4,
+	control := RecordBatch{Magic: 2, BaseOffset: 9, Attributes: BatchControl | BatchTransactional, ProducerID: 4,
 		BaseTimestamp: 1, MaxTimestamp: 1, Records: []Record{{Key: []byte{0, 0, 0, 0}, Value: []byte{0, 0, 0, 0, 0, 0}}}}
 	empty := RecordBatch{Magic: 2, BaseOffset: 100, LastOffsetDelta: 5, Attributes: BatchDeleteHorizon}
 	for _, b := range []*RecordBatch{&control, &empty} {
@@ -122,7 +122,7 @@ func fuzzReencode(t *testing.T, b *RecordBatch) {
 	}
 	if b.BaseOffset != b2.BaseOffset || b.PartitionLeaderEpoch != b2.PartitionLeaderEpoch || b.Attributes != b2.Attributes ||
 		b.LastOffsetDelta != b2.LastOffsetDelta || b.BaseTimestamp != b2.BaseTimestamp || b.MaxTimestamp != b2.MaxTimestamp ||
-		b.ProducerId != b2.ProducerId || b.ProducerEpoch != b2.ProducerEpoch || b.BaseSequence != b2.BaseSequence ||
+		b.ProducerID != b2.ProducerID || b.ProducerEpoch != b2.ProducerEpoch || b.BaseSequence != b2.BaseSequence ||
 		len(b.Records) != len(b2.Records) {
 		t.Fatalf("re-encoded header differs:\n%+v\n%+v", b, b2)
 	}

@@ -3,10 +3,10 @@ package protocol
 // SyncGroupRequest is sent by every member after joining a group; the
 // leader's request carries the assignment it computed for each member.
 type SyncGroupRequest struct {
-	GroupId         string
-	GenerationId    int32
-	MemberId        string
-	GroupInstanceId *string // v3+
+	GroupID         string
+	GenerationID    int32
+	MemberID        string
+	GroupInstanceID *string // v3+
 	ProtocolType    *string // v5+
 	ProtocolName    *string // v5+
 	Assignments     []SyncGroupRequestAssignment
@@ -16,7 +16,7 @@ type SyncGroupRequest struct {
 // SyncGroupRequestAssignment is the assignment the leader gives one member
 // (for consumers, an encoded [ConsumerProtocolAssignment]).
 type SyncGroupRequestAssignment struct {
-	MemberId    string
+	MemberID    string
 	Assignment  []byte
 	UnknownTags []TaggedField
 }
@@ -29,11 +29,11 @@ func (*SyncGroupRequest) NewResponse() Response { return new(SyncGroupResponse) 
 
 // Encode implements [Message].
 func (r *SyncGroupRequest) Encode(e *Encoder, version int16) {
-	e.String(r.GroupId)
-	e.Int32(r.GenerationId)
-	e.String(r.MemberId)
+	e.String(r.GroupID)
+	e.Int32(r.GenerationID)
+	e.String(r.MemberID)
 	if version >= 3 {
-		e.NullableString(r.GroupInstanceId)
+		e.NullableString(r.GroupInstanceID)
 	}
 	if version >= 5 {
 		e.NullableString(r.ProtocolType)
@@ -46,11 +46,11 @@ func (r *SyncGroupRequest) Encode(e *Encoder, version int16) {
 // Decode implements [Message].
 func (r *SyncGroupRequest) Decode(d *Decoder, version int16) {
 	*r = SyncGroupRequest{}
-	r.GroupId = d.String()
-	r.GenerationId = d.Int32()
-	r.MemberId = d.String()
+	r.GroupID = d.String()
+	r.GenerationID = d.Int32()
+	r.MemberID = d.String()
 	if version >= 3 {
-		r.GroupInstanceId = d.NullableString()
+		r.GroupInstanceID = d.NullableString()
 	}
 	if version >= 5 {
 		r.ProtocolType = d.NullableString()
@@ -61,14 +61,14 @@ func (r *SyncGroupRequest) Decode(d *Decoder, version int16) {
 }
 
 func (a *SyncGroupRequestAssignment) encode(e *Encoder, version int16) {
-	e.String(a.MemberId)
+	e.String(a.MemberID)
 	e.Bytes(a.Assignment)
 	e.Tags(a.UnknownTags)
 }
 
 func (a *SyncGroupRequestAssignment) decode(d *Decoder, version int16) {
 	*a = SyncGroupRequestAssignment{}
-	a.MemberId = d.String()
+	a.MemberID = d.String()
 	a.Assignment = d.Bytes()
 	d.Tags(&a.UnknownTags, nil)
 }

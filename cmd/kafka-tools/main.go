@@ -146,7 +146,7 @@ func exitCode(ctx context.Context, err error) int {
 		return exitOK
 	case errors.As(err, &ue):
 		return exitUsage
-	case errors.As(err, &nf), errors.Is(err, kafka.ErrUnknownTopicOrPartition), errors.Is(err, kafka.ErrGroupIdNotFound):
+	case errors.As(err, &nf), errors.Is(err, kafka.ErrUnknownTopicOrPartition), errors.Is(err, kafka.ErrGroupIDNotFound):
 		return exitNotFound
 	case ctx.Err() != nil && errors.Is(err, context.Canceled):
 		return exitInterrupted

@@ -163,7 +163,7 @@ func resetOffsets(fs *flag.FlagSet) func(e *env, args []string) error {
 		}
 		if !*dryRun {
 			err = e.client.CommitGroupOffsets(e.ctx, group, t.Name(), target)
-			if errors.Is(err, kafka.ErrUnknownMemberId) || errors.Is(err, kafka.ErrIllegalGeneration) {
+			if errors.Is(err, kafka.ErrUnknownMemberID) || errors.Is(err, kafka.ErrIllegalGeneration) {
 				return fmt.Errorf("group %q has active members; stop them before resetting its offsets: %w", group, err)
 			}
 			if err != nil {

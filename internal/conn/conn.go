@@ -1,5 +1,5 @@
 // Package conn is one connection to one Kafka broker: dialing, TLS, the
-// ApiVersions handshake and version negotiation, and pipelined requests whose
+// APIVersions handshake and version negotiation, and pipelined requests whose
 // responses are matched by correlation ID.
 package conn
 
@@ -31,10 +31,10 @@ type Config struct {
 	// SASL authenticates every connection [Dial] opens; nil means none.
 	SASL *SASL
 	// BrokerVersion is pykafka's broker_version: "" (or any release from
-	// 0.10 on) asks the broker with ApiVersions; "0.8.2" or "0.9.0" uses
-	// fixed versions, because those brokers hang up on ApiVersions.
+	// 0.10 on) asks the broker with APIVersions; "0.8.2" or "0.9.0" uses
+	// fixed versions, because those brokers hang up on APIVersions.
 	BrokerVersion string
-	// SoftwareName and SoftwareVersion identify the client in ApiVersions
+	// SoftwareName and SoftwareVersion identify the client in APIVersions
 	// v3+, where brokers show them in metrics; defaults "gokafka", "dev".
 	SoftwareName, SoftwareVersion string
 }

@@ -38,17 +38,17 @@ func (b *fakeBroker) readRequest() protocol.RequestHeader {
 	return h
 }
 
-// answer writes an ApiVersions v0 response carrying errorCode.
+// answer writes an APIVersions v0 response carrying errorCode.
 func (b *fakeBroker) answer(correlationID int32, errorCode int16) {
-	frame, err := protocol.AppendResponse(nil, correlationID, &protocol.ApiVersionsResponse{ErrorCode: errorCode}, 0)
+	frame, err := protocol.AppendResponse(nil, correlationID, &protocol.APIVersionsResponse{ErrorCode: errorCode}, 0)
 	require.NoError(b.t, err)
 	_, err = b.nc.Write(frame)
 	require.NoError(b.t, err)
 }
 
 func roundTrip(ctx context.Context, c *Conn) (int16, error) {
-	var resp protocol.ApiVersionsResponse
-	err := c.RoundTrip(ctx, &protocol.ApiVersionsRequest{}, &resp, 0)
+	var resp protocol.APIVersionsResponse
+	err := c.RoundTrip(ctx, &protocol.APIVersionsRequest{}, &resp, 0)
 	return resp.ErrorCode, err
 }
 
@@ -210,7 +210,7 @@ func TestUndecodableResponseFailsOnlyThatCall(t *testing.T) {
 	h := b.readRequest()
 	frame := []byte{0, 0, 0, 6, 0, 0, 0, 0, 0, 0}
 	binary.BigEndian.PutUint32(frame[4:], uint32(h.CorrelationID))
-	b.nc.Write(frame) // a body too short for ApiVersions v0
+	b.nc.Write(frame) // a body too short for APIVersions v0
 	err := <-done
 	require.ErrorIs(t, err, protocol.ErrMalformed)
 	require.NoError(t, c.Err())
@@ -223,10 +223,10 @@ func TestRequestTimeoutBreaksConnection(t *testing.T) {
 	go func() { _, err := roundTrip(context.Background(), c); other <- err }()
 	b.readRequest()
 
-	var resp protocol.ApiVersionsResponse
+	var resp protocol.APIVersionsResponse
 	done := make(chan error)
 	go func() {
-		done <- c.RoundTripWithin(context.Background(), &protocol.ApiVersionsRequest{}, &resp, 0, 50*time.Millisecond)
+		done <- c.RoundTripWithin(context.Background(), &protocol.APIVersionsRequest{}, &resp, 0, 50*time.Millisecond)
 	}()
 	b.readRequest() // read, never answered
 	err := <-done
@@ -254,7 +254,7 @@ func TestCallsAreReused(t *testing.T) {
 			if err != nil {
 				return
 			}
-			out, _ := protocol.AppendResponse(nil, h.CorrelationID, &protocol.ApiVersionsResponse{ErrorCode: int16(h.CorrelationID % 7)}, 0)
+			out, _ := protocol.AppendResponse(nil, h.CorrelationID, &protocol.APIVersionsResponse{ErrorCode: int16(h.CorrelationID % 7)}, 0)
 			if _, err := b.nc.Write(out); err != nil {
 				return
 			}

@@ -18,7 +18,7 @@ const (
 
 // Dial opens a connection ready for requests: it dials addr (with TLS when
 // configured), learns the versions to speak (pinned by cfg.BrokerVersion or
-// negotiated with ApiVersions) and authenticates with cfg.SASL. The whole
+// negotiated with APIVersions) and authenticates with cfg.SASL. The whole
 // handshake runs before the connection's reader starts, because SASL with
 // SaslHandshake v0 exchanges raw tokens that are not Kafka responses. On any
 // failure, including ctx ending, nothing is left open or running.

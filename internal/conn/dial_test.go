@@ -37,7 +37,7 @@ func TestDialNegotiatesAgainstKfake(t *testing.T) {
 	require.NoError(t, err)
 	defer c.Close()
 	requireMetadata(t, c)
-	require.Equal(t, 1, cl.Requests(protocol.KeyApiVersions))
+	require.Equal(t, 1, cl.Requests(protocol.KeyAPIVersions))
 }
 
 func TestDialSASLAgainstKfake(t *testing.T) {

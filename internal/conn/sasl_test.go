@@ -49,7 +49,7 @@ type saslBroker struct {
 	t        *testing.T
 	nc       net.Conn
 	hsMax    int16 // newest SaslHandshake version advertised
-	noApiVer bool  // hang up on ApiVersions, like a 0.9 broker
+	noAPIVer bool  // hang up on APIVersions, like a 0.9 broker
 }
 
 // dialPipe runs script as the broker and returns the Config that reaches it.
@@ -83,24 +83,24 @@ func (b *saslBroker) reply(h protocol.RequestHeader, resp protocol.Response) err
 	return err
 }
 
-// apiVersions answers the client's ApiVersions.
+// apiVersions answers the client's APIVersions.
 func (b *saslBroker) apiVersions() error {
 	h, _, err := b.read()
 	if err != nil {
 		return err
 	}
-	if h.APIKey != protocol.KeyApiVersions {
+	if h.APIKey != protocol.KeyAPIVersions {
 		return fmt.Errorf("want ApiVersions first, got key %d", h.APIKey)
 	}
-	keys := []protocol.ApiVersionsResponseApiKey{
-		{ApiKey: protocol.KeyApiVersions, MaxVersion: 3},
-		{ApiKey: protocol.KeyMetadata, MaxVersion: 12},
-		{ApiKey: protocol.KeySaslHandshake, MaxVersion: b.hsMax},
+	keys := []protocol.APIVersionsResponseAPIKey{
+		{APIKey: protocol.KeyAPIVersions, MaxVersion: 3},
+		{APIKey: protocol.KeyMetadata, MaxVersion: 12},
+		{APIKey: protocol.KeySaslHandshake, MaxVersion: b.hsMax},
 	}
 	if b.hsMax >= 1 {
-		keys = append(keys, protocol.ApiVersionsResponseApiKey{ApiKey: protocol.KeySaslAuthenticate, MaxVersion: 2})
+		keys = append(keys, protocol.APIVersionsResponseAPIKey{APIKey: protocol.KeySaslAuthenticate, MaxVersion: 2})
 	}
-	return b.reply(h, &protocol.ApiVersionsResponse{ApiKeys: keys})
+	return b.reply(h, &protocol.APIVersionsResponse{APIKeys: keys})
 }
 
 // handshake answers SaslHandshake, enabling only the mechanisms given.
@@ -132,20 +132,20 @@ func (b *saslBroker) writeToken(tok []byte) error {
 	return err
 }
 
-// serveApiVersions answers one more ApiVersions after authentication, to
+// serveAPIVersions answers one more APIVersions after authentication, to
 // show the pipelined reader took over a clean stream.
-func (b *saslBroker) serveApiVersions() error {
+func (b *saslBroker) serveAPIVersions() error {
 	h, _, err := b.read()
 	if err != nil {
 		return err
 	}
-	return b.reply(h, &protocol.ApiVersionsResponse{ErrorCode: 42})
+	return b.reply(h, &protocol.APIVersionsResponse{ErrorCode: 42})
 }
 
 func checkAfterAuth(t *testing.T, c *Conn) {
 	t.Helper()
-	var resp protocol.ApiVersionsResponse
-	require.NoError(t, c.RoundTrip(context.Background(), &protocol.ApiVersionsRequest{}, &resp, 0))
+	var resp protocol.APIVersionsResponse
+	require.NoError(t, c.RoundTrip(context.Background(), &protocol.APIVersionsRequest{}, &resp, 0))
 	require.Equal(t, int16(42), resp.ErrorCode)
 	v, ok := c.Versions().For(protocol.KeyMetadata)
 	require.True(t, ok)
@@ -172,7 +172,7 @@ func TestSASLHandshakeV0PlainRawTokens(t *testing.T) {
 		if err := b.writeToken(nil); err != nil { // Kafka answers PLAIN with an empty token
 			return err
 		}
-		return b.serveApiVersions()
+		return b.serveAPIVersions()
 	})
 	cfg.SASL = &SASL{Mechanism: "PLAIN", Username: "alice", Password: "s3cret"}
 	c, err := Dial(context.Background(), "pipe", cfg)
@@ -211,7 +211,7 @@ func TestSASLHandshakeV0ScramRawTokens(t *testing.T) {
 		if err := b.writeToken([]byte(v)); err != nil {
 			return err
 		}
-		return b.serveApiVersions()
+		return b.serveAPIVersions()
 	})
 	cfg.SASL = &SASL{Mechanism: "SCRAM-SHA-512", Username: "bob", Password: "pw"}
 	c, err := Dial(context.Background(), "pipe", cfg)
@@ -348,7 +348,7 @@ func TestDialCancelDuringAuthReturnsPromptly(t *testing.T) {
 	}
 }
 
-func TestDialDeadlineDuringApiVersions(t *testing.T) {
+func TestDialDeadlineDuringAPIVersions(t *testing.T) {
 	before := runtime.NumGoroutine()
 	b := &saslBroker{}
 	cfg, done := dialPipe(t, b, func(b *saslBroker) error {
@@ -363,14 +363,14 @@ func TestDialDeadlineDuringApiVersions(t *testing.T) {
 	defer cancel()
 	_, err := Dial(ctx, "pipe", cfg)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
-	require.NotErrorIs(t, err, ErrNoApiVersions)
+	require.NotErrorIs(t, err, ErrNoAPIVersions)
 	require.NoError(t, <-done)
 	checkNoLeak(t, before)
 }
 
-func TestDialPinnedVersionsSkipApiVersions(t *testing.T) {
+func TestDialPinnedVersionsSkipAPIVersions(t *testing.T) {
 	b := &saslBroker{}
-	cfg, done := dialPipe(t, b, func(b *saslBroker) error { return b.serveApiVersions() })
+	cfg, done := dialPipe(t, b, func(b *saslBroker) error { return b.serveAPIVersions() })
 	cfg.BrokerVersion = "0.9.0.1"
 	c, err := Dial(context.Background(), "pipe", cfg)
 	require.NoError(t, err)
@@ -378,9 +378,9 @@ func TestDialPinnedVersionsSkipApiVersions(t *testing.T) {
 	v, ok := c.Versions().For(protocol.KeyFetch)
 	require.True(t, ok)
 	require.Equal(t, int16(1), v)
-	// The first thing the broker sees is our own request, not ApiVersions v3.
-	var resp protocol.ApiVersionsResponse
-	require.NoError(t, c.RoundTrip(context.Background(), &protocol.ApiVersionsRequest{}, &resp, 0))
+	// The first thing the broker sees is our own request, not APIVersions v3.
+	var resp protocol.APIVersionsResponse
+	require.NoError(t, c.RoundTrip(context.Background(), &protocol.APIVersionsRequest{}, &resp, 0))
 	require.NoError(t, <-done)
 }
 
@@ -392,7 +392,7 @@ func TestDialPre010BrokerWithoutPinNamesTheSetting(t *testing.T) {
 		return err // and hang up
 	})
 	_, err := Dial(context.Background(), "pipe", cfg)
-	require.ErrorIs(t, err, ErrNoApiVersions)
+	require.ErrorIs(t, err, ErrNoAPIVersions)
 	require.NoError(t, <-done)
 	checkNoLeak(t, before)
 }

@@ -38,39 +38,39 @@ func intersect(brokerRanges map[int16][2]int16) Versions {
 	return v
 }
 
-// ErrNoApiVersions is returned by [Negotiate] when the broker closes the
-// connection instead of answering ApiVersions, as brokers before 0.10 do.
-var ErrNoApiVersions = errors.New("kafka: broker does not answer ApiVersions (brokers before 0.10 need Config.BrokerVersion, e.g. \"0.9.0\")")
+// ErrNoAPIVersions is returned by [Negotiate] when the broker closes the
+// connection instead of answering APIVersions, as brokers before 0.10 do.
+var ErrNoAPIVersions = errors.New("kafka: broker does not answer ApiVersions (brokers before 0.10 need Config.BrokerVersion, e.g. \"0.9.0\")")
 
 // Negotiate asks the broker which versions it supports and returns the
 // newest common version of each API. A broker that does not know our newest
-// ApiVersions answers with UNSUPPORTED_VERSION in the v0 format; we then ask
+// APIVersions answers with UNSUPPORTED_VERSION in the v0 format; we then ask
 // again at v0.
 func Negotiate(ctx context.Context, c *Conn, softwareName, softwareVersion string) (Versions, error) {
-	api := protocol.LookupAPI(protocol.KeyApiVersions)
-	req := &protocol.ApiVersionsRequest{ClientSoftwareName: softwareName, ClientSoftwareVersion: softwareVersion}
-	var resp protocol.ApiVersionsResponse
+	api := protocol.LookupAPI(protocol.KeyAPIVersions)
+	req := &protocol.APIVersionsRequest{ClientSoftwareName: softwareName, ClientSoftwareVersion: softwareVersion}
+	var resp protocol.APIVersionsResponse
 	err := c.RoundTrip(ctx, req, &resp, api.MaxVersion)
 	if errors.Is(err, protocol.ErrMalformed) || (err == nil && protocol.ErrorCode(resp.ErrorCode) == protocol.UnsupportedVersion) {
 		err = c.RoundTrip(ctx, req, &resp, 0)
 	}
 	if err != nil {
 		if errors.Is(err, ErrDisconnected) && ctx.Err() == nil {
-			return Versions{}, fmt.Errorf("%w: %w", ErrNoApiVersions, err)
+			return Versions{}, fmt.Errorf("%w: %w", ErrNoAPIVersions, err)
 		}
 		return Versions{}, err
 	}
 	if code := protocol.ErrorCode(resp.ErrorCode); code != protocol.None {
 		return Versions{}, fmt.Errorf("kafka: ApiVersions from %s: %s", c.Addr(), code)
 	}
-	ranges := make(map[int16][2]int16, len(resp.ApiKeys))
-	for _, k := range resp.ApiKeys {
-		ranges[k.ApiKey] = [2]int16{k.MinVersion, k.MaxVersion}
+	ranges := make(map[int16][2]int16, len(resp.APIKeys))
+	for _, k := range resp.APIKeys {
+		ranges[k.APIKey] = [2]int16{k.MinVersion, k.MaxVersion}
 	}
 	return intersect(ranges), nil
 }
 
-// pinned lists what brokers without ApiVersions support, by release.
+// pinned lists what brokers without APIVersions support, by release.
 var pinned = map[string]map[int16]int16{
 	"0.8.2": {
 		protocol.KeyProduce: 0, protocol.KeyFetch: 0, protocol.KeyListOffsets: 0, protocol.KeyMetadata: 0,
@@ -85,9 +85,9 @@ var pinned = map[string]map[int16]int16{
 }
 
 // PinnedVersions returns the versions of a broker release that predates
-// ApiVersions ("0.8.2" or "0.9.0", with or without a fourth component), as
+// APIVersions ("0.8.2" or "0.9.0", with or without a fourth component), as
 // pykafka's broker_version did. ok is false for releases that answer
-// ApiVersions (0.10 and later): negotiate with those.
+// APIVersions (0.10 and later): negotiate with those.
 func PinnedVersions(release string) (v Versions, ok bool, err error) {
 	parts := strings.Split(release, ".")
 	if len(parts) < 2 || parts[0] == "" {

@@ -8,15 +8,15 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// serveApiVersions answers one ApiVersions request: at the version asked when
+// serveAPIVersions answers one APIVersions request: at the version asked when
 // it is at most maxVersion, otherwise with UNSUPPORTED_VERSION in the v0 format,
 // as brokers do.
-func (b *fakeBroker) serveApiVersions(maxVersion int16, keys []protocol.ApiVersionsResponseApiKey) int16 {
+func (b *fakeBroker) serveAPIVersions(maxVersion int16, keys []protocol.APIVersionsResponseAPIKey) int16 {
 	frame, err := protocol.ReadFrame(b.nc, nil, 1<<20)
 	require.NoError(b.t, err)
 	h, _, err := protocol.DecodeRequest(frame)
 	require.NoError(b.t, err)
-	resp := &protocol.ApiVersionsResponse{ApiKeys: keys, FinalizedFeaturesEpoch: -1}
+	resp := &protocol.APIVersionsResponse{APIKeys: keys, FinalizedFeaturesEpoch: -1}
 	version := h.APIVersion
 	if version > maxVersion {
 		resp.ErrorCode = int16(protocol.UnsupportedVersion)
@@ -29,11 +29,11 @@ func (b *fakeBroker) serveApiVersions(maxVersion int16, keys []protocol.ApiVersi
 	return h.APIVersion
 }
 
-var brokerKeys = []protocol.ApiVersionsResponseApiKey{
-	{ApiKey: protocol.KeyProduce, MinVersion: 3, MaxVersion: 99}, // newer than us: capped at ours
-	{ApiKey: protocol.KeyFetch, MinVersion: 4, MaxVersion: 11},   // older than us: the broker's
-	{ApiKey: protocol.KeyApiVersions, MinVersion: 0, MaxVersion: 2},
-	{ApiKey: 1000, MinVersion: 0, MaxVersion: 3}, // unknown to us: ignored
+var brokerKeys = []protocol.APIVersionsResponseAPIKey{
+	{APIKey: protocol.KeyProduce, MinVersion: 3, MaxVersion: 99}, // newer than us: capped at ours
+	{APIKey: protocol.KeyFetch, MinVersion: 4, MaxVersion: 11},   // older than us: the broker's
+	{APIKey: protocol.KeyAPIVersions, MinVersion: 0, MaxVersion: 2},
+	{APIKey: 1000, MinVersion: 0, MaxVersion: 3}, // unknown to us: ignored
 }
 
 func TestNegotiatePicksNewestCommonVersion(t *testing.T) {
@@ -44,7 +44,7 @@ func TestNegotiatePicksNewestCommonVersion(t *testing.T) {
 		require.NoError(t, err)
 		got <- v
 	}()
-	require.Equal(t, int16(4), b.serveApiVersions(4, brokerKeys))
+	require.Equal(t, int16(4), b.serveAPIVersions(4, brokerKeys))
 	v := <-got
 	produce, ok := v.For(protocol.KeyProduce)
 	require.True(t, ok)
@@ -65,8 +65,8 @@ func TestNegotiateFallsBackToV0(t *testing.T) {
 		require.NoError(t, err)
 		got <- v
 	}()
-	require.Equal(t, int16(4), b.serveApiVersions(2, brokerKeys), "first try at our newest")
-	require.Equal(t, int16(0), b.serveApiVersions(2, brokerKeys), "second try at v0")
+	require.Equal(t, int16(4), b.serveAPIVersions(2, brokerKeys), "first try at our newest")
+	require.Equal(t, int16(0), b.serveAPIVersions(2, brokerKeys), "second try at v0")
 	fetch, ok := (<-got).For(protocol.KeyFetch)
 	require.True(t, ok)
 	require.Equal(t, int16(11), fetch)
@@ -80,7 +80,7 @@ func TestNegotiateWithPre010BrokerNamesTheSetting(t *testing.T) {
 	require.NoError(t, err)
 	b.nc.Close() // what 0.9 brokers do with an unknown API key
 	err = <-errc
-	require.ErrorIs(t, err, ErrNoApiVersions)
+	require.ErrorIs(t, err, ErrNoAPIVersions)
 	require.ErrorIs(t, err, ErrDisconnected)
 	require.ErrorContains(t, err, "BrokerVersion")
 }
@@ -91,7 +91,7 @@ func TestPinnedVersions(t *testing.T) {
 	require.True(t, ok)
 	fetch, _ := v.For(protocol.KeyFetch)
 	require.Equal(t, int16(1), fetch)
-	_, has := v.For(protocol.KeyApiVersions)
+	_, has := v.For(protocol.KeyAPIVersions)
 	require.False(t, has)
 
 	v, ok, err = PinnedVersions("0.8.1")
