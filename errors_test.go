@@ -12,6 +12,7 @@ import (
 	"go/types"
 	"io"
 	"net"
+	"strings"
 	"testing"
 
 	"github.com/gokafka/kafka"
@@ -54,23 +55,20 @@ func TestEveryCodeHasAnError(t *testing.T) {
 	}
 }
 
-// goName turns OFFSET_OUT_OF_RANGE into OffsetOutOfRange.
+// goName turns OFFSET_OUT_OF_RANGE into OffsetOutOfRange and
+// UNKNOWN_MEMBER_ID into UnknownMemberID (Go initialisms).
 func goName(kafkaName string) string {
-	out := []byte{}
-	upper := true
-	for i := 0; i < len(kafkaName); i++ {
-		ch := kafkaName[i]
-		switch {
-		case ch == '_':
-			upper = true
-		case upper:
-			out = append(out, ch)
-			upper = false
+	var out strings.Builder
+	for word := range strings.SplitSeq(kafkaName, "_") {
+		switch word {
+		case "ID", "API":
+			out.WriteString(word)
+		case "":
 		default:
-			out = append(out, ch|0x20)
+			out.WriteString(word[:1] + strings.ToLower(word[1:]))
 		}
 	}
-	return string(out)
+	return out.String()
 }
 
 func TestErrorsMatchThroughWrapping(t *testing.T) {
