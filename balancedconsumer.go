@@ -498,8 +498,12 @@ func (c *BalancedConsumer) Messages(ctx context.Context) iter.Seq2[Message, erro
 // TaskDone marks msg as processed. With TrackTaskDone, commits go only up
 // to the oldest message not yet marked, per partition (yelp_kafka's
 // task_done). It reports false for a message that was not handed out by
-// Consume, was already marked, or whose partition was given up since.
+// Consume, was already marked, or whose partition was given up since,
+// and after Close (the partitions are given up).
 func (c *BalancedConsumer) TaskDone(msg Message) bool {
+	if c.ctx.Err() != nil {
+		return false // closed: nothing more is committed
+	}
 	return c.done.markDone(&msg)
 }
 
