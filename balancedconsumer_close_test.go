@@ -1,11 +1,14 @@
 package kafka_test
 
 import (
+	"context"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/gokafka/kafka"
 	"github.com/gokafka/kafka/kafkatest"
+	"github.com/gokafka/kafka/protocol"
 	"github.com/stretchr/testify/require"
 )
 
@@ -26,4 +29,55 @@ func TestTaskDoneAfterClose(t *testing.T) {
 	require.True(t, bc.TaskDone(first), "an open consumer's message is marked")
 	require.NoError(t, bc.Close())
 	require.False(t, bc.TaskDone(second), "after Close nothing is marked")
+}
+
+// TestCloseDuringRebalanceLeaves: a member whose JoinGroup the coordinator
+// holds (another member is slow to rejoin) is closed. Close returns
+// promptly, and the member really leaves: the slow member, once back, gets
+// every partition without waiting for the closed one's session timeout.
+func TestCloseDuringRebalanceLeaves(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("leaving", 4))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	cfg := groupConfig("leaving")
+	// Long timeouts: only a real LeaveGroup lets the group go on quickly.
+	cfg.SessionTimeout, cfg.RebalanceTimeout = 45*time.Second, 60*time.Second
+	slowCfg := cfg
+	inCallback, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	slowCfg.PreRebalanceCallback = func(context.Context, map[kafka.TopicPartition]int64) {
+		once.Do(func() {
+			close(inCallback)
+			<-release
+		})
+	}
+	slow := newBalanced(t, c, "leaving", slowCfg)
+	waitAssignment(t, 4, slow)
+
+	joins := cl.Requests(protocol.KeyJoinGroup)
+	closing := newBalanced(t, c, "leaving", cfg)
+	select {
+	case <-inCallback: // the slow member heard of the rebalance
+	case <-time.After(20 * time.Second):
+		t.Fatal("the group did not rebalance")
+	}
+	// The second member's JoinGroup (after MEMBER_ID_REQUIRED) is held.
+	require.Eventually(t, func() bool {
+		id, _ := closing.Membership()
+		return id != "" && cl.Requests(protocol.KeyJoinGroup) >= joins+2
+	}, 20*time.Second, 10*time.Millisecond)
+
+	closed := make(chan error, 1)
+	start := time.Now()
+	go func() { closed <- closing.Close() }()
+	select {
+	case err := <-closed:
+		require.NoError(t, err)
+		t.Logf("Close took %v", time.Since(start))
+	case <-time.After(10 * time.Second):
+		close(release)
+		t.Fatal("Close did not return within 10s")
+	}
+	close(release)
+	parts := waitAssignment(t, 4, slow)
+	require.Len(t, parts[0], 4, "the remaining member has every partition")
 }

@@ -55,7 +55,17 @@ func (g *groupMember) call(ctx context.Context, b *broker, req protocol.Request,
 		}
 		g.conn, g.connTo = cn, b.id
 	}
-	return b.requestOn(ctx, g.conn, req, resp, version, wait)
+	err := b.requestOn(ctx, g.conn, req, resp, version, wait)
+	if err != nil && ctx.Err() != nil {
+		// An abandoned request may still be held by the coordinator (a
+		// JoinGroup waits for the other members), and the broker answers
+		// a connection's requests in order: anything sent after it, such
+		// as Close's LeaveGroup, would wait as long. The next call dials
+		// afresh.
+		g.conn.Close()
+		g.conn = nil
+	}
+	return err
 }
 
 // closeConn closes the member's connection.
