@@ -3,6 +3,7 @@ package kafka_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -113,13 +114,53 @@ func TestCommitChosenOffsets(t *testing.T) {
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	bc := newBalanced(t, c, "chosen", groupConfig("chooser"))
 	waitAssignment(t, 2, bc)
-	require.NoError(t, bc.CommitPartitionOffsets(testCtx(t), map[kafka.TopicPartition]int64{{Topic: "chosen", Partition: 1}: 42}))
+	require.NoError(t, bc.CommitPartitionOffsets(testCtx(t), map[int32]int64{1: 42}))
 	got, err := c.FetchGroupOffsets(testCtx(t), "chooser", "chosen")
 	require.NoError(t, err)
 	require.Equal(t, map[int32]int64{1: 42}, got)
-	err = bc.CommitPartitionOffsets(testCtx(t), map[kafka.TopicPartition]int64{{Topic: "other", Partition: 0}: 1})
+	err = bc.CommitTopicOffsets(testCtx(t), map[kafka.TopicPartition]int64{{Topic: "other", Partition: 0}: 1})
 	require.ErrorIs(t, err, kafka.ErrUnknownTopicOrPartition)
-	require.Error(t, bc.CommitPartitionOffsets(testCtx(t), map[kafka.TopicPartition]int64{{Topic: "chosen", Partition: 0}: -5}))
+	require.ErrorIs(t, bc.CommitPartitionOffsets(testCtx(t), map[int32]int64{7: 1}), kafka.ErrUnknownTopicOrPartition)
+	require.Error(t, bc.CommitPartitionOffsets(testCtx(t), map[int32]int64{0: -5}))
+}
+
+// TestOffsetsOfEverySubscribedTopic: the partition-keyed offset methods
+// speak of the consumer's own topic, the TopicPartition-keyed ones of
+// every subscribed topic, and ResetOffsets(nil) resets them all.
+func TestOffsetsOfEverySubscribedTopic(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("own", 1), kafkatest.Topic("extra", 1))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	for _, topic := range []string{"own", "extra"} {
+		for i := range 3 {
+			produceAt(t, cl, topic, 0, time.Now(), fmt.Sprint(topic, i))
+		}
+	}
+	cfg := groupConfig("everytopic")
+	cfg.Topics = []string{"extra"}
+	bc := newBalanced(t, c, "own", cfg)
+	for range 6 {
+		_, err := bc.Consume(testCtx(t))
+		require.NoError(t, err)
+	}
+	own, extra := kafka.TopicPartition{Topic: "own", Partition: 0}, kafka.TopicPartition{Topic: "extra", Partition: 0}
+	require.Equal(t, []kafka.TopicPartition{extra, own}, bc.Assignment())
+	require.Equal(t, []int32{0}, bc.Partitions())
+	require.Equal(t, map[int32]int64{0: 3}, bc.HeldOffsets())
+	require.Equal(t, map[kafka.TopicPartition]int64{own: 3, extra: 3}, bc.HeldTopicOffsets())
+
+	require.NoError(t, bc.CommitTopicOffsets(testCtx(t), map[kafka.TopicPartition]int64{own: 2, extra: 1}))
+	info, err := cl.Group("everytopic")
+	require.NoError(t, err)
+	require.Equal(t, map[string]map[int32]int64{"own": {0: 2}, "extra": {0: 1}}, info.Committed)
+
+	require.NoError(t, bc.ResetTopicOffsets(testCtx(t), map[kafka.TopicPartition]int64{extra: 1}))
+	require.Equal(t, map[kafka.TopicPartition]int64{own: 3, extra: 1}, bc.HeldTopicOffsets())
+	require.NoError(t, bc.ResetOffsets(testCtx(t), map[int32]int64{0: 2}))
+	require.Equal(t, map[kafka.TopicPartition]int64{own: 2, extra: 1}, bc.HeldTopicOffsets())
+	require.NoError(t, bc.ResetOffsets(testCtx(t), nil), "nil: every subscribed topic to AutoOffsetReset")
+	require.Equal(t, map[kafka.TopicPartition]int64{own: 0, extra: 0}, bc.HeldTopicOffsets())
+	err = bc.ResetTopicOffsets(testCtx(t), map[kafka.TopicPartition]int64{{Topic: "nope", Partition: 0}: 0})
+	require.ErrorIs(t, err, kafka.ErrUnknownTopicOrPartition)
 }
 
 func TestMembership(t *testing.T) {
