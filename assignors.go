@@ -47,7 +47,8 @@ type AssignorUserData interface {
 
 // An AssignorMember is one member of a consumer group, as the group leader
 // sees it when it runs an [Assignor]: its IDs from JoinGroup and its decoded
-// subscription (see [NewAssignorMember]).
+// subscription. To test an Assignor of your own, build AssignorMembers
+// with the fields the test needs (see the Assignor example).
 type AssignorMember struct {
 	MemberID string
 	// InstanceID is the member's group.instance.id ("" for a dynamic
@@ -68,10 +69,10 @@ type AssignorMember struct {
 	Rack string
 }
 
-// NewAssignorMember returns the AssignorMember for a member of a JoinGroup
-// response, decoding its metadata as a ConsumerProtocolSubscription (the
-// "consumer" protocol type).
-func NewAssignorMember(m *protocol.JoinGroupResponseMember) (AssignorMember, error) {
+// decodeAssignorMember returns the AssignorMember for a member of a
+// JoinGroup response, decoding its metadata as a
+// ConsumerProtocolSubscription (the "consumer" protocol type).
+func decodeAssignorMember(m *protocol.JoinGroupResponseMember) (AssignorMember, error) {
 	var s protocol.ConsumerProtocolSubscription
 	if err := s.Decode(m.Metadata); err != nil {
 		return AssignorMember{}, err

@@ -538,7 +538,7 @@ func TestAssignStickyKgo(t *testing.T) {
 			km := kmsg.NewJoinGroupResponseMember()
 			km.MemberID = m.MemberID
 			km.ProtocolMetadata = kgo.StickyBalancer().JoinGroupMetadata(m.Topics, first[m.MemberID], 1)
-			am, err := NewAssignorMember(toProtocolMember(km))
+			am, err := decodeAssignorMember(toProtocolMember(km))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -662,7 +662,7 @@ func TestAssignJavaStringOrder(t *testing.T) {
 	}
 }
 
-func TestNewAssignorMember(t *testing.T) {
+func TestDecodeAssignorMember(t *testing.T) {
 	rack, inst := "r1", "i1"
 	s := protocol.ConsumerProtocolSubscription{
 		Topics:   []string{"a", "b"},
@@ -677,7 +677,7 @@ func TestNewAssignorMember(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := NewAssignorMember(&protocol.JoinGroupResponseMember{MemberID: "m", GroupInstanceID: &inst, Metadata: b})
+	got, err := decodeAssignorMember(&protocol.JoinGroupResponseMember{MemberID: "m", GroupInstanceID: &inst, Metadata: b})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -689,11 +689,11 @@ func TestNewAssignorMember(t *testing.T) {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}
 	b, _ = s.Encode(0)
-	if got, err = NewAssignorMember(&protocol.JoinGroupResponseMember{MemberID: "m", Metadata: b}); err != nil ||
+	if got, err = decodeAssignorMember(&protocol.JoinGroupResponseMember{MemberID: "m", Metadata: b}); err != nil ||
 		got.Generation != -1 || got.Owned != nil || got.InstanceID != "" {
 		t.Fatalf("v0: %+v %v", got, err)
 	}
-	if _, err = NewAssignorMember(&protocol.JoinGroupResponseMember{Metadata: []byte{0}}); err == nil {
+	if _, err = decodeAssignorMember(&protocol.JoinGroupResponseMember{Metadata: []byte{0}}); err == nil {
 		t.Fatal("no error for bad metadata")
 	}
 }

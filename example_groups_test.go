@@ -77,3 +77,50 @@ func ExampleBalancedConsumer_RunWorkers() {
 	// 1 [image-1 image-4 image-7]
 	// 2 [image-2 image-5 image-8]
 }
+
+// primaryAssignor is a custom Assignor: every partition goes to the member
+// with the smallest ID, the others stand by.
+type primaryAssignor struct{}
+
+func (primaryAssignor) Name() string { return "primary" }
+
+func (primaryAssignor) Assign(members []kafka.AssignorMember, partitions map[string]int32) (map[string]map[string][]int32, error) {
+	plan := make(map[string]map[string][]int32, len(members))
+	primary := ""
+	for _, m := range members {
+		plan[m.MemberID] = map[string][]int32{}
+		if primary == "" || m.MemberID < primary {
+			primary = m.MemberID
+		}
+	}
+	for _, m := range members {
+		if m.MemberID != primary {
+			continue
+		}
+		for _, topic := range m.Topics {
+			for p := range partitions[topic] {
+				plan[primary][topic] = append(plan[primary][topic], p)
+			}
+		}
+	}
+	return plan, nil
+}
+
+// ExampleAssignor tests an Assignor of one's own the way the group leader
+// runs it: with the members as AssignorMembers, built here by hand, and
+// each subscribed topic's partition count. A BalancedConsumer uses it
+// through BalancedConsumerConfig.MembershipProtocol.
+func ExampleAssignor() {
+	members := []kafka.AssignorMember{
+		{MemberID: "b", Topics: []string{"jobs"}, Generation: -1},
+		{MemberID: "a", Topics: []string{"jobs"}, Generation: -1},
+	}
+	plan, err := primaryAssignor{}.Assign(members, map[string]int32{"jobs": 3})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("a:", plan["a"], "b:", plan["b"])
+	_ = kafka.BalancedConsumerConfig{ConsumerGroup: "jobs", MembershipProtocol: primaryAssignor{}}
+	// Output:
+	// a: map[jobs:[0 1 2]] b: map[]
+}

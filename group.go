@@ -196,7 +196,7 @@ func (g *groupMember) assign(ctx context.Context, members []protocol.JoinGroupRe
 	in := make([]AssignorMember, 0, len(members))
 	var topics []string
 	for i := range members {
-		am, err := NewAssignorMember(&members[i])
+		am, err := decodeAssignorMember(&members[i])
 		if err != nil {
 			return nil, final{fmt.Errorf("kafka: group %s: member %s sent metadata we cannot read: %w", g.group, members[i].MemberID, err)}
 		}
