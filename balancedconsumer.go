@@ -23,24 +23,58 @@ type BalancedConsumerConfig struct {
 	// the consumer was made from.
 	Topics []string
 
-	// The fetch and offset fields mean what they mean for a SimpleConsumer.
-	FetchMessageMaxBytes    int
-	NumConsumerFetchers     int
-	AutoCommitEnable        bool
-	AutoCommitInterval      time.Duration
-	AutoCommitMessages      int
-	QueuedMaxMessages       int
-	FetchMinBytes           int
-	FetchWaitMax            time.Duration
-	OffsetsChannelBackoff   time.Duration
+	// The fetch and offset fields below mean what they mean for a
+	// SimpleConsumer, over the partitions currently assigned.
+
+	// FetchMessageMaxBytes caps the bytes fetched per partition per
+	// request. Default 1 MiB. A larger message still comes through (Kafka
+	// returns a first batch whole, whatever its size).
+	FetchMessageMaxBytes int
+	// NumConsumerFetchers caps the fetch requests in flight at once, across
+	// brokers. Default 0: one per leader broker, all in parallel.
+	NumConsumerFetchers int
+	// AutoCommitEnable commits the assigned partitions' positions (with
+	// TrackTaskDone, up to the oldest message not done) every
+	// AutoCommitInterval, before partitions are given up in a rebalance,
+	// and on Close. Default false.
+	AutoCommitEnable bool
+	// AutoCommitInterval is the time between automatic commits. Default 60s.
+	AutoCommitInterval time.Duration
+	// AutoCommitMessages, with AutoCommitEnable, commits as well after
+	// every this many messages (yelp_kafka's auto_commit_interval_messages).
+	// Default 0: by AutoCommitInterval alone.
+	AutoCommitMessages int
+	// QueuedMaxMessages caps the fetched messages held per partition
+	// before fetching pauses. Default 2000.
+	QueuedMaxMessages int
+	// FetchMinBytes is how much data a broker waits for before it answers
+	// a fetch. Default 1.
+	FetchMinBytes int
+	// FetchWaitMax is how long a broker may wait for FetchMinBytes.
+	// Default 100ms.
+	FetchWaitMax time.Duration
+	// OffsetsChannelBackoff is the first wait between retries of offset
+	// commits and fetches. Default 1s.
+	OffsetsChannelBackoff time.Duration
+	// OffsetsCommitMaxRetries bounds the retries of an offset commit or
+	// fetch after its first attempt. 0 means the default, 5; a negative
+	// value means no retries.
 	OffsetsCommitMaxRetries int
-	AutoOffsetReset         OffsetType
-	ConsumerTimeout         time.Duration
-	// ResetOffsetOnStart applies to the consumer's first assignment only:
-	// partitions it gets in later rebalances continue from the group's
-	// commits, as with pykafka, whose later internal consumers fetched them.
+	// AutoOffsetReset is where a partition starts when its group has no
+	// committed offset, when ResetOffsetOnStart is set, and when the
+	// position is out of range. Default OffsetEarliest.
+	AutoOffsetReset OffsetType
+	// ConsumerTimeout makes Consume return ErrConsumerTimeout after this
+	// long without a message. Default 0: wait (pykafka's -1).
+	ConsumerTimeout time.Duration
+	// ResetOffsetOnStart starts every partition at AutoOffsetReset even
+	// when the group has committed offsets. It applies to the consumer's
+	// first assignment only: partitions it gets in later rebalances
+	// continue from the group's commits, as with pykafka, whose later
+	// internal consumers fetched them.
 	ResetOffsetOnStart bool
-	IsolationLevel     IsolationLevel
+	// IsolationLevel: ReadUncommitted (default) or ReadCommitted.
+	IsolationLevel IsolationLevel
 
 	// RebalanceMaxRetries bounds the attempts to join the group after
 	// errors before Consume reports one. Default 5.
@@ -115,6 +149,9 @@ func (cfg BalancedConsumerConfig) withDefaults() (BalancedConsumerConfig, Simple
 		ResetOffsetOnStart:      cfg.ResetOffsetOnStart,
 		IsolationLevel:          cfg.IsolationLevel,
 	}.withDefaults()
+	if cfg.OffsetsCommitMaxRetries < 0 {
+		sc.OffsetsCommitMaxRetries = 0 // no retries, whatever the default
+	}
 	return cfg, sc, err
 }
 
