@@ -167,7 +167,7 @@ type BalancedConsumer struct {
 	topic   string // the topic it was made from: HeldOffsets and the like speak of it
 	cfg     BalancedConsumerConfig
 	sc      SimpleConsumerConfig // the fetch and offset settings
-	member  *groupMember
+	member  *classicMember
 	done    doneTracker
 	commits *commitCounter
 
@@ -206,7 +206,7 @@ func (t *Topic) BalancedConsumer(ctx context.Context, cfg BalancedConsumerConfig
 	}
 	slices.Sort(topics)
 	c := &BalancedConsumer{client: t.client, topic: t.name, cfg: cfg, sc: sc, changed: make(chan struct{}), commits: newCommitCounter(sc.AutoCommitMessages)}
-	c.member = &groupMember{
+	c.member = &classicMember{
 		client: t.client, group: cfg.ConsumerGroup, topics: topics, assignor: cfg.MembershipProtocol,
 		session: cfg.SessionTimeout, rebalance: cfg.RebalanceTimeout,
 		retries: cfg.RebalanceMaxRetries, backoff: cfg.RebalanceBackoff, generation: -1,
@@ -587,9 +587,12 @@ func (c *BalancedConsumer) autoCommit() {
 
 // Close stops the partition workers, gives up the partitions (committing
 // their progress when AutoCommitEnable or TrackTaskDone is set, and
-// calling PreRebalanceCallback), and leaves the group so that the other
-// members take them over at once; a static member (GroupInstanceID) stays
-// in the group. Later calls return ErrConsumerStopped.
+// calling PreRebalanceCallback), and leaves the group, even in the middle
+// of a rebalance: the group rebalances at once, and the other members take
+// the partitions over when their next heartbeat (within their
+// HeartbeatInterval) tells them, rather than after SessionTimeout. A
+// static member (GroupInstanceID) stays in the group. Later calls return
+// ErrConsumerStopped.
 func (c *BalancedConsumer) Close() error {
 	err := ErrConsumerStopped
 	c.once.Do(func() {

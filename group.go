@@ -14,10 +14,12 @@ import (
 	"github.com/gokafka/kafka/protocol"
 )
 
-// groupMember is one member's side of Kafka's classic group protocol:
+// classicMember is one member's side of Kafka's classic group protocol
+// (the consumer's own machinery; GroupMember describes a member of a group
+// for admin calls):
 // JoinGroup and SyncGroup to get an assignment, Heartbeat to keep it,
 // LeaveGroup to give it up. It knows nothing of fetching.
-type groupMember struct {
+type classicMember struct {
 	client    *Client
 	group     string
 	topics    []string // subscribed, sorted
@@ -41,7 +43,7 @@ type groupMember struct {
 
 // call sends a group request on the member's own connection to its
 // coordinator b, opening one when needed.
-func (g *groupMember) call(ctx context.Context, b *broker, req protocol.Request, resp protocol.Response, version int16, wait time.Duration) error {
+func (g *classicMember) call(ctx context.Context, b *broker, req protocol.Request, resp protocol.Response, version int16, wait time.Duration) error {
 	g.connMu.Lock()
 	defer g.connMu.Unlock()
 	if g.conn != nil && (g.conn.Err() != nil || g.connTo != b.id) {
@@ -69,7 +71,7 @@ func (g *groupMember) call(ctx context.Context, b *broker, req protocol.Request,
 }
 
 // closeConn closes the member's connection.
-func (g *groupMember) closeConn() {
+func (g *classicMember) closeConn() {
 	g.connMu.Lock()
 	defer g.connMu.Unlock()
 	if g.conn != nil {
@@ -83,7 +85,7 @@ func (g *groupMember) closeConn() {
 var errRebalance = errors.New("kafka: group rebalancing")
 
 // membership returns the member's current ID and generation.
-func (g *groupMember) membership() (string, int32) {
+func (g *classicMember) membership() (string, int32) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.memberID, g.generation
@@ -95,7 +97,7 @@ func (g *groupMember) membership() (string, int32) {
 // and loads, and rebalances that restart while joining. Errors that need
 // the user (a fenced static member, a group using another assignor) are
 // returned, as are transient ones after retries attempts.
-func (g *groupMember) join(ctx context.Context) (map[string][]int32, error) {
+func (g *classicMember) join(ctx context.Context) (map[string][]int32, error) {
 	bo := backoff.Backoff{Min: g.backoff, Max: 10 * g.backoff}
 	failures := 0
 	for {
@@ -120,7 +122,7 @@ func (g *groupMember) join(ctx context.Context) (map[string][]int32, error) {
 }
 
 // joinOnce makes one JoinGroup + SyncGroup round.
-func (g *groupMember) joinOnce(ctx context.Context) (map[string][]int32, error) {
+func (g *classicMember) joinOnce(ctx context.Context) (map[string][]int32, error) {
 	b, err := g.client.coordinator(ctx, g.group)
 	if err != nil {
 		return nil, err
@@ -175,7 +177,7 @@ func (g *groupMember) joinOnce(ctx context.Context) (map[string][]int32, error) 
 }
 
 // subscription encodes this member's JoinGroup metadata. g.mu is held.
-func (g *groupMember) subscription() ([]byte, error) {
+func (g *classicMember) subscription() ([]byte, error) {
 	s := protocol.ConsumerProtocolSubscription{Topics: g.topics, GenerationID: g.generation}
 	for _, t := range slices.Sorted(maps.Keys(g.owned)) {
 		s.OwnedPartitions = append(s.OwnedPartitions, protocol.ConsumerProtocolSubscriptionOwnedPartition{Topic: t, Partitions: g.owned[t]})
@@ -192,7 +194,7 @@ func (g *groupMember) subscription() ([]byte, error) {
 const subscriptionVersion = 2
 
 // assign runs the assignor as the group's leader.
-func (g *groupMember) assign(ctx context.Context, members []protocol.JoinGroupResponseMember) ([]protocol.SyncGroupRequestAssignment, error) {
+func (g *classicMember) assign(ctx context.Context, members []protocol.JoinGroupResponseMember) ([]protocol.SyncGroupRequestAssignment, error) {
 	in := make([]AssignorMember, 0, len(members))
 	var topics []string
 	for i := range members {
@@ -241,7 +243,7 @@ func (g *groupMember) assign(ctx context.Context, members []protocol.JoinGroupRe
 
 // partitionCounts returns each topic's partition count in the client's
 // metadata, 0 for a topic it does not have.
-func (g *groupMember) partitionCounts(topics []string) map[string]int32 {
+func (g *classicMember) partitionCounts(topics []string) map[string]int32 {
 	m := g.client.meta.Load()
 	counts := make(map[string]int32, len(topics))
 	for _, t := range topics {
@@ -257,7 +259,7 @@ func (g *groupMember) partitionCounts(topics []string) map[string]int32 {
 // as its leader, a topic of the group gained or lost partitions or
 // appeared or disappeared: the group must then rebalance. A member that is
 // not the leader has nothing to watch (the leader's rejoin moves everyone).
-func (g *groupMember) partitionsChanged(ctx context.Context) (bool, error) {
+func (g *classicMember) partitionsChanged(ctx context.Context) (bool, error) {
 	g.mu.Lock()
 	watched := g.watched
 	g.mu.Unlock()
@@ -272,7 +274,7 @@ func (g *groupMember) partitionsChanged(ctx context.Context) (bool, error) {
 }
 
 // sync sends SyncGroup and decodes this member's assignment.
-func (g *groupMember) sync(ctx context.Context, b *broker, generation int32, member string, assignments []protocol.SyncGroupRequestAssignment) (map[string][]int32, error) {
+func (g *classicMember) sync(ctx context.Context, b *broker, generation int32, member string, assignments []protocol.SyncGroupRequestAssignment) (map[string][]int32, error) {
 	version, err := b.version(ctx, protocol.KeySyncGroup)
 	if err != nil {
 		return nil, final{err}
@@ -319,7 +321,7 @@ func (g *groupMember) sync(ctx context.Context, b *broker, generation int32, mem
 
 // heartbeat tells the coordinator this member is alive. errRebalance means
 // the member must rejoin.
-func (g *groupMember) heartbeat(ctx context.Context) error {
+func (g *classicMember) heartbeat(ctx context.Context) error {
 	b, err := g.client.coordinator(ctx, g.group)
 	if err != nil {
 		return err
@@ -351,7 +353,7 @@ func (g *groupMember) heartbeat(ctx context.Context) error {
 // leave tells the coordinator this member is going, so that the group
 // rebalances now rather than after the session timeout. Static members do
 // not leave: they keep their partitions across restarts.
-func (g *groupMember) leave(ctx context.Context) error {
+func (g *classicMember) leave(ctx context.Context) error {
 	member, _ := g.membership()
 	if g.instance != nil || member == "" {
 		return nil
@@ -381,7 +383,7 @@ func (g *groupMember) leave(ctx context.Context) error {
 	return nil
 }
 
-func (g *groupMember) setMember(id string, generation int32) {
+func (g *classicMember) setMember(id string, generation int32) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.memberID, g.generation = id, generation
@@ -392,7 +394,7 @@ func (g *groupMember) setMember(id string, generation int32) {
 
 // codeError turns a group error code into an error, forgetting the
 // coordinator when it moved.
-func (g *groupMember) codeError(b *broker, op string, code Error) error {
+func (g *classicMember) codeError(b *broker, op string, code Error) error {
 	if code == ErrNotCoordinator || code == ErrCoordinatorNotAvailable {
 		g.client.forgetCoordinator(g.group)
 	}
