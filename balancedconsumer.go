@@ -174,12 +174,19 @@ type BalancedConsumer struct {
 	mu       sync.Mutex
 	f        *fetcher // the current assignment's; nil while rebalancing
 	assigned []TopicPartition
-	previous map[TopicPartition]int64 // positions of the assignment last given up, for PostRebalanceCallback
-	changed  chan struct{}            // closed (and replaced) when f changes
-	err      error                    // a membership failure for Consume to return
-	started  bool                     // had an assignment: ResetOffsetOnStart is spent
-	workers  *workerPool              // when RunWorkers runs
+	// The membership f came with: its commits carry it, so that the
+	// coordinator refuses them once the group has moved on.
+	memberID   string
+	generation int32
+	previous   map[TopicPartition]int64 // positions of the assignment last given up, for PostRebalanceCallback
+	changed    chan struct{}            // closed (and replaced) when f changes
+	err        error                    // a membership failure for Consume to return
+	started    bool                     // had an assignment: ResetOffsetOnStart is spent
+	workers    *workerPool              // when RunWorkers runs
 
+	// commitMu orders commits: a commit computes its offsets and sends
+	// them holding it, so that an automatic commit computed before a
+	// rebalance cannot land after the rebalance's own, newer one.
 	commitMu sync.Mutex
 	ctx      context.Context // ends at Close
 	cancel   context.CancelFunc
@@ -269,7 +276,9 @@ func (c *BalancedConsumer) run() {
 		if c.ctx.Err() != nil {
 			return // Close gives the partitions up
 		}
-		c.revoke(c.ctx)
+		// A Close from now on waits for the revocation's commit rather
+		// than cancelling it: the partitions' new owners start from it.
+		c.revoke(context.WithoutCancel(c.ctx))
 	}
 }
 
@@ -370,8 +379,10 @@ func (c *BalancedConsumer) assign(assignment map[string][]int32) error {
 	}
 	f.seek(start)
 	f.run()
+	memberID, generation := c.member.membership()
 	c.mu.Lock()
 	c.f, c.assigned, c.started, c.err = f, tps, true, nil
+	c.memberID, c.generation = memberID, generation
 	c.notifyLocked()
 	workers := c.workers
 	c.mu.Unlock()
@@ -430,6 +441,7 @@ func (c *BalancedConsumer) lastHeld() map[TopicPartition]int64 {
 func (c *BalancedConsumer) revoke(ctx context.Context) {
 	c.mu.Lock()
 	f, tps, workers := c.f, c.assigned, c.workers
+	memberID, generation := c.memberID, c.generation
 	c.mu.Unlock()
 	if f == nil {
 		return
@@ -443,7 +455,7 @@ func (c *BalancedConsumer) revoke(ctx context.Context) {
 	c.notifyLocked()
 	c.mu.Unlock()
 	f.close()
-	if err := c.giveUp(ctx, f); err != nil {
+	if err := c.giveUp(ctx, f, memberID, generation); err != nil {
 		c.client.log.Warn("kafka: committing before a rebalance failed", "group", c.cfg.ConsumerGroup, "err", err)
 	}
 	c.done.forget(tps)
@@ -452,7 +464,7 @@ func (c *BalancedConsumer) revoke(ctx context.Context) {
 // giveUp is what happens before partitions are given up: the callback
 // hears of them, and with AutoCommitEnable or TrackTaskDone the progress is
 // committed (otherwise committing is the application's, in the callback).
-func (c *BalancedConsumer) giveUp(ctx context.Context, f *fetcher) error {
+func (c *BalancedConsumer) giveUp(ctx context.Context, f *fetcher, memberID string, generation int32) error {
 	offsets := c.commitPoints(f)
 	if cb := c.cfg.PreRebalanceCallback; cb != nil {
 		cb(ctx, maps.Clone(offsets))
@@ -462,7 +474,15 @@ func (c *BalancedConsumer) giveUp(ctx context.Context, f *fetcher) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.client.cfg.RequestTimeout)
 	defer cancel()
-	return c.commit(ctx, offsets)
+	c.commitMu.Lock()
+	defer c.commitMu.Unlock()
+	return c.commitLocked(ctx, memberID, generation, offsets)
+}
+
+// groupMovedOn reports whether a commit failed because the member's
+// generation is over.
+func groupMovedOn(err error) bool {
+	return errors.Is(err, ErrRebalanceInProgress) || errors.Is(err, ErrIllegalGeneration) || errors.Is(err, ErrUnknownMemberID)
 }
 
 func (c *BalancedConsumer) notifyLocked() {
@@ -498,6 +518,8 @@ func (c *BalancedConsumer) Consume(ctx context.Context) (Message, error) {
 			select {
 			case <-changed:
 				continue
+			case <-c.ctx.Done():
+				return Message{}, ErrConsumerStopped
 			case <-ctx.Done():
 				return Message{}, ctx.Err()
 			case <-ct.C():
@@ -578,7 +600,13 @@ func (c *BalancedConsumer) autoCommit() {
 		case <-c.commits.due:
 		}
 		ctx, cancel := context.WithTimeout(c.ctx, c.client.cfg.RequestTimeout)
-		if err := c.CommitOffsets(ctx); err != nil && c.ctx.Err() == nil {
+		switch err := c.CommitOffsets(ctx); {
+		case err == nil || c.ctx.Err() != nil:
+		case groupMovedOn(err):
+			// The group is rebalancing: the revocation commits this
+			// assignment's progress, with nothing for the user to do.
+			c.client.log.Debug("kafka: automatic commit refused during a rebalance", "group", c.cfg.ConsumerGroup, "err", err)
+		default:
 			c.setErr(err)
 		}
 		cancel()
@@ -608,12 +636,12 @@ func (c *BalancedConsumer) Close() error {
 		defer cancel()
 		err = nil
 		c.mu.Lock()
-		f := c.f
+		f, memberID, generation := c.f, c.memberID, c.generation
 		c.f, c.assigned = nil, nil
 		c.mu.Unlock()
 		if f != nil {
 			f.close()
-			err = c.giveUp(ctx, f)
+			err = c.giveUp(ctx, f, memberID, generation)
 		}
 		if lerr := c.member.leave(ctx); lerr != nil && err == nil {
 			err = lerr

@@ -2,6 +2,7 @@ package kafka_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -80,4 +81,52 @@ func TestCloseDuringRebalanceLeaves(t *testing.T) {
 	close(release)
 	parts := waitAssignment(t, 4, slow)
 	require.Len(t, parts[0], 4, "the remaining member has every partition")
+}
+
+// TestCloseDuringRevocationCommits: Close called while the member gives
+// its partitions up in a rebalance (here held in PreRebalanceCallback)
+// waits for that revocation's commit instead of cancelling it, so the
+// partitions' next owner starts where this member stopped.
+func TestCloseDuringRevocationCommits(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("revoking", 1))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	for i := range 3 {
+		produceAt(t, cl, "revoking", 0, time.Now(), fmt.Sprint(i))
+	}
+	cfg := groupConfig("revoking")
+	cfg.AutoCommitEnable = true
+	cfg.AutoCommitInterval = time.Hour // only the revocation commits
+	inCallback, release := make(chan struct{}), make(chan struct{})
+	var once, releaseOnce sync.Once
+	cfg.PreRebalanceCallback = func(context.Context, map[kafka.TopicPartition]int64) {
+		once.Do(func() {
+			close(inCallback)
+			<-release
+		})
+	}
+	bc := newBalanced(t, c, "revoking", cfg)
+	t.Cleanup(func() { releaseOnce.Do(func() { close(release) }) }) // before bc.Close
+	for range 3 {
+		_, err := bc.Consume(testCtx(t))
+		require.NoError(t, err)
+	}
+	newBalanced(t, c, "revoking", groupConfig("revoking")) // makes the group rebalance
+	select {
+	case <-inCallback:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the group did not rebalance")
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- bc.Close() }()
+	// Close has begun once Consume (waiting out the rebalance) says the
+	// consumer is stopped; only then does the revocation go on.
+	ctx, cancel := context.WithTimeout(testCtx(t), 20*time.Second)
+	defer cancel()
+	_, err := bc.Consume(ctx)
+	require.ErrorIs(t, err, kafka.ErrConsumerStopped, "Close wakes a Consume waiting out a rebalance")
+	releaseOnce.Do(func() { close(release) })
+	require.NoError(t, <-closed)
+	info, err := cl.Group("revoking")
+	require.NoError(t, err)
+	require.Equal(t, int64(3), info.Committed["revoking"][0], "the revocation committed the member's progress")
 }

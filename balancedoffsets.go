@@ -20,13 +20,15 @@ import (
 // done), with the member's generation, so that a member that lost its
 // partitions cannot overwrite their new owner's commits.
 func (c *BalancedConsumer) CommitOffsets(ctx context.Context) error {
+	c.commitMu.Lock()
+	defer c.commitMu.Unlock()
 	c.mu.Lock()
-	f := c.f
+	f, memberID, generation := c.f, c.memberID, c.generation
 	c.mu.Unlock()
 	if f == nil {
 		return nil // nothing assigned
 	}
-	return c.commit(ctx, c.commitPoints(f))
+	return c.commitLocked(ctx, memberID, generation, c.commitPoints(f))
 }
 
 // CommitPartitionOffsets commits the given offsets (next offsets to read)
@@ -42,8 +44,10 @@ func (c *BalancedConsumer) CommitPartitionOffsets(ctx context.Context, offsets m
 // CommitTopicOffsets is CommitPartitionOffsets for partitions of any
 // subscribed topic.
 func (c *BalancedConsumer) CommitTopicOffsets(ctx context.Context, offsets map[TopicPartition]int64) error {
+	c.commitMu.Lock()
+	defer c.commitMu.Unlock()
 	c.mu.Lock()
-	assigned := c.assigned
+	assigned, memberID, generation := c.assigned, c.memberID, c.generation
 	c.mu.Unlock()
 	for tp, o := range offsets {
 		if !slices.Contains(assigned, tp) {
@@ -53,7 +57,7 @@ func (c *BalancedConsumer) CommitTopicOffsets(ctx context.Context, offsets map[T
 			return &OpError{Op: "commit offsets", Topic: tp.Topic, Partition: tp.Partition, Broker: -1, Err: fmt.Errorf("offset %d is negative", o)}
 		}
 	}
-	return c.commit(ctx, offsets)
+	return c.commitLocked(ctx, memberID, generation, offsets)
 }
 
 // notAssigned is the error for a partition the member does not hold.
@@ -71,10 +75,9 @@ func (c *BalancedConsumer) ownTopic(offsets map[int32]int64) map[TopicPartition]
 	return out
 }
 
-func (c *BalancedConsumer) commit(ctx context.Context, offsets map[TopicPartition]int64) error {
-	c.commitMu.Lock()
-	defer c.commitMu.Unlock()
-	member, generation := c.member.membership()
+// commitLocked commits offsets with the membership of the assignment they
+// belong to. c.commitMu is held.
+func (c *BalancedConsumer) commitLocked(ctx context.Context, memberID string, generation int32, offsets map[TopicPartition]int64) error {
 	byTopic := map[string]map[int32]int64{}
 	for tp, o := range offsets {
 		if byTopic[tp.Topic] == nil {
@@ -85,7 +88,7 @@ func (c *BalancedConsumer) commit(ctx context.Context, offsets map[TopicPartitio
 	var errs []error
 	for topic, offs := range byTopic {
 		errs = append(errs, c.client.commitOffsets(ctx, commitRequest{
-			group: c.cfg.ConsumerGroup, generation: generation, member: member, topic: topic, offsets: offs,
+			group: c.cfg.ConsumerGroup, generation: generation, member: memberID, topic: topic, offsets: offs,
 			retries: c.sc.OffsetsCommitMaxRetries, backoff: c.sc.OffsetsChannelBackoff,
 		}))
 	}
