@@ -81,10 +81,11 @@ func TestFailedAssignmentRejoins(t *testing.T) {
 // does not get the member thrown out of the group (which would make it
 // rejoin and call the callback again).
 func TestSlowStartKeepsTheSession(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("slowstart", 1))
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("slowstart", 1), shortSessions)
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	produceAt(t, cl, "slowstart", 0, time.Now(), "m")
 	cfg := groupConfig("slowstart")
+	cfg.SessionTimeout = 3 * time.Second // still 30 heartbeats
 	var mu sync.Mutex
 	calls := 0
 	cfg.PostRebalanceCallback = func(context.Context, map[kafka.TopicPartition]int64, map[kafka.TopicPartition]int64) (map[kafka.TopicPartition]int64, error) {

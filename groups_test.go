@@ -35,7 +35,7 @@ func groupTestClient(t *testing.T, cl *kafkatest.Cluster) *Client {
 func joinGroup(t *testing.T, cl *kafkatest.Cluster, group, topic string, members int) *kgo.Client {
 	t.Helper()
 	k, err := kgo.NewClient(kgo.SeedBrokers(cl.Addrs()...), kgo.ConsumerGroup(group), kgo.ConsumeTopics(topic),
-		kgo.ClientID("member-of-"+group),
+		kgo.ClientID("member-of-"+group), kgo.HeartbeatInterval(100*time.Millisecond),
 		// Eager, so that a group Stable with all its members stays so (the
 		// default cooperative balancer rebalances a second time).
 		kgo.Balancers(kgo.RangeBalancer()))
