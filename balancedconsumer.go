@@ -174,6 +174,7 @@ type BalancedConsumer struct {
 	mu       sync.Mutex
 	f        *fetcher // the current assignment's; nil while rebalancing
 	assigned []TopicPartition
+	revoking []TopicPartition // being given up: PreRebalanceCallback may commit them
 	// The membership f came with: its commits carry it, so that the
 	// coordinator refuses them once the group has moved on.
 	memberID   string
@@ -451,13 +452,16 @@ func (c *BalancedConsumer) revoke(ctx context.Context) {
 	}
 	// Nothing more is handed out, so the commit covers all that was.
 	c.mu.Lock()
-	c.f, c.assigned, c.previous = nil, nil, f.held()
+	c.f, c.assigned, c.revoking, c.previous = nil, nil, tps, f.held()
 	c.notifyLocked()
 	c.mu.Unlock()
 	f.close()
 	if err := c.giveUp(ctx, f, memberID, generation); err != nil {
 		c.client.log.Warn("kafka: committing before a rebalance failed", "group", c.cfg.ConsumerGroup, "err", err)
 	}
+	c.mu.Lock()
+	c.revoking = nil
+	c.mu.Unlock()
 	c.done.forget(tps)
 }
 
@@ -637,12 +641,15 @@ func (c *BalancedConsumer) Close() error {
 		err = nil
 		c.mu.Lock()
 		f, memberID, generation := c.f, c.memberID, c.generation
-		c.f, c.assigned = nil, nil
+		c.f, c.assigned, c.revoking = nil, nil, c.assigned
 		c.mu.Unlock()
 		if f != nil {
 			f.close()
 			err = c.giveUp(ctx, f, memberID, generation)
 		}
+		c.mu.Lock()
+		c.revoking = nil
+		c.mu.Unlock()
 		if lerr := c.member.leave(ctx); lerr != nil && err == nil {
 			err = lerr
 		}

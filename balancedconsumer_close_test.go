@@ -130,3 +130,30 @@ func TestCloseDuringRevocationCommits(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(3), info.Committed["revoking"][0], "the revocation committed the member's progress")
 }
+
+// TestPreRebalanceCallbackCommits: without automatic commits, committing
+// is the application's, in PreRebalanceCallback: it may commit the
+// partitions being given up.
+func TestPreRebalanceCallbackCommits(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("handover", 1))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	for i := range 3 {
+		produceAt(t, cl, "handover", 0, time.Now(), fmt.Sprint(i))
+	}
+	cfg := groupConfig("handover")
+	var bc *kafka.BalancedConsumer
+	commitErr := make(chan error, 1)
+	cfg.PreRebalanceCallback = func(ctx context.Context, revoked map[kafka.TopicPartition]int64) {
+		commitErr <- bc.CommitTopicOffsets(ctx, revoked)
+	}
+	bc = newBalanced(t, c, "handover", cfg)
+	for range 3 {
+		_, err := bc.Consume(testCtx(t))
+		require.NoError(t, err)
+	}
+	require.NoError(t, bc.Close())
+	require.NoError(t, <-commitErr)
+	info, err := cl.Group("handover")
+	require.NoError(t, err)
+	require.Equal(t, int64(3), info.Committed["handover"][0])
+}

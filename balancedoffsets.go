@@ -34,8 +34,9 @@ func (c *BalancedConsumer) CommitOffsets(ctx context.Context) error {
 // CommitPartitionOffsets commits the given offsets (next offsets to read)
 // for partitions of the consumer's own topic assigned to it, with its
 // membership (pykafka's commit_offsets with partition_offsets), as
-// SimpleConsumer.CommitPartitionOffsets does. A partition not assigned to
-// it is an error wrapping ErrUnknownTopicOrPartition: the group would
+// SimpleConsumer.CommitPartitionOffsets does; PreRebalanceCallback may
+// commit the partitions being given up with it. A partition not assigned
+// to it is an error wrapping ErrUnknownTopicOrPartition: the group would
 // refuse or overwrite it. CommitTopicOffsets covers every subscribed topic.
 func (c *BalancedConsumer) CommitPartitionOffsets(ctx context.Context, offsets map[int32]int64) error {
 	return c.CommitTopicOffsets(ctx, c.ownTopic(offsets))
@@ -47,10 +48,10 @@ func (c *BalancedConsumer) CommitTopicOffsets(ctx context.Context, offsets map[T
 	c.commitMu.Lock()
 	defer c.commitMu.Unlock()
 	c.mu.Lock()
-	assigned, memberID, generation := c.assigned, c.memberID, c.generation
+	assigned, revoking, memberID, generation := c.assigned, c.revoking, c.memberID, c.generation
 	c.mu.Unlock()
 	for tp, o := range offsets {
-		if !slices.Contains(assigned, tp) {
+		if !slices.Contains(assigned, tp) && !slices.Contains(revoking, tp) {
 			return notAssigned("commit offsets", tp)
 		}
 		if o < 0 {
