@@ -15,7 +15,8 @@ import (
 var want = map[string][]string{
 	"quickstart":        {"connected to a cluster of 3 brokers", "consumed 5 messages", "committed"},
 	"initial-offset":    {"new group, OffsetLatest: starts at 10", "committed: next message is offset 5", "ResetOffsetOnStart with OffsetEarliest: next message is offset 0", "no group, OffsetLatest: starts at 10"},
-	"last-n-messages":   {"partition 0, last 3: [p0-m7 p0-m8 p0-m9]", "partition 1, last 3: [p1-m7 p1-m8 p1-m9]"},
+	"last-n-messages":   {"partition 0, last 3: [p0-m7 p0-m8 p0-m9]", "partition 1, last 3: [p1-m7 p1-m8 p1-m9]", "whole topic, last 3: [p1-m8 p0-m9 p1-m9]"},
+	"reset-to-time":     {"committed for minute 6: map[0:3 1:3]", "after the reset, the group reads: [e6 e7 e8 e9]"},
 	"multiple-topics":   {"clicks: 2 messages", "views: 2 messages", "purchases: 1 messages"},
 	"connection-loss":   {"consumed all 20 messages", "re-created after losing its connection"},
 	"delivery-reports":  {"1000 delivered, 1 too large"},

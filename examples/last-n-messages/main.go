@@ -1,5 +1,6 @@
 // Command last-n-messages is the guide's recipe for reading the last N
-// messages of every partition: ResetOffsets to latest - N.
+// messages of every partition (ResetOffsets to latest - N), and from those
+// the last N of the whole topic (the N newest by timestamp).
 package main
 
 import (
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -52,9 +54,13 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	// Twenty messages a millisecond apart, alternating between the
+	// partitions; partition 1 gets the newest.
+	sent := time.Now().Add(-time.Minute).Truncate(time.Millisecond)
 	for i := range 10 {
 		for part := range int32(2) {
-			p.Produce(ctx, kafka.Message{Partition: part, Value: []byte(fmt.Sprintf("p%d-m%d", part, i))})
+			sent = sent.Add(time.Millisecond)
+			p.Produce(ctx, kafka.Message{Partition: part, Value: []byte(fmt.Sprintf("p%d-m%d", part, i)), Timestamp: sent})
 		}
 	}
 	if err := p.Close(); err != nil {
@@ -78,13 +84,24 @@ func main() {
 		log.Fatal(err)
 	}
 	got := map[int32][]string{}
+	var all []kafka.Message
 	for msg, err := range c.Messages(ctx) {
 		if err != nil {
-			break
+			break // kafka.ErrConsumerTimeout: every partition's end was reached
 		}
 		got[msg.Partition] = append(got[msg.Partition], string(msg.Value))
+		all = append(all, msg)
 	}
 	for part := range int32(2) {
 		fmt.Printf("partition %d, last %d: %v\n", part, lastN, got[part])
 	}
+
+	// The last N of the whole topic are among the last N of each
+	// partition: keep the N newest.
+	slices.SortFunc(all, func(a, b kafka.Message) int { return a.Timestamp.Compare(b.Timestamp) })
+	var newest []string
+	for _, m := range all[max(len(all)-lastN, 0):] {
+		newest = append(newest, string(m.Value))
+	}
+	fmt.Printf("whole topic, last %d: %v\n", lastN, newest)
 }

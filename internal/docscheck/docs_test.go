@@ -31,6 +31,7 @@ import (
 	"log"
 	"os"
 	"regexp"
+	"slices"
 	"testing"
 	"time"
 
@@ -48,6 +49,7 @@ var (
 	_ = log.Printf
 	_ = os.Getenv
 	_ = regexp.MustCompile
+	_ = slices.Sort[[]int]
 	_ = time.Second
 	_ = testing.Short
 	_ = kafkatest.Topic
