@@ -32,10 +32,11 @@ var want = map[string][]string{
 
 // TestExamples builds the examples into one program and runs each in a
 // process of its own. Linking a binary per example took most of this test's
-// time (fourteen links of 17 MB, minutes on a loaded machine); one link
-// takes a second or two. Each example's main.go goes into the program
-// verbatim, but for its package clause and main's name (//line directives
-// keep compile errors pointing at the original lines).
+// time (fourteen links of 17 MB each: over a minute on a loaded machine);
+// one link, without the debug information the test does not need, takes a
+// few seconds. Each example's main.go goes into the program verbatim but
+// for its package clause and main's name (a //line directive keeps compile
+// errors pointing at the original lines).
 func TestExamples(t *testing.T) {
 	entries, err := os.ReadDir(".")
 	if err != nil {
@@ -154,7 +155,7 @@ func main() {
 		t.Fatal(err)
 	}
 	bin := filepath.Join(dir, "examples")
-	if out, err := exec.Command("go", "build", "-o", bin, "./"+filepath.Base(dir)).CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-ldflags=-s -w", "-o", bin, "./"+filepath.Base(dir)).CombinedOutput(); err != nil {
 		t.Fatalf("building the examples: %v\n%s", err, out)
 	}
 	abs, err := filepath.Abs(bin)
