@@ -53,7 +53,10 @@ func main() {
 	var mu sync.Mutex
 	member := func(name string) *kafka.BalancedConsumer {
 		c, err := topic.BalancedConsumer(ctx, kafka.BalancedConsumerConfig{
-			ConsumerGroup:     group,
+			ConsumerGroup: group,
+			// Members learn of a rebalance at their next heartbeat:
+			// with the default 3s, the hand-over below would take
+			// seconds.
 			HeartbeatInterval: 200 * time.Millisecond,
 			PostRebalanceCallback: func(_ context.Context, _, assigned map[kafka.TopicPartition]int64) (map[kafka.TopicPartition]int64, error) {
 				mu.Lock()
