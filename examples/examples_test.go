@@ -17,7 +17,7 @@ var want = map[string][]string{
 	"initial-offset":    {"new group, OffsetLatest: starts at 10", "committed: next message is offset 5", "ResetOffsetOnStart with OffsetEarliest: next message is offset 0", "no group, OffsetLatest: starts at 10"},
 	"last-n-messages":   {"partition 0, last 3: [p0-m7 p0-m8 p0-m9]", "partition 1, last 3: [p1-m7 p1-m8 p1-m9]", "whole topic, last 3: [p1-m8 p0-m9 p1-m9]"},
 	"reset-to-time":     {"committed for minute 6: map[0:3 1:3]", "after the reset, the group reads: [e6 e7 e8 e9]"},
-	"multiple-topics":   {"clicks: 2 messages", "views: 2 messages", "purchases: 1 messages"},
+	"multiple-topics":   {"clicks: 2 messages", "views: 2 messages", "purchases: 1 message\n"},
 	"connection-loss":   {"consumed all 20 messages", "re-created after losing its connection"},
 	"delivery-reports":  {"1000 delivered, 1 too large"},
 	"sync-producer":     {"first: partition 0, offset 0", "third: partition 0, offset 2"},

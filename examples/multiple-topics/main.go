@@ -69,7 +69,10 @@ func main() {
 		if err := producers[name].Close(); err != nil {
 			log.Fatal(err)
 		}
-		topic, _ := client.Topic(ctx, name)
+		topic, err := client.Topic(ctx, name)
+		if err != nil {
+			log.Fatal(err)
+		}
 		latest, err := topic.LatestAvailableOffsets(ctx)
 		if err != nil {
 			log.Fatal(err)
@@ -78,6 +81,10 @@ func main() {
 		for _, o := range latest {
 			total += o
 		}
-		fmt.Printf("%s: %d messages\n", name, total)
+		unit := "messages"
+		if total == 1 {
+			unit = "message"
+		}
+		fmt.Printf("%s: %d %s\n", name, total, unit)
 	}
 }
