@@ -67,9 +67,15 @@ func main() {
 		}
 	}()
 	for i := range 1000 {
-		p.Produce(ctx, kafka.Message{Value: []byte(fmt.Sprint("event ", i))})
+		if err := p.Produce(ctx, kafka.Message{Value: []byte(fmt.Sprint("event ", i))}); err != nil {
+			log.Fatal(err)
+		}
 	}
-	p.Produce(ctx, kafka.Message{Value: make([]byte, 200_000)}) // over MaxRequestSize
+	// Over MaxRequestSize: Produce accepts it, and its delivery report
+	// says it failed.
+	if err := p.Produce(ctx, kafka.Message{Value: make([]byte, 200_000)}); err != nil {
+		log.Fatal(err)
+	}
 	if err := p.Close(); err != nil {
 		log.Fatal(err)
 	}

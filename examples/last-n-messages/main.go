@@ -60,7 +60,9 @@ func main() {
 	for i := range 10 {
 		for part := range int32(2) {
 			sent = sent.Add(time.Millisecond)
-			p.Produce(ctx, kafka.Message{Partition: part, Value: []byte(fmt.Sprintf("p%d-m%d", part, i)), Timestamp: sent})
+			if err := p.Produce(ctx, kafka.Message{Partition: part, Value: []byte(fmt.Sprintf("p%d-m%d", part, i)), Timestamp: sent}); err != nil {
+				log.Fatal(err)
+			}
 		}
 	}
 	if err := p.Close(); err != nil {

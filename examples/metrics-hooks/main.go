@@ -92,7 +92,9 @@ func main() {
 		log.Fatal(err)
 	}
 	for i := range 100 {
-		p.Produce(ctx, kafka.Message{Value: []byte(fmt.Sprint(i))})
+		if err := p.Produce(ctx, kafka.Message{Value: []byte(fmt.Sprint(i))}); err != nil {
+			log.Fatal(err)
+		}
 	}
 	if err := p.Close(); err != nil {
 		log.Fatal(err)

@@ -54,7 +54,9 @@ func main() {
 		log.Fatal(err)
 	}
 	for i := range 30 {
-		p.Produce(ctx, kafka.Message{Partition: int32(i % 3), Value: []byte(fmt.Sprint(i))})
+		if err := p.Produce(ctx, kafka.Message{Partition: int32(i % 3), Value: []byte(fmt.Sprint(i))}); err != nil {
+			log.Fatal(err)
+		}
 	}
 	if err := p.Close(); err != nil {
 		log.Fatal(err)

@@ -53,7 +53,9 @@ func main() {
 		log.Fatal(err)
 	}
 	for i := range 5 {
-		p.Produce(ctx, kafka.Message{Value: []byte(fmt.Sprint("task ", i))})
+		if err := p.Produce(ctx, kafka.Message{Value: []byte(fmt.Sprint("task ", i))}); err != nil {
+			log.Fatal(err)
+		}
 	}
 	if err := p.Close(); err != nil {
 		log.Fatal(err)
