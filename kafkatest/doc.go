@@ -60,6 +60,6 @@
 //     UNKNOWN_TOPIC_OR_PARTITION: the broker waits instead.
 //   - SASL offers PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 only, without
 //     re-authentication; delegation tokens are not implemented.
-//   - Adding or removing a broker moves partition leaders at random, as
-//     [Cluster.ShuffleLeaders] does.
+//   - Adding, removing or restarting a broker moves partition leaders at
+//     random, as [Cluster.ShuffleLeaders] does.
 package kafkatest
