@@ -38,10 +38,11 @@ type Client struct {
 
 	coords coordinatorCache // group coordinators, by group (coordinator.go)
 
-	refreshMu sync.Mutex      // one metadata refresh at a time
-	ctx       context.Context // ends at Close, for background work
+	refreshMu sync.Mutex // one metadata refresh at a time
+	// ctx ends at Close: it stops background work, and its Err says the
+	// client is closed.
+	ctx       context.Context
 	cancel    context.CancelFunc
-	closing   chan struct{}
 	closeOnce sync.Once
 	bg        sync.WaitGroup
 }
@@ -66,7 +67,6 @@ func NewClient(ctx context.Context, cfg Config) (*Client, error) {
 		hooks:   hooks(cfg.Hooks),
 		backoff: backoff.Backoff{Min: cfg.RetryBackoff, Max: 20 * cfg.RetryBackoff},
 		brokers: make(map[int32]*broker),
-		closing: make(chan struct{}),
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	if c.log == nil {
@@ -194,7 +194,7 @@ func (c *Client) refreshLoop() {
 	defer t.Stop()
 	for {
 		select {
-		case <-c.closing:
+		case <-c.ctx.Done():
 			return
 		case <-t.C:
 			ctx, cancel := context.WithTimeout(c.ctx, c.cfg.RequestTimeout)
@@ -358,21 +358,13 @@ type final struct{ error }
 
 func (f final) Unwrap() error { return f.error }
 
-func (c *Client) isClosed() bool {
-	select {
-	case <-c.closing:
-		return true
-	default:
-		return false
-	}
-}
+func (c *Client) isClosed() bool { return c.ctx.Err() != nil }
 
 // Close closes every connection and stops the client's background work.
 // Producers and consumers made from the client must be closed first. Close
 // is safe to call more than once.
 func (c *Client) Close() error {
 	c.closeOnce.Do(func() {
-		close(c.closing)
 		c.cancel()
 		c.bg.Wait()
 		c.mu.Lock()
