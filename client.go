@@ -50,7 +50,9 @@ type Client struct {
 // NewClient connects to the cluster: it asks the seed hosts in turn for the
 // cluster's metadata until one answers. When none does, the error wraps
 // [ErrNoBrokersAvailable] and what each seed answered (so errors.Is also
-// finds, say, [ErrSaslAuthenticationFailed] from a wrong password).
+// finds, say, [ErrSaslAuthenticationFailed] from a wrong password). When
+// ctx ends first, the error also wraps ctx's error and says which seed was
+// cut off and which were never tried.
 func NewClient(ctx context.Context, cfg Config) (*Client, error) {
 	cfg, seeds, err := cfg.withDefaults()
 	if err != nil {
@@ -84,35 +86,68 @@ func NewClient(ctx context.Context, cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// bootstrap fetches the first metadata from the seeds, in order.
+// bootstrap fetches the first metadata from the seeds, in order. When ctx
+// ends first, the error says what each seed did: failed on its own, was cut
+// off waiting, or was never tried.
 func (c *Client) bootstrap(ctx context.Context) error {
 	var failed []error
-	for _, s := range c.seeds {
+	for i, s := range c.seeds {
 		resp, err := s.fetchMetadata(ctx, nil, false)
 		if err == nil {
 			c.install(merge(nil, resp, true))
 			return nil
 		}
-		if ctx.Err() != nil {
-			return ctx.Err()
+		if cerr := contextEnded(ctx); cerr != nil {
+			failed = append(failed, fmt.Errorf("seed %s: no answer before the context ended (%w)", s.addr, err))
+			for _, rest := range c.seeds[i+1:] {
+				failed = append(failed, fmt.Errorf("seed %s: not tried before the context ended", rest.addr))
+			}
+			return &noBrokersError{tried: failed, ctxErr: cerr}
 		}
 		failed = append(failed, fmt.Errorf("seed %s: %w", s.addr, err))
 	}
 	return &noBrokersError{tried: failed}
 }
 
-// noBrokersError lists what every broker tried answered.
-type noBrokersError struct{ tried []error }
+// contextEnded returns why ctx ended, or nil. A deadline that has passed
+// counts even before ctx's timer fires: a socket deadline set from it can
+// expire first, and the seed that saw it should not be blamed.
+func contextEnded(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+		return context.DeadlineExceeded
+	}
+	return nil
+}
+
+// noBrokersError lists what every broker tried answered, and, when the
+// caller's context ended the attempt, why.
+type noBrokersError struct {
+	tried  []error
+	ctxErr error // nil unless the context ended first
+}
 
 func (e *noBrokersError) Error() string {
 	msgs := make([]string, len(e.tried))
 	for i, err := range e.tried {
 		msgs[i] = err.Error()
 	}
-	return ErrNoBrokersAvailable.Error() + ": " + strings.Join(msgs, "; ")
+	head := ErrNoBrokersAvailable.Error()
+	if e.ctxErr != nil {
+		head += " before the context ended (" + e.ctxErr.Error() + ")"
+	}
+	return head + ": " + strings.Join(msgs, "; ")
 }
 
-func (e *noBrokersError) Unwrap() []error { return append([]error{ErrNoBrokersAvailable}, e.tried...) }
+func (e *noBrokersError) Unwrap() []error {
+	errs := append([]error{ErrNoBrokersAvailable}, e.tried...)
+	if e.ctxErr != nil {
+		errs = append(errs, e.ctxErr)
+	}
+	return errs
+}
 
 // install makes m the current metadata and brings the broker pool in line
 // with it: new brokers are added, moved ones reopened, departed ones closed.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"regexp"
 	"testing"
@@ -205,4 +206,43 @@ func TestPre010BrokerNamesTheSetting(t *testing.T) {
 	_, err = kafka.NewClient(testCtx(t), kafka.Config{Hosts: []string{l.Addr().String()}})
 	require.ErrorIs(t, err, kafka.ErrNoAPIVersions)
 	require.ErrorContains(t, err, "BrokerVersion")
+}
+
+// silentAddr returns the address of a listener that accepts connections and
+// reads what is sent, but never answers, until the test ends.
+func silentAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { c.Close() })
+			go io.Copy(io.Discard, c)
+		}
+	}()
+	return l.Addr().String()
+}
+
+// TestBootstrapContextEndNamesEachSeed checks that when the caller's
+// context ends before any seed answers, the error says what each seed did,
+// and still matches both the context's error and ErrNoBrokersAvailable.
+func TestBootstrapContextEndNamesEachSeed(t *testing.T) {
+	dead, silent, untried := deadAddr(t), silentAddr(t), silentAddr(t)
+	// The dead seed refuses at once, well within the deadline even on a
+	// loaded machine; the silent one holds the rest of it.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_, err := kafka.NewClient(ctx, kafka.Config{Hosts: []string{dead, silent, untried}, DialTimeout: time.Minute, RetryBackoff: time.Millisecond})
+	require.Error(t, err)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.ErrorIs(t, err, kafka.ErrNoBrokersAvailable)
+	require.False(t, kafka.IsRetriable(err), "the caller's deadline ended it")
+	msg := err.Error()
+	require.Regexp(t, `seed `+regexp.QuoteMeta(dead)+`: [^;]*(?i:refused)`, msg)
+	require.Contains(t, msg, "seed "+silent+": no answer before the context ended")
+	require.Contains(t, msg, "seed "+untried+": not tried before the context ended")
 }
