@@ -69,6 +69,36 @@ func TestBadHostsAreRejected(t *testing.T) {
 	}
 }
 
+// TestBadConfigIsAConfigError: a malformed field fails NewClient before any
+// broker is contacted, with a typed error naming the field and the value,
+// not as a connection failure of every seed.
+func TestBadConfigIsAConfigError(t *testing.T) {
+	silent := silentAddr(t) // dialing it would hang until the context ended
+	for _, tc := range []struct {
+		cfg          kafka.Config
+		field, value string
+	}{
+		{kafka.Config{Hosts: []string{silent}, BrokerVersion: "abc"}, "BrokerVersion", "abc"},
+		{kafka.Config{Hosts: []string{silent}, BrokerVersion: "0.9.x"}, "BrokerVersion", "0.9.x"},
+		{kafka.Config{Hosts: []string{silent}, BrokerVersion: "3"}, "BrokerVersion", "3"},
+		{kafka.Config{Hosts: []string{"host:notaport"}}, "Hosts", "host:notaport"},
+		{kafka.Config{Hosts: []string{silent}, SASL: &kafka.SASL{Mechanism: "GSSAPI"}}, "SASL.Mechanism", "GSSAPI"},
+		{kafka.Config{Hosts: []string{silent}, SourceAddress: "not an address"}, "SourceAddress", "not an address"},
+	} {
+		_, err := kafka.NewClient(testCtx(t), tc.cfg)
+		var ce *kafka.ConfigError
+		require.ErrorAs(t, err, &ce, "%+v", tc.cfg)
+		require.Equal(t, tc.field, ce.Field)
+		require.Equal(t, tc.value, ce.Value)
+		require.ErrorContains(t, err, fmt.Sprintf("Config.%s %q", tc.field, tc.value))
+		require.NotErrorIs(t, err, kafka.ErrNoBrokersAvailable, "no broker was tried")
+	}
+	for _, ok := range []string{"0.8.2", "0.9.0.1", "3.9", "4.1.0"} {
+		_, err := kafka.NewClient(testCtx(t), kafka.Config{Hosts: []string{deadAddr(t)}, BrokerVersion: ok})
+		require.NotErrorAs(t, err, new(*kafka.ConfigError), ok)
+	}
+}
+
 func TestUnknownTopic(t *testing.T) {
 	c := newClient(t, kafka.Config{Hosts: kafkatest.Brokers(t)})
 	start := time.Now()

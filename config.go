@@ -126,11 +126,43 @@ func (cfg Config) withDefaults() (Config, []string, error) {
 		switch cfg.SASL.Mechanism {
 		case SASLPlain, SASLScramSHA256, SASLScramSHA512:
 		default:
-			return cfg, nil, fmt.Errorf("kafka: Config.SASL.Mechanism %q: want %q, %q or %q", cfg.SASL.Mechanism, SASLPlain, SASLScramSHA256, SASLScramSHA512)
+			return cfg, nil, &ConfigError{Field: "SASL.Mechanism", Value: cfg.SASL.Mechanism,
+				Reason: fmt.Sprintf("want %q, %q or %q", SASLPlain, SASLScramSHA256, SASLScramSHA512)}
 		}
+	}
+	if cfg.BrokerVersion != "" && !validRelease(cfg.BrokerVersion) {
+		return cfg, nil, &ConfigError{Field: "BrokerVersion", Value: cfg.BrokerVersion,
+			Reason: `want a Kafka release such as "0.9.0" or "3.9", or empty to ask each broker`}
 	}
 	seeds, err := parseHosts(cfg.Hosts)
 	return cfg, seeds, err
+}
+
+// validRelease reports whether s looks like a Kafka release: two to four
+// dot-separated numbers.
+func validRelease(s string) bool {
+	parts := strings.Split(s, ".")
+	if len(parts) < 2 || len(parts) > 4 {
+		return false
+	}
+	for _, p := range parts {
+		if _, err := strconv.ParseUint(p, 10, 16); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// A ConfigError is a [Config] field NewClient cannot use; nothing was sent
+// to any broker.
+type ConfigError struct {
+	Field  string // the field's path in Config, e.g. "BrokerVersion" or "SASL.Mechanism"
+	Value  string // the value given
+	Reason string // what the field wants
+}
+
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("kafka: Config.%s %q: %s", e.Field, e.Value, e.Reason)
 }
 
 // parseHosts splits and checks the seed list.
@@ -148,13 +180,13 @@ func parseHosts(hosts []string) ([]string, error) {
 				host, port = strings.Trim(s, "[]"), defaultPort
 			}
 			if p, err := strconv.Atoi(port); err != nil || p <= 0 || p > 65535 || host == "" {
-				return nil, fmt.Errorf("kafka: Config.Hosts entry %q: want host:port", s)
+				return nil, &ConfigError{Field: "Hosts", Value: s, Reason: "want host:port"}
 			}
 			seeds = append(seeds, net.JoinHostPort(host, port))
 		}
 	}
 	if len(seeds) == 0 {
-		return nil, fmt.Errorf("kafka: Config.Hosts is empty: name at least one broker, e.g. \"127.0.0.1:9092\"")
+		return nil, &ConfigError{Field: "Hosts", Value: strings.Join(hosts, ","), Reason: `name at least one broker, e.g. "127.0.0.1:9092"`}
 	}
 	return seeds, nil
 }
@@ -176,7 +208,7 @@ func (cfg Config) connConfig() (conn.Config, error) {
 	if cfg.SourceAddress != "" {
 		addr, err := net.ResolveTCPAddr("tcp", cfg.SourceAddress)
 		if err != nil {
-			return cc, fmt.Errorf("kafka: Config.SourceAddress %q: %w", cfg.SourceAddress, err)
+			return cc, &ConfigError{Field: "SourceAddress", Value: cfg.SourceAddress, Reason: err.Error()}
 		}
 		cc.LocalAddr = addr
 	}
