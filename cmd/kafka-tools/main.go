@@ -97,7 +97,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			writeUsage(stdout)
 			return exitOK
 		}
-		fmt.Fprintf(stderr, "kafka-tools: %v\n\n", err)
+		fmt.Fprintf(stderr, "kafka-tools: %v\n\n", flagError(err, fs, args))
 		writeUsage(stderr)
 		return exitUsage
 	}
@@ -129,7 +129,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	code := exitCode(ctx, err)
 	if code != exitOK {
-		fmt.Fprintf(stderr, "kafka-tools %s: %v\n", cmd.name, err)
+		fmt.Fprintf(stderr, "kafka-tools %s: %s\n", cmd.name, describe(code, err))
 		if code == exitUsage {
 			fmt.Fprintf(stderr, "run 'kafka-tools help %s' for usage\n", cmd.name)
 		}
@@ -144,14 +144,33 @@ func exitCode(ctx context.Context, err error) int {
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.Is(ctx.Err(), context.Canceled):
+		// Interrupted: whatever failed, failed because of it.
+		return exitInterrupted
 	case errors.As(err, &ue):
 		return exitUsage
 	case errors.As(err, &nf), errors.Is(err, kafka.ErrUnknownTopicOrPartition), errors.Is(err, kafka.ErrGroupIDNotFound):
 		return exitNotFound
-	case ctx.Err() != nil && errors.Is(err, context.Canceled):
-		return exitInterrupted
 	}
 	return exitFailed
+}
+
+// describe is the message for a command's error: the library's words,
+// with command-line terms where it names a Go configuration field.
+func describe(code int, err error) string {
+	msg := err.Error()
+	switch {
+	case code == exitInterrupted:
+		return "interrupted"
+	case errors.Is(err, kafka.ErrNoAPIVersions):
+		const cli = "the broker does not answer ApiVersions: brokers before 0.10 need --broker_version (0.9.0 or 0.8.2); " +
+			"anything else is not a Kafka broker, or not at this address"
+		if sentinel := kafka.ErrNoAPIVersions.Error(); strings.Contains(msg, sentinel) {
+			return strings.Replace(msg, sentinel, cli, 1)
+		}
+		return msg + " (" + cli + ")"
+	}
+	return msg
 }
 
 // usageError is bad input from the command line: exit code 2.
