@@ -206,13 +206,17 @@ func (c *Client) anyBroker(ctx context.Context, op string, fn func(*broker) erro
 	candidates = append(candidates, c.seeds...)
 	c.mu.Unlock()
 	var failed []error
-	for _, b := range candidates {
+	for i, b := range candidates {
 		err := fn(b)
 		if err == nil {
 			return nil
 		}
-		if ctx.Err() != nil {
-			return ctx.Err()
+		if cerr := contextEnded(ctx); cerr != nil {
+			failed = append(failed, fmt.Errorf("%s: no answer before the context ended (%w)", b.addr, err))
+			if rest := len(candidates) - i - 1; rest > 0 {
+				failed = append(failed, fmt.Errorf("%d more not tried", rest))
+			}
+			return &OpError{Op: op, Partition: -1, Broker: -1, Err: &noBrokersError{tried: failed, ctxErr: cerr}}
 		}
 		if !errors.Is(err, ErrSocketDisconnected) {
 			return b.opError(op, "", -1, err)

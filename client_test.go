@@ -12,6 +12,7 @@ import (
 
 	"github.com/gokafka/kafka"
 	"github.com/gokafka/kafka/kafkatest"
+	"github.com/gokafka/kafka/protocol"
 	"github.com/stretchr/testify/require"
 )
 
@@ -275,4 +276,20 @@ func TestBootstrapContextEndNamesEachSeed(t *testing.T) {
 	require.Regexp(t, `seed `+regexp.QuoteMeta(dead)+`: [^;]*(?i:refused)`, msg)
 	require.Contains(t, msg, "seed "+silent+": no answer before the context ended")
 	require.Contains(t, msg, "seed "+untried+": not tried before the context ended")
+}
+
+// TestRefreshContextEndNamesTheBroker: a metadata refresh cut off by the
+// caller's deadline says which broker did not answer, not just "context
+// deadline exceeded".
+func TestRefreshContextEndNamesTheBroker(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.NumBrokers(1))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	cl.Delay(protocol.KeyMetadata, time.Hour, kafkatest.Always)
+	ctx, cancel := context.WithTimeout(testCtx(t), time.Second)
+	defer cancel()
+	err := c.UpdateCluster(ctx)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.ErrorIs(t, err, kafka.ErrNoBrokersAvailable)
+	require.ErrorContains(t, err, cl.Addrs()[0]+": no answer before the context ended")
+	require.ErrorContains(t, err, "more not tried", "the seed connection was left")
 }
