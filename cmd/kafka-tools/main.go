@@ -163,8 +163,8 @@ func describe(code int, err error) string {
 	case code == exitInterrupted:
 		return "interrupted"
 	case errors.Is(err, kafka.ErrNoAPIVersions):
-		const cli = "the broker does not answer ApiVersions: brokers before 0.10 need --broker_version (0.9.0 or 0.8.2); " +
-			"anything else is not a Kafka broker, or not at this address"
+		const cli = "the broker hung up on ApiVersions: a broker before 0.10 needs --broker_version 0.9.0 (or 0.8.2); " +
+			"otherwise this is not a Kafka listener (check the address, and --tls)"
 		if sentinel := kafka.ErrNoAPIVersions.Error(); strings.Contains(msg, sentinel) {
 			return strings.Replace(msg, sentinel, cli, 1)
 		}
