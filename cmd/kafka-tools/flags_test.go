@@ -140,3 +140,14 @@ func TestCountsArePlural(t *testing.T) {
 	require.Equal(t, "produced 1 message to "+topic+"\n", out)
 	require.True(t, strings.HasPrefix(ok(t, tool(t, brokers, "a\nb\n", "produce", topic)), "produced 2 messages"))
 }
+
+// TestHelpHidesThePassword: the SASL password taken from the environment
+// is a flag default, which help must not print.
+func TestHelpHidesThePassword(t *testing.T) {
+	t.Setenv("KAFKA_SASL_PASSWORD", "env-s3cret")
+	for _, args := range [][]string{{"help"}, {"help", "produce"}, {"print_topics", "-h"}, {"--bogus"}} {
+		r := tool(t, nil, "", args...)
+		require.NotContains(t, r.stdout+r.stderr, "env-s3cret", "%q", args)
+	}
+	require.Contains(t, tool(t, nil, "", "help").stdout, "($KAFKA_SASL_PASSWORD) (default: set)")
+}

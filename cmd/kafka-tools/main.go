@@ -267,7 +267,12 @@ func printDefaults(w io.Writer, fs *flag.FlagSet) {
 			line += " " + metavar
 		}
 		line = fmt.Sprintf("%-34s %s", line, text)
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "-1" {
+		switch {
+		case f.DefValue != "" && f.Name == "sasl_password":
+			// Its default comes from $KAFKA_SASL_PASSWORD: say that it
+			// is set, never what it is.
+			line += " (default: set)"
+		case f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "-1":
 			line += fmt.Sprintf(" (default %s)", f.DefValue)
 		}
 		lines = append(lines, line)
