@@ -161,6 +161,7 @@ type ConfigError struct {
 	Reason string // what the field wants
 }
 
+// Error names the field, the value given, and what the field wants.
 func (e *ConfigError) Error() string {
 	return fmt.Sprintf("kafka: Config.%s %q: %s", e.Field, e.Value, e.Reason)
 }
