@@ -165,7 +165,8 @@ func describe(code int, err error) string {
 	case errors.Is(err, kafka.ErrNoAPIVersions):
 		const cli = "the broker hung up on ApiVersions: a broker before 0.10 needs --broker_version 0.9.0 (or 0.8.2); " +
 			"otherwise this is not a Kafka listener (check the address, and --tls)"
-		if sentinel := kafka.ErrNoAPIVersions.Error(); strings.Contains(msg, sentinel) {
+		// Without its "kafka: ", which an OpError trims from its cause.
+		if sentinel := strings.TrimPrefix(kafka.ErrNoAPIVersions.Error(), "kafka: "); strings.Contains(msg, sentinel) {
 			return strings.Replace(msg, sentinel, cli, 1)
 		}
 		return msg + " (" + cli + ")"
