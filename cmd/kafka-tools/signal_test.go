@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gokafka/kafka/kafkatest"
+	"github.com/gokafka/kafka/protocol"
 	"github.com/stretchr/testify/require"
 )
 
@@ -87,4 +88,49 @@ func TestInterruptExitsWith130(t *testing.T) {
 
 	out := ok(t, tool(t, cl.Addrs(), "", "consume_topic", "sig", "--offset", "EARLIEST", "-l", "1"))
 	require.Equal(t, "before ctrl-c\n", out)
+}
+
+// TestSecondInterruptQuits: after a first Ctrl-C, produce waits for its
+// queued messages to be acknowledged; a second Ctrl-C ends it at once.
+func TestSecondInterruptQuits(t *testing.T) {
+	bin := buildTool(t)
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("stuck", 1))
+	cl.Delay(protocol.KeyProduce, time.Hour, kafkatest.Always) // until the cluster closes
+
+	stderr := &syncBuffer{}
+	cmd := exec.Command(bin, "-b", strings.Join(cl.Addrs(), ","), "--progress", "produce", "stuck")
+	cmd.Stderr = stderr
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	defer stdin.Close()
+	require.NoError(t, cmd.Start())
+	_, err = stdin.Write([]byte("never acknowledged\n"))
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	require.Eventually(t, func() bool { return strings.Contains(stderr.String(), "sent 1 message") },
+		time.Minute, 10*time.Millisecond, "stderr: %s", stderr)
+	require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+	// The first interrupt leaves the tool waiting on the broker, for up to
+	// the producer's 30s PendingTimeout; signal again until it is gone.
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	deadline := time.After(time.Minute)
+	for {
+		select {
+		case err := <-done:
+			var exit *exec.ExitError
+			require.ErrorAs(t, err, &exit)
+			ws, _ := exit.Sys().(syscall.WaitStatus)
+			require.True(t, ws.Signaled(), "killed by the second SIGINT, not exited on its own: %v; stderr: %s", err, stderr)
+			require.Equal(t, syscall.SIGINT, ws.Signal())
+			return
+		case <-tick.C:
+			cmd.Process.Signal(syscall.SIGINT)
+		case <-deadline:
+			cmd.Process.Kill()
+			<-done
+			t.Fatalf("kafka-tools still running a minute after repeated SIGINTs; stderr: %s", stderr)
+		}
+	}
 }
