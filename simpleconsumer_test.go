@@ -350,8 +350,8 @@ func TestSimpleConsumerOffsetOutOfRange(t *testing.T) {
 		require.Equal(t, map[int32]int64{0: 10}, sl.HeldOffsets())
 		require.Empty(t, scDrain(t, sl))
 	})
-	for _, reset := range []kafka.OffsetType{kafka.OffsetEarliest, kafka.OffsetLatest} {
-		t.Run("mid-fetch "+reset.String(), func(t *testing.T) {
+	for name, reset := range map[string]kafka.OffsetType{"earliest": kafka.OffsetEarliest, "latest": kafka.OffsetLatest} {
+		t.Run("mid-fetch "+name, func(t *testing.T) {
 			cl, _, topic := scEnv(t, "oor", 1)
 			k := scKgo(t, cl)
 			scFill(t, k, "oor", scParts(1), 0, 10)
@@ -400,21 +400,21 @@ func TestSimpleConsumerLastN(t *testing.T) {
 	for p, o := range latest {
 		switch {
 		case o-n < 0:
-			offsets[p] = int64(kafka.OffsetEarliest)
+			offsets[p] = kafka.OffsetEarliest
 		default:
 			offsets[p] = max(o-n, earliest[p])
 		}
 	}
-	require.Equal(t, map[int32]int64{0: 5, 1: int64(kafka.OffsetEarliest), 2: 6}, offsets)
+	require.Equal(t, map[int32]int64{0: 5, 1: kafka.OffsetEarliest, 2: 6}, offsets)
 	require.NoError(t, sc.ResetOffsets(testCtx(t), offsets))
 	require.Equal(t, map[int32]int64{0: 5, 1: 0, 2: 6}, sc.HeldOffsets(), "the special offsets resolve to real ones")
 	require.Equal(t, map[int32][]int64{0: scSpan(5, 10), 1: scSpan(0, 3), 2: scSpan(6, 8)}, scOffsets(t, "lastn", scDrain(t, sc)))
 
 	// nil moves every partition back to AutoOffsetReset (latest here);
 	// OffsetLatest and explicit offsets work per partition.
-	require.NoError(t, sc.ResetOffsets(testCtx(t), map[int32]int64{0: 8, 1: int64(kafka.OffsetLatest)}))
+	require.NoError(t, sc.ResetOffsets(testCtx(t), map[int32]int64{0: 8, 1: kafka.OffsetLatest}))
 	require.Equal(t, map[int32][]int64{0: {8, 9}}, scOffsets(t, "lastn", scDrain(t, sc)))
-	require.NoError(t, sc.ResetOffsets(testCtx(t), map[int32]int64{0: 1, 1: 1, 2: int64(kafka.OffsetEarliest)}))
+	require.NoError(t, sc.ResetOffsets(testCtx(t), map[int32]int64{0: 1, 1: 1, 2: kafka.OffsetEarliest}))
 	require.NoError(t, sc.ResetOffsets(testCtx(t), nil))
 	require.Equal(t, map[int32]int64{0: 10, 1: 3, 2: 8}, sc.HeldOffsets())
 	require.Empty(t, scDrain(t, sc))
