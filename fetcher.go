@@ -193,6 +193,7 @@ func (f *fetcher) work(broker int32) {
 		if f.ctx.Err() != nil {
 			return
 		}
+		f.client.hooks.requestError(RequestErrorEvent{API: "Fetch", Broker: broker, Partition: -1, Err: err})
 		failures++
 		f.release(parts, f.client.backoff.Delay(failures-1))
 		f.refresh()
@@ -349,6 +350,8 @@ func (f *fetcher) file(b *broker, c claimed, r *protocol.FetchResponsePartition,
 	}
 	switch code := Error(r.ErrorCode); {
 	case code == ErrOffsetOutOfRange:
+		f.client.hooks.requestError(RequestErrorEvent{API: "Fetch", Broker: b.id, Topic: c.tp.Topic, Partition: c.tp.Partition,
+			Err: b.opError("fetch", c.tp.Topic, c.tp.Partition, code)})
 		f.outOfRange(c)
 		return
 	case code != 0:
@@ -519,6 +522,8 @@ func (f *fetcher) outOfRange(c claimed) {
 // partitionError backs a partition off after an error: retriable ones
 // (a leader moving) refresh the metadata; others are returned by next.
 func (f *fetcher) partitionError(b *broker, c claimed, err error) {
+	err = b.opError("fetch", c.tp.Topic, c.tp.Partition, err)
+	f.client.hooks.requestError(RequestErrorEvent{API: "Fetch", Broker: b.id, Topic: c.tp.Topic, Partition: c.tp.Partition, Err: err})
 	f.mu.Lock()
 	ps := f.parts[c.tp]
 	ps.failures++
@@ -527,7 +532,7 @@ func (f *fetcher) partitionError(b *broker, c claimed, err error) {
 	f.release([]claimed{c}, wait)
 	f.refresh()
 	if !IsRetriable(err) {
-		f.fail(b.opError("fetch", c.tp.Topic, c.tp.Partition, err))
+		f.fail(err)
 	}
 }
 
