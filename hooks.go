@@ -92,12 +92,12 @@ type BrokerRequestEvent struct {
 	Err     error         // a transport or decoding error; error codes inside the response are not counted here
 }
 
-// RequestErrorHook is told about every error a request meets, whether the
-// client retries it or gives up: an error of the request as a whole (a
-// lost connection, an error code at the response's top level) and each
-// partition's error code in the response. It is where per-error counters
-// come from (errors.Is(e.Err, kafka.ErrNotLeaderForPartition)). Consumers'
-// fetches report here.
+// RequestErrorHook is told about every error the consumers' Fetch requests
+// meet, whether the client retries it or gives up: an error of the request
+// as a whole (a lost connection, an error code at the response's top level)
+// and each partition's error code in the response (NOT_LEADER_OR_FOLLOWER,
+// OFFSET_OUT_OF_RANGE, ...) or undecodable records. It is where per-error
+// counters come from (errors.Is(e.Err, kafka.ErrNotLeaderForPartition)).
 type RequestErrorHook interface {
 	OnRequestError(RequestErrorEvent)
 }
