@@ -610,11 +610,7 @@ func (c *BalancedConsumer) ResetOffsets(ctx context.Context, offsets map[int32]i
 	to := make(map[TopicPartition]int64, len(offsets))
 	for p, o := range offsets {
 		tp := TopicPartition{c.topic, p}
-		if t := OffsetType(o); t.valid() {
-			to[tp] = bounds[tp].resolve(t)
-		} else {
-			to[tp] = outOfRange(o, c.sc.AutoOffsetReset, bounds[tp])
-		}
+		to[tp] = resetTarget(o, c.sc.AutoOffsetReset, bounds[tp])
 	}
 	f.seek(to)
 	return nil

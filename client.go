@@ -58,6 +58,9 @@ func NewClient(ctx context.Context, cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := validateHooks(cfg.Hooks); err != nil {
+		return nil, err
+	}
 	connCfg, err := cfg.connConfig()
 	if err != nil {
 		return nil, err
