@@ -222,11 +222,7 @@ func (t *Topic) Producer(ctx context.Context, cfg ProducerConfig) (*Producer, er
 		p.reports = make(chan DeliveryReport, cfg.MaxQueuedMessages)
 	}
 	if !cfg.DisableIdempotence {
-		idem, err := newIdempotence(ctx, t.client)
-		if err != nil {
-			return nil, err
-		}
-		p.idem = idem
+		p.idem = newIdempotence(t.client)
 	}
 	p.sender = newSender(p)
 	go p.sender.run()
@@ -316,6 +312,7 @@ func (p *Producer) Close() error {
 	}
 	p.stopOnce.Do(func() {
 		close(p.quit)
+		p.sender.cancel() // ends a request in flight, or a wait for a producer ID
 		<-p.done
 		p.inflight.Wait()
 		p.failAll(ErrProducerStopped)
@@ -338,10 +335,10 @@ func (p *Producer) signal(ch chan struct{}) {
 // report delivers the outcome of one message. Its queue slot is freed
 // after the report is handed over, so a full reports channel holds the
 // producer back instead of growing without bound.
-func (p *Producer) report(r DeliveryReport, sync chan DeliveryReport) {
+func (p *Producer) report(r DeliveryReport, waiting chan DeliveryReport) {
 	switch {
-	case sync != nil:
-		sync <- r
+	case waiting != nil:
+		waiting <- r
 	default:
 		if r.Err != nil && p.reports == nil {
 			p.errMu.Lock()

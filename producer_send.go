@@ -26,6 +26,8 @@ type sender struct {
 	total    int
 
 	refreshing atomic.Bool
+
+	bumpFailures int // failed attempts to renew the identity in a row; run's goroutine only
 }
 
 func newSender(p *Producer) *sender {
@@ -67,11 +69,13 @@ type outgoing struct {
 
 // dispatch sends every batch that is ready and whose leader has room for
 // another request. It returns when it next needs to look, or zero.
+//
+// While an idempotent producer wants a new identity (or has none yet), only
+// batches the broker may already hold are sent, to settle them under the
+// identity they were written with; once none is left, the identity is
+// renewed and everything else numbered afresh (see tryBump).
 func (s *sender) dispatch() time.Time {
 	p := s.p
-	if p.idem != nil && s.bumpIfNeeded() {
-		return time.Now().Add(p.cfg.RetryBackoff)
-	}
 	now := time.Now()
 	var next time.Time
 	later := func(t time.Time) {
@@ -79,31 +83,44 @@ func (s *sender) dispatch() time.Time {
 			next = t
 		}
 	}
+	bumping := p.idem != nil && p.idem.wantsBump()
 	tm := p.client.meta.Load().topics[p.topic]
 	p.mu.Lock()
 	parts := p.parts
 	p.mu.Unlock()
 
 	var (
-		reqs    []*outgoing
-		open    = map[int32]*outgoing{}
-		expired []*batch
-		refresh bool
+		reqs      []*outgoing
+		open      = map[int32]*outgoing{}
+		expired   []*batch
+		closed    []int32 // partitions whose batch was sealed here
+		refresh   bool
+		unsettled bool // a batch the broker may hold waits for its answer
 	)
 	s.mu.Lock()
 	for _, q := range parts {
 		q.mu.Lock()
-		if len(q.batches) == 0 || q.batches[0].inflight {
+		if len(q.batches) == 0 {
 			q.mu.Unlock()
 			continue
 		}
 		b := q.batches[0]
+		if b.inflight {
+			q.mu.Unlock()
+			continue // its sender owns it
+		}
+		if b.maybeWritten {
+			unsettled = true
+		}
 		switch {
 		case now.Sub(b.created) > p.cfg.DeliveryTimeout:
 			b.inflight = true // taken out of the running; failed below
 			expired = append(expired, b)
 			q.mu.Unlock()
 			continue
+		case bumping && !b.maybeWritten:
+			q.mu.Unlock()
+			continue // numbered afresh by the bump, then sent
 		case b.retryAt.After(now):
 			later(b.retryAt)
 			q.mu.Unlock()
@@ -142,16 +159,23 @@ func (s *sender) dispatch() time.Time {
 			s.inflight[leader]++
 			s.total++
 		}
-		p.seal(b)
+		if p.seal(b) {
+			closed = append(closed, q.id)
+		}
 		b.inflight = true
 		req.batches = append(req.batches, b)
 		req.size += b.size
 		q.mu.Unlock()
 	}
+	idle := s.total == 0
 	s.mu.Unlock()
 
+	p.batchesClosed(closed)
 	for _, b := range expired {
 		p.finish(b, -1, time.Time{}, s.opError(b, -1, deliveryTimeout(b, p.cfg.DeliveryTimeout)))
+	}
+	if len(expired) > 0 {
+		p.signal(p.wake) // look again: a bump may now be possible, or wanted
 	}
 	if refresh {
 		s.refresh()
@@ -159,6 +183,13 @@ func (s *sender) dispatch() time.Time {
 	for _, req := range reqs {
 		p.inflight.Add(1)
 		go s.send(req)
+	}
+	if bumping && idle && !unsettled && len(expired) == 0 {
+		if wait := s.tryBump(); wait > 0 {
+			later(now.Add(wait))
+		} else {
+			p.signal(p.wake) // send what the bump numbered
+		}
 	}
 	return next
 }
@@ -184,7 +215,7 @@ func (s *sender) send(req *outgoing) {
 	}()
 	br, err := p.client.broker(req.leader)
 	if err != nil {
-		s.retryAll(req, -1, err)
+		s.retryAll(req, -1, err, false)
 		return
 	}
 	version, err := br.version(s.ctx, protocol.KeyProduce)
@@ -192,7 +223,7 @@ func (s *sender) send(req *outgoing) {
 		err = final{errBrokerTooOld("producing record batches", "0.11")}
 	}
 	if err != nil {
-		s.retryAll(req, req.leader, err)
+		s.retryAll(req, req.leader, err, false)
 		return
 	}
 	preq, err := s.build(req, version)
@@ -205,7 +236,7 @@ func (s *sender) send(req *outgoing) {
 	if p.cfg.RequiredAcks == AcksNone {
 		err := br.request(s.ctx, connProduce, preq, nil, version, 0)
 		if err != nil {
-			s.retryAll(req, req.leader, err)
+			s.retryAll(req, req.leader, err, true)
 			return
 		}
 		for _, b := range req.batches {
@@ -215,7 +246,8 @@ func (s *sender) send(req *outgoing) {
 	}
 	var resp protocol.ProduceResponse
 	if err := br.request(s.ctx, connProduce, preq, &resp, version, p.cfg.AckTimeout); err != nil {
-		s.retryAll(req, req.leader, err)
+		// The request may have reached the broker: the outcome is unknown.
+		s.retryAll(req, req.leader, err, true)
 		return
 	}
 	results := make(map[int32]*protocol.ProduceResponsePartition, len(req.batches))
@@ -264,6 +296,7 @@ func (s *sender) build(req *outgoing, version int16) (*protocol.ProduceRequest, 
 func (s *sender) settle(b *batch, leader int32, r *protocol.ProduceResponsePartition) {
 	p := s.p
 	if r == nil {
+		b.maybeWritten = true
 		s.retry(b, leader, fmt.Errorf("%w: the broker's answer left the partition out", ErrUnknownServerError))
 		return
 	}
@@ -277,12 +310,18 @@ func (s *sender) settle(b *batch, leader int32, r *protocol.ProduceResponseParti
 		}
 		p.finish(b, r.BaseOffset, appended, nil)
 	case p.idem != nil && needsBump(code):
-		// Not this batch's fault: after the new epoch it is renumbered
-		// and sent again, without using up a retry.
-		p.idem.requestBump()
+		// Not this batch's fault, and not written: the broker holds
+		// none of this producer's batches past its last acknowledged
+		// one. After the new epoch it is renumbered and sent again,
+		// without using up a retry.
+		b.maybeWritten = false
 		b.lastErr = code
+		p.idem.requestBump()
 		s.requeue(b, 0)
 	case code.Retriable():
+		if writtenAnyway(code) {
+			b.maybeWritten = true
+		}
 		s.retry(b, leader, code)
 	case code == ErrMessageTooLarge && p.split(b):
 		// Sent again as two smaller batches.
@@ -292,17 +331,23 @@ func (s *sender) settle(b *batch, leader int32, r *protocol.ProduceResponseParti
 			err = fmt.Errorf("%w (%s)", code, *r.ErrorMessage)
 		}
 		p.finish(b, -1, time.Time{}, s.opError(b, leader, err))
-		if p.idem != nil {
-			// The partition's sequence now has a gap the broker would
-			// refuse: start afresh under a new epoch.
-			p.idem.requestBump()
-		}
 	}
 }
 
+// writtenAnyway reports whether a broker may have appended a batch it
+// answered with code: these two errors come after the append, while the
+// broker waits for its followers.
+func writtenAnyway(code Error) bool {
+	return code == ErrRequestTimedOut || code == ErrNotEnoughReplicasAfterAppend
+}
+
 // retryAll puts every batch of req back for another attempt, or fails it.
-func (s *sender) retryAll(req *outgoing, leader int32, err error) {
+// sent says whether the request may have reached the broker.
+func (s *sender) retryAll(req *outgoing, leader int32, err error, sent bool) {
 	for _, b := range req.batches {
+		if sent {
+			b.maybeWritten = true
+		}
 		s.retry(b, leader, err)
 	}
 }
@@ -314,13 +359,11 @@ func (s *sender) retry(b *batch, leader int32, err error) {
 	b.attempts++
 	b.lastErr = err
 	giveUp := !IsRetriable(err) || errors.As(err, new(final)) ||
+		p.cfg.MaxRetries < 0 ||
 		p.cfg.MaxRetries > 0 && b.attempts > p.cfg.MaxRetries ||
 		time.Since(b.created) > p.cfg.DeliveryTimeout
 	if giveUp && s.ctx.Err() == nil {
 		p.finish(b, -1, time.Time{}, s.opError(b, leader, err))
-		if p.idem != nil {
-			p.idem.requestBump() // its sequence numbers left a gap
-		}
 		return
 	}
 	s.requeue(b, p.backoff.Delay(b.attempts-1))
@@ -360,26 +403,25 @@ func (s *sender) refresh() {
 	}()
 }
 
-// bumpIfNeeded renews the idempotent producer's epoch once a bump is
-// wanted and nothing is in flight. It reports whether sending must wait.
-func (s *sender) bumpIfNeeded() bool {
+// tryBump gets the idempotent producer a new identity: its first, or a
+// new epoch after a sequence error or the final failure of a batch the
+// broker may hold. dispatch calls it with nothing in flight and every
+// batch the broker may hold settled. It returns how long to wait before
+// trying again when it failed, or zero.
+func (s *sender) tryBump() time.Duration {
 	p := s.p
-	if !p.idem.wantsBump() {
-		return false
-	}
-	s.mu.Lock()
-	busy := s.total > 0
-	s.mu.Unlock()
-	if busy {
-		return true
-	}
 	ctx, cancel := context.WithTimeout(s.ctx, p.client.cfg.RequestTimeout)
 	defer cancel()
-	if err := p.bump(ctx); err != nil {
-		p.client.log.Warn("kafka: idempotent producer epoch bump failed; will retry", "topic", p.topic, "err", err)
-		return true
+	err := p.bump(ctx)
+	if err == nil {
+		s.bumpFailures = 0
+		return 0
 	}
-	return false
+	if s.ctx.Err() == nil {
+		p.client.log.Warn("kafka: idempotent producer cannot get a producer ID; will retry", "topic", p.topic, "err", err)
+	}
+	s.bumpFailures++
+	return p.backoff.Delay(s.bumpFailures - 1)
 }
 
 func (s *sender) opError(b *batch, leader int32, err error) error {
