@@ -46,9 +46,9 @@ type batch struct {
 	// a later attempt under that same identity settles it.
 	maybeWritten bool
 	wire         []byte // the built batch (the builder's memory), reused by retries
-	attempts int
-	retryAt  time.Time
-	lastErr  error
+	attempts     int
+	retryAt      time.Time
+	lastErr      error
 }
 
 // queuedMsg is a message waiting for its report.
