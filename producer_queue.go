@@ -90,6 +90,10 @@ func (p *Producer) release(b *batch) {
 // produce validates msg, picks its partition, waits for queue room and
 // appends it to the partition's open batch.
 func (p *Producer) produce(ctx context.Context, msg Message, waiting chan DeliveryReport) error {
+	if msg.Topic != "" && msg.Topic != p.topic {
+		return &OpError{Op: "produce", Topic: msg.Topic, Partition: -1, Broker: -1,
+			Err: fmt.Errorf("%w: this producer writes to %q", ErrTopicMismatch, p.topic)}
+	}
 	msg.Topic = p.topic
 	msg.Offset = -1
 	if msg.Timestamp.IsZero() {
@@ -152,7 +156,7 @@ func (p *Producer) produce(ctx context.Context, msg Message, waiting chan Delive
 		p.batchesClosed([]int32{part})
 	}
 	if ready {
-		p.signal(p.wake)
+		signal(p.wake)
 	}
 	return nil
 }
@@ -199,7 +203,7 @@ func (p *Producer) waitRoom(ctx context.Context) error {
 		}
 		select {
 		case <-p.room:
-			p.signal(p.room) // let the next waiter look too
+			signal(p.room) // let the next waiter look too
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-p.quit:

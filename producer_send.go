@@ -175,7 +175,7 @@ func (s *sender) dispatch() time.Time {
 		p.finish(b, -1, time.Time{}, s.opError(b, -1, deliveryTimeout(b, p.cfg.DeliveryTimeout)))
 	}
 	if len(expired) > 0 {
-		p.signal(p.wake) // look again: a bump may now be possible, or wanted
+		signal(p.wake) // look again: a bump may now be possible, or wanted
 	}
 	if refresh {
 		s.refresh()
@@ -188,7 +188,7 @@ func (s *sender) dispatch() time.Time {
 		if wait := s.tryBump(); wait > 0 {
 			later(now.Add(wait))
 		} else {
-			p.signal(p.wake) // send what the bump numbered
+			signal(p.wake) // send what the bump numbered
 		}
 	}
 	return next
@@ -211,7 +211,7 @@ func (s *sender) send(req *outgoing) {
 		s.inflight[req.leader]--
 		s.total--
 		s.mu.Unlock()
-		p.signal(p.wake)
+		signal(p.wake)
 	}()
 	br, err := p.client.broker(req.leader)
 	if err != nil {
@@ -381,7 +381,7 @@ func (s *sender) requeue(b *batch, wait time.Duration) {
 	b.inflight = false
 	b.retryAt = time.Now().Add(wait)
 	q.mu.Unlock()
-	s.p.signal(s.p.wake)
+	signal(s.p.wake)
 }
 
 // refresh updates the topic's metadata in the background, one at a time.
@@ -399,7 +399,7 @@ func (s *sender) refresh() {
 		if err := p.client.refresh(ctx, []string{p.topic}, false); err != nil && s.ctx.Err() == nil {
 			p.client.log.Warn("kafka: producer metadata refresh failed", "topic", p.topic, "err", err)
 		}
-		p.signal(p.wake)
+		signal(p.wake)
 	}()
 }
 

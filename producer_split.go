@@ -53,7 +53,7 @@ func (p *Producer) split(b *batch) bool {
 		close(done)
 	}()
 	p.release(b)
-	p.signal(p.wake)
+	signal(p.wake)
 	return true
 }
 
