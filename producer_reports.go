@@ -68,7 +68,7 @@ type failureTally struct {
 	mu     sync.Mutex
 	kinds  map[failureKey]*DeliveryError
 	order  []*DeliveryError // as first seen
-	others int             // failures past maxFailureKinds kinds
+	others int              // failures past maxFailureKinds kinds
 }
 
 func (t *failureTally) add(topic string, partition int32, err error) {
