@@ -150,7 +150,7 @@ func TestUnknownOutcomeSettledBeforeBump(t *testing.T) {
 			// after 500ms; the retry comes after a backoff of at least
 			// 750ms (equal jitter on 1.5s), so after that write.
 			p := newProducer(t, c, "limbo", kafka.ProducerConfig{
-				Partitioner:  kafka.ManualPartitioner,
+				Partitioner:  kafka.NewManualPartitioner(),
 				AckTimeout:   100 * time.Millisecond,
 				RetryBackoff: 1500 * time.Millisecond,
 			})

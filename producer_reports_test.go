@@ -18,7 +18,7 @@ import (
 func TestFlushReturnsEveryFailure(t *testing.T) {
 	cl := kafkatest.MustCluster(t, kafkatest.Topic("fails", 3))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
-	p := newProducer(t, c, "fails", kafka.ProducerConfig{Partitioner: kafka.ManualPartitioner, MaxRequestSize: 10_000})
+	p := newProducer(t, c, "fails", kafka.ProducerConfig{Partitioner: kafka.NewManualPartitioner(), MaxRequestSize: 10_000})
 	refuse := cl.InjectFault(kafkatest.Fault{APIs: []int16{protocol.KeyProduce}, Topic: "fails", Partitions: []int32{1},
 		Code: int16(protocol.InvalidRecord), Times: kafkatest.Always})
 	defer refuse.Remove()
