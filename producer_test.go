@@ -367,3 +367,39 @@ func TestProducerRetryBackoff(t *testing.T) {
 	require.Equal(t, 1, inj.Hits())
 	require.GreaterOrEqual(t, time.Since(start), 200*time.Millisecond)
 }
+
+// callbackPartitioner calls back into the producer from BatchClosed, as an
+// application's partitioner may: possible only if the producer holds none
+// of its locks when it calls BatchClosed.
+type callbackPartitioner struct {
+	p    chan *kafka.Producer // the producer, once made
+	once sync.Once
+	done chan error
+}
+
+func (c *callbackPartitioner) Partition(kafka.Message, int) (int32, error) { return 0, nil }
+
+func (c *callbackPartitioner) BatchClosed(int32) {
+	c.once.Do(func() {
+		p := <-c.p
+		c.done <- p.Produce(context.Background(), kafka.Message{Value: []byte("from BatchClosed")})
+	})
+}
+
+func TestBatchClosedCalledWithoutLocks(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("callback", 1))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	part := &callbackPartitioner{p: make(chan *kafka.Producer, 1), done: make(chan error, 1)}
+	p := newProducer(t, c, "callback", kafka.ProducerConfig{Partitioner: part})
+	part.p <- p
+	_, err := p.ProduceSync(testCtx(t), kafka.Message{Value: []byte("first")})
+	require.NoError(t, err)
+	select {
+	case err := <-part.done:
+		require.NoError(t, err)
+	case <-testCtx(t).Done():
+		t.Fatal("BatchClosed's Produce did not return: called under the producer's locks")
+	}
+	require.NoError(t, p.Flush(testCtx(t)))
+	require.Len(t, readAll(t, cl.Addrs(), "callback", 2), 2)
+}
