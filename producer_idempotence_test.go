@@ -23,8 +23,8 @@ import (
 // epoch, where the broker cannot recognise it.
 func TestFinalFailureDoesNotDuplicate(t *testing.T) {
 	const (
-		n      = 20_000
-		faults = 20
+		n      = 10_000
+		faults = 10
 		every  = n / (faults + 1) // reports between two faults
 	)
 	cl := kafkatest.MustCluster(t, kafkatest.Topic("refused", 3))
