@@ -215,11 +215,12 @@ type Producer struct {
 	stopped  chan struct{} // Close has finished
 }
 
-// Producer makes a producer for the topic. It needs no broker: an
-// idempotent producer gets its producer ID before it sends its first
-// batch, retrying while no broker answers (its messages wait meanwhile,
-// within DeliveryTimeout). ctx is not used; it is there for the checks a
-// later version may need.
+// Producer makes a producer for the topic. It does no network I/O, so it
+// works while no broker answers, and ctx is not used: an idempotent
+// producer asks for its producer ID in the background, with backoff, and
+// sends nothing before it has one. Its messages wait meanwhile, within
+// DeliveryTimeout; an answer no waiting can change (an authorization
+// failure, a broker too old for idempotence) fails them at once.
 func (t *Topic) Producer(ctx context.Context, cfg ProducerConfig) (*Producer, error) {
 	cfg = cfg.withDefaults()
 	p := &Producer{

@@ -189,3 +189,30 @@ func TestUnknownOutcomeSettledBeforeBump(t *testing.T) {
 		})
 	}
 }
+
+// TestProducerIDFailureNamesTheCause: messages that cannot be sent for
+// want of a producer ID fail with the reason the brokers gave: at once when
+// waiting cannot help, at DeliveryTimeout otherwise.
+func TestProducerIDFailureNamesTheCause(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("noid", 1))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RequestTimeout: 300 * time.Millisecond, RetryBackoff: 10 * time.Millisecond})
+
+	denied := cl.InjectFault(kafkatest.Fault{APIs: []int16{protocol.KeyInitProducerID}, TopLevel: true,
+		Code: int16(protocol.ClusterAuthorizationFailed), Times: kafkatest.Always})
+	p := newProducer(t, c, "noid", kafka.ProducerConfig{RetryBackoff: 10 * time.Millisecond})
+	_, err := p.ProduceSync(testCtx(t), kafka.Message{Value: []byte("denied")})
+	require.ErrorIs(t, err, kafka.ErrClusterAuthorizationFailed, "failed at once, not at DeliveryTimeout")
+	require.Positive(t, denied.Hits())
+	denied.Remove()
+	msg, err := p.ProduceSync(testCtx(t), kafka.Message{Value: []byte("allowed")})
+	require.NoError(t, err, "asked again for the next message")
+	require.Equal(t, int64(0), msg.Offset)
+
+	busy := cl.InjectFault(kafkatest.Fault{APIs: []int16{protocol.KeyInitProducerID}, TopLevel: true,
+		Code: int16(protocol.CoordinatorNotAvailable), Times: kafkatest.Always})
+	defer busy.Remove()
+	q := newProducer(t, c, "noid", kafka.ProducerConfig{RetryBackoff: 10 * time.Millisecond, DeliveryTimeout: time.Second})
+	_, err = q.ProduceSync(testCtx(t), kafka.Message{Value: []byte("late")})
+	require.ErrorIs(t, err, kafka.ErrRequestTimedOut)
+	require.ErrorIs(t, err, kafka.ErrCoordinatorNotAvailable, "the report names why")
+}

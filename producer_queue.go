@@ -3,6 +3,7 @@ package kafka
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 	"unsafe"
@@ -331,20 +332,18 @@ func (p *Producer) finish(b *batch, base int64, appendTime time.Time, err error)
 	p.release(b)
 }
 
-// failAll reports every batch still queued as failed with err.
+// failAll reports every batch queued when it is called as failed with
+// err. Batches queued meanwhile are left: at Close there are none, and the
+// sender tries again for them.
 func (p *Producer) failAll(err error) {
 	p.mu.Lock()
 	parts := p.parts
 	p.mu.Unlock()
 	for _, q := range parts {
-		for {
-			q.mu.Lock()
-			if len(q.batches) == 0 {
-				q.mu.Unlock()
-				break
-			}
-			b := q.batches[0]
-			q.mu.Unlock()
+		q.mu.Lock()
+		queued := slices.Clone(q.batches)
+		q.mu.Unlock()
+		for _, b := range queued {
 			cause := err
 			if b.lastErr != nil {
 				cause = fmt.Errorf("%w (last error: %w)", err, b.lastErr)

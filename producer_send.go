@@ -27,7 +27,11 @@ type sender struct {
 
 	refreshing atomic.Bool
 
-	bumpFailures int // failed attempts to renew the identity in a row; run's goroutine only
+	// run's goroutine only: failed attempts to get a producer ID or epoch
+	// in a row, and the latest error, named by reports of batches that
+	// expire meanwhile.
+	bumpFailures int
+	bumpErr      error
 }
 
 func newSender(p *Producer) *sender {
@@ -172,6 +176,9 @@ func (s *sender) dispatch() time.Time {
 
 	p.batchesClosed(closed)
 	for _, b := range expired {
+		if b.lastErr == nil {
+			b.lastErr = s.bumpErr // it waited for a producer ID
+		}
 		p.finish(b, -1, time.Time{}, s.opError(b, -1, deliveryTimeout(b, p.cfg.DeliveryTimeout)))
 	}
 	if len(expired) > 0 {
@@ -414,13 +421,22 @@ func (s *sender) tryBump() time.Duration {
 	defer cancel()
 	err := p.bump(ctx)
 	if err == nil {
-		s.bumpFailures = 0
+		s.bumpFailures, s.bumpErr = 0, nil
 		return 0
 	}
-	if s.ctx.Err() == nil {
-		p.client.log.Warn("kafka: idempotent producer cannot get a producer ID; will retry", "topic", p.topic, "err", err)
+	if s.ctx.Err() != nil {
+		return p.cfg.RetryBackoff // stopping
 	}
 	s.bumpFailures++
+	s.bumpErr = err
+	if !IsRetriable(err) && !errors.Is(err, context.DeadlineExceeded) {
+		// No waiting helps (a broker too old for idempotence, an
+		// authorization failure): what is queued fails with the cause.
+		p.client.log.Error("kafka: idempotent producer cannot get a producer ID", "topic", p.topic, "err", err)
+		p.failAll(err)
+	} else {
+		p.client.log.Warn("kafka: idempotent producer cannot get a producer ID; will retry", "topic", p.topic, "err", err)
+	}
 	return p.backoff.Delay(s.bumpFailures - 1)
 }
 
