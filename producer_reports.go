@@ -116,15 +116,19 @@ type reportQueue struct {
 	ch chan DeliveryReport
 
 	mu      sync.Mutex
-	pending []DeliveryReport // pending[head:] wait, oldest first
-	head    int
-	closing bool          // no more reports: close ch once pending is empty
-	ready   chan struct{} // signalled when pending grows or closing is set
+	pending []DeliveryReport // not yet taken by the hand-over, oldest first
+	closing bool             // no more reports: close ch once all are handed over
+	ready   chan struct{}    // signalled when pending stops being empty, or at close
 }
 
-// reportChanSize is the DeliveryReports channel's own buffer: it lets the
-// hand-over goroutine run ahead of the reader a little.
-const reportChanSize = 64
+const (
+	// reportChanSize is the DeliveryReports channel's own buffer: it
+	// lets the hand-over run ahead of the reader a little.
+	reportChanSize = 64
+	// maxKeptReports is the largest list kept for reuse after a burst
+	// (some 2.4 MB); larger ones are given back.
+	maxKeptReports = 16384
+)
 
 func newReportQueue() *reportQueue {
 	return &reportQueue{ch: make(chan DeliveryReport, reportChanSize), ready: make(chan struct{}, 1)}
@@ -132,9 +136,12 @@ func newReportQueue() *reportQueue {
 
 func (q *reportQueue) push(r DeliveryReport) {
 	q.mu.Lock()
+	wasEmpty := len(q.pending) == 0
 	q.pending = append(q.pending, r)
 	q.mu.Unlock()
-	signal(q.ready)
+	if wasEmpty {
+		signal(q.ready) // the hand-over waits only when it found the list empty
+	}
 }
 
 // close makes the hand-over close the channel after the last report.
@@ -145,18 +152,17 @@ func (q *reportQueue) close() {
 	signal(q.ready)
 }
 
-// handOver feeds the channel until close, and the list is empty; handed
-// is called after each report is taken by the channel. A Producer runs it
-// in a goroutine of its own, which outlives Close until the application
-// has read the last report.
+// handOver feeds the channel until close, and every report is handed
+// over; handed is called after each report is taken by the channel. A
+// Producer runs it in a goroutine of its own, which outlives Close until
+// the application has read the last report. It takes the whole list at
+// once and gives the producer an empty one, so that the two do not
+// contend for the lock report by report.
 func (q *reportQueue) handOver(handed func()) {
+	var taken []DeliveryReport
 	for {
 		q.mu.Lock()
-		if q.head == len(q.pending) {
-			if cap(q.pending) > 4*reportChanSize {
-				q.pending = nil // a burst is over: give its memory back
-			}
-			q.pending, q.head = q.pending[:0], 0
+		if len(q.pending) == 0 {
 			closing := q.closing
 			q.mu.Unlock()
 			if closing {
@@ -166,19 +172,16 @@ func (q *reportQueue) handOver(handed func()) {
 			<-q.ready
 			continue
 		}
-		r := q.pending[q.head]
-		q.pending[q.head] = DeliveryReport{} // drop references to the application's bytes
-		q.head++
-		if q.head >= reportChanSize && 2*q.head >= len(q.pending) {
-			// Move the rest down, so that a reader that never quite
-			// catches up does not make the list grow for ever.
-			n := copy(q.pending, q.pending[q.head:])
-			clear(q.pending[n:])
-			q.pending, q.head = q.pending[:n], 0
-		}
+		taken, q.pending = q.pending, taken[:0]
 		q.mu.Unlock()
-		q.ch <- r
-		handed()
+		for i := range taken {
+			q.ch <- taken[i]
+			taken[i] = DeliveryReport{} // drop references to the application's bytes
+			handed()
+		}
+		if cap(taken) > maxKeptReports {
+			taken = nil // a burst is over: give its memory back
+		}
 	}
 }
 
