@@ -300,10 +300,11 @@ func (p *Producer) sealAll() []chan struct{} {
 func (p *Producer) finish(b *batch, base int64, appendTime time.Time, err error) {
 	q := b.part
 	q.mu.Lock()
-	if len(q.batches) > 0 && q.batches[0] == b {
+	head := len(q.batches) > 0 && q.batches[0] == b
+	if head {
 		q.batches = q.batches[1:]
 	}
-	if err != nil && p.idem != nil && b.sealed {
+	if err != nil && p.idem != nil && b.sealed && head {
 		if b.maybeWritten {
 			p.idem.requestBump()
 		} else {
