@@ -131,12 +131,13 @@ func TestFinalFailureDoesNotDuplicate(t *testing.T) {
 // broker would write it a second time.
 func TestUnknownOutcomeSettledBeforeBump(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		code protocol.ErrorCode
-		want error // what the other partition's message ends with
+		name   string
+		code   protocol.ErrorCode
+		want   error // what the other partition's message ends with
+		stored int   // records in the topic at the end
 	}{
-		{"refused", protocol.InvalidRecord, kafka.ErrInvalidRecord},
-		{"sequence", protocol.OutOfOrderSequenceNumber, nil},
+		{"refused", protocol.InvalidRecord, kafka.ErrInvalidRecord, 4},
+		{"sequence", protocol.OutOfOrderSequenceNumber, nil, 5},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cl := kafkatest.MustCluster(t, kafkatest.Topic("limbo", 2))
@@ -180,7 +181,7 @@ func TestUnknownOutcomeSettledBeforeBump(t *testing.T) {
 			require.NoError(t, err)
 
 			var got []string
-			for _, r := range readAll(t, cl.Addrs(), "limbo", 4) {
+			for _, r := range readAll(t, cl.Addrs(), "limbo", tc.stored) {
 				if r.Partition == 0 {
 					got = append(got, string(r.Value))
 				}
