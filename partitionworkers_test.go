@@ -21,7 +21,7 @@ import (
 func TestSlowPartitionDoesNotStallOthers(t *testing.T) {
 	cl := kafkatest.MustCluster(t, kafkatest.Topic("lanes", 2))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
-	p := newProducer(t, c, "lanes", kafka.ProducerConfig{Partitioner: kafka.ManualPartitioner})
+	p := newProducer(t, c, "lanes", kafka.ProducerConfig{Partitioner: kafka.NewManualPartitioner()})
 	const stuck, free = 2000, 300
 	for i := range stuck {
 		require.NoError(t, p.Produce(testCtx(t), kafka.Message{Partition: 0, Value: []byte(fmt.Sprint(i))}))

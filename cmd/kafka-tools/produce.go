@@ -56,7 +56,7 @@ func produce(fs *flag.FlagSet) func(e *env, args []string) error {
 			if !hasPartition(t, int32(*partition)) {
 				return notFoundError{fmt.Sprintf("topic %s has no partition %d", t.Name(), *partition)}
 			}
-			cfg.Partitioner = kafka.ManualPartitioner
+			cfg.Partitioner = kafka.NewManualPartitioner()
 		}
 		progress := newProgress(e)
 		defer progress.done()

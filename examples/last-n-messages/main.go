@@ -50,7 +50,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	p, err := topic.Producer(ctx, kafka.ProducerConfig{Partitioner: kafka.ManualPartitioner})
+	p, err := topic.Producer(ctx, kafka.ProducerConfig{Partitioner: kafka.NewManualPartitioner()})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -53,7 +53,7 @@ func main() {
 
 	// Ten events a minute apart, alternating between the two partitions.
 	start := time.Now().Add(-time.Hour).Truncate(time.Minute)
-	p, err := topic.Producer(ctx, kafka.ProducerConfig{Partitioner: kafka.ManualPartitioner})
+	p, err := topic.Producer(ctx, kafka.ProducerConfig{Partitioner: kafka.NewManualPartitioner()})
 	if err != nil {
 		log.Fatal(err)
 	}
