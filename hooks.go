@@ -93,10 +93,11 @@ type BrokerRequestEvent struct {
 }
 
 // RequestErrorHook is told about every error the consumers' Fetch requests
-// meet, whether the client retries it or gives up: an error of the request
-// as a whole (a lost connection, an error code at the response's top level)
-// and each partition's error code in the response (NOT_LEADER_OR_FOLLOWER,
-// OFFSET_OUT_OF_RANGE, ...) or undecodable records. It is where per-error
+// and the producers' Produce requests meet, whether the client retries it or
+// gives up: an error of the request as a whole (a lost connection, an error
+// code at the response's top level) and each partition's error code in the
+// response (NOT_LEADER_OR_FOLLOWER, OFFSET_OUT_OF_RANGE, ...) or undecodable
+// records. It is where per-error
 // counters come from (errors.Is(e.Err, kafka.ErrNotLeaderForPartition)).
 type RequestErrorHook interface {
 	OnRequestError(RequestErrorEvent)
@@ -104,7 +105,7 @@ type RequestErrorHook interface {
 
 // RequestErrorEvent describes one error a request met.
 type RequestErrorEvent struct {
-	API       string // the Kafka API's name, e.g. "Fetch"
+	API       string // the Kafka API's name: "Fetch" or "Produce"
 	Broker    int32  // -1 when the request found no broker to go to
 	Topic     string // "" for an error of the request as a whole
 	Partition int32  // -1 for an error of the request as a whole

@@ -57,14 +57,14 @@ func (l *errorLog) OnRequestError(e kafka.RequestErrorEvent) {
 	l.events = append(l.events, e)
 }
 
-// count returns how many events wrap target, and checks every event's
-// fields.
-func (l *errorLog) count(t *testing.T, target error) int {
+// count returns how many events wrap target, and checks that every event
+// is of the API api.
+func (l *errorLog) count(t *testing.T, api string, target error) int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	n := 0
 	for _, e := range l.events {
-		require.Equal(t, "Fetch", e.API)
+		require.Equal(t, api, e.API)
 		if errors.Is(e.Err, target) {
 			n++
 		}
@@ -96,7 +96,7 @@ func TestFetchErrorsReachHooks(t *testing.T) {
 	require.NoError(t, notLeader.Wait(testCtx(t), 2))
 	require.NoError(t, oor.Wait(testCtx(t), 1))
 	require.Eventually(t, func() bool {
-		return log.count(t, kafka.ErrNotLeaderForPartition) == 2 && log.count(t, kafka.ErrOffsetOutOfRange) == 1
+		return log.count(t, "Fetch", kafka.ErrNotLeaderForPartition) == 2 && log.count(t, "Fetch", kafka.ErrOffsetOutOfRange) == 1
 	}, 20*time.Second, 10*time.Millisecond, "each fault, once")
 	log.mu.Lock()
 	for _, e := range log.events {
@@ -120,7 +120,7 @@ func TestFetchErrorsReachHooks(t *testing.T) {
 	scFill(t, scKgo(t, cl), "errs", scParts(2), 5, 1)
 	got = scOffsets(t, "errs", scConsume(t, sc, 2))
 	require.Equal(t, map[int32][]int64{0: {5}, 1: {5}}, got)
-	require.Eventually(t, func() bool { return log.count(t, kafka.ErrSocketDisconnected) >= 1 }, 20*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return log.count(t, "Fetch", kafka.ErrSocketDisconnected) >= 1 }, 20*time.Second, 10*time.Millisecond)
 	log.mu.Lock()
 	defer log.mu.Unlock()
 	for _, e := range log.events {
@@ -128,6 +128,50 @@ func TestFetchErrorsReachHooks(t *testing.T) {
 			require.Equal(t, "", e.Topic, "an error of the whole request")
 			require.Equal(t, int32(-1), e.Partition)
 			require.GreaterOrEqual(t, e.Broker, int32(0))
+		}
+	}
+}
+
+// TestProduceErrorsReachHooks: a retried per-partition error code on a
+// produce (NOT_LEADER_OR_FOLLOWER) and a produce request failing as a whole
+// (a dropped connection) reach RequestErrorHook, and the message is still
+// delivered.
+func TestProduceErrorsReachHooks(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("perrs", 2))
+	log := &errorLog{}
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), Hooks: []kafka.Hook{log}, RetryBackoff: 10 * time.Millisecond})
+	topic, err := c.Topic(testCtx(t), "perrs")
+	require.NoError(t, err)
+	p, err := topic.Producer(testCtx(t), kafka.ProducerConfig{Partitioner: kafka.NewManualPartitioner()})
+	require.NoError(t, err)
+	t.Cleanup(func() { p.Close() })
+
+	notLeader := cl.InjectPartitionError(protocol.KeyProduce, "perrs", 1, int16(kafka.ErrNotLeaderOrFollower), 2)
+	_, err = p.ProduceSync(testCtx(t), kafka.Message{Partition: 1, Value: []byte("a")})
+	require.NoError(t, err)
+	require.NoError(t, notLeader.Wait(testCtx(t), 2))
+	require.Equal(t, 2, log.count(t, "Produce", kafka.ErrNotLeaderForPartition))
+	log.mu.Lock()
+	for _, e := range log.events {
+		require.Equal(t, "perrs", e.Topic)
+		require.Equal(t, int32(1), e.Partition)
+		var oe *kafka.OpError
+		require.ErrorAs(t, e.Err, &oe)
+		require.Equal(t, int32(1), oe.Partition)
+	}
+	log.mu.Unlock()
+
+	drop := cl.DropConnection(protocol.KeyProduce, 1)
+	_, err = p.ProduceSync(testCtx(t), kafka.Message{Partition: 0, Value: []byte("b")})
+	require.NoError(t, err)
+	require.NoError(t, drop.Wait(testCtx(t), 1))
+	require.Equal(t, 1, log.count(t, "Produce", kafka.ErrSocketDisconnected))
+	log.mu.Lock()
+	defer log.mu.Unlock()
+	for _, e := range log.events {
+		if errors.Is(e.Err, kafka.ErrSocketDisconnected) {
+			require.Equal(t, "", e.Topic, "an error of the whole request")
+			require.Equal(t, int32(-1), e.Partition)
 		}
 	}
 }

@@ -304,10 +304,15 @@ func (s *sender) settle(b *batch, leader int32, r *protocol.ProduceResponseParti
 	p := s.p
 	if r == nil {
 		b.maybeWritten = true
-		s.retry(b, leader, fmt.Errorf("%w: the broker's answer left the partition out", ErrUnknownServerError))
+		err := fmt.Errorf("%w: the broker's answer left the partition out", ErrUnknownServerError)
+		s.requestError(leader, b.part.id, err)
+		s.retry(b, leader, err)
 		return
 	}
 	code := Error(r.ErrorCode)
+	if code != 0 {
+		s.requestError(leader, b.part.id, code)
+	}
 	switch {
 	case code == 0, code == ErrDuplicateSequenceNumber:
 		// A duplicate was written by an earlier attempt: delivered.
@@ -351,6 +356,7 @@ func writtenAnyway(code Error) bool {
 // retryAll puts every batch of req back for another attempt, or fails it.
 // sent says whether the request may have reached the broker.
 func (s *sender) retryAll(req *outgoing, leader int32, err error, sent bool) {
+	s.requestError(leader, -1, err)
 	for _, b := range req.batches {
 		if sent {
 			b.maybeWritten = true
@@ -438,6 +444,17 @@ func (s *sender) tryBump() time.Duration {
 		p.client.log.Warn("kafka: idempotent producer cannot get a producer ID; will retry", "topic", p.topic, "err", err)
 	}
 	return p.backoff.Delay(s.bumpFailures - 1)
+}
+
+// requestError tells the RequestErrorHooks about an error a produce request
+// met, retried or not: partition -1 for the request as a whole.
+func (s *sender) requestError(leader, partition int32, err error) {
+	e := RequestErrorEvent{API: "Produce", Broker: leader, Partition: partition,
+		Err: &OpError{Op: "produce", Topic: s.p.topic, Partition: partition, Broker: leader, Err: err}}
+	if partition >= 0 {
+		e.Topic = s.p.topic
+	}
+	s.p.client.hooks.requestError(e)
 }
 
 func (s *sender) opError(b *batch, leader int32, err error) error {
