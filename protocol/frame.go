@@ -165,20 +165,34 @@ func ResponseCorrelationID(frame []byte) (int32, error) {
 }
 
 // DecodeResponse decodes a response frame (size prefix removed) into resp at
-// version and returns its correlation ID.
+// version and returns its correlation ID. Bytes after the last field of the
+// version are ignored, as the Java client and franz-go ignore them: brokers
+// and mock clusters (librdkafka's adds bytes to Metadata v12 and ListOffsets
+// v5) send them. Lengths and counts stay strictly checked: one that overruns
+// the frame is an error. [DecodeResponseFrame] also says how many bytes were
+// ignored.
 func DecodeResponse(frame []byte, resp Response, version int16) (int32, error) {
+	id, _, err := DecodeResponseFrame(frame, resp, version)
+	return id, err
+}
+
+// DecodeResponseFrame is [DecodeResponse] that also returns how many bytes
+// followed the last field of version and were ignored, for callers that log
+// a peer speaking a slightly different dialect.
+func DecodeResponseFrame(frame []byte, resp Response, version int16) (correlationID int32, trailing int, err error) {
 	api, err := apiFor(resp, version)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	d := getDecoder(frame, false)
 	defer putDecoder(d)
 	var h ResponseHeader
 	h.Decode(d, api.ResponseHeaderVersion(version))
 	if d.err != nil {
-		return 0, fmt.Errorf("decoding %s v%d header: %w", api.Name, version, d.err)
+		return 0, 0, fmt.Errorf("decoding %s v%d header: %w", api.Name, version, d.err)
 	}
-	return h.CorrelationID, Decode(frame[d.off:], resp, version)
+	trailing, err = decodeBody(frame[d.off:], resp, version, false)
+	return h.CorrelationID, trailing, err
 }
 
 // DecodeRequest decodes a request frame (size prefix removed): its header,

@@ -8,6 +8,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"sync"
 	"time"
@@ -37,6 +38,9 @@ type Config struct {
 	// SoftwareName and SoftwareVersion identify the client in APIVersions
 	// v3+, where brokers show them in metrics; defaults "gokafka", "dev".
 	SoftwareName, SoftwareVersion string
+	// Logger receives debug lines about brokers' quirks (bytes ignored
+	// after a response's fields); nil is silent.
+	Logger *slog.Logger
 }
 
 const (
@@ -51,6 +55,7 @@ type Conn struct {
 	nc       net.Conn
 	clientID *string
 	maxResp  int32
+	log      *slog.Logger // nil: silent
 
 	writeMu sync.Mutex // serialises writes and correlation ID order
 	nextID  int32
@@ -140,7 +145,7 @@ func newConn(addr string, nc net.Conn, cfg Config) *Conn {
 
 // newIdleConn returns a Conn whose reader is not running yet.
 func newIdleConn(addr string, nc net.Conn, cfg Config) *Conn {
-	c := &Conn{addr: addr, nc: nc, maxResp: cfg.MaxResponseSize, readerDone: make(chan struct{})}
+	c := &Conn{addr: addr, nc: nc, maxResp: cfg.MaxResponseSize, log: cfg.Logger, readerDone: make(chan struct{})}
 	if c.maxResp <= 0 {
 		c.maxResp = defaultMaxResponseSize
 	}
@@ -194,12 +199,7 @@ func (c *Conn) RoundTripWithin(ctx context.Context, req protocol.Request, resp p
 		if r.err != nil {
 			return r.err
 		}
-		if _, err := protocol.DecodeResponse(r.frame, resp, version); err != nil {
-			// A response we cannot decode leaves the stream position sound
-			// (frames are size-prefixed), so only this call fails.
-			return fmt.Errorf("broker %s: %w", c.addr, err)
-		}
-		return nil
+		return c.decode(r.frame, resp, version)
 	case <-ctx.Done():
 		cl.timer.Stop()
 		return ctx.Err()
@@ -208,6 +208,18 @@ func (c *Conn) RoundTripWithin(ctx context.Context, req protocol.Request, resp p
 		c.fail(err)
 		return err
 	}
+}
+
+// decode decodes a response frame into resp. A response we cannot decode
+// leaves the stream position sound (frames are size-prefixed), so only its
+// call fails.
+func (c *Conn) decode(frame []byte, resp protocol.Response, version int16) error {
+	_, trailing, err := protocol.DecodeResponseFrame(frame, resp, version)
+	if err != nil {
+		return fmt.Errorf("broker %s: %w", c.addr, err)
+	}
+	c.noteTrailing(resp.APIKey(), version, trailing)
+	return nil
 }
 
 func apiName(key int16) string {

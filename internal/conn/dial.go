@@ -134,11 +134,7 @@ func (c *Conn) roundTripInline(ctx context.Context, req protocol.Request, resp p
 		c.fail(err)
 		return err
 	}
-	if _, err := protocol.DecodeResponse(frame, resp, version); err != nil {
-		// As in RoundTrip: the stream is still sound, only this call fails.
-		return fmt.Errorf("broker %s: %w", c.addr, err)
-	}
-	return nil
+	return c.decode(frame, resp, version)
 }
 
 // writeToken and readToken carry SASL tokens framed only by a 4-byte size,
