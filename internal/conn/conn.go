@@ -119,7 +119,10 @@ func dialSocket(ctx context.Context, addr string, cfg Config) (net.Conn, error) 
 	}
 	nc, err := dial(ctx, "tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("%w: dialing %s: %w", ErrDisconnected, addr, err)
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("kafka: dialing %s: %w", addr, context.Cause(ctx))
+		}
+		return nil, dialFailure(addr, err)
 	}
 	if cfg.TLS != nil {
 		tc := cfg.TLS.Clone()
@@ -130,6 +133,9 @@ func dialSocket(ctx context.Context, addr string, cfg Config) (net.Conn, error) 
 		tlsConn := tls.Client(nc, tc)
 		if err := tlsConn.HandshakeContext(ctx); err != nil {
 			nc.Close()
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("kafka: TLS handshake with %s: %w", addr, context.Cause(ctx))
+			}
 			return nil, fmt.Errorf("%w: TLS handshake with %s: %w", ErrDisconnected, addr, err)
 		}
 		nc = tlsConn
@@ -276,12 +282,12 @@ func (c *Conn) readLoop() {
 	for {
 		frame, err := protocol.ReadFrame(c.nc, buf[:0], c.maxResp)
 		if err != nil {
-			c.fail(fmt.Errorf("%w: reading from %s: %w", ErrDisconnected, c.addr, err))
+			c.fail(c.readFailure(err, c.awaited()))
 			return
 		}
 		id, err := protocol.ResponseCorrelationID(frame)
 		if err != nil {
-			c.fail(fmt.Errorf("%w: %s: %w", ErrDisconnected, c.addr, err))
+			c.fail(&disconnected{fmt.Errorf("%w from %s: %w", ErrMalformedResponse, c.addr, err)})
 			return
 		}
 		c.mu.Lock()
@@ -291,7 +297,7 @@ func (c *Conn) readLoop() {
 				want = fmt.Sprintf("expected %d", c.pending[0].id)
 			}
 			c.mu.Unlock()
-			c.fail(fmt.Errorf("%w: %s answered correlation ID %d, %s", ErrDisconnected, c.addr, id, want))
+			c.fail(c.mismatch(id, want))
 			return
 		}
 		// Shift rather than reslice, so the queue's array is reused.
@@ -304,6 +310,16 @@ func (c *Conn) readLoop() {
 		cl.done <- result{frame: frame}
 		buf = nil
 	}
+}
+
+// awaited names the API of the oldest request in flight, for errors.
+func (c *Conn) awaited() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.pending) == 0 {
+		return "no request"
+	}
+	return apiName(c.pending[0].key)
 }
 
 // fail marks the connection broken, closes the socket and fails every
