@@ -323,17 +323,6 @@ func (w *MessageSetBuilder) Reset(opts MessageSetOptions) {
 	*w = MessageSetBuilder{opts: opts, buf: w.buf[:0], maxTimestamp: -1}
 }
 
-// Len returns how many messages have been appended.
-func (w *MessageSetBuilder) Len() int { return w.count }
-
-// EstimatedSize returns the size of the message set if built uncompressed.
-func (w *MessageSetBuilder) EstimatedSize() int {
-	if w.opts.Codec != compress.None {
-		return len(w.buf) + logOverhead + legacyMinSizeV1
-	}
-	return len(w.buf)
-}
-
 // Append adds a message; the timestamp is ignored at magic 0. Nil key or
 // value is null.
 func (w *MessageSetBuilder) Append(timestampMs int64, key, value []byte) {
