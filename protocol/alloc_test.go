@@ -111,3 +111,33 @@ func TestReadFrameGrowsAsDataArrives(t *testing.T) {
 	t.Logf("%d-byte frame: %d bytes allocated", size, alloc)
 	require.LessOrEqual(t, alloc, uint64(4*size))
 }
+
+// TestHostileRecordCountAllocatesInProportion: a record batch whose count
+// claims a record per 7 bytes, the smallest record, but whose records do not
+// fit costs no allocation for the 96-byte Record structs it claims.
+func TestHostileRecordCountAllocatesInProportion(t *testing.T) {
+	good := RecordBatch{Magic: 2, Records: []Record{{Value: []byte("v")}}}
+	batch, err := good.AppendTo(nil)
+	require.NoError(t, err)
+	records := bytes.Repeat([]byte{0x7F}, 1<<20) // each length prefix reads -64
+	batch = append(batch[:batchHeaderSize], records...)
+	binary.BigEndian.PutUint32(batch[8:], uint32(len(batch)-logOverhead))
+	binary.BigEndian.PutUint32(batch[57:], uint32(len(records)/minRecordSize))
+	var b RecordBatch
+	alloc := allocated(func() { _, err = b.Decode(batch, DecodeOptions{SkipCRC: true}) })
+	require.ErrorIs(t, err, ErrMalformed)
+	t.Logf("%d-byte batch claiming %d records: %d bytes allocated (%v)", len(batch), len(records)/minRecordSize, alloc, err)
+	require.LessOrEqual(t, alloc, uint64(4*len(batch)))
+
+	// A batch of many tiny records, which the walk accepts, still decodes.
+	tiny := RecordBatch{Magic: 2, LastOffsetDelta: 999}
+	for i := range 1000 {
+		tiny.Records = append(tiny.Records, Record{OffsetDelta: int32(i)})
+	}
+	batch, err = tiny.AppendTo(nil)
+	require.NoError(t, err)
+	_, err = b.Decode(batch, DecodeOptions{})
+	require.NoError(t, err)
+	require.Len(t, b.Records, 1000)
+	require.Equal(t, int32(999), b.Records[999].OffsetDelta)
+}

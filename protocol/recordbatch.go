@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"math"
 	"math/bits"
+	"unsafe"
 
 	"github.com/gokafka/kafka/protocol/compress"
 )
@@ -271,6 +272,15 @@ func (b *RecordBatch) decodeV2(data []byte, opts *DecodeOptions) (int, error) {
 func (b *RecordBatch) decodeRecords(p []byte, count int, verify *crcVerifier) error {
 	recs := b.Records
 	if cap(recs) < count {
+		// A count is checked against the smallest record (7 bytes), but a
+		// Record takes 96 bytes of memory: when the count is large for the
+		// bytes, walk the length prefixes first so that a count that lies
+		// costs no allocation.
+		if count*int(unsafe.Sizeof(Record{})) > preallocRatio*len(p) {
+			if at, n, ok := recordsFit(p, count); !ok {
+				return recordError(p, at, n, "record length")
+			}
+		}
 		recs = make([]Record, count)
 	}
 	recs = recs[:count]
@@ -378,6 +388,20 @@ func (b *RecordBatch) decodeRecords(p []byte, count int, verify *crcVerifier) er
 	}
 	b.Records, b.headers = recs, hdrs
 	return nil
+}
+
+// recordsFit reports whether p splits into exactly count records by their
+// length prefixes, and if not, at which byte and record it stops fitting.
+func recordsFit(p []byte, count int) (at, n int, ok bool) {
+	i := 0
+	for ; n < count; n++ {
+		length, j := readVarintSlow(p, i)
+		if j < 0 || length < minRecordSize-1 || length > int64(len(p)-j) {
+			return i, n, false
+		}
+		i = j + int(length)
+	}
+	return i, n, i == len(p)
 }
 
 // A crcVerifier computes a batch's CRC-32C piecewise, a chunk ahead of the
