@@ -16,8 +16,9 @@ var allCodecs = []Codec{None, Gzip, Snappy, LZ4, Zstd}
 var longTests = os.Getenv("GOKAFKA_LONG") == "1"
 
 // largeInput is the largest input of the round-trip tests: 1 MiB with
-// GOKAFKA_LONG=1, otherwise 200 KiB, still several blocks of every codec.
-var largeInput = map[bool]int{false: 200 << 10, true: 1 << 20}[longTests]
+// GOKAFKA_LONG=1, otherwise 160 KiB, still more than two blocks of every
+// codec (64 KiB for snappy and lz4).
+var largeInput = map[bool]int{false: 160 << 10, true: 1 << 20}[longTests]
 
 // realisticData returns n bytes of JSON event records, the kind of payload
 // Kafka batches carry: repetitive keys and enumerations, varying numbers,
