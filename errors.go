@@ -19,7 +19,11 @@ import (
 //	var kerr kafka.Error
 //	if errors.As(err, &kerr) && kerr.Retriable() { ... }
 //
-// Name, Message and Retriable describe the code as Kafka does.
+// Name, Message and Retriable describe the code as Kafka does. Error is an
+// alias, so these methods are documented on [protocol.ErrorCode] (go doc
+// github.com/gokafka/kafka/protocol.ErrorCode.Retriable): it is the same
+// type, so that a code the connection layer reports, such as a failed SASL
+// authentication, matches these constants with errors.Is and errors.As.
 type Error = protocol.ErrorCode
 
 // The client's own errors, for conditions that are not a broker's error code.

@@ -95,7 +95,7 @@ func TestInjectFaultScoped(t *testing.T) {
 	_, err := rawAPIVersions(c.Addrs()[0], nil)
 	require.NoError(t, err)
 	_, err = rawAPIVersions(c.Addrs()[1], nil)
-	require.EqualError(t, err, "ApiVersions: error code 7")
+	require.EqualError(t, err, "APIVersions: error code 7")
 	_, err = rawAPIVersions(c.Addrs()[1], nil)
 	require.Error(t, err)
 	assert.GreaterOrEqual(t, inj.Hits(), 2) // kgo may open a connection to broker 1 meanwhile
