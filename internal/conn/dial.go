@@ -139,7 +139,7 @@ func (c *Conn) roundTripInline(ctx context.Context, req protocol.Request, resp p
 	}
 	frame, err = protocol.ReadFrame(c.nc, nil, c.maxResp)
 	if err != nil {
-		if ctxErr := ctxCause(ctx, err); ctxErr != nil {
+		if ctxCause(ctx, err) != nil {
 			return c.brokenInline(ctx, "reading the answer to "+apiName(req.APIKey())+" from", err)
 		}
 		err = c.readFailure(err, apiName(req.APIKey()))
@@ -168,7 +168,7 @@ func (c *Conn) writeToken(ctx context.Context, tok []byte) error {
 func (c *Conn) readToken(ctx context.Context) ([]byte, error) {
 	tok, err := protocol.ReadFrame(c.nc, nil, c.maxResp)
 	if err != nil {
-		if ctxErr := ctxCause(ctx, err); ctxErr != nil {
+		if ctxCause(ctx, err) != nil {
 			return nil, c.brokenInline(ctx, "reading SASL token from", err)
 		}
 		err = c.readFailure(err, "a SASL token")

@@ -61,7 +61,10 @@ func (c *Conn) readFailure(err error, api string) error {
 	case isFrame && fe.Size == httpSize:
 		err = fmt.Errorf("%w (it answered like HTTP): %s answered %s with \"HTTP...\"", ErrNotKafka, c.addr, api)
 	case isFrame && (fe.Size>>16 == 0x1503 || fe.Size>>16 == 0x1603):
-		kind := map[bool]string{true: "alert", false: "handshake record"}[fe.Size>>24 == 0x15]
+		kind := "handshake record"
+		if fe.Size>>24 == 0x15 {
+			kind = "alert"
+		}
 		err = &quiet{fmt.Sprintf("%v: %s sent a TLS %s in answer to %s", ErrTLSRequired, c.addr, kind, api), []error{ErrTLSRequired, err}}
 	case isFrame && fe.Size > fe.Limit:
 		err = &quiet{fmt.Sprintf("%v from %s to %s: frame size %d larger than MaxResponseSize (%d)", ErrMalformedResponse, c.addr, api, fe.Size, fe.Limit), []error{ErrMalformedResponse, err}}

@@ -18,7 +18,12 @@ var longTests = os.Getenv("GOKAFKA_LONG") == "1"
 // largeInput is the largest input of the round-trip tests: 1 MiB with
 // GOKAFKA_LONG=1, otherwise 160 KiB, still more than two blocks of every
 // codec (64 KiB for snappy and lz4).
-var largeInput = map[bool]int{false: 160 << 10, true: 1 << 20}[longTests]
+var largeInput = func() int {
+	if longTests {
+		return 1 << 20
+	}
+	return 160 << 10
+}()
 
 // realisticData returns n bytes of JSON event records, the kind of payload
 // Kafka batches carry: repetitive keys and enumerations, varying numbers,
