@@ -312,12 +312,13 @@ func (c *Conn) readLoop() {
 	}
 }
 
-// awaited names the API of the oldest request in flight, for errors.
+// awaited names the API of the oldest request in flight, for errors; "" when
+// none is.
 func (c *Conn) awaited() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.pending) == 0 {
-		return "no request"
+		return ""
 	}
 	return apiName(c.pending[0].key)
 }

@@ -52,32 +52,37 @@ func (e *quiet) Unwrap() []error { return e.errs }
 // httpSize is "HTTP" read as a big-endian frame size.
 const httpSize = 0x48545450
 
-// readFailure explains why reading the answer to a request for api from the
-// broker failed, naming the real cause when the bytes or the error show it.
+// readFailure explains why reading the answer to a request for api ("" when
+// none is in flight) from the broker failed, naming the real cause when the
+// bytes or the error show it.
 func (c *Conn) readFailure(err error, api string) error {
+	reply, to, answering := " in answer to "+api, " to "+api, " without answering "+api
+	if api == "" {
+		reply, to, answering = "", "", " while no request was in flight"
+	}
 	var fe *protocol.FrameError
 	isFrame := errors.As(err, &fe)
 	switch {
 	case isFrame && fe.Size == httpSize:
-		err = fmt.Errorf("%w (it answered like HTTP): %s answered %s with \"HTTP...\"", ErrNotKafka, c.addr, api)
+		err = fmt.Errorf("%w (it answered like HTTP): %s sent \"HTTP...\"%s", ErrNotKafka, c.addr, reply)
 	case isFrame && (fe.Size>>16 == 0x1503 || fe.Size>>16 == 0x1603):
 		kind := "handshake record"
 		if fe.Size>>24 == 0x15 {
 			kind = "alert"
 		}
-		err = &quiet{fmt.Sprintf("%v: %s sent a TLS %s in answer to %s", ErrTLSRequired, c.addr, kind, api), []error{ErrTLSRequired, err}}
+		err = &quiet{fmt.Sprintf("%v: %s sent a TLS %s%s", ErrTLSRequired, c.addr, kind, reply), []error{ErrTLSRequired, err}}
 	case isFrame && fe.Size > fe.Limit:
-		err = &quiet{fmt.Sprintf("%v from %s to %s: frame size %d larger than MaxResponseSize (%d)", ErrMalformedResponse, c.addr, api, fe.Size, fe.Limit), []error{ErrMalformedResponse, err}}
+		err = &quiet{fmt.Sprintf("%v from %s%s: frame size %d larger than MaxResponseSize (%d)", ErrMalformedResponse, c.addr, to, fe.Size, fe.Limit), []error{ErrMalformedResponse, err}}
 	case isFrame && fe.Size < 0:
-		err = &quiet{fmt.Sprintf("%v from %s to %s: negative frame size %d", ErrMalformedResponse, c.addr, api, fe.Size), []error{ErrMalformedResponse, err}}
+		err = &quiet{fmt.Sprintf("%v from %s%s: negative frame size %d", ErrMalformedResponse, c.addr, to, fe.Size), []error{ErrMalformedResponse, err}}
 	case isFrame && errors.Is(fe.Err, io.ErrUnexpectedEOF):
-		err = fmt.Errorf("%w from %s to %s: %w", ErrMalformedResponse, c.addr, api, err)
+		err = fmt.Errorf("%w from %s%s: %w", ErrMalformedResponse, c.addr, to, err)
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		err = fmt.Errorf("%w from %s to %s: the connection closed within the 4-byte size: %w", ErrMalformedResponse, c.addr, api, err)
+		err = fmt.Errorf("%w from %s%s: the connection closed within the 4-byte size: %w", ErrMalformedResponse, c.addr, to, err)
 	case !isFrame && (errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET)):
-		err = fmt.Errorf("%w: %s closed the connection without answering %s: %w", ErrClosedBeforeAnswer, c.addr, api, err)
+		err = fmt.Errorf("%w: %s closed the connection%s: %w", ErrClosedBeforeAnswer, c.addr, answering, err)
 	default:
-		return fmt.Errorf("%w: reading the answer to %s from %s: %w", ErrDisconnected, api, c.addr, err)
+		return fmt.Errorf("%w: reading from %s%s: %w", ErrDisconnected, c.addr, reply, err)
 	}
 	return &disconnected{err}
 }

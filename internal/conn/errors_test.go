@@ -242,3 +242,32 @@ func TestDialTimeoutBoundsTheHandshake(t *testing.T) {
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	require.NotContains(t, err.Error(), "dial timeout")
 }
+
+// TestReaderErrorsNameTheRealCause: after the handshake, the connection's
+// reader explains a failed answer the same way, naming the request in
+// flight, or saying that none was.
+func TestReaderErrorsNameTheRealCause(t *testing.T) {
+	c, b := newPipe(t)
+	errc := make(chan error, 1)
+	go func() { _, err := roundTrip(context.Background(), c); errc <- err }()
+	b.readRequest()
+	go b.nc.Write([]byte("HTTP/1.1 400 Bad Request\r\n\r\n"))
+	err := <-errc
+	require.ErrorIs(t, err, ErrNotKafka)
+	require.ErrorIs(t, err, ErrDisconnected)
+	require.ErrorContains(t, err, `pipe sent "HTTP..." in answer to ApiVersions`)
+
+	c, b = newPipe(t)
+	go func() { _, err := roundTrip(context.Background(), c); errc <- err }()
+	b.readRequest()
+	b.nc.Close()
+	err = <-errc
+	require.ErrorIs(t, err, ErrClosedBeforeAnswer)
+	require.ErrorContains(t, err, "pipe closed the connection without answering ApiVersions")
+
+	c, b = newPipe(t)
+	b.nc.Close()
+	require.Eventually(t, func() bool { return c.Err() != nil }, 10*time.Second, 5*time.Millisecond)
+	require.ErrorIs(t, c.Err(), ErrClosedBeforeAnswer)
+	require.ErrorContains(t, c.Err(), "while no request was in flight")
+}
