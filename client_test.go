@@ -217,8 +217,9 @@ func TestMetadataRefreshesOnItsOwn(t *testing.T) {
 	require.Eventually(t, func() bool { return len(c.Brokers()) == 4 }, 10*time.Second, 10*time.Millisecond)
 }
 
-// TestPre010BrokerNamesTheSetting: a broker that hangs up on APIVersions,
-// as brokers before 0.10 do, gets an error that says what to set.
+// TestPre010BrokerNamesTheSetting: a broker that hangs up on APIVersions but
+// answers Metadata v0, as brokers before 0.10 do, gets an error that says
+// what to set.
 func TestPre010BrokerNamesTheSetting(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -229,9 +230,12 @@ func TestPre010BrokerNamesTheSetting(t *testing.T) {
 			if err != nil {
 				return
 			}
-			buf := make([]byte, 512)
-			nc.Read(buf) // the APIVersions request
-			nc.Close()
+			frame, err := protocol.ReadFrame(nc, nil, 1<<20)
+			if h, _, derr := protocol.DecodeRequest(frame); err == nil && derr == nil && h.APIKey == protocol.KeyMetadata {
+				out, _ := protocol.AppendResponse(nil, h.CorrelationID, &protocol.MetadataResponse{}, 0)
+				nc.Write(out)
+			}
+			nc.Close() // on APIVersions at once
 		}
 	}()
 	_, err = kafka.NewClient(testCtx(t), kafka.Config{Hosts: []string{l.Addr().String()}})

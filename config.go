@@ -202,6 +202,7 @@ func (cfg Config) connConfig() (conn.Config, error) {
 		BrokerVersion:   cfg.BrokerVersion,
 		SoftwareName:    "gokafka",
 		SoftwareVersion: Version,
+		Logger:          cfg.Logger,
 	}
 	if cfg.SASL != nil {
 		cc.SASL = &conn.SASL{Mechanism: cfg.SASL.Mechanism, Username: cfg.SASL.Username, Password: cfg.SASL.Password}

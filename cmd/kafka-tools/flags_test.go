@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gokafka/kafka/kafkatest"
+	"github.com/gokafka/kafka/protocol"
 	"github.com/stretchr/testify/require"
 )
 
@@ -112,13 +113,17 @@ func TestRequestTimeoutBoundsConnecting(t *testing.T) {
 	require.Less(t, elapsed, 9*time.Second)
 }
 
-// TestNoAPIVersionsNamesTheFlag: a server that hangs up on ApiVersions (a
-// broker before 0.10) gets a message naming the flag to set, not the Go
-// configuration field.
+// TestNoAPIVersionsNamesTheFlag: a server that hangs up on ApiVersions but
+// answers Metadata v0 (a broker before 0.10) gets a message naming the flag
+// to set, not the Go configuration field.
 func TestNoAPIVersionsNamesTheFlag(t *testing.T) {
 	addr := listener(t, func(c net.Conn) {
-		c.Read(make([]byte, 512)) // the ApiVersions request
-		c.Close()
+		frame, err := protocol.ReadFrame(c, nil, 1<<20)
+		if h, _, derr := protocol.DecodeRequest(frame); err == nil && derr == nil && h.APIKey == protocol.KeyMetadata {
+			out, _ := protocol.AppendResponse(nil, h.CorrelationID, &protocol.MetadataResponse{}, 0)
+			c.Write(out)
+		}
+		c.Close() // on ApiVersions at once
 	})
 	r := tool(t, []string{addr}, "", "print_topics")
 	require.Equal(t, exitFailed, r.code, r.stderr)
