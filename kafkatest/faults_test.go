@@ -185,11 +185,13 @@ func TestDelay(t *testing.T) {
 	require.NoError(t, inj.Wait(ctxFor(t, 5*time.Second), 1))
 	start = time.Now()
 	c2.Close()
-	assert.Less(t, time.Since(start), 2*time.Second)
+	// The delay is an hour: anything far below it proves Close did not
+	// wait, and a generous bound holds on a loaded machine.
+	assert.Less(t, time.Since(start), 30*time.Second)
 	select {
 	case err := <-done:
 		assert.Error(t, err)
-	case <-time.After(5 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("delayed request still pending after Close")
 	}
 }
