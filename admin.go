@@ -61,7 +61,7 @@ func (c *Client) CreateTopic(ctx context.Context, name string, tc TopicConfig) e
 		}
 		req := &protocol.CreateTopicsRequest{Topics: []protocol.CreateTopicsRequestTopic{t}, TimeoutMs: c.adminTimeout(ctx), ValidateOnly: tc.ValidateOnly}
 		var resp protocol.CreateTopicsResponse
-		if err := b.request(ctx, connGeneral, req, &resp, version, c.cfg.RequestTimeout); err != nil {
+		if err := b.request(ctx, connAdmin, req, &resp, version, c.cfg.RequestTimeout); err != nil {
 			return err
 		}
 		for _, r := range resp.Topics {
@@ -99,7 +99,7 @@ func (c *Client) DeleteTopic(ctx context.Context, name string) error {
 			req.TopicNames = []string{name}
 		}
 		var resp protocol.DeleteTopicsResponse
-		if err := b.request(ctx, connGeneral, req, &resp, version, c.cfg.RequestTimeout); err != nil {
+		if err := b.request(ctx, connAdmin, req, &resp, version, c.cfg.RequestTimeout); err != nil {
 			return err
 		}
 		for _, r := range resp.Responses {
@@ -124,7 +124,7 @@ func (c *Client) CreatePartitions(ctx context.Context, name string, total int32)
 			TimeoutMs: c.adminTimeout(ctx),
 		}
 		var resp protocol.CreatePartitionsResponse
-		if err := b.request(ctx, connGeneral, req, &resp, version, c.cfg.RequestTimeout); err != nil {
+		if err := b.request(ctx, connAdmin, req, &resp, version, c.cfg.RequestTimeout); err != nil {
 			return err
 		}
 		for _, r := range resp.Results {

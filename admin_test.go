@@ -1,6 +1,7 @@
 package kafka_test
 
 import (
+	"context"
 	"regexp"
 	"sync"
 	"testing"
@@ -98,4 +99,28 @@ func TestOlderBrokers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSlowAdminDoesNotDelayMetadata checks that an admin request the
+// broker holds (CreateTopics waits up to its TimeoutMs) does not hold up
+// metadata requests to the same broker: admin calls have a connection of
+// their own.
+func TestSlowAdminDoesNotDelayMetadata(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.NumBrokers(1))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	ctx := testCtx(t)
+	slow := cl.Delay(protocol.KeyCreateTopics, time.Hour, 1) // until the cluster closes
+	adminCtx, cancelAdmin := context.WithCancel(ctx)
+	created := make(chan error, 1)
+	go func() { created <- c.CreateTopic(adminCtx, "slow-admin", kafka.TopicConfig{Partitions: 1}) }()
+	require.NoError(t, slow.Wait(ctx, 1), "the broker holds the CreateTopics")
+
+	// Far below the hour the CreateTopics is held, far above a metadata
+	// round trip on a loaded machine.
+	mctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	require.NoError(t, c.UpdateCluster(mctx), "metadata answered while CreateTopics is held")
+
+	cancelAdmin()
+	require.ErrorIs(t, <-created, context.Canceled)
 }

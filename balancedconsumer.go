@@ -57,8 +57,8 @@ type BalancedConsumerConfig struct {
 	// commits and fetches. Default 1s.
 	OffsetsChannelBackoff time.Duration
 	// OffsetsCommitMaxRetries bounds the retries of an offset commit or
-	// fetch after its first attempt. 0 means the default, 5; a negative
-	// value means no retries.
+	// fetch. 0 means the default, 5; a negative value means no retries
+	// (one attempt).
 	OffsetsCommitMaxRetries int
 	// AutoOffsetReset is where a partition starts when its group has no
 	// committed offset, when ResetOffsetOnStart is set, and when the
@@ -149,9 +149,6 @@ func (cfg BalancedConsumerConfig) withDefaults() (BalancedConsumerConfig, Simple
 		ResetOffsetOnStart:      cfg.ResetOffsetOnStart,
 		IsolationLevel:          cfg.IsolationLevel,
 	}.withDefaults()
-	if cfg.OffsetsCommitMaxRetries < 0 {
-		sc.OffsetsCommitMaxRetries = 0 // no retries, whatever the default
-	}
 	return cfg, sc, err
 }
 

@@ -136,11 +136,7 @@ func (c *BalancedConsumer) ResetTopicOffsets(ctx context.Context, offsets map[To
 	}
 	to := make(map[TopicPartition]int64, len(offsets))
 	for tp, o := range offsets {
-		if t := OffsetType(o); t.valid() {
-			to[tp] = bounds[tp].resolve(t)
-		} else {
-			to[tp] = outOfRange(o, c.sc.AutoOffsetReset, bounds[tp])
-		}
+		to[tp] = resetTarget(o, c.sc.AutoOffsetReset, bounds[tp])
 	}
 	f.seek(to)
 	return nil

@@ -32,9 +32,13 @@ func (b Broker) Addr() string { return net.JoinHostPort(b.Host, strconv.Itoa(int
 type connKind int
 
 const (
-	connGeneral connKind = iota // metadata, offsets queries, admin, coordinators
+	connGeneral connKind = iota // metadata, offsets queries, coordinators, quick admin calls
 	connProduce
 	connFetch
+	// connAdmin carries admin requests the broker may hold for up to their
+	// TimeoutMs (CreateTopics, DeleteTopics, CreatePartitions), so that a
+	// slow one does not delay metadata on connGeneral.
+	connAdmin
 	numConnKinds
 )
 

@@ -123,13 +123,13 @@ func TestCanceledContextReturnsPromptly(t *testing.T) {
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	topic, err := c.Topic(testCtx(t), "stuck")
 	require.NoError(t, err)
-	cl.Delay(protocol.KeyListOffsets, 5*time.Second, 1)
+	cl.Delay(protocol.KeyListOffsets, time.Minute, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(100*time.Millisecond, cancel)
 	start := time.Now()
 	_, err = topic.LatestAvailableOffsets(ctx)
 	require.True(t, errors.Is(err, context.Canceled), "%v", err)
-	require.Less(t, time.Since(start), 3*time.Second)
+	require.Less(t, time.Since(start), 20*time.Second, "the cancel, not the minute-long delay, ended the call")
 }
 
 func TestBrokerLeavesAndReturns(t *testing.T) {

@@ -38,10 +38,11 @@ type Client struct {
 
 	coords coordinatorCache // group coordinators, by group (coordinator.go)
 
-	refreshMu sync.Mutex      // one metadata refresh at a time
-	ctx       context.Context // ends at Close, for background work
+	refreshMu sync.Mutex // one metadata refresh at a time
+	// ctx ends at Close: it stops background work, and its Err says the
+	// client is closed.
+	ctx       context.Context
 	cancel    context.CancelFunc
-	closing   chan struct{}
 	closeOnce sync.Once
 	bg        sync.WaitGroup
 }
@@ -49,10 +50,15 @@ type Client struct {
 // NewClient connects to the cluster: it asks the seed hosts in turn for the
 // cluster's metadata until one answers. When none does, the error wraps
 // [ErrNoBrokersAvailable] and what each seed answered (so errors.Is also
-// finds, say, [ErrSaslAuthenticationFailed] from a wrong password).
+// finds, say, [ErrSaslAuthenticationFailed] from a wrong password). When
+// ctx ends first, the error also wraps ctx's error and says which seed was
+// cut off and which were never tried.
 func NewClient(ctx context.Context, cfg Config) (*Client, error) {
 	cfg, seeds, err := cfg.withDefaults()
 	if err != nil {
+		return nil, err
+	}
+	if err := validateHooks(cfg.Hooks); err != nil {
 		return nil, err
 	}
 	connCfg, err := cfg.connConfig()
@@ -66,7 +72,6 @@ func NewClient(ctx context.Context, cfg Config) (*Client, error) {
 		hooks:   hooks(cfg.Hooks),
 		backoff: backoff.Backoff{Min: cfg.RetryBackoff, Max: 20 * cfg.RetryBackoff},
 		brokers: make(map[int32]*broker),
-		closing: make(chan struct{}),
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	if c.log == nil {
@@ -84,35 +89,68 @@ func NewClient(ctx context.Context, cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// bootstrap fetches the first metadata from the seeds, in order.
+// bootstrap fetches the first metadata from the seeds, in order. When ctx
+// ends first, the error says what each seed did: failed on its own, was cut
+// off waiting, or was never tried.
 func (c *Client) bootstrap(ctx context.Context) error {
 	var failed []error
-	for _, s := range c.seeds {
+	for i, s := range c.seeds {
 		resp, err := s.fetchMetadata(ctx, nil, false)
 		if err == nil {
 			c.install(merge(nil, resp, true))
 			return nil
 		}
-		if ctx.Err() != nil {
-			return ctx.Err()
+		if cerr := contextEnded(ctx); cerr != nil {
+			failed = append(failed, fmt.Errorf("seed %s: no answer before the context ended (%w)", s.addr, err))
+			for _, rest := range c.seeds[i+1:] {
+				failed = append(failed, fmt.Errorf("seed %s: not tried before the context ended", rest.addr))
+			}
+			return &noBrokersError{tried: failed, ctxErr: cerr}
 		}
 		failed = append(failed, fmt.Errorf("seed %s: %w", s.addr, err))
 	}
 	return &noBrokersError{tried: failed}
 }
 
-// noBrokersError lists what every broker tried answered.
-type noBrokersError struct{ tried []error }
+// contextEnded returns why ctx ended, or nil. A deadline that has passed
+// counts even before ctx's timer fires: a socket deadline set from it can
+// expire first, and the seed that saw it should not be blamed.
+func contextEnded(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+		return context.DeadlineExceeded
+	}
+	return nil
+}
+
+// noBrokersError lists what every broker tried answered, and, when the
+// caller's context ended the attempt, why.
+type noBrokersError struct {
+	tried  []error
+	ctxErr error // nil unless the context ended first
+}
 
 func (e *noBrokersError) Error() string {
 	msgs := make([]string, len(e.tried))
 	for i, err := range e.tried {
 		msgs[i] = err.Error()
 	}
-	return ErrNoBrokersAvailable.Error() + ": " + strings.Join(msgs, "; ")
+	head := ErrNoBrokersAvailable.Error()
+	if e.ctxErr != nil {
+		head += " before the context ended (" + e.ctxErr.Error() + ")"
+	}
+	return head + ": " + strings.Join(msgs, "; ")
 }
 
-func (e *noBrokersError) Unwrap() []error { return append([]error{ErrNoBrokersAvailable}, e.tried...) }
+func (e *noBrokersError) Unwrap() []error {
+	errs := append([]error{ErrNoBrokersAvailable}, e.tried...)
+	if e.ctxErr != nil {
+		errs = append(errs, e.ctxErr)
+	}
+	return errs
+}
 
 // install makes m the current metadata and brings the broker pool in line
 // with it: new brokers are added, moved ones reopened, departed ones closed.
@@ -171,13 +209,17 @@ func (c *Client) anyBroker(ctx context.Context, op string, fn func(*broker) erro
 	candidates = append(candidates, c.seeds...)
 	c.mu.Unlock()
 	var failed []error
-	for _, b := range candidates {
+	for i, b := range candidates {
 		err := fn(b)
 		if err == nil {
 			return nil
 		}
-		if ctx.Err() != nil {
-			return ctx.Err()
+		if cerr := contextEnded(ctx); cerr != nil {
+			failed = append(failed, fmt.Errorf("%s: no answer before the context ended (%w)", b.addr, err))
+			if rest := len(candidates) - i - 1; rest > 0 {
+				failed = append(failed, fmt.Errorf("%d more not tried", rest))
+			}
+			return &OpError{Op: op, Partition: -1, Broker: -1, Err: &noBrokersError{tried: failed, ctxErr: cerr}}
 		}
 		if !errors.Is(err, ErrSocketDisconnected) {
 			return b.opError(op, "", -1, err)
@@ -194,7 +236,7 @@ func (c *Client) refreshLoop() {
 	defer t.Stop()
 	for {
 		select {
-		case <-c.closing:
+		case <-c.ctx.Done():
 			return
 		case <-t.C:
 			ctx, cancel := context.WithTimeout(c.ctx, c.cfg.RequestTimeout)
@@ -358,21 +400,13 @@ type final struct{ error }
 
 func (f final) Unwrap() error { return f.error }
 
-func (c *Client) isClosed() bool {
-	select {
-	case <-c.closing:
-		return true
-	default:
-		return false
-	}
-}
+func (c *Client) isClosed() bool { return c.ctx.Err() != nil }
 
 // Close closes every connection and stops the client's background work.
 // Producers and consumers made from the client must be closed first. Close
 // is safe to call more than once.
 func (c *Client) Close() error {
 	c.closeOnce.Do(func() {
-		close(c.closing)
 		c.cancel()
 		c.bg.Wait()
 		c.mu.Lock()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"regexp"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/gokafka/kafka"
 	"github.com/gokafka/kafka/kafkatest"
+	"github.com/gokafka/kafka/protocol"
 	"github.com/stretchr/testify/require"
 )
 
@@ -68,12 +70,42 @@ func TestBadHostsAreRejected(t *testing.T) {
 	}
 }
 
+// TestBadConfigIsAConfigError: a malformed field fails NewClient before any
+// broker is contacted, with a typed error naming the field and the value,
+// not as a connection failure of every seed.
+func TestBadConfigIsAConfigError(t *testing.T) {
+	silent := silentAddr(t) // dialing it would hang until the context ended
+	for _, tc := range []struct {
+		cfg          kafka.Config
+		field, value string
+	}{
+		{kafka.Config{Hosts: []string{silent}, BrokerVersion: "abc"}, "BrokerVersion", "abc"},
+		{kafka.Config{Hosts: []string{silent}, BrokerVersion: "0.9.x"}, "BrokerVersion", "0.9.x"},
+		{kafka.Config{Hosts: []string{silent}, BrokerVersion: "3"}, "BrokerVersion", "3"},
+		{kafka.Config{Hosts: []string{"host:notaport"}}, "Hosts", "host:notaport"},
+		{kafka.Config{Hosts: []string{silent}, SASL: &kafka.SASL{Mechanism: "GSSAPI"}}, "SASL.Mechanism", "GSSAPI"},
+		{kafka.Config{Hosts: []string{silent}, SourceAddress: "not an address"}, "SourceAddress", "not an address"},
+	} {
+		_, err := kafka.NewClient(testCtx(t), tc.cfg)
+		var ce *kafka.ConfigError
+		require.ErrorAs(t, err, &ce, "%+v", tc.cfg)
+		require.Equal(t, tc.field, ce.Field)
+		require.Equal(t, tc.value, ce.Value)
+		require.ErrorContains(t, err, fmt.Sprintf("Config.%s %q", tc.field, tc.value))
+		require.NotErrorIs(t, err, kafka.ErrNoBrokersAvailable, "no broker was tried")
+	}
+	for _, ok := range []string{"0.8.2", "0.9.0.1", "3.9", "4.1.0"} {
+		_, err := kafka.NewClient(testCtx(t), kafka.Config{Hosts: []string{deadAddr(t)}, BrokerVersion: ok})
+		require.NotErrorAs(t, err, new(*kafka.ConfigError), ok)
+	}
+}
+
 func TestUnknownTopic(t *testing.T) {
 	c := newClient(t, kafka.Config{Hosts: kafkatest.Brokers(t)})
 	start := time.Now()
 	_, err := c.Topic(testCtx(t), "does-not-exist")
 	require.ErrorIs(t, err, kafka.ErrUnknownTopicOrPartition)
-	require.Less(t, time.Since(start), 5*time.Second, "an unknown topic is not retried until the deadline")
+	require.Less(t, time.Since(start), 15*time.Second, "an unknown topic is not retried until the deadline (30 s)")
 	var op *kafka.OpError
 	require.ErrorAs(t, err, &op)
 	require.Equal(t, "does-not-exist", op.Topic)
@@ -185,8 +217,9 @@ func TestMetadataRefreshesOnItsOwn(t *testing.T) {
 	require.Eventually(t, func() bool { return len(c.Brokers()) == 4 }, 10*time.Second, 10*time.Millisecond)
 }
 
-// TestPre010BrokerNamesTheSetting: a broker that hangs up on APIVersions,
-// as brokers before 0.10 do, gets an error that says what to set.
+// TestPre010BrokerNamesTheSetting: a broker that hangs up on APIVersions but
+// answers Metadata v0, as brokers before 0.10 do, gets an error that says
+// what to set.
 func TestPre010BrokerNamesTheSetting(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -197,12 +230,70 @@ func TestPre010BrokerNamesTheSetting(t *testing.T) {
 			if err != nil {
 				return
 			}
-			buf := make([]byte, 512)
-			nc.Read(buf) // the APIVersions request
-			nc.Close()
+			frame, err := protocol.ReadFrame(nc, nil, 1<<20)
+			if h, _, derr := protocol.DecodeRequest(frame); err == nil && derr == nil && h.APIKey == protocol.KeyMetadata {
+				out, _ := protocol.AppendResponse(nil, h.CorrelationID, &protocol.MetadataResponse{}, 0)
+				nc.Write(out)
+			}
+			nc.Close() // on APIVersions at once
 		}
 	}()
 	_, err = kafka.NewClient(testCtx(t), kafka.Config{Hosts: []string{l.Addr().String()}})
 	require.ErrorIs(t, err, kafka.ErrNoAPIVersions)
 	require.ErrorContains(t, err, "BrokerVersion")
+}
+
+// silentAddr returns the address of a listener that accepts connections and
+// reads what is sent, but never answers, until the test ends.
+func silentAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { l.Close() })
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { c.Close() })
+			go io.Copy(io.Discard, c)
+		}
+	}()
+	return l.Addr().String()
+}
+
+// TestBootstrapContextEndNamesEachSeed checks that when the caller's
+// context ends before any seed answers, the error says what each seed did,
+// and still matches both the context's error and ErrNoBrokersAvailable.
+func TestBootstrapContextEndNamesEachSeed(t *testing.T) {
+	dead, silent, untried := deadAddr(t), silentAddr(t), silentAddr(t)
+	// The dead seed refuses at once, well within the deadline even on a
+	// loaded machine; the silent one holds the rest of it.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_, err := kafka.NewClient(ctx, kafka.Config{Hosts: []string{dead, silent, untried}, DialTimeout: time.Minute, RetryBackoff: time.Millisecond})
+	require.Error(t, err)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.ErrorIs(t, err, kafka.ErrNoBrokersAvailable)
+	require.False(t, kafka.IsRetriable(err), "the caller's deadline ended it")
+	msg := err.Error()
+	require.Regexp(t, `seed `+regexp.QuoteMeta(dead)+`: [^;]*(?i:refused)`, msg)
+	require.Contains(t, msg, "seed "+silent+": no answer before the context ended")
+	require.Contains(t, msg, "seed "+untried+": not tried before the context ended")
+}
+
+// TestRefreshContextEndNamesTheBroker: a metadata refresh cut off by the
+// caller's deadline says which broker did not answer, not just "context
+// deadline exceeded".
+func TestRefreshContextEndNamesTheBroker(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.NumBrokers(1))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	cl.Delay(protocol.KeyMetadata, time.Hour, kafkatest.Always)
+	ctx, cancel := context.WithTimeout(testCtx(t), time.Second)
+	defer cancel()
+	err := c.UpdateCluster(ctx)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.ErrorIs(t, err, kafka.ErrNoBrokersAvailable)
+	require.ErrorContains(t, err, cl.Addrs()[0]+": no answer before the context ended")
+	require.ErrorContains(t, err, "more not tried", "the seed connection was left")
 }

@@ -126,11 +126,44 @@ func (cfg Config) withDefaults() (Config, []string, error) {
 		switch cfg.SASL.Mechanism {
 		case SASLPlain, SASLScramSHA256, SASLScramSHA512:
 		default:
-			return cfg, nil, fmt.Errorf("kafka: Config.SASL.Mechanism %q: want %q, %q or %q", cfg.SASL.Mechanism, SASLPlain, SASLScramSHA256, SASLScramSHA512)
+			return cfg, nil, &ConfigError{Field: "SASL.Mechanism", Value: cfg.SASL.Mechanism,
+				Reason: fmt.Sprintf("want %q, %q or %q", SASLPlain, SASLScramSHA256, SASLScramSHA512)}
 		}
+	}
+	if cfg.BrokerVersion != "" && !validRelease(cfg.BrokerVersion) {
+		return cfg, nil, &ConfigError{Field: "BrokerVersion", Value: cfg.BrokerVersion,
+			Reason: `want a Kafka release such as "0.9.0" or "3.9", or empty to ask each broker`}
 	}
 	seeds, err := parseHosts(cfg.Hosts)
 	return cfg, seeds, err
+}
+
+// validRelease reports whether s looks like a Kafka release: two to four
+// dot-separated numbers.
+func validRelease(s string) bool {
+	parts := strings.Split(s, ".")
+	if len(parts) < 2 || len(parts) > 4 {
+		return false
+	}
+	for _, p := range parts {
+		if _, err := strconv.ParseUint(p, 10, 16); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// A ConfigError is a [Config] field NewClient cannot use; nothing was sent
+// to any broker.
+type ConfigError struct {
+	Field  string // the field's path in Config, e.g. "BrokerVersion" or "SASL.Mechanism"
+	Value  string // the value given
+	Reason string // what the field wants
+}
+
+// Error names the field, the value given, and what the field wants.
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("kafka: Config.%s %q: %s", e.Field, e.Value, e.Reason)
 }
 
 // parseHosts splits and checks the seed list.
@@ -148,13 +181,13 @@ func parseHosts(hosts []string) ([]string, error) {
 				host, port = strings.Trim(s, "[]"), defaultPort
 			}
 			if p, err := strconv.Atoi(port); err != nil || p <= 0 || p > 65535 || host == "" {
-				return nil, fmt.Errorf("kafka: Config.Hosts entry %q: want host:port", s)
+				return nil, &ConfigError{Field: "Hosts", Value: s, Reason: "want host:port"}
 			}
 			seeds = append(seeds, net.JoinHostPort(host, port))
 		}
 	}
 	if len(seeds) == 0 {
-		return nil, fmt.Errorf("kafka: Config.Hosts is empty: name at least one broker, e.g. \"127.0.0.1:9092\"")
+		return nil, &ConfigError{Field: "Hosts", Value: strings.Join(hosts, ","), Reason: `name at least one broker, e.g. "127.0.0.1:9092"`}
 	}
 	return seeds, nil
 }
@@ -169,6 +202,7 @@ func (cfg Config) connConfig() (conn.Config, error) {
 		BrokerVersion:   cfg.BrokerVersion,
 		SoftwareName:    "gokafka",
 		SoftwareVersion: Version,
+		Logger:          cfg.Logger,
 	}
 	if cfg.SASL != nil {
 		cc.SASL = &conn.SASL{Mechanism: cfg.SASL.Mechanism, Username: cfg.SASL.Username, Password: cfg.SASL.Password}
@@ -176,12 +210,141 @@ func (cfg Config) connConfig() (conn.Config, error) {
 	if cfg.SourceAddress != "" {
 		addr, err := net.ResolveTCPAddr("tcp", cfg.SourceAddress)
 		if err != nil {
-			return cc, fmt.Errorf("kafka: Config.SourceAddress %q: %w", cfg.SourceAddress, err)
+			return cc, &ConfigError{Field: "SourceAddress", Value: cfg.SourceAddress, Reason: err.Error()}
 		}
 		cc.LocalAddr = addr
 	}
 	return cc, nil
 }
+
+// redacted stands for a secret in printed and logged configurations.
+const redacted = "[REDACTED]"
+
+// configView is what a printed Config shows: every field of Config, with the
+// secrets replaced (SASL prints through its own redacting Format, TLS as a
+// summary without keys). Its fields are exported so that fmt calls their
+// methods.
+type configView struct {
+	Hosts                 []string
+	ClientID              string
+	BrokerVersion         string
+	RequestTimeout        time.Duration
+	DialTimeout           time.Duration
+	SourceAddress         string
+	TLS                   tlsSummary
+	SASL                  *SASL
+	MetadataMaxAge        time.Duration
+	RetryBackoff          time.Duration
+	MaxResponseSize       int32
+	IncludeInternalTopics bool
+	Logger                *slog.Logger
+	Hooks                 []Hook
+}
+
+func (cfg Config) view() configView {
+	return configView{
+		Hosts: cfg.Hosts, ClientID: cfg.ClientID, BrokerVersion: cfg.BrokerVersion,
+		RequestTimeout: cfg.RequestTimeout, DialTimeout: cfg.DialTimeout, SourceAddress: cfg.SourceAddress,
+		TLS: tlsSummary{cfg.TLS}, SASL: cfg.SASL, MetadataMaxAge: cfg.MetadataMaxAge, RetryBackoff: cfg.RetryBackoff,
+		MaxResponseSize: cfg.MaxResponseSize, IncludeInternalTopics: cfg.IncludeInternalTopics,
+		Logger: cfg.Logger, Hooks: cfg.Hooks,
+	}
+}
+
+// String shows the configuration with its fields named and its secrets
+// (the SASL password, the TLS keys) left out, so that a Config can be
+// printed or logged safely.
+func (cfg Config) String() string { return "kafka.Config" + fmt.Sprintf("%+v", cfg.view()) }
+
+// GoString is String in Go syntax, for %#v; secrets are left out.
+func (cfg Config) GoString() string {
+	return strings.Replace(fmt.Sprintf("%#v", cfg.view()), "kafka.configView", "kafka.Config", 1)
+}
+
+// Format makes every fmt verb print [Config.String] (%#v: GoString), so
+// that no verb reaches the secrets.
+func (cfg Config) Format(f fmt.State, verb rune) { formatRedacted(f, verb, cfg) }
+
+// LogValue logs the configuration for log/slog with its secrets left out.
+func (cfg Config) LogValue() slog.Value {
+	attrs := []slog.Attr{
+		slog.Any("hosts", cfg.Hosts),
+		slog.String("client_id", cfg.ClientID),
+		slog.String("broker_version", cfg.BrokerVersion),
+		slog.Duration("request_timeout", cfg.RequestTimeout),
+		slog.Duration("dial_timeout", cfg.DialTimeout),
+		slog.String("source_address", cfg.SourceAddress),
+		slog.String("tls", tlsSummary{cfg.TLS}.String()),
+	}
+	if cfg.SASL != nil {
+		attrs = append(attrs, slog.Any("sasl", cfg.SASL.LogValue()))
+	}
+	attrs = append(attrs,
+		slog.Duration("metadata_max_age", cfg.MetadataMaxAge),
+		slog.Duration("retry_backoff", cfg.RetryBackoff),
+		slog.Int("max_response_size", int(cfg.MaxResponseSize)),
+		slog.Bool("include_internal_topics", cfg.IncludeInternalTopics),
+		slog.Int("hooks", len(cfg.Hooks)),
+	)
+	return slog.GroupValue(attrs...)
+}
+
+// String shows the mechanism and user; the password shows as [REDACTED]
+// when set.
+func (s SASL) String() string { return fmt.Sprintf("%+v", s.view()) }
+
+// GoString is String in Go syntax, for %#v; the password is left out.
+func (s SASL) GoString() string {
+	return strings.Replace(fmt.Sprintf("%#v", s.view()), "kafka.saslView", "kafka.SASL", 1)
+}
+
+// Format makes every fmt verb print [SASL.String] (%#v: GoString), so that
+// no verb reaches the password.
+func (s SASL) Format(f fmt.State, verb rune) { formatRedacted(f, verb, s) }
+
+// LogValue logs the mechanism and user for log/slog, not the password.
+func (s SASL) LogValue() slog.Value {
+	v := s.view()
+	return slog.GroupValue(slog.String("mechanism", v.Mechanism), slog.String("username", v.Username), slog.String("password", v.Password))
+}
+
+// saslView is SASL as printed: the password, when set, is [REDACTED].
+type saslView SASL
+
+func (s SASL) view() saslView {
+	if s.Password != "" {
+		s.Password = redacted
+	}
+	return saslView(s)
+}
+
+// formatRedacted prints v for any verb through its String, or GoString
+// for %#v: fmt's own printing of the fields would show the secrets.
+func formatRedacted(f fmt.State, verb rune, v interface {
+	fmt.Stringer
+	fmt.GoStringer
+}) {
+	if verb == 'v' && f.Flag('#') {
+		fmt.Fprint(f, v.GoString())
+		return
+	}
+	fmt.Fprint(f, v.String())
+}
+
+// tlsSummary prints a TLS configuration without its keys: whether it is
+// set, the server name, whether verification is off, and how many client
+// certificates it holds.
+type tlsSummary struct{ c *tls.Config }
+
+func (t tlsSummary) String() string {
+	if t.c == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("{ServerName:%s InsecureSkipVerify:%t Certificates:%d}", t.c.ServerName, t.c.InsecureSkipVerify, len(t.c.Certificates))
+}
+
+// GoString is String, for %#v: the keys stay out of Go syntax too.
+func (t tlsSummary) GoString() string { return t.String() }
 
 // Version is this library's version, sent to brokers in APIVersions.
 const Version = "0.1.0"

@@ -19,7 +19,11 @@ import (
 //	var kerr kafka.Error
 //	if errors.As(err, &kerr) && kerr.Retriable() { ... }
 //
-// Name, Message and Retriable describe the code as Kafka does.
+// Name, Message and Retriable describe the code as Kafka does. Error is an
+// alias, so these methods are documented on [protocol.ErrorCode] (go doc
+// github.com/gokafka/kafka/protocol.ErrorCode.Retriable): it is the same
+// type, so that a code the connection layer reports, such as a failed SASL
+// authentication, matches these constants with errors.Is and errors.As.
 type Error = protocol.ErrorCode
 
 // The client's own errors, for conditions that are not a broker's error code.
@@ -35,9 +39,25 @@ var (
 	ErrSocketDisconnected = conn.ErrDisconnected
 
 	// ErrNoAPIVersions means a broker closed the connection instead of
-	// answering APIVersions, as brokers before 0.10 do: set
-	// Config.BrokerVersion ("0.9.0" or "0.8.2") for those.
+	// answering APIVersions but answered Metadata v0, as brokers before 0.10
+	// do: set Config.BrokerVersion ("0.9.0" or "0.8.2") for those.
 	ErrNoAPIVersions = conn.ErrNoAPIVersions
+
+	// ErrNotKafka means the peer answered in another protocol, such as HTTP.
+	ErrNotKafka = conn.ErrNotKafka
+
+	// ErrTLSRequired means the peer answered a plaintext request with a TLS
+	// record: the listener expects TLS (Config.TLS).
+	ErrTLSRequired = conn.ErrTLSRequired
+
+	// ErrClosedBeforeAnswer means the peer closed the connection without a
+	// byte of its answer.
+	ErrClosedBeforeAnswer = conn.ErrClosedBeforeAnswer
+
+	// ErrMalformedResponse means an answer broke Kafka's framing: a frame
+	// larger than Config.MaxResponseSize, a truncated frame, or another
+	// request's correlation ID.
+	ErrMalformedResponse = conn.ErrMalformedResponse
 
 	// ErrClientClosed is returned by calls on a closed Client.
 	ErrClientClosed = errors.New("kafka: client closed")

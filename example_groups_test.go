@@ -31,7 +31,7 @@ func ExampleBalancedConsumer_RunWorkers() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	p, err := topic.Producer(ctx, kafka.ProducerConfig{Partitioner: kafka.ManualPartitioner})
+	p, err := topic.Producer(ctx, kafka.ProducerConfig{Partitioner: kafka.NewManualPartitioner()})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -51,7 +51,7 @@ func ExampleTopic_SimpleConsumer() {
 		ConsumerGroup:      "mygroup",
 		AutoOffsetReset:    kafka.OffsetEarliest, // where a new group starts
 		ResetOffsetOnStart: false,                // an existing group goes on from its commits
-		ConsumerTimeout:    500 * time.Millisecond,
+		ConsumerTimeout:    time.Second,          // nothing new for this long: caught up
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -96,7 +96,7 @@ func ExampleSimpleConsumer_ResetOffsets() {
 	consumer, err := topic.SimpleConsumer(ctx, kafka.SimpleConsumerConfig{
 		AutoOffsetReset:    kafka.OffsetLatest,
 		ResetOffsetOnStart: true,
-		ConsumerTimeout:    500 * time.Millisecond,
+		ConsumerTimeout:    time.Second, // nothing new for this long: caught up
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -154,7 +154,7 @@ func ExampleSimpleConsumer_Consume() {
 	topic, cleanup := exampleSCTopic(ctx, "mytopic", "hello")
 	defer cleanup()
 
-	cfg := kafka.SimpleConsumerConfig{ConsumerTimeout: 500 * time.Millisecond}
+	cfg := kafka.SimpleConsumerConfig{ConsumerTimeout: time.Second}
 	consumer, err := topic.SimpleConsumer(ctx, cfg)
 	if err != nil {
 		log.Fatal(err)

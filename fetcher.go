@@ -5,28 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/gokafka/kafka/protocol"
 )
-
-// A TopicPartition names one partition of one topic.
-type TopicPartition struct {
-	Topic     string
-	Partition int32
-}
-
-func (tp TopicPartition) compare(o TopicPartition) int {
-	if c := strings.Compare(tp.Topic, o.Topic); c != 0 {
-		return c
-	}
-	return int(tp.Partition - o.Partition)
-}
-
-// String formats tp as "topic[partition]".
-func (tp TopicPartition) String() string { return fmt.Sprintf("%s[%d]", tp.Topic, tp.Partition) }
 
 // A fetcher keeps partitions' messages flowing: one goroutine
 // per leader broker fetches every partition that broker leads and has room
@@ -40,9 +23,8 @@ type fetcher struct {
 
 	mu      sync.Mutex
 	parts   map[TopicPartition]*partState
-	queue   chunkQueue // fetched and not yet consumed
-	err     error      // to return from the next call to next
-	closed  bool
+	queue   chunkQueue    // fetched and not yet consumed
+	err     error         // to return from the next call to next
 	avail   chan struct{} // signalled when chunks or err arrive
 	changed chan struct{} // closed (and replaced) to wake the workers
 	workers map[int32]bool
@@ -211,6 +193,7 @@ func (f *fetcher) work(broker int32) {
 		if f.ctx.Err() != nil {
 			return
 		}
+		f.client.hooks.requestError(RequestErrorEvent{API: "Fetch", Broker: broker, Partition: -1, Err: err})
 		failures++
 		f.release(parts, f.client.backoff.Delay(failures-1))
 		f.refresh()
@@ -367,6 +350,8 @@ func (f *fetcher) file(b *broker, c claimed, r *protocol.FetchResponsePartition,
 	}
 	switch code := Error(r.ErrorCode); {
 	case code == ErrOffsetOutOfRange:
+		f.client.hooks.requestError(RequestErrorEvent{API: "Fetch", Broker: b.id, Topic: c.tp.Topic, Partition: c.tp.Partition,
+			Err: b.opError("fetch", c.tp.Topic, c.tp.Partition, code)})
 		f.outOfRange(c)
 		return
 	case code != 0:
@@ -537,6 +522,8 @@ func (f *fetcher) outOfRange(c claimed) {
 // partitionError backs a partition off after an error: retriable ones
 // (a leader moving) refresh the metadata; others are returned by next.
 func (f *fetcher) partitionError(b *broker, c claimed, err error) {
+	err = b.opError("fetch", c.tp.Topic, c.tp.Partition, err)
+	f.client.hooks.requestError(RequestErrorEvent{API: "Fetch", Broker: b.id, Topic: c.tp.Topic, Partition: c.tp.Partition, Err: err})
 	f.mu.Lock()
 	ps := f.parts[c.tp]
 	ps.failures++
@@ -545,7 +532,7 @@ func (f *fetcher) partitionError(b *broker, c claimed, err error) {
 	f.release([]claimed{c}, wait)
 	f.refresh()
 	if !IsRetriable(err) {
-		f.fail(b.opError("fetch", c.tp.Topic, c.tp.Partition, err))
+		f.fail(err)
 	}
 }
 
@@ -573,6 +560,27 @@ func (f *fetcher) bounds(ctx context.Context, parts []TopicPartition) (map[Topic
 	return out, nil
 }
 
+// reset moves partitions to the positions ResetOffsets is given: offsets
+// map each to the next offset to read, or to OffsetEarliest or
+// OffsetLatest; an offset outside the log moves to AutoOffsetReset, as a
+// fetch would. What was fetched for them is dropped.
+func (f *fetcher) reset(ctx context.Context, offsets map[TopicPartition]int64) error {
+	tps := make([]TopicPartition, 0, len(offsets))
+	for tp := range offsets {
+		tps = append(tps, tp)
+	}
+	bounds, err := f.bounds(ctx, tps)
+	if err != nil {
+		return err
+	}
+	to := make(map[TopicPartition]int64, len(offsets))
+	for tp, o := range offsets {
+		to[tp] = resetTarget(o, f.opts.reset, bounds[tp])
+	}
+	f.seek(to)
+	return nil
+}
+
 // seek moves partitions to new positions, dropping what was fetched for
 // them.
 func (f *fetcher) seek(offsets map[TopicPartition]int64) {
@@ -588,53 +596,15 @@ func (f *fetcher) seek(offsets map[TopicPartition]int64) {
 	f.wakeLocked()
 }
 
-// consumerTimer is a ConsumerTimeout that costs nothing unless Consume
-// has to wait: a timer is then taken from a pool, and given back by stop.
-type consumerTimer struct {
-	d     time.Duration // 0: no timeout
-	start time.Time
-	t     *time.Timer
-}
-
-// timerPool holds stopped timers. Since Go 1.23 a stopped or reset timer
-// never delivers a stale tick, so a pooled timer is as good as a new one.
-var timerPool = sync.Pool{New: func() any {
-	t := time.NewTimer(time.Hour)
-	t.Stop()
-	return t
-}}
-
-func newConsumerTimer(d time.Duration) consumerTimer {
-	if d <= 0 {
-		return consumerTimer{}
-	}
-	return consumerTimer{d: d, start: time.Now()}
-}
-
-// C returns the channel that fires at the timeout, nil without one.
-func (ct *consumerTimer) C() <-chan time.Time {
-	if ct.d <= 0 {
-		return nil
-	}
-	if ct.t == nil {
-		ct.t = timerPool.Get().(*time.Timer)
-		ct.t.Reset(max(ct.d-time.Since(ct.start), 0))
-	}
-	return ct.t.C
-}
-
-func (ct *consumerTimer) stop() {
-	if ct.t != nil {
-		ct.t.Stop()
-		timerPool.Put(ct.t)
-		ct.t = nil
-	}
-}
-
 // next returns the next fetched message, waiting within ctx and the
-// consumer timeout (ErrConsumerTimeout).
+// consumer timeout (ErrConsumerTimeout). Once the fetcher is closed (or its
+// client is), it returns ErrConsumerStopped, even with messages still
+// buffered: they were fetched ahead, not consumed, and are not handed out.
 func (f *fetcher) next(ctx context.Context, ct *consumerTimer) (Message, error) {
 	for {
+		if f.ctx.Err() != nil {
+			return Message{}, ErrConsumerStopped
+		}
 		f.mu.Lock()
 		if msg, ok := f.takeLocked(); ok {
 			if f.queue.len() > 0 {
@@ -651,13 +621,10 @@ func (f *fetcher) next(ctx context.Context, ct *consumerTimer) (Message, error) 
 			f.mu.Unlock()
 			return Message{}, err
 		}
-		if f.closed {
-			f.mu.Unlock()
-			return Message{}, ErrConsumerStopped
-		}
 		f.mu.Unlock()
 		select {
 		case <-f.avail:
+		case <-f.ctx.Done():
 		case <-ctx.Done():
 			return Message{}, ctx.Err()
 		case <-ct.C():
@@ -736,15 +703,9 @@ func (f *fetcher) fail(err error) {
 	}
 }
 
-// close stops the workers and fails waiting calls with ErrConsumerStopped.
+// close stops the workers; next returns ErrConsumerStopped from then on,
+// in waiting calls too.
 func (f *fetcher) close() {
 	f.cancel()
 	f.wg.Wait()
-	f.mu.Lock()
-	f.closed = true
-	f.mu.Unlock()
-	select {
-	case f.avail <- struct{}{}:
-	default:
-	}
 }

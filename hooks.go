@@ -1,13 +1,67 @@
 package kafka
 
-import "time"
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"time"
+)
 
 // A Hook receives events for metrics, in the spirit of yelp_kafka's metrics
-// responder: list hooks in [Config.Hooks], each implementing any of the
-// interfaces below. Hooks are called synchronously from the client's
-// goroutines, so they must be quick and safe for concurrent use; the core
-// module depends on no metrics library.
+// responder: list hooks in [Config.Hooks], each implementing one or more of
+// the interfaces below ([BrokerConnectHook], [BrokerRequestHook],
+// [RequestErrorHook], [ProduceBatchHook], [FetchBatchHook]); NewClient
+// refuses a hook that implements none of them ([ErrInvalidHook]). Hooks are
+// called synchronously from the client's goroutines, so they must be quick
+// and safe for concurrent use; the core module depends on no metrics
+// library.
 type Hook any
+
+// ErrInvalidHook is wrapped by NewClient's error for a hook in
+// Config.Hooks that is nil or implements none of the hook interfaces (a
+// method with a misspelt name or a wrong signature, most likely): it would
+// never be called.
+var ErrInvalidHook = errors.New("kafka: invalid hook")
+
+// hookKind is one hook interface: its name, and a test for it.
+type hookKind struct {
+	name string
+	is   func(Hook) bool
+}
+
+func kindOf[H any]() hookKind {
+	return hookKind{name: reflect.TypeFor[H]().Name(), is: func(h Hook) bool { _, ok := h.(H); return ok }}
+}
+
+// hookKinds lists every hook interface, for validateHooks.
+var hookKinds = []hookKind{
+	kindOf[BrokerConnectHook](),
+	kindOf[BrokerRequestHook](),
+	kindOf[RequestErrorHook](),
+	kindOf[ProduceBatchHook](),
+	kindOf[FetchBatchHook](),
+}
+
+// validateHooks checks that every hook implements at least one hook
+// interface.
+func validateHooks(hs []Hook) error {
+	for i, h := range hs {
+		if h == nil {
+			return fmt.Errorf("%w: Config.Hooks[%d] is nil", ErrInvalidHook, i)
+		}
+		if !slices.ContainsFunc(hookKinds, func(k hookKind) bool { return k.is(h) }) {
+			names := make([]string, len(hookKinds))
+			for j, k := range hookKinds {
+				names[j] = k.name
+			}
+			return fmt.Errorf("%w: Config.Hooks[%d] (%T) implements none of the hook interfaces (%s)",
+				ErrInvalidHook, i, h, strings.Join(names, ", "))
+		}
+	}
+	return nil
+}
 
 // BrokerConnectHook is told about every connection attempt to a broker.
 type BrokerConnectHook interface {
@@ -38,8 +92,36 @@ type BrokerRequestEvent struct {
 	Err     error         // a transport or decoding error; error codes inside the response are not counted here
 }
 
+// RequestErrorHook is told about every error the consumers' Fetch requests
+// and the producers' Produce requests meet, whether the client retries it or
+// gives up: an error of the request as a whole (a lost connection, an error
+// code at the response's top level) and each partition's error code in the
+// response (NOT_LEADER_OR_FOLLOWER, OFFSET_OUT_OF_RANGE, ...) or undecodable
+// records. It is where per-error
+// counters come from (errors.Is(e.Err, kafka.ErrNotLeaderForPartition)).
+type RequestErrorHook interface {
+	OnRequestError(RequestErrorEvent)
+}
+
+// RequestErrorEvent describes one error a request met.
+type RequestErrorEvent struct {
+	API       string // the Kafka API's name: "Fetch" or "Produce"
+	Broker    int32  // -1 when the request found no broker to go to
+	Topic     string // "" for an error of the request as a whole
+	Partition int32  // -1 for an error of the request as a whole
+	// Err is the error, as an *OpError where the client makes one: it
+	// wraps the Kafka error code (errors.Is(Err, kafka.ErrOffsetOutOfRange))
+	// or the transport's error (ErrSocketDisconnected).
+	Err error
+}
+
 // hooks fans events out to the hooks that want them.
 type hooks []Hook
+
+// requestError tells the RequestErrorHooks about e.
+func (hs hooks) requestError(e RequestErrorEvent) {
+	emit(hs, func(h RequestErrorHook) { h.OnRequestError(e) })
+}
 
 // emit calls fn with every hook of kind H.
 func emit[H any](hs hooks, fn func(H)) {

@@ -1,6 +1,10 @@
 package kafka
 
-import "time"
+import (
+	"fmt"
+	"strings"
+	"time"
+)
 
 // A Message is one Kafka record, as produced and as consumed. A consumed
 // message's Key, Value and header values share memory with the fetch that
@@ -25,3 +29,19 @@ type Header struct {
 	Key   string
 	Value []byte
 }
+
+// A TopicPartition names one partition of one topic.
+type TopicPartition struct {
+	Topic     string
+	Partition int32
+}
+
+func (tp TopicPartition) compare(o TopicPartition) int {
+	if c := strings.Compare(tp.Topic, o.Topic); c != 0 {
+		return c
+	}
+	return int(tp.Partition - o.Partition)
+}
+
+// String formats tp as "topic[partition]".
+func (tp TopicPartition) String() string { return fmt.Sprintf("%s[%d]", tp.Topic, tp.Partition) }

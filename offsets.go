@@ -1,10 +1,12 @@
 package kafka
 
-import "fmt"
-
 // OffsetType names a position by where it is in a partition's log, rather
-// than by number: pykafka's OffsetType.
-type OffsetType int64
+// than by number: pykafka's OffsetType. It is an int64, so that
+// OffsetEarliest and OffsetLatest go wherever an offset goes, e.g.
+// ResetOffsets(ctx, map[int32]int64{0: kafka.OffsetEarliest}), without a
+// conversion. As the AutoOffsetReset of a consumer's configuration, the
+// zero value means OffsetEarliest, pykafka's default.
+type OffsetType = int64
 
 const (
 	// OffsetEarliest is the oldest message a partition still holds (its log
@@ -15,27 +17,18 @@ const (
 	OffsetLatest OffsetType = -1
 )
 
-// String returns "earliest" or "latest".
-func (t OffsetType) String() string {
-	switch t {
-	case OffsetEarliest:
-		return "earliest"
-	case OffsetLatest:
-		return "latest"
-	}
-	return fmt.Sprintf("OffsetType(%d)", int64(t))
-}
-
-// orDefault returns t, or pykafka's default, OffsetEarliest, for the zero
-// value.
-func (t OffsetType) orDefault() OffsetType {
-	if t == 0 {
+// offsetResetOrDefault returns reset, or pykafka's default,
+// OffsetEarliest, for the zero value.
+func offsetResetOrDefault(reset OffsetType) OffsetType {
+	if reset == 0 {
 		return OffsetEarliest
 	}
-	return t
+	return reset
 }
 
-func (t OffsetType) valid() bool { return t == OffsetEarliest || t == OffsetLatest }
+// isOffsetType reports whether o is OffsetEarliest or OffsetLatest rather
+// than an offset.
+func isOffsetType(o int64) bool { return o == OffsetEarliest || o == OffsetLatest }
 
 // logBounds are a partition's first and next offsets: the log start offset
 // and the high watermark (or, reading committed, the last stable offset).
@@ -78,4 +71,14 @@ func outOfRange(offset int64, reset OffsetType, lb logBounds) int64 {
 		return lb.resolve(reset)
 	}
 	return offset
+}
+
+// resetTarget is where ResetOffsets moves a partition asked to go to o: the
+// log position OffsetEarliest or OffsetLatest names, or the offset o itself
+// when it is inside the log, or else reset (as a fetch would).
+func resetTarget(o int64, reset OffsetType, lb logBounds) int64 {
+	if isOffsetType(o) {
+		return lb.resolve(o)
+	}
+	return outOfRange(o, reset, lb)
 }

@@ -56,10 +56,29 @@ func TestOutOfRange(t *testing.T) {
 
 func TestOffsetTypeDefault(t *testing.T) {
 	var zero OffsetType
-	if zero.orDefault() != OffsetEarliest || OffsetLatest.orDefault() != OffsetLatest {
+	if offsetResetOrDefault(zero) != OffsetEarliest || offsetResetOrDefault(OffsetLatest) != OffsetLatest {
 		t.Fatal("the zero OffsetType means pykafka's default, earliest")
 	}
 	if OffsetEarliest != -2 || OffsetLatest != -1 {
 		t.Fatal("OffsetEarliest and OffsetLatest are Kafka's -2 and -1")
+	}
+	cfg, err := SimpleConsumerConfig{}.withDefaults()
+	if err != nil || cfg.AutoOffsetReset != OffsetEarliest {
+		t.Fatalf("a zero AutoOffsetReset became %d (%v), want OffsetEarliest", cfg.AutoOffsetReset, err)
+	}
+}
+
+// TestOffsetTypeIsAnOffset: the sentinels go where an int64 offset goes,
+// with no conversion (this compiles only if they do), and ResetOffsets
+// resolves them to the log's bounds.
+func TestOffsetTypeIsAnOffset(t *testing.T) {
+	offsets := map[int32]int64{0: OffsetEarliest, 1: OffsetLatest, 2: 150, 3: 50}
+	var reset OffsetType = OffsetLatest
+	lb := logBounds{start: 100, end: 200}
+	want := map[int32]int64{0: 100, 1: 200, 2: 150, 3: 200}
+	for p, o := range offsets {
+		if got := resetTarget(o, reset, lb); got != want[p] {
+			t.Errorf("partition %d, reset to %d: got %d, want %d", p, o, got, want[p])
+		}
 	}
 }

@@ -12,6 +12,11 @@ import (
 // A Partitioner picks a message's partition among numPartitions, whose IDs
 // are 0 to numPartitions-1. It must be safe for concurrent use. An error is
 // returned to the caller of Produce.
+//
+// Every partitioner of this package is made by a New...Partitioner
+// function, taking its settings as arguments, and each call makes one
+// with state of its own (counters, sticky choices), so that producers do
+// not disturb each other. [PartitionerFunc] makes one of a function.
 type Partitioner interface {
 	Partition(msg Message, numPartitions int) (int32, error)
 }
@@ -27,8 +32,10 @@ func (f PartitionerFunc) Partition(msg Message, numPartitions int) (int32, error
 
 // BatchClosedNotifier is implemented by partitioners that stick to one
 // partition for messages without a key until the producer closes that
-// partition's batch (KIP-480): the producer calls BatchClosed then, with
-// the partition's queue locked, so it must be quick and must not produce.
+// partition's batch (KIP-480): the producer calls BatchClosed then, from
+// the goroutine that closed the batch (a Produce call's, or the sender's)
+// and without holding any of its locks. It should be quick: the sender
+// waits for it.
 type BatchClosedNotifier interface {
 	BatchClosed(partition int32)
 }
@@ -39,7 +46,7 @@ var ErrNoKey = errors.New("kafka: the partitioner needs a message key")
 
 // NewDefaultPartitioner returns the producer's default partitioner:
 // messages with a key go where the Java client puts them (murmur2 of the
-// key, see [Murmur2Partitioner]), so that Java and Go producers agree;
+// key, see [NewMurmur2Partitioner]), so that Java and Go producers agree;
 // messages without one stick to a partition until its batch is sent, then
 // move on, which makes bigger batches than round-robin (Kafka's sticky
 // partitioner, KIP-480).
@@ -77,17 +84,19 @@ func (s *stickyPartitioner) BatchClosed(partition int32) {
 	}
 }
 
-// Murmur2Partitioner hashes keys as the Java client's default partitioner
-// does: murmur2(key) with the sign bit cleared, modulo the partition count.
-// Messages without a key go round-robin.
-var Murmur2Partitioner Partitioner = PartitionerFunc(func(msg Message, n int) (int32, error) {
-	if msg.Key == nil {
-		return int32(roundRobin.Add(1) % uint64(n)), nil
-	}
-	return murmur2Partition(msg.Key, n), nil
-})
-
-var roundRobin atomic.Uint64
+// NewMurmur2Partitioner returns a partitioner that hashes keys as the Java
+// client's default partitioner does: murmur2(key) with the sign bit
+// cleared, modulo the partition count. Messages without a key go
+// round-robin.
+func NewMurmur2Partitioner() Partitioner {
+	var next atomic.Uint64
+	return PartitionerFunc(func(msg Message, n int) (int32, error) {
+		if msg.Key == nil {
+			return int32((next.Add(1) - 1) % uint64(n)), nil
+		}
+		return murmur2Partition(msg.Key, n), nil
+	})
+}
 
 func murmur2Partition(key []byte, n int) int32 {
 	return int32(uint32(murmur2(key)&0x7fffffff) % uint32(n))
@@ -129,8 +138,8 @@ func murmur2(data []byte) int32 {
 	return int32(h)
 }
 
-// NewRoundRobinPartitioner spreads messages over the partitions in turn,
-// whatever their keys.
+// NewRoundRobinPartitioner returns a partitioner that spreads messages
+// over the partitions in turn, from partition 0, whatever their keys.
 func NewRoundRobinPartitioner() Partitioner {
 	var next atomic.Uint64
 	return PartitionerFunc(func(_ Message, n int) (int32, error) {
@@ -138,8 +147,8 @@ func NewRoundRobinPartitioner() Partitioner {
 	})
 }
 
-// NewRandomPartitioner is pykafka's RandomPartitioner, which despite its
-// name is round-robin: its counter starts at 1, so the first message goes
+// NewRandomPartitioner returns pykafka's RandomPartitioner, which despite
+// its name is round-robin: its counter starts at 1, so the first message goes
 // to partition 1 (0 with a single partition), then 2, and so on around.
 func NewRandomPartitioner() Partitioner {
 	var next atomic.Uint64
@@ -148,24 +157,22 @@ func NewRandomPartitioner() Partitioner {
 	})
 }
 
-// HashingPartitioner is pykafka's HashingPartitioner: the partition is
-// hash(key) modulo the partition count. Hash nil means pykafka's default,
-// the SHA-1 of the key read as one big number, which picks the same
-// partitions pykafka did. It is not the Java client's hash: use the default
-// partitioner to share topics with Java producers.
-type HashingPartitioner struct {
-	Hash func(key []byte) uint64
-}
-
-// Partition implements [Partitioner].
-func (h HashingPartitioner) Partition(msg Message, n int) (int32, error) {
-	if msg.Key == nil {
-		return 0, fmt.Errorf("HashingPartitioner: %w", ErrNoKey)
-	}
-	if h.Hash != nil {
-		return int32(h.Hash(msg.Key) % uint64(n)), nil
-	}
-	return int32(sha1Mod(msg.Key, uint64(n))), nil
+// NewHashingPartitioner returns pykafka's HashingPartitioner: the
+// partition is hash(key) modulo the partition count. A nil hash means
+// pykafka's default, the SHA-1 of the key read as one big number, which
+// picks the same partitions pykafka did. It is not the Java client's hash:
+// use the default partitioner to share topics with Java producers. A
+// message without a key gets [ErrNoKey].
+func NewHashingPartitioner(hash func(key []byte) uint64) Partitioner {
+	return PartitionerFunc(func(msg Message, n int) (int32, error) {
+		if msg.Key == nil {
+			return 0, fmt.Errorf("kafka: hashing partitioner: %w", ErrNoKey)
+		}
+		if hash != nil {
+			return int32(hash(msg.Key) % uint64(n)), nil
+		}
+		return int32(sha1Mod(msg.Key, uint64(n))), nil
+	})
 }
 
 // sha1Mod computes int(sha1(key).hexdigest(), 16) % n, as pykafka did,
@@ -179,35 +186,35 @@ func sha1Mod(key []byte, n uint64) uint64 {
 	return rem
 }
 
-// GroupHashingPartitioner is pykafka's GroupHashingPartitioner: it spreads
-// one key over GroupSize adjacent partitions, (hash(key) + a random number
-// below GroupSize) modulo the partition count, to relieve hot keys while
-// keeping a key's messages within a few partitions. Hash is required;
-// GroupSize must be between 1 and the partition count.
-type GroupHashingPartitioner struct {
-	Hash      func(key []byte) uint64
-	GroupSize int
+// NewGroupHashingPartitioner returns pykafka's GroupHashingPartitioner: it
+// spreads one key over groupSize adjacent partitions, (hash(key) + a random
+// number below groupSize) modulo the partition count, to relieve hot keys
+// while keeping a key's messages within a few partitions. hash is
+// required, and groupSize must be between 1 and the partition count: when
+// they are not, or a message has no key, Produce returns the error.
+func NewGroupHashingPartitioner(hash func(key []byte) uint64, groupSize int) Partitioner {
+	return PartitionerFunc(func(msg Message, n int) (int32, error) {
+		switch {
+		case hash == nil:
+			return 0, errors.New("kafka: group hashing partitioner needs a hash function")
+		case groupSize < 1 || groupSize > n:
+			return 0, fmt.Errorf("kafka: group hashing partitioner: group size is %d: want 1 to the partition count (%d)", groupSize, n)
+		case msg.Key == nil:
+			return 0, fmt.Errorf("kafka: group hashing partitioner: %w", ErrNoKey)
+		}
+		h := hash(msg.Key) % uint64(n)
+		return int32((h + uint64(rand.IntN(groupSize))) % uint64(n)), nil
+	})
 }
 
-// Partition implements [Partitioner].
-func (g GroupHashingPartitioner) Partition(msg Message, n int) (int32, error) {
-	switch {
-	case g.Hash == nil:
-		return 0, errors.New("kafka: GroupHashingPartitioner needs a Hash function")
-	case g.GroupSize < 1 || g.GroupSize > n:
-		return 0, fmt.Errorf("kafka: GroupHashingPartitioner.GroupSize is %d: want 1 to the partition count (%d)", g.GroupSize, n)
-	case msg.Key == nil:
-		return 0, fmt.Errorf("GroupHashingPartitioner: %w", ErrNoKey)
-	}
-	h := g.Hash(msg.Key) % uint64(n)
-	return int32((h + uint64(rand.IntN(g.GroupSize))) % uint64(n)), nil
+// NewManualPartitioner returns a partitioner that sends each message to
+// the partition its Partition field names; a partition the topic does not
+// have gets [ErrUnknownTopicOrPartition].
+func NewManualPartitioner() Partitioner {
+	return PartitionerFunc(func(msg Message, n int) (int32, error) {
+		if msg.Partition < 0 || int(msg.Partition) >= n {
+			return 0, fmt.Errorf("kafka: manual partitioner: message for partition %d, but the topic has %d: %w", msg.Partition, n, ErrUnknownTopicOrPartition)
+		}
+		return msg.Partition, nil
+	})
 }
-
-// ManualPartitioner sends each message to the partition its Partition
-// field names.
-var ManualPartitioner Partitioner = PartitionerFunc(func(msg Message, n int) (int32, error) {
-	if msg.Partition < 0 || int(msg.Partition) >= n {
-		return 0, fmt.Errorf("kafka: ManualPartitioner: message for partition %d, but the topic has %d: %w", msg.Partition, n, ErrUnknownTopicOrPartition)
-	}
-	return msg.Partition, nil
-})

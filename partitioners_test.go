@@ -109,19 +109,20 @@ func TestHashingPartitionerMatchesPykafka(t *testing.T) {
 		n := 1 + rng.IntN(1000)
 		sum := sha1.Sum(key)
 		want := new(big.Int).Mod(new(big.Int).SetBytes(sum[:]), big.NewInt(int64(n)))
-		got, err := HashingPartitioner{}.Partition(Message{Key: key}, n)
+		got, err := NewHashingPartitioner(nil).Partition(Message{Key: key}, n)
 		require.NoError(t, err)
 		require.Equal(t, want.Int64(), int64(got))
 	}
-	custom := HashingPartitioner{Hash: func(k []byte) uint64 { return uint64(len(k)) }}
+	custom := NewHashingPartitioner(func(k []byte) uint64 { return uint64(len(k)) })
 	got, _ := custom.Partition(Message{Key: []byte("abcde")}, 3)
 	require.Equal(t, int32(2), got)
-	_, err := HashingPartitioner{}.Partition(Message{}, 3)
+	_, err := NewHashingPartitioner(nil).Partition(Message{}, 3)
 	require.ErrorIs(t, err, ErrNoKey)
 }
 
 func TestGroupHashingPartitioner(t *testing.T) {
-	g := GroupHashingPartitioner{Hash: func(k []byte) uint64 { return 7 }, GroupSize: 3}
+	hash := func(k []byte) uint64 { return 7 }
+	g := NewGroupHashingPartitioner(hash, 3)
 	seen := map[int32]bool{}
 	for range 500 {
 		got, err := g.Partition(Message{Key: []byte("k")}, 8)
@@ -129,21 +130,40 @@ func TestGroupHashingPartitioner(t *testing.T) {
 		seen[got] = true
 	}
 	require.Equal(t, map[int32]bool{7: true, 0: true, 1: true}, seen, "hash 7 spread over 3 adjacent partitions, wrapping")
-	_, err := GroupHashingPartitioner{Hash: g.Hash, GroupSize: 9}.Partition(Message{Key: []byte("k")}, 8)
-	require.ErrorContains(t, err, "GroupSize")
-	_, err = GroupHashingPartitioner{GroupSize: 1}.Partition(Message{Key: []byte("k")}, 8)
-	require.ErrorContains(t, err, "Hash")
+	_, err := NewGroupHashingPartitioner(hash, 9).Partition(Message{Key: []byte("k")}, 8)
+	require.ErrorContains(t, err, "group size is 9")
+	_, err = NewGroupHashingPartitioner(nil, 1).Partition(Message{Key: []byte("k")}, 8)
+	require.ErrorContains(t, err, "needs a hash function")
 	_, err = g.Partition(Message{}, 8)
 	require.True(t, errors.Is(err, ErrNoKey))
 }
 
+// TestMurmur2Partitioner: keys as the Java client; messages without a key
+// round-robin from partition 0, with a counter of each partitioner's own.
+func TestMurmur2Partitioner(t *testing.T) {
+	p := NewMurmur2Partitioner()
+	got, err := p.Partition(Message{Key: []byte("abc")}, 7)
+	require.NoError(t, err)
+	require.Equal(t, murmur2Partition([]byte("abc"), 7), got)
+	for _, q := range []Partitioner{p, NewMurmur2Partitioner()} {
+		var seq []int32
+		for range 4 {
+			got, err := q.Partition(Message{}, 3)
+			require.NoError(t, err)
+			seq = append(seq, got)
+		}
+		require.Equal(t, []int32{0, 1, 2, 0}, seq)
+	}
+}
+
 func TestManualPartitioner(t *testing.T) {
-	got, err := ManualPartitioner.Partition(Message{Partition: 2}, 3)
+	manual := NewManualPartitioner()
+	got, err := manual.Partition(Message{Partition: 2}, 3)
 	require.NoError(t, err)
 	require.Equal(t, int32(2), got)
-	_, err = ManualPartitioner.Partition(Message{Partition: 3}, 3)
+	_, err = manual.Partition(Message{Partition: 3}, 3)
 	require.ErrorIs(t, err, ErrUnknownTopicOrPartition)
-	_, err = ManualPartitioner.Partition(Message{Partition: -1}, 3)
+	_, err = manual.Partition(Message{Partition: -1}, 3)
 	require.Error(t, err)
 }
 

@@ -24,11 +24,18 @@ type PartitionHandler func(ctx context.Context, msg Message) error
 // handled. A handler that returns an error or panics is called again with
 // the same message after a backoff, so a partition never skips one.
 //
-// RunWorkers blocks until ctx ends (returning ctx's error) or the consumer
-// is closed (returning nil); Close waits for the workers. Only one
-// RunWorkers may run at a time. With AutoCommitEnable it needs
-// TrackTaskDone, or messages waiting for a worker at a commit would be
-// committed unhandled.
+// RunWorkers blocks until ctx ends (returning ctx's error), the consumer
+// is closed (returning nil), or Consume meets an error other than
+// ErrConsumerTimeout, which RunWorkers returns: a lost connection (an
+// error wrapping ErrSocketDisconnected or ErrNoBrokersAvailable), a
+// membership or commit failure. Either way it first stops the workers, and
+// the messages they had not handled go back to the consumer: the next
+// RunWorkers (or Consume) returns them again, and a commit does not pass
+// them. After an error the guide's advice holds: close the consumer and
+// make a new one, or call RunWorkers again to carry on. Close waits for the
+// workers. Only one RunWorkers may run at a time. With AutoCommitEnable it
+// needs TrackTaskDone, or messages waiting for a worker at a commit would
+// be committed unhandled.
 func (c *BalancedConsumer) RunWorkers(ctx context.Context, handle PartitionHandler) error {
 	if c.cfg.AutoCommitEnable && !c.cfg.TrackTaskDone {
 		return errors.New("kafka: RunWorkers with AutoCommitEnable needs TrackTaskDone, or unhandled messages would be committed")
@@ -61,7 +68,7 @@ func (c *BalancedConsumer) RunWorkers(ctx context.Context, handle PartitionHandl
 			return ctx.Err()
 		case errors.Is(err, ErrConsumerTimeout):
 		default:
-			c.client.log.Warn("kafka: consuming for the partition workers", "group", c.cfg.ConsumerGroup, "err", err)
+			return err
 		}
 	}
 }
@@ -86,10 +93,11 @@ type worker struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 
-	mu    sync.Mutex
-	queue []Message
-	head  int
-	ready chan struct{} // signalled when the queue gains a message
+	mu       sync.Mutex
+	queue    []Message
+	head     int
+	inFlight int64         // the offset of the message being handled; -1 when none
+	ready    chan struct{} // signalled when the queue gains a message
 }
 
 func (w *worker) push(msg Message) {
@@ -103,7 +111,7 @@ func (w *worker) push(msg Message) {
 	}
 }
 
-// pop takes the oldest queued message, if any.
+// pop takes the oldest queued message, if any, as the one in flight.
 func (w *worker) pop() (Message, bool) {
 	w.mu.Lock()
 	if w.head == len(w.queue) {
@@ -114,9 +122,40 @@ func (w *worker) pop() (Message, bool) {
 	msg := w.queue[w.head]
 	w.queue[w.head] = Message{}
 	w.head++
+	w.inFlight = msg.Offset
 	w.mu.Unlock()
 	w.f.addBacklog(w.tp, -1)
 	return msg, true
+}
+
+// handled records that the message in flight was handled.
+func (w *worker) handled() {
+	w.mu.Lock()
+	w.inFlight = -1
+	w.mu.Unlock()
+}
+
+// giveBack, once the worker has stopped, hands the messages it did not
+// handle (the one in flight and those queued) back to the fetcher: the
+// partition moves back to the oldest of them, so that they are consumed
+// again, and are not tracked as handed out meanwhile. Without this, a
+// RunWorkers that returned and is called again would skip them.
+func (w *worker) giveBack(done *doneTracker) {
+	w.mu.Lock()
+	rewind := w.inFlight
+	if rewind < 0 && w.head < len(w.queue) {
+		rewind = w.queue[w.head].Offset
+	}
+	left := len(w.queue) - w.head
+	w.queue, w.head, w.inFlight = nil, 0, -1
+	w.mu.Unlock()
+	if left > 0 {
+		w.f.addBacklog(w.tp, -left)
+	}
+	if rewind >= 0 {
+		done.forget([]TopicPartition{w.tp})
+		w.f.seek(map[TopicPartition]int64{w.tp: rewind})
+	}
 }
 
 // assigned starts a worker for each new partition.
@@ -131,13 +170,14 @@ func (wp *workerPool) assigned(tps []TopicPartition) {
 			continue
 		}
 		ctx, cancel := context.WithCancel(wp.ctx)
-		w := &worker{tp: tp, f: f, cancel: cancel, done: make(chan struct{}), ready: make(chan struct{}, 1)}
+		w := &worker{tp: tp, f: f, cancel: cancel, done: make(chan struct{}), inFlight: -1, ready: make(chan struct{}, 1)}
 		wp.workers[tp] = w
 		go wp.work(ctx, tp, w)
 	}
 }
 
-// revoked stops the partitions' workers and waits for them.
+// revoked stops the partitions' workers, waits for them and gives back
+// what they did not handle.
 func (wp *workerPool) revoked(tps []TopicPartition) {
 	wp.mu.Lock()
 	var stopping []*worker
@@ -151,6 +191,7 @@ func (wp *workerPool) revoked(tps []TopicPartition) {
 	wp.mu.Unlock()
 	for _, w := range stopping {
 		<-w.done
+		w.giveBack(&wp.c.done)
 	}
 }
 
@@ -196,6 +237,7 @@ func (wp *workerPool) work(ctx context.Context, tp TopicPartition, w *worker) {
 			err := wp.call(ctx, msg)
 			if err == nil {
 				wp.c.TaskDone(msg)
+				w.handled()
 				break
 			}
 			if ctx.Err() != nil {

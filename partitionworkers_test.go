@@ -2,6 +2,7 @@ package kafka_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/gokafka/kafka"
 	"github.com/gokafka/kafka/kafkatest"
+	"github.com/gokafka/kafka/protocol"
 	"github.com/stretchr/testify/require"
 )
 
@@ -19,7 +21,7 @@ import (
 func TestSlowPartitionDoesNotStallOthers(t *testing.T) {
 	cl := kafkatest.MustCluster(t, kafkatest.Topic("lanes", 2))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
-	p := newProducer(t, c, "lanes", kafka.ProducerConfig{Partitioner: kafka.ManualPartitioner})
+	p := newProducer(t, c, "lanes", kafka.ProducerConfig{Partitioner: kafka.NewManualPartitioner()})
 	const stuck, free = 2000, 300
 	for i := range stuck {
 		require.NoError(t, p.Produce(testCtx(t), kafka.Message{Partition: 0, Value: []byte(fmt.Sprint(i))}))
@@ -30,6 +32,7 @@ func TestSlowPartitionDoesNotStallOthers(t *testing.T) {
 	cfg.QueuedMaxMessages = 50
 	bc := newBalanced(t, c, "lanes", cfg)
 	release := make(chan struct{})
+	stuckOnce, stuckNow := sync.Once{}, make(chan struct{})
 	var mu sync.Mutex
 	handled := map[int32]int{}
 	ctx, cancel := context.WithCancel(testCtx(t))
@@ -38,6 +41,7 @@ func TestSlowPartitionDoesNotStallOthers(t *testing.T) {
 	go func() {
 		errc <- bc.RunWorkers(ctx, func(ctx context.Context, msg kafka.Message) error {
 			if msg.Partition == 0 {
+				stuckOnce.Do(func() { close(stuckNow) })
 				select { // partition 0's handler is stuck until released
 				case <-release:
 				case <-ctx.Done():
@@ -50,8 +54,12 @@ func TestSlowPartitionDoesNotStallOthers(t *testing.T) {
 			return nil
 		})
 	}()
-	// Partition 0 is far behind before partition 1 gets anything.
-	time.Sleep(200 * time.Millisecond)
+	// Partition 0 is stuck before partition 1 gets anything.
+	select {
+	case <-stuckNow:
+	case <-time.After(20 * time.Second):
+		t.Fatal("partition 0's handler was never called")
+	}
 	for i := range free {
 		require.NoError(t, p.Produce(testCtx(t), kafka.Message{Partition: 1, Value: []byte(fmt.Sprint(i))}))
 	}
@@ -76,4 +84,76 @@ func TestRunWorkersNeedsTaskDoneWithAutoCommit(t *testing.T) {
 	bc := newBalanced(t, c, "w", cfg)
 	err := bc.RunWorkers(testCtx(t), func(context.Context, kafka.Message) error { return nil })
 	require.ErrorContains(t, err, "TrackTaskDone")
+}
+
+// TestRunWorkersReturnsConnectionLoss: when the fetches' connections are
+// lost for good, RunWorkers returns the error (it wraps
+// ErrSocketDisconnected) rather than logging it; the messages its workers
+// had not handled go back to the consumer, so that a second RunWorkers
+// handles every one of them, in order, and loses none.
+func TestRunWorkersReturnsConnectionLoss(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("lost", 1))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: 10 * time.Millisecond})
+	scFill(t, scKgo(t, cl), "lost", scParts(1), 0, 20)
+	cfg := groupConfig("lost")
+	cfg.TrackTaskDone = true
+	bc := newBalanced(t, c, "lost", cfg)
+
+	var mu sync.Mutex
+	var handled []int64
+	handle := func(_ context.Context, msg kafka.Message) error {
+		mu.Lock()
+		handled = append(handled, msg.Offset)
+		mu.Unlock()
+		return nil
+	}
+	stuck := make(chan struct{})
+	errc := make(chan error, 1)
+	go func() {
+		errc <- bc.RunWorkers(testCtx(t), func(ctx context.Context, msg kafka.Message) error {
+			if msg.Offset == 5 {
+				close(stuck)
+				<-ctx.Done() // stuck until RunWorkers stops the worker
+				return ctx.Err()
+			}
+			return handle(ctx, msg)
+		})
+	}()
+	select {
+	case <-stuck:
+	case <-time.After(20 * time.Second):
+		t.Fatal("offset 5 never reached its handler")
+	}
+	drop := cl.DropConnection(protocol.KeyFetch, kafkatest.Always)
+	select {
+	case err := <-errc:
+		require.ErrorIs(t, err, kafka.ErrSocketDisconnected)
+	case <-time.After(30 * time.Second):
+		t.Fatal("RunWorkers did not return the lost connection")
+	}
+	require.Positive(t, drop.Hits())
+	drop.Remove()
+	mu.Lock()
+	require.Equal(t, scSpan(0, 5), handled, "handled in order up to the stuck one")
+	mu.Unlock()
+	require.Equal(t, map[int32]int64{0: 5}, bc.HeldOffsets(), "the unhandled messages went back")
+
+	ctx, cancel := context.WithCancel(testCtx(t))
+	defer cancel()
+	go func() {
+		for {
+			// A loss reported before the fault was removed may come once more.
+			err := bc.RunWorkers(ctx, handle)
+			if !errors.Is(err, kafka.ErrSocketDisconnected) {
+				errc <- err
+				return
+			}
+		}
+	}()
+	require.Eventually(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(handled) >= 20 }, 20*time.Second, 10*time.Millisecond)
+	cancel()
+	require.ErrorIs(t, <-errc, context.Canceled)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, scSpan(0, 20), handled, "none lost, none repeated")
 }

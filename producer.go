@@ -80,6 +80,9 @@ type ProducerConfig struct {
 	// MaxRetries bounds how often a batch is retried after a retriable
 	// error. Default 0: retry until DeliveryTimeout, as Kafka's Java client
 	// does; pykafka retried 3 times, and then dropped the message.
+	// [NoRetries] (any negative value) reports a batch failed at its first
+	// error. Batches an idempotent producer must renumber after a sequence
+	// error are sent again all the same: that is not a retry of theirs.
 	MaxRetries int
 	// RetryBackoff is the first wait before a retry; it grows with each
 	// attempt. Default 100ms.
@@ -114,13 +117,25 @@ type ProducerConfig struct {
 	PendingTimeout time.Duration
 
 	// DeliveryReports turns on the DeliveryReports channel (pykafka's
-	// delivery_reports). The application must then read it: when it is
-	// full, the producer waits.
+	// delivery_reports). The application must then read it to the end: a
+	// message keeps its place in the queue (MaxQueuedMessages) until its
+	// report has been read, so a producer whose reports are not read
+	// ends up waiting for room. Reports wait in a list that grows only as
+	// far as the reader lags behind.
 	DeliveryReports bool
 	// OnDelivery, when set, is called with every report, from the
 	// producer's goroutines: it must be quick and safe for concurrent use.
 	OnDelivery func(DeliveryReport)
 }
+
+// ErrTopicMismatch is returned by [Producer.Produce] and
+// [Producer.ProduceSync] for a message whose Topic names another topic than
+// the producer's: a producer writes to its own topic only.
+var ErrTopicMismatch = errors.New("kafka: message for another topic than the producer's")
+
+// NoRetries, as ProducerConfig.MaxRetries, fails a batch at its first
+// error instead of retrying it.
+const NoRetries = -1
 
 // A DeliveryReport is the outcome of one produced message: on success Err
 // is nil and Message.Partition and Message.Offset say where it was stored.
@@ -177,7 +192,8 @@ type Producer struct {
 	cfg    ProducerConfig
 	sticky BatchClosedNotifier // the partitioner, if it wants to know
 
-	reports chan DeliveryReport
+	reports  *reportQueue // nil unless ProducerConfig.DeliveryReports
+	failures failureTally // reports off: failures for the next Flush or Close
 
 	mu     sync.Mutex
 	parts  []*partQueue // by partition ID
@@ -193,16 +209,18 @@ type Producer struct {
 	inflight sync.WaitGroup
 	sender   *sender
 
-	errMu   sync.Mutex
-	lastErr error // the latest failure, for Flush when reports are off
-
 	quit     chan struct{}
 	stopOnce sync.Once
 	done     chan struct{} // the sender has stopped
 	stopped  chan struct{} // Close has finished
 }
 
-// Producer makes a producer for the topic.
+// Producer makes a producer for the topic. It does no network I/O, so it
+// works while no broker answers, and ctx is not used: an idempotent
+// producer asks for its producer ID in the background, with backoff, and
+// sends nothing before it has one. Its messages wait meanwhile, within
+// DeliveryTimeout; an answer no waiting can change (an authorization
+// failure, a broker too old for idempotence) fails them at once.
 func (t *Topic) Producer(ctx context.Context, cfg ProducerConfig) (*Producer, error) {
 	cfg = cfg.withDefaults()
 	p := &Producer{
@@ -219,14 +237,11 @@ func (t *Topic) Producer(ctx context.Context, cfg ProducerConfig) (*Producer, er
 	}
 	p.sticky, _ = cfg.Partitioner.(BatchClosedNotifier)
 	if cfg.DeliveryReports {
-		p.reports = make(chan DeliveryReport, cfg.MaxQueuedMessages)
+		p.reports = newReportQueue()
+		go p.reports.handOver(p.freeSlot)
 	}
 	if !cfg.DisableIdempotence {
-		idem, err := newIdempotence(ctx, t.client)
-		if err != nil {
-			return nil, err
-		}
-		p.idem = idem
+		p.idem = newIdempotence(t.client)
 	}
 	p.sender = newSender(p)
 	go p.sender.run()
@@ -236,7 +251,9 @@ func (t *Topic) Producer(ctx context.Context, cfg ProducerConfig) (*Producer, er
 // Produce queues msg for the producer's topic and returns; the outcome
 // arrives later as a [DeliveryReport]. When the queue is full it waits for
 // room within ctx, or returns [ErrProducerQueueFull] if FailOnQueueFull is
-// set. It returns [ErrProducerStopped] after Close. Key, Value and Headers
+// set. It returns [ErrProducerStopped] after Close, and [ErrTopicMismatch]
+// when msg.Topic names another topic than the producer's (an empty Topic
+// means the producer's). Key, Value and Headers
 // are copied before Produce returns, so their memory may be reused at
 // once; the report carries msg as given.
 func (p *Producer) Produce(ctx context.Context, msg Message) error {
@@ -262,24 +279,35 @@ func (p *Producer) ProduceSync(ctx context.Context, msg Message) (Message, error
 }
 
 // DeliveryReports returns the channel of delivery reports, one per
-// produced message, when ProducerConfig.DeliveryReports is set; Close closes
-// it after the last report. Without DeliveryReports the channel is closed
-// from the start; failures then reach Flush, Close and OnDelivery.
+// produced message, when ProducerConfig.DeliveryReports is set; it is
+// closed after the last report, once Close has been called. Without
+// DeliveryReports the channel is closed from the start; failures then
+// reach Flush, Close and OnDelivery.
 func (p *Producer) DeliveryReports() <-chan DeliveryReport {
 	if p.reports == nil {
 		closed := make(chan DeliveryReport)
 		close(closed)
 		return closed
 	}
-	return p.reports
+	return p.reports.ch
 }
 
 // Flush sends every queued message without waiting for Linger, and waits
 // until each has its report or ctx ends. When reports are off, it returns
-// the latest delivery failure since the previous Flush, if any.
+// every delivery failure since the previous Flush: a [*DeliveryError] per
+// partition and cause, with the count of messages, joined with
+// [errors.Join], so that errors.Is matches each cause.
 func (p *Producer) Flush(ctx context.Context) error {
+	if err := p.flush(ctx); err != nil {
+		return err
+	}
+	return p.failures.take()
+}
+
+// flush sends every queued message and waits for their reports.
+func (p *Producer) flush(ctx context.Context) error {
 	waits := p.sealAll()
-	p.signal(p.wake)
+	signal(p.wake)
 	for _, w := range waits {
 		select {
 		case <-w:
@@ -287,18 +315,15 @@ func (p *Producer) Flush(ctx context.Context) error {
 			return ctx.Err()
 		}
 	}
-	p.errMu.Lock()
-	defer p.errMu.Unlock()
-	err := p.lastErr
-	p.lastErr = nil
-	return err
+	return nil
 }
 
 // Close stops the producer: it sends what is queued, waits up to
 // PendingTimeout for it to be acknowledged, and reports every message it
-// could not deliver as failed with ErrProducerStopped. It then closes the
-// DeliveryReports channel. It returns the latest delivery failure when
-// reports are off. Close is safe to call more than once.
+// could not deliver as failed with ErrProducerStopped. The DeliveryReports
+// channel is closed after its last report. When reports are off, Close
+// returns every delivery failure since the last Flush, as Flush does.
+// Close is safe to call more than once.
 func (p *Producer) Close() error {
 	p.mu.Lock()
 	already := p.closed
@@ -309,44 +334,35 @@ func (p *Producer) Close() error {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), p.cfg.PendingTimeout)
-	err := p.Flush(ctx)
+	err := p.flush(ctx)
 	cancel()
-	if errors.Is(err, context.DeadlineExceeded) {
+	if err != nil {
 		err = fmt.Errorf("%w: messages not delivered within PendingTimeout (%v)", ErrProducerStopped, p.cfg.PendingTimeout)
 	}
 	p.stopOnce.Do(func() {
 		close(p.quit)
+		p.sender.cancel() // ends a request in flight, or a wait for a producer ID
 		<-p.done
 		p.inflight.Wait()
 		p.failAll(ErrProducerStopped)
 		if p.reports != nil {
-			close(p.reports)
+			p.reports.close()
 		}
 		close(p.stopped)
 	})
-	return err
+	return errors.Join(err, p.failures.take())
 }
 
-// signal wakes whoever waits on ch, without blocking.
-func (p *Producer) signal(ch chan struct{}) {
-	select {
-	case ch <- struct{}{}:
-	default:
-	}
-}
-
-// report delivers the outcome of one message. Its queue slot is freed
-// after the report is handed over, so a full reports channel holds the
+// report delivers the outcome of one message. A message keeps its queue
+// slot until its report is handed over, so that unread reports hold the
 // producer back instead of growing without bound.
-func (p *Producer) report(r DeliveryReport, sync chan DeliveryReport) {
+func (p *Producer) report(r DeliveryReport, waiting chan DeliveryReport) {
 	switch {
-	case sync != nil:
-		sync <- r
+	case waiting != nil:
+		waiting <- r
 	default:
 		if r.Err != nil && p.reports == nil {
-			p.errMu.Lock()
-			p.lastErr = r.Err
-			p.errMu.Unlock()
+			p.failures.add(p.topic, r.Message.Partition, r.Err)
 			if p.cfg.OnDelivery == nil {
 				p.client.log.Error("kafka: message not delivered", "topic", r.Message.Topic, "partition", r.Message.Partition, "err", r.Err)
 			}
@@ -355,10 +371,16 @@ func (p *Producer) report(r DeliveryReport, sync chan DeliveryReport) {
 			p.cfg.OnDelivery(r)
 		}
 		if p.reports != nil {
-			p.reports <- r
+			p.reports.push(r) // the slot is freed when the report is read
+			return
 		}
 	}
+	p.freeSlot()
+}
+
+// freeSlot frees a message's queue slot.
+func (p *Producer) freeSlot() {
 	if p.queued.Add(-1) < int64(p.cfg.MaxQueuedMessages) {
-		p.signal(p.room)
+		signal(p.room)
 	}
 }

@@ -11,6 +11,12 @@ import (
 // benchmarkProduce measures Produce on the hot path, one message per
 // iteration, flushed at the end; allocs/op is allocations per message.
 func benchmarkProduce(b *testing.B, size int, codec kafka.Compression) {
+	benchmarkProduceWith(b, size, kafka.ProducerConfig{Compression: codec})
+}
+
+// benchmarkProduceWith produces size-byte messages with cfg, reading the
+// delivery reports if cfg turns them on.
+func benchmarkProduceWith(b *testing.B, size int, cfg kafka.ProducerConfig) {
 	ctx := context.Background()
 	c, err := kafka.NewClient(ctx, kafka.Config{Hosts: benchBrokers(b, "bench", 6)})
 	if err != nil {
@@ -21,11 +27,15 @@ func benchmarkProduce(b *testing.B, size int, codec kafka.Compression) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p, err := topic.Producer(ctx, kafka.ProducerConfig{Compression: codec})
+	p, err := topic.Producer(ctx, cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer p.Close()
+	go func() {
+		for range p.DeliveryReports() {
+		}
+	}()
 	msg := kafka.Message{Value: make([]byte, size)}
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
@@ -51,3 +61,9 @@ func benchmarkProduce(b *testing.B, size int, codec kafka.Compression) {
 func BenchmarkProduce100B(b *testing.B)     { benchmarkProduce(b, 100, kafka.CompressionNone) }
 func BenchmarkProduce1KiB(b *testing.B)     { benchmarkProduce(b, 1024, kafka.CompressionNone) }
 func BenchmarkProduce1KiBZstd(b *testing.B) { benchmarkProduce(b, 1024, kafka.CompressionZstd) }
+
+// BenchmarkProduceReports100B is BenchmarkProduce100B with every report
+// read from the DeliveryReports channel.
+func BenchmarkProduceReports100B(b *testing.B) {
+	benchmarkProduceWith(b, 100, kafka.ProducerConfig{DeliveryReports: true})
+}

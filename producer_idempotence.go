@@ -19,15 +19,14 @@ type idempotence struct {
 	mu         sync.Mutex
 	producerID int64
 	epoch      int16
-	bumping    bool // a new epoch is wanted; nothing new is sent until then
+	bumping    bool // a new identity is wanted; nothing new is sent until then
 }
 
-func newIdempotence(ctx context.Context, c *Client) (*idempotence, error) {
-	i := &idempotence{client: c, producerID: -1, epoch: -1}
-	if err := i.initProducerID(ctx); err != nil {
-		return nil, err
-	}
-	return i, nil
+// newIdempotence makes a producer's idempotence without a producer ID: the
+// sender asks for one before it sends the first batch, so that a producer
+// can be made while no broker is reachable.
+func newIdempotence(c *Client) *idempotence {
+	return &idempotence{client: c, producerID: -1, epoch: -1, bumping: true}
 }
 
 // initProducerID asks any broker for a producer ID, or (v3+, with one
@@ -91,9 +90,29 @@ func needsBump(err error) bool {
 	return false
 }
 
-// bump gets a new epoch and renumbers every batch not yet written, from 0
-// in each partition, as the new epoch starts sequences afresh. The sender
-// calls it with nothing in flight.
+// closeGap gives the sealed batches queued behind b the sequence numbers
+// from b's on: b failed without being written, so the broker still waits
+// for b's first sequence. q.mu is held and b is no longer queued; the
+// batches behind it have not been sent, since only a partition's first
+// batch is ever sent.
+func closeGap(q *partQueue, b *batch) {
+	seq := b.seq
+	for _, later := range q.batches {
+		if !later.sealed {
+			break // the open batch is last, and numbered when sealed
+		}
+		later.seq = seq
+		later.wire = later.wire[:0] // rebuilt with its new sequence
+		seq = nextSequence(seq, len(later.msgs))
+	}
+	q.nextSeq = seq
+}
+
+// bump gets a new identity (the first, or a new epoch) and renumbers every
+// queued batch, from 0 in each partition, as the new epoch starts
+// sequences afresh. The sender calls it with nothing in flight and no
+// batch the broker may hold: such a batch, renumbered, would be written
+// twice.
 func (p *Producer) bump(ctx context.Context) error {
 	if err := p.idem.initProducerID(ctx); err != nil {
 		return fmt.Errorf("kafka: renewing the idempotent producer's epoch: %w", err)

@@ -3,6 +3,7 @@ package kafka
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 	"unsafe"
@@ -40,16 +41,21 @@ type batch struct {
 	seq        int32
 
 	inflight bool
-	wire     []byte // the built batch (the builder's memory), reused by retries
-	attempts int
-	retryAt  time.Time
-	lastErr  error
+	// maybeWritten: an attempt's outcome is unknown (no answer, or an
+	// error a broker gives after appending), so the broker may hold the
+	// batch under its producer ID, epoch and sequence. Only an answer to
+	// a later attempt under that same identity settles it.
+	maybeWritten bool
+	wire         []byte // the built batch (the builder's memory), reused by retries
+	attempts     int
+	retryAt      time.Time
+	lastErr      error
 }
 
 // queuedMsg is a message waiting for its report.
 type queuedMsg struct {
-	msg  Message
-	sync chan DeliveryReport // ProduceSync's, or nil
+	msg     Message
+	waiting chan DeliveryReport // ProduceSync's, or nil
 }
 
 // spareBatches is how many finished batches, with their buffers, a
@@ -84,7 +90,11 @@ func (p *Producer) release(b *batch) {
 
 // produce validates msg, picks its partition, waits for queue room and
 // appends it to the partition's open batch.
-func (p *Producer) produce(ctx context.Context, msg Message, sync chan DeliveryReport) error {
+func (p *Producer) produce(ctx context.Context, msg Message, waiting chan DeliveryReport) error {
+	if msg.Topic != "" && msg.Topic != p.topic {
+		return &OpError{Op: "produce", Topic: msg.Topic, Partition: -1, Broker: -1,
+			Err: fmt.Errorf("%w: this producer writes to %q", ErrTopicMismatch, p.topic)}
+	}
 	msg.Topic = p.topic
 	msg.Offset = -1
 	if msg.Timestamp.IsZero() {
@@ -123,13 +133,13 @@ func (p *Producer) produce(ctx context.Context, msg Message, sync chan DeliveryR
 		q.mu.Unlock()
 		// Reported, like any other failure, so that nothing else changes.
 		p.report(DeliveryReport{Message: msg, Err: &OpError{Op: "produce", Topic: p.topic, Partition: part, Broker: -1,
-			Err: fmt.Errorf("%w: a %d-byte message is over MaxRequestSize (%d)", ErrMessageTooLarge, size, p.cfg.MaxRequestSize)}}, sync)
+			Err: fmt.Errorf("%w: a %d-byte message is over MaxRequestSize (%d)", ErrMessageTooLarge, size, p.cfg.MaxRequestSize)}}, waiting)
 		return nil
 	}
 	full := false
 	if b != nil && b.size+size > p.cfg.BatchBytes {
-		p.seal(b)
-		b, full = nil, true
+		full = p.seal(b)
+		b = nil
 	}
 	if b == nil {
 		b = p.newBatch(q)
@@ -137,14 +147,17 @@ func (p *Producer) produce(ctx context.Context, msg Message, sync chan DeliveryR
 	}
 	b.builder.Append(ts, msg.Key, msg.Value, hdrs)
 	b.size += size
-	b.msgs = append(b.msgs, queuedMsg{msg: msg, sync: sync})
-	if sync != nil {
+	b.msgs = append(b.msgs, queuedMsg{msg: msg, waiting: waiting})
+	if waiting != nil {
 		b.urgent = true
 	}
-	ready := full || sync != nil || len(b.msgs) == p.cfg.MinQueuedMessages || len(q.batches) == 1 && len(b.msgs) == 1
+	ready := full || waiting != nil || len(b.msgs) == p.cfg.MinQueuedMessages || len(q.batches) == 1 && len(b.msgs) == 1
 	q.mu.Unlock()
+	if full {
+		p.batchesClosed([]int32{part})
+	}
 	if ready {
-		p.signal(p.wake)
+		signal(p.wake)
 	}
 	return nil
 }
@@ -191,7 +204,7 @@ func (p *Producer) waitRoom(ctx context.Context) error {
 		}
 		select {
 		case <-p.room:
-			p.signal(p.room) // let the next waiter look too
+			signal(p.room) // let the next waiter look too
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-p.quit:
@@ -228,17 +241,29 @@ func (p *Producer) queue(id int32) *partQueue {
 	return p.parts[id]
 }
 
-// seal closes b to appends. The caller holds b.part.mu.
-func (p *Producer) seal(b *batch) {
+// seal closes b to appends, and reports whether it was open. The caller
+// holds b.part.mu, and tells the partitioner with batchesClosed once it has
+// let go of its locks.
+func (p *Producer) seal(b *batch) bool {
 	if b.sealed {
-		return
+		return false
 	}
 	b.sealed = true
 	if p.idem != nil {
 		p.idem.assign(b)
 	}
-	if p.sticky != nil {
-		p.sticky.BatchClosed(b.part.id)
+	return true
+}
+
+// batchesClosed tells a partitioner that wants to know which partitions'
+// batches were closed. It is called without locks: the partitioner may be
+// the application's code.
+func (p *Producer) batchesClosed(partitions []int32) {
+	if p.sticky == nil {
+		return
+	}
+	for _, id := range partitions {
+		p.sticky.BatchClosed(id)
 	}
 }
 
@@ -248,25 +273,43 @@ func (p *Producer) sealAll() []chan struct{} {
 	p.mu.Lock()
 	parts := p.parts
 	p.mu.Unlock()
-	var waits []chan struct{}
+	var (
+		waits  []chan struct{}
+		closed []int32
+	)
 	for _, q := range parts {
 		q.mu.Lock()
 		for _, b := range q.batches {
-			p.seal(b)
+			if p.seal(b) {
+				closed = append(closed, q.id)
+			}
 			waits = append(waits, b.done)
 		}
 		q.mu.Unlock()
 	}
+	p.batchesClosed(closed)
 	return waits
 }
 
 // finish reports every message of b, head of its queue, with err (nil on
-// success, offsets from base) and removes it.
+// success, offsets from base) and removes it. An idempotent batch that
+// failed leaves its sequence numbers unused: when the broker cannot hold
+// it, the batches behind it take them over at once, before any of them is
+// sent; when it may hold it, only a new epoch can tell, so one is asked
+// for.
 func (p *Producer) finish(b *batch, base int64, appendTime time.Time, err error) {
 	q := b.part
 	q.mu.Lock()
-	if len(q.batches) > 0 && q.batches[0] == b {
+	head := len(q.batches) > 0 && q.batches[0] == b
+	if head {
 		q.batches = q.batches[1:]
+	}
+	if err != nil && p.idem != nil && b.sealed && head {
+		if b.maybeWritten {
+			p.idem.requestBump()
+		} else {
+			closeGap(q, b)
+		}
 	}
 	q.mu.Unlock()
 	if len(p.client.hooks) > 0 {
@@ -284,26 +327,24 @@ func (p *Producer) finish(b *batch, base int64, appendTime time.Time, err error)
 		if err == nil && !appendTime.IsZero() {
 			m.msg.Timestamp = appendTime
 		}
-		p.report(DeliveryReport{Message: m.msg, Err: err}, m.sync)
+		p.report(DeliveryReport{Message: m.msg, Err: err}, m.waiting)
 	}
 	close(b.done)
 	p.release(b)
 }
 
-// failAll reports every batch still queued as failed with err.
+// failAll reports every batch queued when it is called as failed with
+// err. Batches queued meanwhile are left: at Close there are none, and the
+// sender tries again for them.
 func (p *Producer) failAll(err error) {
 	p.mu.Lock()
 	parts := p.parts
 	p.mu.Unlock()
 	for _, q := range parts {
-		for {
-			q.mu.Lock()
-			if len(q.batches) == 0 {
-				q.mu.Unlock()
-				break
-			}
-			b := q.batches[0]
-			q.mu.Unlock()
+		q.mu.Lock()
+		queued := slices.Clone(q.batches)
+		q.mu.Unlock()
+		for _, b := range queued {
 			cause := err
 			if b.lastErr != nil {
 				cause = fmt.Errorf("%w (last error: %w)", err, b.lastErr)

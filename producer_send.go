@@ -26,6 +26,12 @@ type sender struct {
 	total    int
 
 	refreshing atomic.Bool
+
+	// run's goroutine only: failed attempts to get a producer ID or epoch
+	// in a row, and the latest error, named by reports of batches that
+	// expire meanwhile.
+	bumpFailures int
+	bumpErr      error
 }
 
 func newSender(p *Producer) *sender {
@@ -67,11 +73,13 @@ type outgoing struct {
 
 // dispatch sends every batch that is ready and whose leader has room for
 // another request. It returns when it next needs to look, or zero.
+//
+// While an idempotent producer wants a new identity (or has none yet), only
+// batches the broker may already hold are sent, to settle them under the
+// identity they were written with; once none is left, the identity is
+// renewed and everything else numbered afresh (see tryBump).
 func (s *sender) dispatch() time.Time {
 	p := s.p
-	if p.idem != nil && s.bumpIfNeeded() {
-		return time.Now().Add(p.cfg.RetryBackoff)
-	}
 	now := time.Now()
 	var next time.Time
 	later := func(t time.Time) {
@@ -79,31 +87,44 @@ func (s *sender) dispatch() time.Time {
 			next = t
 		}
 	}
+	bumping := p.idem != nil && p.idem.wantsBump()
 	tm := p.client.meta.Load().topics[p.topic]
 	p.mu.Lock()
 	parts := p.parts
 	p.mu.Unlock()
 
 	var (
-		reqs    []*outgoing
-		open    = map[int32]*outgoing{}
-		expired []*batch
-		refresh bool
+		reqs      []*outgoing
+		open      = map[int32]*outgoing{}
+		expired   []*batch
+		closed    []int32 // partitions whose batch was sealed here
+		refresh   bool
+		unsettled bool // a batch the broker may hold waits for its answer
 	)
 	s.mu.Lock()
 	for _, q := range parts {
 		q.mu.Lock()
-		if len(q.batches) == 0 || q.batches[0].inflight {
+		if len(q.batches) == 0 {
 			q.mu.Unlock()
 			continue
 		}
 		b := q.batches[0]
+		if b.inflight {
+			q.mu.Unlock()
+			continue // its sender owns it
+		}
+		if b.maybeWritten {
+			unsettled = true
+		}
 		switch {
 		case now.Sub(b.created) > p.cfg.DeliveryTimeout:
 			b.inflight = true // taken out of the running; failed below
 			expired = append(expired, b)
 			q.mu.Unlock()
 			continue
+		case bumping && !b.maybeWritten:
+			q.mu.Unlock()
+			continue // numbered afresh by the bump, then sent
 		case b.retryAt.After(now):
 			later(b.retryAt)
 			q.mu.Unlock()
@@ -142,16 +163,26 @@ func (s *sender) dispatch() time.Time {
 			s.inflight[leader]++
 			s.total++
 		}
-		p.seal(b)
+		if p.seal(b) {
+			closed = append(closed, q.id)
+		}
 		b.inflight = true
 		req.batches = append(req.batches, b)
 		req.size += b.size
 		q.mu.Unlock()
 	}
+	idle := s.total == 0
 	s.mu.Unlock()
 
+	p.batchesClosed(closed)
 	for _, b := range expired {
+		if b.lastErr == nil {
+			b.lastErr = s.bumpErr // it waited for a producer ID
+		}
 		p.finish(b, -1, time.Time{}, s.opError(b, -1, deliveryTimeout(b, p.cfg.DeliveryTimeout)))
+	}
+	if len(expired) > 0 {
+		signal(p.wake) // look again: a bump may now be possible, or wanted
 	}
 	if refresh {
 		s.refresh()
@@ -159,6 +190,13 @@ func (s *sender) dispatch() time.Time {
 	for _, req := range reqs {
 		p.inflight.Add(1)
 		go s.send(req)
+	}
+	if bumping && idle && !unsettled && len(expired) == 0 {
+		if wait := s.tryBump(); wait > 0 {
+			later(now.Add(wait))
+		} else {
+			signal(p.wake) // send what the bump numbered
+		}
 	}
 	return next
 }
@@ -180,11 +218,11 @@ func (s *sender) send(req *outgoing) {
 		s.inflight[req.leader]--
 		s.total--
 		s.mu.Unlock()
-		p.signal(p.wake)
+		signal(p.wake)
 	}()
 	br, err := p.client.broker(req.leader)
 	if err != nil {
-		s.retryAll(req, -1, err)
+		s.retryAll(req, -1, err, false)
 		return
 	}
 	version, err := br.version(s.ctx, protocol.KeyProduce)
@@ -192,7 +230,7 @@ func (s *sender) send(req *outgoing) {
 		err = final{errBrokerTooOld("producing record batches", "0.11")}
 	}
 	if err != nil {
-		s.retryAll(req, req.leader, err)
+		s.retryAll(req, req.leader, err, false)
 		return
 	}
 	preq, err := s.build(req, version)
@@ -205,7 +243,7 @@ func (s *sender) send(req *outgoing) {
 	if p.cfg.RequiredAcks == AcksNone {
 		err := br.request(s.ctx, connProduce, preq, nil, version, 0)
 		if err != nil {
-			s.retryAll(req, req.leader, err)
+			s.retryAll(req, req.leader, err, true)
 			return
 		}
 		for _, b := range req.batches {
@@ -215,7 +253,8 @@ func (s *sender) send(req *outgoing) {
 	}
 	var resp protocol.ProduceResponse
 	if err := br.request(s.ctx, connProduce, preq, &resp, version, p.cfg.AckTimeout); err != nil {
-		s.retryAll(req, req.leader, err)
+		// The request may have reached the broker: the outcome is unknown.
+		s.retryAll(req, req.leader, err, true)
 		return
 	}
 	results := make(map[int32]*protocol.ProduceResponsePartition, len(req.batches))
@@ -264,10 +303,16 @@ func (s *sender) build(req *outgoing, version int16) (*protocol.ProduceRequest, 
 func (s *sender) settle(b *batch, leader int32, r *protocol.ProduceResponsePartition) {
 	p := s.p
 	if r == nil {
-		s.retry(b, leader, fmt.Errorf("%w: the broker's answer left the partition out", ErrUnknownServerError))
+		b.maybeWritten = true
+		err := fmt.Errorf("%w: the broker's answer left the partition out", ErrUnknownServerError)
+		s.requestError(leader, b.part.id, err)
+		s.retry(b, leader, err)
 		return
 	}
 	code := Error(r.ErrorCode)
+	if code != 0 {
+		s.requestError(leader, b.part.id, code)
+	}
 	switch {
 	case code == 0, code == ErrDuplicateSequenceNumber:
 		// A duplicate was written by an earlier attempt: delivered.
@@ -277,12 +322,18 @@ func (s *sender) settle(b *batch, leader int32, r *protocol.ProduceResponseParti
 		}
 		p.finish(b, r.BaseOffset, appended, nil)
 	case p.idem != nil && needsBump(code):
-		// Not this batch's fault: after the new epoch it is renumbered
-		// and sent again, without using up a retry.
-		p.idem.requestBump()
+		// Not this batch's fault, and not written: the broker holds
+		// none of this producer's batches past its last acknowledged
+		// one. After the new epoch it is renumbered and sent again,
+		// without using up a retry.
+		b.maybeWritten = false
 		b.lastErr = code
+		p.idem.requestBump()
 		s.requeue(b, 0)
 	case code.Retriable():
+		if writtenAnyway(code) {
+			b.maybeWritten = true
+		}
 		s.retry(b, leader, code)
 	case code == ErrMessageTooLarge && p.split(b):
 		// Sent again as two smaller batches.
@@ -292,17 +343,24 @@ func (s *sender) settle(b *batch, leader int32, r *protocol.ProduceResponseParti
 			err = fmt.Errorf("%w (%s)", code, *r.ErrorMessage)
 		}
 		p.finish(b, -1, time.Time{}, s.opError(b, leader, err))
-		if p.idem != nil {
-			// The partition's sequence now has a gap the broker would
-			// refuse: start afresh under a new epoch.
-			p.idem.requestBump()
-		}
 	}
 }
 
+// writtenAnyway reports whether a broker may have appended a batch it
+// answered with code: these two errors come after the append, while the
+// broker waits for its followers.
+func writtenAnyway(code Error) bool {
+	return code == ErrRequestTimedOut || code == ErrNotEnoughReplicasAfterAppend
+}
+
 // retryAll puts every batch of req back for another attempt, or fails it.
-func (s *sender) retryAll(req *outgoing, leader int32, err error) {
+// sent says whether the request may have reached the broker.
+func (s *sender) retryAll(req *outgoing, leader int32, err error, sent bool) {
+	s.requestError(leader, -1, err)
 	for _, b := range req.batches {
+		if sent {
+			b.maybeWritten = true
+		}
 		s.retry(b, leader, err)
 	}
 }
@@ -314,13 +372,11 @@ func (s *sender) retry(b *batch, leader int32, err error) {
 	b.attempts++
 	b.lastErr = err
 	giveUp := !IsRetriable(err) || errors.As(err, new(final)) ||
+		p.cfg.MaxRetries < 0 ||
 		p.cfg.MaxRetries > 0 && b.attempts > p.cfg.MaxRetries ||
 		time.Since(b.created) > p.cfg.DeliveryTimeout
 	if giveUp && s.ctx.Err() == nil {
 		p.finish(b, -1, time.Time{}, s.opError(b, leader, err))
-		if p.idem != nil {
-			p.idem.requestBump() // its sequence numbers left a gap
-		}
 		return
 	}
 	s.requeue(b, p.backoff.Delay(b.attempts-1))
@@ -338,7 +394,7 @@ func (s *sender) requeue(b *batch, wait time.Duration) {
 	b.inflight = false
 	b.retryAt = time.Now().Add(wait)
 	q.mu.Unlock()
-	s.p.signal(s.p.wake)
+	signal(s.p.wake)
 }
 
 // refresh updates the topic's metadata in the background, one at a time.
@@ -356,30 +412,49 @@ func (s *sender) refresh() {
 		if err := p.client.refresh(ctx, []string{p.topic}, false); err != nil && s.ctx.Err() == nil {
 			p.client.log.Warn("kafka: producer metadata refresh failed", "topic", p.topic, "err", err)
 		}
-		p.signal(p.wake)
+		signal(p.wake)
 	}()
 }
 
-// bumpIfNeeded renews the idempotent producer's epoch once a bump is
-// wanted and nothing is in flight. It reports whether sending must wait.
-func (s *sender) bumpIfNeeded() bool {
+// tryBump gets the idempotent producer a new identity: its first, or a
+// new epoch after a sequence error or the final failure of a batch the
+// broker may hold. dispatch calls it with nothing in flight and every
+// batch the broker may hold settled. It returns how long to wait before
+// trying again when it failed, or zero.
+func (s *sender) tryBump() time.Duration {
 	p := s.p
-	if !p.idem.wantsBump() {
-		return false
-	}
-	s.mu.Lock()
-	busy := s.total > 0
-	s.mu.Unlock()
-	if busy {
-		return true
-	}
 	ctx, cancel := context.WithTimeout(s.ctx, p.client.cfg.RequestTimeout)
 	defer cancel()
-	if err := p.bump(ctx); err != nil {
-		p.client.log.Warn("kafka: idempotent producer epoch bump failed; will retry", "topic", p.topic, "err", err)
-		return true
+	err := p.bump(ctx)
+	if err == nil {
+		s.bumpFailures, s.bumpErr = 0, nil
+		return 0
 	}
-	return false
+	if s.ctx.Err() != nil {
+		return p.cfg.RetryBackoff // stopping
+	}
+	s.bumpFailures++
+	s.bumpErr = err
+	if !IsRetriable(err) && !errors.Is(err, context.DeadlineExceeded) {
+		// No waiting helps (a broker too old for idempotence, an
+		// authorization failure): what is queued fails with the cause.
+		p.client.log.Error("kafka: idempotent producer cannot get a producer ID", "topic", p.topic, "err", err)
+		p.failAll(err)
+	} else {
+		p.client.log.Warn("kafka: idempotent producer cannot get a producer ID; will retry", "topic", p.topic, "err", err)
+	}
+	return p.backoff.Delay(s.bumpFailures - 1)
+}
+
+// requestError tells the RequestErrorHooks about an error a produce request
+// met, retried or not: partition -1 for the request as a whole.
+func (s *sender) requestError(leader, partition int32, err error) {
+	e := RequestErrorEvent{API: "Produce", Broker: leader, Partition: partition,
+		Err: &OpError{Op: "produce", Topic: s.p.topic, Partition: partition, Broker: leader, Err: err}}
+	if partition >= 0 {
+		e.Topic = s.p.topic
+	}
+	s.p.client.hooks.requestError(e)
 }
 
 func (s *sender) opError(b *batch, leader int32, err error) error {

@@ -14,20 +14,17 @@ import (
 //
 // The records are taken from the batch as built, not from the messages:
 // the application may have reused its buffers since Produce returned.
-// An idempotent producer then needs a new epoch (the refused batch left a
-// gap in the sequence), which renumbers the halves with the rest.
+// For an idempotent producer the halves take over the refused batch's
+// sequence numbers, which the broker never used; a batch the broker may
+// hold from an earlier attempt is not split, but fails.
 func (p *Producer) split(b *batch) bool {
-	if len(b.msgs) < 2 || len(b.wire) == 0 {
+	if len(b.msgs) < 2 || len(b.wire) == 0 || b.maybeWritten {
 		return false
 	}
 	var rb protocol.RecordBatch
 	if _, err := rb.Decode(b.wire, protocol.DecodeOptions{}); err != nil || len(rb.Records) != len(b.msgs) {
 		p.client.log.Warn("kafka: cannot split a batch the broker refused as too large", "topic", p.topic, "partition", b.part.id, "err", err)
 		return false
-	}
-	if p.idem != nil {
-		// Before the halves are queued, so that none is sent unnumbered.
-		p.idem.requestBump()
 	}
 	q := b.part
 	q.mu.Lock()
@@ -39,6 +36,10 @@ func (p *Producer) split(b *batch) bool {
 	half := len(b.msgs) / 2
 	first := p.rebatch(q, b, &rb, 0, half)
 	second := p.rebatch(q, b, &rb, half, len(b.msgs))
+	if p.idem != nil {
+		first.producerID, first.epoch, first.seq = b.producerID, b.epoch, b.seq
+		second.producerID, second.epoch, second.seq = b.producerID, b.epoch, nextSequence(b.seq, half)
+	}
 	q.batches = slices.Replace(q.batches, i, i+1, first, second)
 	// Taken while the halves cannot be sent yet: finished, they are reused.
 	d1, d2 := first.done, second.done
@@ -52,7 +53,7 @@ func (p *Producer) split(b *batch) bool {
 		close(done)
 	}()
 	p.release(b)
-	p.signal(p.wake)
+	signal(p.wake)
 	return true
 }
 
@@ -68,10 +69,8 @@ func (p *Producer) rebatch(q *partQueue, old *batch, rb *protocol.RecordBatch, f
 		nb.builder.Append(ts, r.Key, r.Value, r.Headers)
 		m := old.msgs[i]
 		nb.msgs = append(nb.msgs, m)
-		nb.urgent = nb.urgent || m.sync != nil
+		nb.urgent = nb.urgent || m.waiting != nil
 	}
-	// Sealed, and numbered by the coming epoch bump (or never, when the
-	// producer is not idempotent).
-	nb.sealed = true
+	nb.sealed = true // numbered by the caller
 	return nb
 }

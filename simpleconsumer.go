@@ -10,99 +10,6 @@ import (
 	"time"
 )
 
-// IsolationLevel says whether a consumer sees records of transactions that
-// are still open or were aborted.
-type IsolationLevel int8
-
-const (
-	// ReadUncommitted (the default) returns every record.
-	ReadUncommitted IsolationLevel = iota
-	// ReadCommitted returns only records of committed transactions (and
-	// records written outside transactions), up to the last stable offset.
-	ReadCommitted
-)
-
-// SimpleConsumerConfig configures a [SimpleConsumer]. Each field is a
-// pykafka get_simple_consumer keyword; zero fields take pykafka's defaults.
-type SimpleConsumerConfig struct {
-	// ConsumerGroup names the group whose committed offsets the consumer
-	// starts from and commits to. Empty: no group; the consumer starts at
-	// AutoOffsetReset and cannot commit.
-	ConsumerGroup string
-	// Partitions limits the consumer to these partitions; nil means all.
-	Partitions []int32
-	// FetchMessageMaxBytes caps the bytes fetched per partition per
-	// request. Default 1 MiB. A larger message still comes through (Kafka
-	// returns a first batch whole, whatever its size).
-	FetchMessageMaxBytes int
-	// NumConsumerFetchers caps the fetch requests in flight at once, across
-	// brokers. Default 0: one per leader broker, all in parallel.
-	NumConsumerFetchers int
-	// AutoCommitEnable commits HeldOffsets every AutoCommitInterval and on
-	// Close. Default false.
-	AutoCommitEnable bool
-	// AutoCommitInterval is the time between automatic commits. Default 60s.
-	AutoCommitInterval time.Duration
-	// AutoCommitMessages, with AutoCommitEnable, commits as well after
-	// every this many messages (yelp_kafka's auto_commit_interval_messages).
-	// Default 0: by AutoCommitInterval alone.
-	AutoCommitMessages int
-	// QueuedMaxMessages caps the fetched messages held per partition
-	// before fetching pauses. Default 2000.
-	QueuedMaxMessages int
-	// FetchMinBytes is how much data a broker waits for before it answers
-	// a fetch. Default 1.
-	FetchMinBytes int
-	// FetchWaitMax is how long a broker may wait for FetchMinBytes.
-	// Default 100ms.
-	FetchWaitMax time.Duration
-	// OffsetsChannelBackoff is the first wait between retries of offset
-	// commits and fetches. Default 1s.
-	OffsetsChannelBackoff time.Duration
-	// OffsetsCommitMaxRetries bounds the retries of an offset commit or
-	// fetch. Default 5.
-	OffsetsCommitMaxRetries int
-	// AutoOffsetReset is where a partition starts when its group has no
-	// committed offset, when ResetOffsetOnStart is set, and when the
-	// position is out of range. Default OffsetEarliest.
-	AutoOffsetReset OffsetType
-	// ConsumerTimeout makes Consume return ErrConsumerTimeout after this
-	// long without a message. Default 0: wait (pykafka's -1).
-	ConsumerTimeout time.Duration
-	// ResetOffsetOnStart starts every partition at AutoOffsetReset even
-	// when the group has committed offsets.
-	ResetOffsetOnStart bool
-	// IsolationLevel: ReadUncommitted (default) or ReadCommitted.
-	IsolationLevel IsolationLevel
-}
-
-const (
-	defaultFetchMessageMaxBytes = 1 << 20
-	defaultAutoCommitInterval   = 60 * time.Second
-	defaultQueuedMaxMessages    = 2000
-	defaultFetchWaitMax         = 100 * time.Millisecond
-	defaultOffsetsBackoff       = time.Second
-	defaultOffsetsRetries       = 5
-)
-
-func (cfg SimpleConsumerConfig) withDefaults() (SimpleConsumerConfig, error) {
-	setDefault(&cfg.FetchMessageMaxBytes, defaultFetchMessageMaxBytes)
-	setDefault(&cfg.AutoCommitInterval, defaultAutoCommitInterval)
-	setDefault(&cfg.QueuedMaxMessages, defaultQueuedMaxMessages)
-	setDefault(&cfg.FetchMinBytes, 1)
-	setDefault(&cfg.FetchWaitMax, defaultFetchWaitMax)
-	setDefault(&cfg.OffsetsChannelBackoff, defaultOffsetsBackoff)
-	setDefault(&cfg.OffsetsCommitMaxRetries, defaultOffsetsRetries)
-	cfg.AutoOffsetReset = cfg.AutoOffsetReset.orDefault()
-	if !cfg.AutoOffsetReset.valid() {
-		return cfg, fmt.Errorf("kafka: SimpleConsumerConfig.AutoOffsetReset is %d: want OffsetEarliest or OffsetLatest", cfg.AutoOffsetReset)
-	}
-	if cfg.IsolationLevel != ReadUncommitted && cfg.IsolationLevel != ReadCommitted {
-		return cfg, fmt.Errorf("kafka: SimpleConsumerConfig.IsolationLevel is %d: want ReadUncommitted or ReadCommitted", cfg.IsolationLevel)
-	}
-	return cfg, nil
-}
-
 // A SimpleConsumer reads a topic's partitions (all, or the ones configured)
 // without group membership: pykafka's SimpleConsumer. Messages are fetched
 // ahead from each partition's leader in parallel, up to QueuedMaxMessages
@@ -145,15 +52,7 @@ func (t *Topic) SimpleConsumer(ctx context.Context, cfg SimpleConsumerConfig) (*
 		}
 	}
 	c := &SimpleConsumer{client: t.client, topic: t, cfg: cfg, parts: parts, quit: make(chan struct{}), commits: newCommitCounter(cfg.AutoCommitMessages)}
-	c.f = newFetcher(t.client, c.tps(parts), fetchOptions{
-		maxBytes:   cfg.FetchMessageMaxBytes,
-		minBytes:   cfg.FetchMinBytes,
-		maxWait:    cfg.FetchWaitMax,
-		queued:     cfg.QueuedMaxMessages,
-		isolation:  int8(cfg.IsolationLevel),
-		reset:      cfg.AutoOffsetReset,
-		maxFetches: cfg.NumConsumerFetchers,
-	})
+	c.f = newFetcher(t.client, c.tps(parts), cfg.fetchOptions())
 	if err := c.start(ctx, parts); err != nil {
 		c.f.close()
 		return nil, err
@@ -281,40 +180,26 @@ func (c *SimpleConsumer) FetchOffsets(ctx context.Context) (map[int32]int64, err
 }
 
 // ResetOffsets moves partitions to new positions: offsets maps a partition
-// to the next offset to read, or to int64(OffsetEarliest) or
-// int64(OffsetLatest). nil moves every partition to AutoOffsetReset.
-// Messages already fetched for those partitions are dropped; an offset
-// outside the log moves to AutoOffsetReset, as a fetch would.
+// to the next offset to read, or to OffsetEarliest or OffsetLatest. nil
+// moves every partition to AutoOffsetReset. Messages already fetched for
+// those partitions are dropped; an offset outside the log moves to
+// AutoOffsetReset, as a fetch would.
 func (c *SimpleConsumer) ResetOffsets(ctx context.Context, offsets map[int32]int64) error {
 	if offsets == nil {
 		offsets = make(map[int32]int64, len(c.parts))
 		for _, p := range c.parts {
-			offsets[p] = int64(c.cfg.AutoOffsetReset)
+			offsets[p] = c.cfg.AutoOffsetReset
 		}
 	}
-	parts := make([]int32, 0, len(offsets))
-	for p := range offsets {
+	to := make(map[TopicPartition]int64, len(offsets))
+	for p, o := range offsets {
 		if !slices.Contains(c.parts, p) {
 			return &OpError{Op: "reset offsets", Topic: c.topic.name, Partition: p, Broker: -1,
 				Err: fmt.Errorf("%w: not one of the consumer's partitions", ErrUnknownTopicOrPartition)}
 		}
-		parts = append(parts, p)
+		to[TopicPartition{c.topic.name, p}] = o
 	}
-	bounds, err := c.f.bounds(ctx, c.tps(parts))
-	if err != nil {
-		return err
-	}
-	resolved := make(map[TopicPartition]int64, len(offsets))
-	for p, o := range offsets {
-		tp := TopicPartition{c.topic.name, p}
-		if t := OffsetType(o); t.valid() {
-			resolved[tp] = bounds[tp].resolve(t)
-		} else {
-			resolved[tp] = outOfRange(o, c.cfg.AutoOffsetReset, bounds[tp])
-		}
-	}
-	c.f.seek(resolved)
-	return nil
+	return c.f.reset(ctx, to)
 }
 
 // autoCommit commits every AutoCommitInterval, and after every

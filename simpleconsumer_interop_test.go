@@ -40,20 +40,20 @@ func TestSimpleConsumerTransactions(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, map[int32]int64{0: 8}, latest)
 
-	read := func(iso kafka.IsolationLevel) (offsets []int64, values []string, held int64) {
-		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{IsolationLevel: iso, ConsumerTimeout: time.Second})
-		for _, m := range scDrain(t, sc) {
+	read := func(iso kafka.IsolationLevel, n int) (offsets []int64, values []string, held int64) {
+		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{IsolationLevel: iso, ConsumerTimeout: 200 * time.Millisecond})
+		for _, m := range scDrain(t, sc, n) {
 			offsets = append(offsets, m.Offset)
 			values = append(values, string(m.Value))
 		}
 		return offsets, values, sc.HeldOffsets()[0]
 	}
-	offs, vals, held := read(kafka.ReadUncommitted)
+	offs, vals, held := read(kafka.ReadUncommitted, 6)
 	require.Equal(t, []int64{0, 1, 2, 4, 5, 7}, offs)
 	require.Equal(t, []string{"plain", "aborted-1", "aborted-2", "committed-4", "committed-5", "after"}, vals)
 	require.Equal(t, int64(8), held)
 
-	offs, vals, held = read(kafka.ReadCommitted)
+	offs, vals, held = read(kafka.ReadCommitted, 4)
 	require.Equal(t, []int64{0, 4, 5, 7}, offs)
 	require.Equal(t, []string{"plain", "committed-4", "committed-5", "after"}, vals)
 	require.Equal(t, int64(8), held)
@@ -65,19 +65,16 @@ func TestSimpleConsumerTransactions(t *testing.T) {
 		// kfake holds a read-committed fetch at the last stable offset until
 		// the transaction ends (Kafka answers after FetchWaitMax), and a
 		// reset waits for the fetch in flight.
-		rc := scConsumer(t, topic, kafka.SimpleConsumerConfig{IsolationLevel: kafka.ReadCommitted, ConsumerTimeout: 500 * time.Millisecond})
-		ru := scConsumer(t, topic, kafka.SimpleConsumerConfig{IsolationLevel: kafka.ReadUncommitted, ConsumerTimeout: 500 * time.Millisecond})
+		rc := scConsumer(t, topic, kafka.SimpleConsumerConfig{IsolationLevel: kafka.ReadCommitted, ConsumerTimeout: 200 * time.Millisecond})
+		ru := scConsumer(t, topic, kafka.SimpleConsumerConfig{IsolationLevel: kafka.ReadUncommitted, ConsumerTimeout: 200 * time.Millisecond})
 		require.NoError(t, ru.ResetOffsets(ctx, map[int32]int64{0: 8}))
 		require.NoError(t, rc.ResetOffsets(ctx, map[int32]int64{0: 7}))
-		m := scDrain(t, ru)
-		require.Len(t, m, 1)
+		m := scDrain(t, ru, 1)
 		require.Equal(t, "pending-8", string(m[0].Value))
-		m = scDrain(t, rc)
-		require.Len(t, m, 1, "only what is before the last stable offset")
+		m = scDrain(t, rc, 1) // only what is before the last stable offset
 		require.Equal(t, "after", string(m[0].Value))
 		require.NoError(t, tx.EndTransaction(ctx, kgo.TryCommit))
-		m = scDrain(t, rc)
-		require.Len(t, m, 1, "the commit releases it")
+		m = scDrain(t, rc, 1) // the commit releases it
 		require.Equal(t, int64(8), m[0].Offset)
 		require.Equal(t, "pending-8", string(m[0].Value))
 	})
@@ -186,7 +183,7 @@ func TestSimpleConsumerOffsetsInterop(t *testing.T) {
 		off, err := sc.FetchOffsets(testCtx(t))
 		require.NoError(t, err)
 		require.Equal(t, want, off)
-		rest := scOffsets(t, "interop", scDrain(t, sc))
+		rest := scOffsets(t, "interop", scDrain(t, sc, 30-7))
 		for _, p := range scParts(3) {
 			require.Equal(t, scSpan(want[p], 10), rest[p], "partition %d starts at franz-go's commit %d", p, want[p]) // absent: 0, earliest
 		}

@@ -74,36 +74,42 @@ func scConsumer(t *testing.T, topic *kafka.Topic, cfg kafka.SimpleConsumerConfig
 	return sc
 }
 
-// scConsume consumes exactly n messages, failing on any error.
+// scConsume consumes exactly n messages, failing on any error but
+// ErrConsumerTimeout: the consumer's timeout is no deadline here (a loaded
+// machine may take longer between fetches), the generous ctx is.
 func scConsume(t *testing.T, sc *kafka.SimpleConsumer, n int) []kafka.Message {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	out := make([]kafka.Message, 0, n)
 	for len(out) < n {
 		msg, err := sc.Consume(ctx)
+		if errors.Is(err, kafka.ErrConsumerTimeout) {
+			continue
+		}
 		require.NoError(t, err, "after %d of %d messages", len(out), n)
 		out = append(out, msg)
 	}
 	return out
 }
 
-// scDrain consumes until the consumer's ConsumerTimeout passes without a
-// message, which must be the only error.
-func scDrain(t *testing.T, sc *kafka.SimpleConsumer) []kafka.Message {
+// scDrain consumes exactly n messages, as scConsume does, then checks that
+// no more come (scNoMore).
+func scDrain(t *testing.T, sc *kafka.SimpleConsumer, n int) []kafka.Message {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	var out []kafka.Message
-	for msg, err := range sc.Messages(ctx) {
-		if err != nil {
-			require.ErrorIs(t, err, kafka.ErrConsumerTimeout, "after %d messages", len(out))
-			return out
-		}
-		out = append(out, msg)
-	}
-	t.Fatal("Messages ended without an error")
-	return nil
+	out := scConsume(t, sc, n)
+	scNoMore(t, sc)
+	return out
+}
+
+// scNoMore checks that the consumer has nothing more to return within its
+// ConsumerTimeout, which must be set. The timeout only bounds how long the
+// check looks: under load it may miss a late extra message, but it never
+// fails a correct consumer.
+func scNoMore(t *testing.T, sc *kafka.SimpleConsumer) {
+	t.Helper()
+	msg, err := sc.Consume(testCtx(t))
+	require.ErrorIs(t, err, kafka.ErrConsumerTimeout, "no more messages; got offset %d of partition %d", msg.Offset, msg.Partition)
 }
 
 // scOffsets groups the offsets of msgs by partition, in consumption order,
@@ -162,7 +168,7 @@ func TestSimpleConsumerNewGroupLatest(t *testing.T) {
 	scFill(t, k, "latest", scParts(2), 5, 3)
 	got := scOffsets(t, "latest", scConsume(t, sc, 6))
 	require.Equal(t, map[int32][]int64{0: {5, 6, 7}, 1: {5, 6, 7}}, got)
-	require.Empty(t, scDrain(t, sc))
+	scNoMore(t, sc)
 	require.Equal(t, map[int32]int64{0: 8, 1: 8}, sc.HeldOffsets())
 
 	// Nothing committed yet: the group is new for both partitions.
@@ -189,12 +195,12 @@ func TestSimpleConsumerGuideSequence(t *testing.T) {
 	require.NoError(t, c1.Close())
 
 	c2 := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "mygroup", ConsumerTimeout: 300 * time.Millisecond})
-	require.Equal(t, map[int32][]int64{0: {5, 6}}, scOffsets(t, "guide", scDrain(t, c2)), "starts right after the last consumed offset")
+	require.Equal(t, map[int32][]int64{0: {5, 6}}, scOffsets(t, "guide", scDrain(t, c2, 2)), "starts right after the last consumed offset")
 
 	c3 := scConsumer(t, topic, kafka.SimpleConsumerConfig{
 		ConsumerGroup: "mygroup", AutoOffsetReset: kafka.OffsetEarliest, ResetOffsetOnStart: true, ConsumerTimeout: 300 * time.Millisecond,
 	})
-	require.Equal(t, map[int32][]int64{0: scSpan(0, 7)}, scOffsets(t, "guide", scDrain(t, c3)))
+	require.Equal(t, map[int32][]int64{0: scSpan(0, 7)}, scOffsets(t, "guide", scDrain(t, c3, 7)))
 }
 
 // TestSimpleConsumerContinuesAfterCommit: a new consumer in a group with
@@ -220,7 +226,7 @@ func TestSimpleConsumerContinuesAfterCommit(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, held, fetched)
 	require.Equal(t, held, c2.HeldOffsets(), "positioned at the commits before the first Consume")
-	rest := scOffsets(t, "resume", scDrain(t, c2))
+	rest := scOffsets(t, "resume", scDrain(t, c2, 17))
 	for _, p := range scParts(3) {
 		require.Equal(t, scSpan(held[p], 10), rest[p], "partition %d continues at %d with no gap or repeat", p, held[p])
 	}
@@ -242,18 +248,18 @@ func TestSimpleConsumerResetOffsetOnStart(t *testing.T) {
 		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{
 			ConsumerGroup: "g", AutoOffsetReset: kafka.OffsetEarliest, ResetOffsetOnStart: true, ConsumerTimeout: 300 * time.Millisecond,
 		})
-		require.Equal(t, map[int32][]int64{0: scSpan(0, 10), 1: scSpan(0, 10)}, scOffsets(t, "reset", scDrain(t, sc)))
+		require.Equal(t, map[int32][]int64{0: scSpan(0, 10), 1: scSpan(0, 10)}, scOffsets(t, "reset", scDrain(t, sc, 20)))
 	})
 	t.Run("latest", func(t *testing.T) {
 		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{
 			ConsumerGroup: "g", AutoOffsetReset: kafka.OffsetLatest, ResetOffsetOnStart: true, ConsumerTimeout: 300 * time.Millisecond,
 		})
 		require.Equal(t, map[int32]int64{0: 10, 1: 10}, sc.HeldOffsets())
-		require.Empty(t, scDrain(t, sc))
+		scNoMore(t, sc)
 	})
 	t.Run("commits win without it", func(t *testing.T) {
 		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g", AutoOffsetReset: kafka.OffsetLatest, ConsumerTimeout: 300 * time.Millisecond})
-		require.Equal(t, map[int32][]int64{0: scSpan(7, 10), 1: scSpan(3, 10)}, scOffsets(t, "reset", scDrain(t, sc)))
+		require.Equal(t, map[int32][]int64{0: scSpan(7, 10), 1: scSpan(3, 10)}, scOffsets(t, "reset", scDrain(t, sc, 10)))
 	})
 	t.Run("uncommitted partition is new", func(t *testing.T) {
 		// Group g2 has a commit for partition 0 only: partition 1 starts
@@ -266,7 +272,7 @@ func TestSimpleConsumerResetOffsetOnStart(t *testing.T) {
 		require.NoError(t, err)
 		require.Equal(t, map[int32]int64{0: 4}, off, "partitions with nothing committed are absent")
 		require.Equal(t, map[int32]int64{0: 4, 1: 10}, sc.HeldOffsets())
-		require.Equal(t, map[int32][]int64{0: scSpan(4, 10)}, scOffsets(t, "reset", scDrain(t, sc)))
+		require.Equal(t, map[int32][]int64{0: scSpan(4, 10)}, scOffsets(t, "reset", scDrain(t, sc, 6)))
 	})
 }
 
@@ -280,7 +286,7 @@ func TestSimpleConsumerNoGroup(t *testing.T) {
 	t.Run("earliest", func(t *testing.T) {
 		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerTimeout: 300 * time.Millisecond})
 		require.Equal(t, map[int32]int64{0: 2, 1: 0}, sc.HeldOffsets(), "the log start, not 0")
-		require.Equal(t, map[int32][]int64{0: scSpan(2, 6), 1: scSpan(0, 6)}, scOffsets(t, "nogroup", scDrain(t, sc)))
+		require.Equal(t, map[int32][]int64{0: scSpan(2, 6), 1: scSpan(0, 6)}, scOffsets(t, "nogroup", scDrain(t, sc, 10)))
 
 		err := sc.CommitOffsets(testCtx(t))
 		require.Error(t, err)
@@ -291,11 +297,11 @@ func TestSimpleConsumerNoGroup(t *testing.T) {
 	t.Run("latest", func(t *testing.T) {
 		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{AutoOffsetReset: kafka.OffsetLatest, ConsumerTimeout: 300 * time.Millisecond})
 		require.Equal(t, map[int32]int64{0: 6, 1: 6}, sc.HeldOffsets())
-		require.Empty(t, scDrain(t, sc))
+		scNoMore(t, sc)
 	})
 	t.Run("ResetOffsetOnStart changes nothing", func(t *testing.T) {
 		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ResetOffsetOnStart: true, ConsumerTimeout: 300 * time.Millisecond})
-		require.Equal(t, map[int32][]int64{0: scSpan(2, 6), 1: scSpan(0, 6)}, scOffsets(t, "nogroup", scDrain(t, sc)))
+		require.Equal(t, map[int32][]int64{0: scSpan(2, 6), 1: scSpan(0, 6)}, scOffsets(t, "nogroup", scDrain(t, sc, 10)))
 	})
 }
 
@@ -323,7 +329,7 @@ func TestSimpleConsumerCommitRestartCycle(t *testing.T) {
 		require.NoError(t, sc.Close())
 	}
 	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "cycle", ConsumerTimeout: 300 * time.Millisecond})
-	for p, offs := range scOffsets(t, "cycle", scDrain(t, sc)) {
+	for p, offs := range scOffsets(t, "cycle", scDrain(t, sc, 3*written-57)) {
 		seen[p] = append(seen[p], offs...)
 	}
 	for _, p := range scParts(3) {
@@ -343,15 +349,15 @@ func TestSimpleConsumerOffsetOutOfRange(t *testing.T) {
 		require.NoError(t, c.Close())
 		require.NoError(t, cl.DeleteRecords("oor", 0, 6))
 
-		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g", ConsumerTimeout: 300 * time.Millisecond})
-		require.Equal(t, map[int32][]int64{0: scSpan(6, 10)}, scOffsets(t, "oor", scDrain(t, sc)), "earliest is the new log start")
+		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g", ConsumerTimeout: 200 * time.Millisecond})
+		require.Equal(t, map[int32][]int64{0: scSpan(6, 10)}, scOffsets(t, "oor", scDrain(t, sc, 4)), "earliest is the new log start")
 
-		sl := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g", AutoOffsetReset: kafka.OffsetLatest, ConsumerTimeout: 300 * time.Millisecond})
+		sl := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g", AutoOffsetReset: kafka.OffsetLatest, ConsumerTimeout: 200 * time.Millisecond})
 		require.Equal(t, map[int32]int64{0: 10}, sl.HeldOffsets())
-		require.Empty(t, scDrain(t, sl))
+		scNoMore(t, sl)
 	})
-	for _, reset := range []kafka.OffsetType{kafka.OffsetEarliest, kafka.OffsetLatest} {
-		t.Run("mid-fetch "+reset.String(), func(t *testing.T) {
+	for name, reset := range map[string]kafka.OffsetType{"earliest": kafka.OffsetEarliest, "latest": kafka.OffsetLatest} {
+		t.Run("mid-fetch "+name, func(t *testing.T) {
 			cl, _, topic := scEnv(t, "oor", 1)
 			k := scKgo(t, cl)
 			scFill(t, k, "oor", scParts(1), 0, 10)
@@ -359,20 +365,22 @@ func TestSimpleConsumerOffsetOutOfRange(t *testing.T) {
 			require.NoError(t, c.CommitPartitionOffsets(testCtx(t), map[int32]int64{0: 2}))
 			require.NoError(t, c.Close())
 
-			// The consumer's first fetch (at 2) is held at the broker while
-			// the records before 6 are deleted: it is answered
-			// OFFSET_OUT_OF_RANGE.
-			delay := cl.Delay(protocol.KeyFetch, 500*time.Millisecond, 1)
-			sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g", AutoOffsetReset: reset, ConsumerTimeout: time.Second})
-			require.NoError(t, delay.Wait(testCtx(t), 1))
+			// The consumer starts at 2, but its fetches are turned away
+			// (with a retriable error) until the records before 6 are
+			// deleted: the fetch at 2 is then answered OFFSET_OUT_OF_RANGE.
+			refuse := cl.InjectPartitionError(protocol.KeyFetch, "oor", 0, int16(kafka.ErrNotLeaderOrFollower), kafkatest.Always)
+			sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g", AutoOffsetReset: reset, ConsumerTimeout: 200 * time.Millisecond})
+			require.Equal(t, map[int32]int64{0: 2}, sc.HeldOffsets())
+			require.NoError(t, refuse.Wait(testCtx(t), 1))
 			require.NoError(t, cl.DeleteRecords("oor", 0, 6))
+			refuse.Remove()
 			if reset == kafka.OffsetEarliest {
-				require.Equal(t, map[int32][]int64{0: scSpan(6, 10)}, scOffsets(t, "oor", scDrain(t, sc)))
+				require.Equal(t, map[int32][]int64{0: scSpan(6, 10)}, scOffsets(t, "oor", scDrain(t, sc, 4)))
 			} else {
 				// Written after the reset resolved "latest" to 10.
-				require.Eventually(t, func() bool { return sc.HeldOffsets()[0] == 10 }, 5*time.Second, 10*time.Millisecond)
+				require.Eventually(t, func() bool { return sc.HeldOffsets()[0] == 10 }, 20*time.Second, 10*time.Millisecond)
 				scFill(t, k, "oor", scParts(1), 10, 2)
-				require.Equal(t, map[int32][]int64{0: {10, 11}}, scOffsets(t, "oor", scDrain(t, sc)))
+				require.Equal(t, map[int32][]int64{0: {10, 11}}, scOffsets(t, "oor", scDrain(t, sc, 2)))
 			}
 		})
 	}
@@ -400,24 +408,24 @@ func TestSimpleConsumerLastN(t *testing.T) {
 	for p, o := range latest {
 		switch {
 		case o-n < 0:
-			offsets[p] = int64(kafka.OffsetEarliest)
+			offsets[p] = kafka.OffsetEarliest
 		default:
 			offsets[p] = max(o-n, earliest[p])
 		}
 	}
-	require.Equal(t, map[int32]int64{0: 5, 1: int64(kafka.OffsetEarliest), 2: 6}, offsets)
+	require.Equal(t, map[int32]int64{0: 5, 1: kafka.OffsetEarliest, 2: 6}, offsets)
 	require.NoError(t, sc.ResetOffsets(testCtx(t), offsets))
 	require.Equal(t, map[int32]int64{0: 5, 1: 0, 2: 6}, sc.HeldOffsets(), "the special offsets resolve to real ones")
-	require.Equal(t, map[int32][]int64{0: scSpan(5, 10), 1: scSpan(0, 3), 2: scSpan(6, 8)}, scOffsets(t, "lastn", scDrain(t, sc)))
+	require.Equal(t, map[int32][]int64{0: scSpan(5, 10), 1: scSpan(0, 3), 2: scSpan(6, 8)}, scOffsets(t, "lastn", scDrain(t, sc, 10)))
 
 	// nil moves every partition back to AutoOffsetReset (latest here);
 	// OffsetLatest and explicit offsets work per partition.
-	require.NoError(t, sc.ResetOffsets(testCtx(t), map[int32]int64{0: 8, 1: int64(kafka.OffsetLatest)}))
-	require.Equal(t, map[int32][]int64{0: {8, 9}}, scOffsets(t, "lastn", scDrain(t, sc)))
-	require.NoError(t, sc.ResetOffsets(testCtx(t), map[int32]int64{0: 1, 1: 1, 2: int64(kafka.OffsetEarliest)}))
+	require.NoError(t, sc.ResetOffsets(testCtx(t), map[int32]int64{0: 8, 1: kafka.OffsetLatest}))
+	require.Equal(t, map[int32][]int64{0: {8, 9}}, scOffsets(t, "lastn", scDrain(t, sc, 2)))
+	require.NoError(t, sc.ResetOffsets(testCtx(t), map[int32]int64{0: 1, 1: 1, 2: kafka.OffsetEarliest}))
 	require.NoError(t, sc.ResetOffsets(testCtx(t), nil))
 	require.Equal(t, map[int32]int64{0: 10, 1: 3, 2: 8}, sc.HeldOffsets())
-	require.Empty(t, scDrain(t, sc))
+	scNoMore(t, sc)
 }
 
 // TestSimpleConsumerResetDropsPrefetched: messages fetched ahead before a
@@ -427,12 +435,13 @@ func TestSimpleConsumerResetDropsPrefetched(t *testing.T) {
 	scFill(t, scKgo(t, cl), "rewind", scParts(1), 0, 50)
 	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerTimeout: 300 * time.Millisecond})
 	require.Equal(t, map[int32][]int64{0: scSpan(0, 3)}, scOffsets(t, "rewind", scConsume(t, sc, 3)))
-	time.Sleep(100 * time.Millisecond) // let the fetcher run ahead
+	// The 50 records were written before the consumer started, so the
+	// fetch that brought offsets 0-2 brought the rest too: 47 are buffered.
 	require.NoError(t, sc.ResetOffsets(testCtx(t), map[int32]int64{0: 40}))
 	require.Equal(t, map[int32]int64{0: 40}, sc.HeldOffsets())
-	require.Equal(t, map[int32][]int64{0: scSpan(40, 50)}, scOffsets(t, "rewind", scDrain(t, sc)))
+	require.Equal(t, map[int32][]int64{0: scSpan(40, 50)}, scOffsets(t, "rewind", scDrain(t, sc, 10)))
 	require.NoError(t, sc.ResetOffsets(testCtx(t), map[int32]int64{0: 0}))
-	require.Equal(t, map[int32][]int64{0: scSpan(0, 50)}, scOffsets(t, "rewind", scDrain(t, sc)))
+	require.Equal(t, map[int32][]int64{0: scSpan(0, 50)}, scOffsets(t, "rewind", scDrain(t, sc, 50)))
 }
 
 // TestSimpleConsumerCompactedTopic: compaction leaves gaps in the offsets;
@@ -463,9 +472,9 @@ func TestSimpleConsumerCompactedTopic(t *testing.T) {
 			}
 			require.Equal(t, want, check, "franz-go sees the compacted log")
 
-			sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{FetchMessageMaxBytes: maxBytes, ConsumerTimeout: 500 * time.Millisecond})
+			sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{FetchMessageMaxBytes: maxBytes, ConsumerTimeout: 200 * time.Millisecond})
 			var got []int64
-			for _, m := range scDrain(t, sc) {
+			for _, m := range scDrain(t, sc, len(want)) {
 				require.Equal(t, fmt.Sprintf("%s%d", m.Key, m.Offset), string(m.Value))
 				got = append(got, m.Offset)
 			}
@@ -475,7 +484,7 @@ func TestSimpleConsumerCompactedTopic(t *testing.T) {
 			// Restarting at an offset inside a gap goes to the next record.
 			require.NoError(t, sc.ResetOffsets(testCtx(t), map[int32]int64{0: 1}))
 			got = nil
-			for _, m := range scDrain(t, sc) {
+			for _, m := range scDrain(t, sc, len(want)) {
 				got = append(got, m.Offset)
 			}
 			require.Equal(t, want, got)
@@ -495,7 +504,7 @@ func TestSimpleConsumerTimeout(t *testing.T) {
 	took := time.Since(start)
 	require.ErrorIs(t, err, kafka.ErrConsumerTimeout)
 	require.GreaterOrEqual(t, took, 300*time.Millisecond)
-	require.Less(t, took, 2*time.Second)
+	require.Less(t, took, 20*time.Second, "ended by ConsumerTimeout, well before ctx's 30s")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
@@ -503,30 +512,34 @@ func TestSimpleConsumerTimeout(t *testing.T) {
 	require.ErrorIs(t, err, context.DeadlineExceeded, "the caller's deadline came first")
 	require.NotErrorIs(t, err, kafka.ErrConsumerTimeout)
 
+	// Each Messages loop ends after yielding an error, its last yield. The
+	// four messages may take more than one loop: on a loaded machine a
+	// fetch may take longer than ConsumerTimeout.
 	scFill(t, scKgo(t, cl), "empty", scParts(2), 0, 2)
 	var msgs []kafka.Message
-	var last error
-	calls := 0
-	for msg, err := range sc.Messages(testCtx(t)) {
-		calls++
-		if calls > 10 {
-			break
+	for loops := 1; len(msgs) < 4; loops++ {
+		require.LessOrEqual(t, loops, 50, "the messages never came")
+		var errs []error
+		yields := 0
+		for msg, err := range sc.Messages(testCtx(t)) {
+			if yields++; yields > 10 {
+				break
+			}
+			if err != nil {
+				errs = append(errs, err)
+				continue // the iterator must stop by itself
+			}
+			require.Empty(t, errs, "a message after the error")
+			msgs = append(msgs, msg)
 		}
-		if err != nil {
-			last = err
-			continue // the iterator must stop by itself
-		}
-		msgs = append(msgs, msg)
+		require.Len(t, errs, 1, "one error, then the iteration ended")
+		require.ErrorIs(t, errs[0], kafka.ErrConsumerTimeout)
 	}
-	require.ErrorIs(t, last, kafka.ErrConsumerTimeout)
-	require.Equal(t, 5, calls, "four messages, then the error, then nothing")
 	require.Equal(t, map[int32][]int64{0: {0, 1}, 1: {0, 1}}, scOffsets(t, "empty", msgs))
 
 	// Still usable after a timeout.
 	scFill(t, scKgo(t, cl), "empty", []int32{1}, 2, 1)
-	msg, err := sc.Consume(testCtx(t))
-	require.NoError(t, err)
-	require.Equal(t, "1-2", string(msg.Value))
+	require.Equal(t, "1-2", string(scConsume(t, sc, 1)[0].Value))
 }
 
 // TestSimpleConsumerMessagesBreak: leaving a Messages loop early loses
@@ -545,7 +558,7 @@ func TestSimpleConsumerMessagesBreak(t *testing.T) {
 	}
 	require.Equal(t, []int64{0, 1, 2}, got)
 	require.Equal(t, map[int32]int64{0: 3}, sc.HeldOffsets())
-	require.Equal(t, map[int32][]int64{0: scSpan(3, 10)}, scOffsets(t, "brk", scDrain(t, sc)))
+	require.Equal(t, map[int32][]int64{0: scSpan(3, 10)}, scOffsets(t, "brk", scDrain(t, sc, 7)))
 }
 
 // TestSimpleConsumerClose: Close is safe twice (the second call returns
@@ -560,12 +573,12 @@ func TestSimpleConsumerClose(t *testing.T) {
 		_, err := sc.Consume(testCtx(t))
 		done <- err
 	}()
-	time.Sleep(100 * time.Millisecond)
+	// Waiting or not yet started when Close comes, it ends the same way.
 	require.NoError(t, sc.Close())
 	select {
 	case err := <-done:
 		require.ErrorIs(t, err, kafka.ErrConsumerStopped)
-	case <-time.After(5 * time.Second):
+	case <-time.After(20 * time.Second):
 		t.Fatal("a waiting Consume did not return after Close")
 	}
 	require.ErrorIs(t, sc.Close(), kafka.ErrConsumerStopped)
@@ -608,7 +621,7 @@ func TestSimpleConsumerConnectionLoss(t *testing.T) {
 	sc.Close()
 	scFill(t, k, "loss", scParts(2), 5, 2)
 	sc2 := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g", ConsumerTimeout: 300 * time.Millisecond})
-	require.Equal(t, map[int32][]int64{0: {5, 6}, 1: {5, 6}}, scOffsets(t, "loss", scDrain(t, sc2)))
+	require.Equal(t, map[int32][]int64{0: {5, 6}, 1: {5, 6}}, scOffsets(t, "loss", scDrain(t, sc2, 4)))
 }
 
 // scResilient consumes n messages, recreating the consumer at its held
@@ -620,6 +633,9 @@ func scResilient(t *testing.T, topic *kafka.Topic, cfg kafka.SimpleConsumerConfi
 	var out []kafka.Message
 	for len(out) < n {
 		msg, err := sc.Consume(ctx)
+		if errors.Is(err, kafka.ErrConsumerTimeout) {
+			continue // a slow failover is no failure: ctx is the deadline
+		}
 		if errors.Is(err, kafka.ErrSocketDisconnected) || errors.Is(err, kafka.ErrNoBrokersAvailable) {
 			t.Logf("recreating the consumer after: %v", err)
 			held := sc.HeldOffsets()
@@ -652,7 +668,7 @@ func TestSimpleConsumerLeaderRemoved(t *testing.T) {
 	scFill(t, scKgo(t, cl), "failover", scParts(3), 30, 10)
 	more, sc := scResilient(t, topic, cfg, sc, 100)
 	msgs = append(msgs, more...)
-	require.Empty(t, scDrain(t, sc))
+	scNoMore(t, sc)
 	got := scOffsets(t, "failover", msgs)
 	for _, p := range scParts(3) {
 		require.Equal(t, scSpan(0, 40), got[p], "partition %d", p)
@@ -677,7 +693,7 @@ func TestSimpleConsumerLeaderMove(t *testing.T) {
 		}
 		scFill(t, k, "moving", scParts(3), 300+round*10, 10)
 	}
-	msgs = append(msgs, scDrain(t, sc)...)
+	msgs = append(msgs, scDrain(t, sc, 3*340-4*150)...)
 	got := scOffsets(t, "moving", msgs)
 	for _, p := range scParts(3) {
 		require.Equal(t, scSpan(0, 340), got[p], "partition %d", p)
@@ -711,7 +727,7 @@ func TestSimpleConsumerAutoCommit(t *testing.T) {
 		require.Eventually(t, func() bool {
 			g, err := cl.Group("tick")
 			return err == nil && maps.Equal(g.Committed["auto"], held)
-		}, 5*time.Second, 10*time.Millisecond)
+		}, 20*time.Second, 10*time.Millisecond)
 	})
 	t.Run("disabled", func(t *testing.T) {
 		sc, err := topic.SimpleConsumer(testCtx(t), kafka.SimpleConsumerConfig{ConsumerGroup: "manual"})
@@ -732,14 +748,14 @@ func TestSimpleConsumerPartitionSubset(t *testing.T) {
 	scFill(t, scKgo(t, cl), "subset", scParts(4), 0, 5)
 	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "sub", Partitions: []int32{3, 1}, ConsumerTimeout: 300 * time.Millisecond})
 	require.Equal(t, []int32{1, 3}, sc.Partitions())
-	require.Equal(t, map[int32][]int64{1: scSpan(0, 5), 3: scSpan(0, 5)}, scOffsets(t, "subset", scDrain(t, sc)))
+	require.Equal(t, map[int32][]int64{1: scSpan(0, 5), 3: scSpan(0, 5)}, scOffsets(t, "subset", scDrain(t, sc, 10)))
 	require.Equal(t, map[int32]int64{1: 5, 3: 5}, sc.HeldOffsets())
 	require.NoError(t, sc.CommitOffsets(testCtx(t)))
 	require.Equal(t, map[int32]int64{1: 5, 3: 5}, scCommitted(t, cl, "sub", "subset"))
 
 	all := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerTimeout: 300 * time.Millisecond})
 	require.Equal(t, []int32{0, 1, 2, 3}, all.Partitions())
-	require.Len(t, scDrain(t, all), 20)
+	require.Len(t, scDrain(t, all, 20), 20)
 
 	_, err := topic.SimpleConsumer(testCtx(t), kafka.SimpleConsumerConfig{Partitions: []int32{1, 9}})
 	require.ErrorIs(t, err, kafka.ErrUnknownTopicOrPartition)

@@ -158,8 +158,9 @@ func (c *Client) listOffsets(ctx context.Context, topic string, partitions []int
 	return offsets, nil
 }
 
-// firstFinal returns the first error that is not retriable, else the first
-// error, else nil, so that retry stops only when it must.
+// firstFinal returns the first error that is not retriable, else all of
+// them joined (nil when there are none), so that retry stops only when it
+// must and, when it gives up, says what every attempt met.
 func firstFinal(errs []error) error {
 	for _, err := range errs {
 		if !IsRetriable(err) {

@@ -77,6 +77,7 @@ type Cluster struct {
 	counts  map[int16]int
 	actions []*action                    // DropConnection and Delay, in the order added
 	nodes   map[int32]string             // broker ID to address
+	stopped map[int32]string             // removed broker ID to its address, for RestartBroker
 	lns     map[string]*trackingListener // address to listener
 }
 
@@ -90,9 +91,10 @@ func NewCluster(opts ...Option) (*Cluster, error) {
 		return nil, err
 	}
 	c := &Cluster{
-		counts: make(map[int16]int),
-		nodes:  make(map[int32]string),
-		lns:    make(map[string]*trackingListener),
+		counts:  make(map[int16]int),
+		nodes:   make(map[int32]string),
+		stopped: make(map[int32]string),
+		lns:     make(map[string]*trackingListener),
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	kopts = append(kopts, kfake.ListenFn(c.listen))
@@ -247,8 +249,8 @@ func (c *Cluster) MoveCoordinators() error {
 }
 
 // AddBroker starts one more broker, on a random port, with the next free
-// broker ID, which it returns. Partition leaders are then shuffled over all
-// brokers.
+// broker ID (one more than the highest running one), which it returns.
+// Partition leaders are then shuffled over all brokers.
 func (c *Cluster) AddBroker() (int32, error) {
 	id := int32(-1)
 	err := c.do(func() error {
@@ -259,15 +261,17 @@ func (c *Cluster) AddBroker() (int32, error) {
 		id = n
 		c.mu.Lock()
 		c.nodes[n] = net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+		delete(c.stopped, n) // a new broker, not the removed one
 		c.mu.Unlock()
 		return nil
 	})
 	return id, err
 }
 
-// RemoveBroker stops a broker: it closes its listener and every client
-// connection to it, and its partitions get new leaders among the other
-// brokers. The last broker cannot be removed.
+// RemoveBroker stops a broker, as a crash or shutdown would: it closes its
+// listener and every client connection to it, and its partitions get new
+// leaders among the other brokers. The last broker cannot be removed.
+// [Cluster.RestartBroker] brings it back.
 func (c *Cluster) RemoveBroker(id int32) error {
 	return c.do(func() error {
 		if err := c.kc.RemoveNode(id); err != nil {
@@ -278,10 +282,67 @@ func (c *Cluster) RemoveBroker(id int32) error {
 		l := c.lns[addr]
 		delete(c.nodes, id)
 		delete(c.lns, addr)
+		c.stopped[id] = addr
 		c.mu.Unlock()
 		if l != nil {
 			l.closeConns()
 		}
+		return nil
+	})
+}
+
+// ErrBrokerNotStopped is returned by [Cluster.RestartBroker] for a broker
+// that [Cluster.RemoveBroker] did not stop.
+var ErrBrokerNotStopped = errors.New("kafkatest: broker was not stopped by RemoveBroker")
+
+// RestartBroker starts again a broker that [Cluster.RemoveBroker] stopped,
+// with the same ID and on the same address, as a broker coming back from
+// a restart: clients that knew it reconnect to the address they had.
+// Partition leaders are then shuffled over all brokers, the restarted one
+// included. It fails if the port has been taken meanwhile, or if
+// [Cluster.AddBroker] has given the ID to a new broker.
+func (c *Cluster) RestartBroker(id int32) error {
+	return c.do(func() error {
+		c.mu.Lock()
+		addr, ok := c.stopped[id]
+		c.mu.Unlock()
+		if !ok {
+			return fmt.Errorf("kafkatest: restart broker %d: %w", id, ErrBrokerNotStopped)
+		}
+		_, p, err := net.SplitHostPort(addr)
+		if err != nil {
+			return fmt.Errorf("kafkatest: restart broker %d: address %q: %w", id, addr, err)
+		}
+		port, err := strconv.Atoi(p)
+		if err != nil {
+			return fmt.Errorf("kafkatest: restart broker %d: address %q: %w", id, addr, err)
+		}
+		if _, _, err := c.kc.AddNode(id, port); err != nil {
+			return fmt.Errorf("kafkatest: restart broker %d on %s: %w", id, addr, err)
+		}
+		c.mu.Lock()
+		delete(c.stopped, id)
+		c.nodes[id] = addr
+		c.mu.Unlock()
+		return nil
+	})
+}
+
+// DropBrokerConnections closes every client connection to one broker,
+// which stays up and accepts new connections: clients see a disconnect
+// (their requests in flight fail) and reconnect to the same address. Use
+// [Cluster.DropConnection] to drop connections by request type instead,
+// and [Cluster.RemoveBroker] for a broker that goes away.
+func (c *Cluster) DropBrokerConnections(id int32) error {
+	return c.do(func() error {
+		c.mu.Lock()
+		addr, ok := c.nodes[id]
+		l := c.lns[addr]
+		c.mu.Unlock()
+		if !ok || l == nil {
+			return fmt.Errorf("kafkatest: drop connections of broker %d: no such broker running", id)
+		}
+		l.dropConns()
 		return nil
 	})
 }
@@ -482,6 +543,13 @@ func (l *trackingListener) closeConns() {
 	l.Listener.Close()
 	l.mu.Lock()
 	l.closed = true
+	l.mu.Unlock()
+	l.dropConns()
+}
+
+// dropConns closes every connection accepted so far; the listener stays.
+func (l *trackingListener) dropConns() {
+	l.mu.Lock()
 	conns := make([]*trackedConn, 0, len(l.conns))
 	for tc := range l.conns {
 		conns = append(conns, tc)

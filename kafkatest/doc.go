@@ -23,6 +23,25 @@
 // leaders ([Cluster.MoveLeader], [Cluster.ShuffleLeaders]), adds and removes
 // brokers, and counts the requests it received ([Cluster.Requests]).
 //
+// # Brokers that go away
+//
+// Three ways to lose a broker, from mildest to worst:
+//   - [Cluster.DropBrokerConnections] closes every client connection to one
+//     broker; the broker stays up, so clients see a disconnect and
+//     reconnect to the same address.
+//   - [Cluster.RemoveBroker] stops a broker: its port is closed and its
+//     partitions move to the others. [Cluster.RestartBroker] brings it back
+//     with the same ID at the same address, as a restarted broker would
+//     come back, so clients that knew it reconnect where they were.
+//   - [Cluster.Close] stops them all.
+//
+// # Fixed ports
+//
+// Brokers listen at random ports, so tests never collide. To try other
+// tools against a cluster by hand (kafka-tools -b 127.0.0.1:9092, say),
+// [Ports] fixes them: NewCluster(Ports(9092, 9093, 9094)) is a 3-broker
+// cluster on the usual ports. [StartProcess] accepts it too.
+//
 // API keys and error codes are plain Kafka wire numbers (int16): the
 // protocol package names the API keys (protocol.KeyProduce and so on) and
 // the Kafka protocol guide lists the error codes (6 is
@@ -41,6 +60,6 @@
 //     UNKNOWN_TOPIC_OR_PARTITION: the broker waits instead.
 //   - SASL offers PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 only, without
 //     re-authentication; delegation tokens are not implemented.
-//   - Adding or removing a broker moves partition leaders at random, as
-//     [Cluster.ShuffleLeaders] does.
+//   - Adding, removing or restarting a broker moves partition leaders at
+//     random, as [Cluster.ShuffleLeaders] does.
 package kafkatest

@@ -43,7 +43,7 @@ func rawAPIVersions(addr string, conn net.Conn) (map[int16][2]int16, error) {
 		return nil, err
 	}
 	if resp.ErrorCode != 0 {
-		return nil, fmt.Errorf("ApiVersions: error code %d", resp.ErrorCode)
+		return nil, fmt.Errorf("APIVersions: error code %d", resp.ErrorCode)
 	}
 	versions := make(map[int16][2]int16)
 	for _, k := range resp.APIKeys {
@@ -126,7 +126,7 @@ func ExampleCluster_Requests() {
 			panic(err)
 		}
 	}
-	fmt.Println("ApiVersions requests:", c.Requests(protocol.KeyAPIVersions))
+	fmt.Println("APIVersions requests:", c.Requests(protocol.KeyAPIVersions))
 	fmt.Println("Produce requests:", c.Requests(protocol.KeyProduce))
 	// Output:
 	// APIVersions requests: 3
@@ -247,4 +247,65 @@ func ExampleNewTLSConfigs() {
 	// Output:
 	// verified: true
 	// served over TLS: true
+}
+
+func ExampleCluster_RestartBroker() {
+	c, err := kafkatest.NewCluster()
+	if err != nil {
+		panic(err)
+	}
+	defer c.Close()
+
+	addr := c.Addrs()[1]
+	if err := c.RemoveBroker(1); err != nil { // the broker goes away...
+		panic(err)
+	}
+	_, err = rawAPIVersions(addr, nil)
+	fmt.Println("while stopped:", err != nil)
+	if err := c.RestartBroker(1); err != nil { // ...and comes back
+		panic(err)
+	}
+	_, err = rawAPIVersions(addr, nil)
+	fmt.Println("restarted:", err, "same address:", c.Addrs()[1] == addr)
+	// Output:
+	// while stopped: true
+	// restarted: <nil> same address: true
+}
+
+func ExampleCluster_DropBrokerConnections() {
+	c, err := kafkatest.NewCluster()
+	if err != nil {
+		panic(err)
+	}
+	defer c.Close()
+
+	conn, err := net.Dial("tcp", c.Addrs()[0])
+	if err != nil {
+		panic(err)
+	}
+	defer conn.Close()
+	if _, err := rawAPIVersions("", conn); err != nil {
+		panic(err)
+	}
+	if err := c.DropBrokerConnections(0); err != nil {
+		panic(err)
+	}
+	_, err = rawAPIVersions("", conn)
+	fmt.Println("old connection:", errors.Is(err, io.EOF))
+	_, err = rawAPIVersions(c.Addrs()[0], nil)
+	fmt.Println("new connection:", err)
+	// Output:
+	// old connection: true
+	// new connection: <nil>
+}
+
+// A cluster on the usual ports, for trying tools by hand while the program
+// runs, e.g. kafka-tools -b 127.0.0.1:9092 print_topics.
+func ExamplePorts() {
+	c, err := kafkatest.NewCluster(kafkatest.Ports(9092, 9093, 9094), kafkatest.Topic("payments", 3))
+	if err != nil {
+		panic(err) // a port is taken
+	}
+	defer c.Close()
+	fmt.Println(c.Addrs())
 }

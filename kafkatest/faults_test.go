@@ -95,7 +95,7 @@ func TestInjectFaultScoped(t *testing.T) {
 	_, err := rawAPIVersions(c.Addrs()[0], nil)
 	require.NoError(t, err)
 	_, err = rawAPIVersions(c.Addrs()[1], nil)
-	require.EqualError(t, err, "ApiVersions: error code 7")
+	require.EqualError(t, err, "APIVersions: error code 7")
 	_, err = rawAPIVersions(c.Addrs()[1], nil)
 	require.Error(t, err)
 	assert.GreaterOrEqual(t, inj.Hits(), 2) // kgo may open a connection to broker 1 meanwhile
@@ -185,11 +185,13 @@ func TestDelay(t *testing.T) {
 	require.NoError(t, inj.Wait(ctxFor(t, 5*time.Second), 1))
 	start = time.Now()
 	c2.Close()
-	assert.Less(t, time.Since(start), 2*time.Second)
+	// The delay is an hour: anything far below it proves Close did not
+	// wait, and a generous bound holds on a loaded machine.
+	assert.Less(t, time.Since(start), 30*time.Second)
 	select {
 	case err := <-done:
 		assert.Error(t, err)
-	case <-time.After(5 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("delayed request still pending after Close")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/twmb/franz-go/pkg/kfake"
@@ -19,12 +20,15 @@ type Option func(*config)
 
 type config struct {
 	brokers     int
+	brokersSet  bool  // NumBrokers was given
+	ports       []int // Ports, one per broker; 0 is a random port
 	topics      []seedTopic
 	defaultPart int
 	autoCreate  bool
 	sasl        []saslUser
 	tls         *tls.Config
 	versions    *kversion.Versions
+	version     string // as given to Version, for StartProcess
 	brokerCfgs  map[string]string
 	logger      *slog.Logger
 	errs        []error
@@ -72,6 +76,12 @@ func (cfg *config) kfakeOpts() ([]kfake.Opt, error) {
 	if cfg.brokers < 1 {
 		cfg.errorf("NumBrokers(%d): a cluster needs at least one broker", cfg.brokers)
 	}
+	if len(cfg.ports) > 0 {
+		if cfg.brokersSet && cfg.brokers != len(cfg.ports) {
+			cfg.errorf("NumBrokers(%d) and Ports with %d ports disagree: give one port per broker", cfg.brokers, len(cfg.ports))
+		}
+		cfg.brokers = len(cfg.ports)
+	}
 	if cfg.defaultPart < 1 {
 		cfg.errorf("DefaultPartitions(%d): a topic needs at least one partition", cfg.defaultPart)
 	}
@@ -81,6 +91,9 @@ func (cfg *config) kfakeOpts() ([]kfake.Opt, error) {
 	opts := []kfake.Opt{
 		kfake.NumBrokers(cfg.brokers),
 		kfake.DefaultNumPartitions(cfg.defaultPart),
+	}
+	if len(cfg.ports) > 0 {
+		opts = append(opts, kfake.Ports(cfg.ports...))
 	}
 	// A later Topic option for the same name wins, as documented.
 	for _, t := range cfg.topics {
@@ -116,7 +129,36 @@ func (cfg *config) kfakeOpts() ([]kfake.Opt, error) {
 // (The name is not Brokers because the package-level [Brokers] is the
 // integration-test helper.)
 func NumBrokers(n int) Option {
-	return func(cfg *config) { cfg.brokers = n }
+	return func(cfg *config) { cfg.brokers, cfg.brokersSet = n, true }
+}
+
+// Ports makes the brokers listen on 127.0.0.1 at fixed ports, one broker
+// per port: broker i on ports[i], and as many brokers as ports (so
+// [NumBrokers] is not needed; if given, it must agree). A port of 0 picks a
+// random free one. Fixed ports let a person point other tools at the
+// cluster, such as kafka-tools -b 127.0.0.1:9092; tests should keep the
+// default random ports, which never collide. NewCluster fails if a port is
+// taken.
+func Ports(ports ...int) Option {
+	return func(cfg *config) {
+		if len(ports) == 0 {
+			cfg.errorf("Ports: no ports given")
+			return
+		}
+		seen := make(map[int]bool, len(ports))
+		for _, p := range ports {
+			if p < 0 || p > 65535 {
+				cfg.errorf("Ports: %d is not a TCP port", p)
+				return
+			}
+			if p != 0 && seen[p] {
+				cfg.errorf("Ports: port %d given twice", p)
+				return
+			}
+			seen[p] = true
+		}
+		cfg.ports = slices.Clone(ports)
+	}
 }
 
 // Topic creates a topic when the cluster starts. A partition count of 0 or
@@ -222,7 +264,7 @@ func Version(v string) Option {
 			cfg.errorf("Version(%q): releases before 0.11 cannot be emulated (no RecordBatch v2)", v)
 			return
 		}
-		cfg.versions = vs
+		cfg.versions, cfg.version = vs, v
 	}
 }
 

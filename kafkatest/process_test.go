@@ -3,13 +3,17 @@ package kafkatest_test
 import (
 	"os"
 	"testing"
+	"time"
 
 	"github.com/gokafka/kafka/kafkatest"
 	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 func TestMain(m *testing.M) {
-	kafkatest.ServeProcess()
+	// The children StartProcess starts also get this option: see
+	// TestServeProcessOptions.
+	kafkatest.ServeProcess(kafkatest.AutoCreateTopics())
 	os.Exit(m.Run())
 }
 
@@ -24,4 +28,22 @@ func TestStartProcess(t *testing.T) {
 		require.Len(t, tp.Partitions, want, "topic %s", *tp.Topic)
 	}
 	produce(t, cl, "apart", "across processes")
+}
+
+// TestServeProcessOptions checks that the options TestMain gives
+// ServeProcess apply in the child: it creates topics a Metadata request
+// asks for.
+func TestServeProcessOptions(t *testing.T) {
+	addrs := kafkatest.StartProcess(t, nil)
+	cl := newClient(t, addrs)
+	req := kmsg.NewPtrMetadataRequest()
+	req.AllowAutoTopicCreation = true
+	rt := kmsg.NewMetadataRequestTopic()
+	rt.Topic = kmsg.StringPtr("made-by-the-child")
+	req.Topics = append(req.Topics, rt)
+	resp, err := req.RequestWith(ctxFor(t, 10*time.Second), cl)
+	require.NoError(t, err)
+	require.Len(t, resp.Topics, 1)
+	require.Zero(t, resp.Topics[0].ErrorCode, "auto-created in the child")
+	require.NotEmpty(t, resp.Topics[0].Partitions)
 }

@@ -167,23 +167,32 @@ func Encode(dst []byte, m Message, version int16) ([]byte, error) {
 }
 
 // Decode reads the body of m at version from b, which must hold exactly one
-// message body: trailing bytes are an error, since they mean the sender and
-// the receiver disagree on the version.
+// message body: trailing bytes are an error. It suits requests and bodies this
+// package encoded; responses from brokers go through [DecodeResponse], which
+// tolerates trailing bytes.
 func Decode(b []byte, m Message, version int16) error {
+	_, err := decodeBody(b, m, version, true)
+	return err
+}
+
+// decodeBody decodes m at version from b and returns how many bytes followed
+// its last field. When exact is set, such bytes are an error.
+func decodeBody(b []byte, m Message, version int16, exact bool) (trailing int, err error) {
 	api, err := apiFor(m, version)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	d := getDecoder(b, api.Flexible(version))
 	defer putDecoder(d)
 	m.Decode(d, version)
-	if d.err == nil && d.Remaining() != 0 {
-		d.Fail("%d bytes left over", d.Remaining())
+	trailing = d.Remaining()
+	if exact && d.err == nil && trailing != 0 {
+		d.Fail("%d bytes left over", trailing)
 	}
 	if d.err != nil {
-		return fmt.Errorf("decoding %s v%d: %w", messageName(api, m), version, d.err)
+		return 0, fmt.Errorf("decoding %s v%d: %w", messageName(api, m), version, d.err)
 	}
-	return nil
+	return trailing, nil
 }
 
 // messageName names m for errors, as "MetadataRequest" or "FetchResponse".

@@ -44,7 +44,7 @@ type BatchOptions struct {
 //	for _, m := range msgs {
 //		b.Append(m.TimestampMs, m.Key, m.Value, nil)
 //	}
-//	req, err := b.Build(req)
+//	batch, err := b.Build(buf[:0]) // appends the finished batch to buf[:0]
 type BatchBuilder struct {
 	opts   BatchOptions
 	buf    []byte // room for the batch header, then the uncompressed records

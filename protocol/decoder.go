@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"unsafe"
 )
 
 // ErrMalformed is wrapped by every error a decoder returns for bytes that do
@@ -284,11 +285,7 @@ func (d *Decoder) Int64s() []int64 {
 
 // Strings reads a non-nullable array of strings.
 func (d *Decoder) Strings() []string {
-	a := make([]string, d.ArrayLen())
-	for i := range a {
-		a[i] = d.String()
-	}
-	return a
+	return d.strings(d.ArrayLen())
 }
 
 // NullableStrings reads a nullable array of strings; null is nil.
@@ -297,9 +294,25 @@ func (d *Decoder) NullableStrings() []string {
 	if n < 0 {
 		return nil
 	}
-	a := make([]string, n)
-	for i := range a {
-		a[i] = d.String()
+	return d.strings(n)
+}
+
+// strings reads n strings. Each takes at least its length field (2 bytes, 1
+// when compact), so a count the bytes cannot hold fails before anything is
+// allocated; a string in memory takes 16 bytes, so the slice then grows as
+// strings decode rather than up front.
+func (d *Decoder) strings(n int) []string {
+	minSize := 2
+	if d.flexible {
+		minSize = 1
+	}
+	if n*minSize > d.Remaining() {
+		d.Fail("array of %d strings needs at least %d bytes, %d remain", n, n*minSize, d.Remaining())
+		return nil
+	}
+	a := make([]string, 0, prealloc[string](d, n))
+	for i := 0; i < n && d.err == nil; i++ {
+		a = append(a, d.String())
 	}
 	return a
 }
@@ -318,14 +331,27 @@ func readNullableArray[T any, P element[T]](d *Decoder, version int16) []T {
 	return readElements[T, P](d, n, version)
 }
 
-// maxPrealloc caps how many elements are allocated up front: a count is only
-// checked against the bytes that remain, and a struct element is larger in
-// memory than its smallest encoding, so beyond this the slice grows only as
-// elements actually decode.
+// maxPrealloc caps how many elements are allocated up front.
 const maxPrealloc = 256
 
+// preallocRatio bounds the memory allocated up front for an array to this
+// many times the bytes that remain.
+const preallocRatio = 8
+
+// prealloc returns how many of n announced elements of type T to allocate
+// before any decodes. A count is only checked against the bytes that remain
+// (an element takes at least one byte), while an element takes more room in
+// memory than its smallest encoding: so the first allocation is capped, by
+// count and by preallocRatio times the bytes that remain, and beyond it the
+// slice grows only as elements actually decode. A count that lies thus costs
+// memory proportional to the bytes received.
+func prealloc[T any](d *Decoder, n int) int {
+	var zero T
+	return max(0, min(n, maxPrealloc, preallocRatio*d.Remaining()/max(1, int(unsafe.Sizeof(zero)))))
+}
+
 func readElements[T any, P element[T]](d *Decoder, n int, version int16) []T {
-	a := make([]T, 0, min(n, maxPrealloc))
+	a := make([]T, 0, prealloc[T](d, n))
 	for i := 0; i < n && d.err == nil; i++ {
 		a = append(a, *new(T))
 		P(&a[i]).decode(d, version)

@@ -142,9 +142,14 @@ func TestErrorCodeConstants(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// camel turns UNKNOWN_MEMBER_ID into UnknownMemberID (Go initialisms).
 	camel := func(name string) string {
 		var b strings.Builder
 		for part := range strings.SplitSeq(name, "_") {
+			if part == "ID" || part == "API" {
+				b.WriteString(part)
+				continue
+			}
 			b.WriteString(part[:1])
 			b.WriteString(strings.ToLower(part[1:]))
 		}

@@ -165,20 +165,34 @@ func ResponseCorrelationID(frame []byte) (int32, error) {
 }
 
 // DecodeResponse decodes a response frame (size prefix removed) into resp at
-// version and returns its correlation ID.
+// version and returns its correlation ID. Bytes after the last field of the
+// version are ignored, as the Java client and franz-go ignore them: brokers
+// and mock clusters (librdkafka's adds bytes to Metadata v12 and ListOffsets
+// v5) send them. Lengths and counts stay strictly checked: one that overruns
+// the frame is an error. [DecodeResponseFrame] also says how many bytes were
+// ignored.
 func DecodeResponse(frame []byte, resp Response, version int16) (int32, error) {
+	id, _, err := DecodeResponseFrame(frame, resp, version)
+	return id, err
+}
+
+// DecodeResponseFrame is [DecodeResponse] that also returns how many bytes
+// followed the last field of version and were ignored, for callers that log
+// a peer speaking a slightly different dialect.
+func DecodeResponseFrame(frame []byte, resp Response, version int16) (correlationID int32, trailing int, err error) {
 	api, err := apiFor(resp, version)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	d := getDecoder(frame, false)
 	defer putDecoder(d)
 	var h ResponseHeader
 	h.Decode(d, api.ResponseHeaderVersion(version))
 	if d.err != nil {
-		return 0, fmt.Errorf("decoding %s v%d header: %w", api.Name, version, d.err)
+		return 0, 0, fmt.Errorf("decoding %s v%d header: %w", api.Name, version, d.err)
 	}
-	return h.CorrelationID, Decode(frame[d.off:], resp, version)
+	trailing, err = decodeBody(frame[d.off:], resp, version, false)
+	return h.CorrelationID, trailing, err
 }
 
 // DecodeRequest decodes a request frame (size prefix removed): its header,
@@ -209,31 +223,87 @@ func DecodeRequest(frame []byte) (RequestHeader, Request, error) {
 // caller's limit.
 var ErrFrameTooLarge = errors.New("protocol: frame larger than the allowed maximum")
 
+// A FrameError is returned by [ReadFrame] when a size prefix arrived but no
+// whole frame followed it: the size was negative or above the limit, or the
+// stream ended early. Size lets a caller recognise a peer that does not speak
+// Kafka: "HTTP" read as a size is 1213486160, a TLS record starts 0x15 0x03
+// or 0x16 0x03.
+type FrameError struct {
+	Size  int32 // the size prefix as received
+	Limit int32 // the caller's maximum
+	Got   int   // bytes of the body received before the stream ended
+	Err   error // why the body is incomplete; nil when Size was out of bounds
+}
+
+// Error says what was wrong with the frame.
+func (e *FrameError) Error() string {
+	switch {
+	case e.Size < 0:
+		return fmt.Sprintf("protocol: malformed data: negative frame size %d", e.Size)
+	case e.Size > e.Limit:
+		return fmt.Sprintf("%v: %d bytes, limit %d", ErrFrameTooLarge, e.Size, e.Limit)
+	}
+	return fmt.Sprintf("protocol: truncated frame (%d bytes announced, %d received): %v", e.Size, e.Got, e.Err)
+}
+
+// Unwrap returns [ErrFrameTooLarge] for a size above the limit,
+// [ErrMalformed] for a negative one, and for a truncated frame both
+// [ErrMalformed] and the read error (io.ErrUnexpectedEOF when the stream
+// ended).
+func (e *FrameError) Unwrap() []error {
+	switch {
+	case e.Size < 0:
+		return []error{ErrMalformed}
+	case e.Size > e.Limit:
+		return []error{ErrFrameTooLarge}
+	}
+	return []error{ErrMalformed, e.Err}
+}
+
+// frameChunk is how much of a large frame is allocated before any of its body
+// has arrived. The buffer then doubles each time it fills, so a peer that
+// announces 99 MiB and sends 10 bytes costs 64 KiB, a stalled frame costs
+// about twice what arrived, and a whole frame less than three times its size
+// in allocations (one copy more than a single allocation would cost).
+const frameChunk = 64 << 10
+
 // ReadFrame reads one size-prefixed frame from r and returns its body (the
 // size prefix removed), reusing buf when it is large enough. A size that is
-// negative or above maxSize is an error before anything is allocated.
+// negative or above maxSize is a [*FrameError] before anything is allocated;
+// a large frame's buffer grows only as its bytes arrive.
 func ReadFrame(r io.Reader, buf []byte, maxSize int32) ([]byte, error) {
 	var sz [4]byte
 	if _, err := io.ReadFull(r, sz[:]); err != nil {
 		return nil, err
 	}
 	n := int32(binary.BigEndian.Uint32(sz[:]))
-	if n < 0 {
-		return nil, &DecodeError{What: fmt.Sprintf("negative frame size %d", n)}
-	}
-	if n > maxSize {
-		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrFrameTooLarge, n, maxSize)
+	if n < 0 || n > maxSize {
+		return nil, &FrameError{Size: n, Limit: maxSize}
 	}
 	if int(n) <= cap(buf) {
 		buf = buf[:n]
-	} else {
-		buf = make([]byte, n)
-	}
-	if _, err := io.ReadFull(r, buf); err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
+		if got, err := io.ReadFull(r, buf); err != nil {
+			return nil, truncated(n, maxSize, got, err)
 		}
-		return nil, fmt.Errorf("protocol: truncated frame (%d bytes announced): %w", n, err)
+		return buf, nil
+	}
+	buf = make([]byte, 0, min(int(n), frameChunk))
+	for len(buf) < int(n) {
+		if len(buf) == cap(buf) {
+			buf = append(make([]byte, 0, min(int(n), 2*cap(buf))), buf...)
+		}
+		got, err := io.ReadFull(r, buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+got]
+		if err != nil {
+			return nil, truncated(n, maxSize, len(buf), err)
+		}
 	}
 	return buf, nil
+}
+
+func truncated(size, limit int32, got int, err error) error {
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return &FrameError{Size: size, Limit: limit, Got: got, Err: err}
 }

@@ -111,7 +111,9 @@ func TestResponseFrameRoundTrip(t *testing.T) {
 	require.Equal(t, resp.APIKeys[0].MaxVersion, got.APIKeys[0].MaxVersion)
 
 	_, err = DecodeResponse(append(frame[4:], 0), &got, 3)
-	require.ErrorIs(t, err, ErrMalformed, "trailing bytes")
+	require.NoError(t, err, "trailing bytes are ignored")
+	_, err = DecodeResponse(frame[4:len(frame)-1], &got, 3)
+	require.ErrorIs(t, err, ErrMalformed, "a truncated body is not")
 	_, err = ResponseCorrelationID([]byte{1, 2})
 	require.ErrorIs(t, err, ErrMalformed)
 }

@@ -6,6 +6,7 @@ import (
 	"hash/crc32"
 	"math"
 	"math/bits"
+	"unsafe"
 
 	"github.com/gokafka/kafka/protocol/compress"
 )
@@ -271,6 +272,15 @@ func (b *RecordBatch) decodeV2(data []byte, opts *DecodeOptions) (int, error) {
 func (b *RecordBatch) decodeRecords(p []byte, count int, verify *crcVerifier) error {
 	recs := b.Records
 	if cap(recs) < count {
+		// A count is checked against the smallest record (7 bytes), but a
+		// Record takes 96 bytes of memory: when the count is large for the
+		// bytes, walk the length prefixes first so that a count that lies
+		// costs no allocation.
+		if count*int(unsafe.Sizeof(Record{})) > preallocRatio*len(p) {
+			if at, n, ok := recordsFit(p, count); !ok {
+				return recordError(p, at, n, "record length")
+			}
+		}
 		recs = make([]Record, count)
 	}
 	recs = recs[:count]
@@ -380,6 +390,20 @@ func (b *RecordBatch) decodeRecords(p []byte, count int, verify *crcVerifier) er
 	return nil
 }
 
+// recordsFit reports whether p splits into exactly count records by their
+// length prefixes, and if not, at which byte and record it stops fitting.
+func recordsFit(p []byte, count int) (at, n int, ok bool) {
+	i := 0
+	for ; n < count; n++ {
+		length, j := readVarintSlow(p, i)
+		if j < 0 || length < minRecordSize-1 || length > int64(len(p)-j) {
+			return i, n, false
+		}
+		i = j + int(length)
+	}
+	return i, n, i == len(p)
+}
+
 // A crcVerifier computes a batch's CRC-32C piecewise, a chunk ahead of the
 // record parser.
 type crcVerifier struct {
@@ -485,61 +509,6 @@ func takeBytes(p []byte, j int, n int64) ([]byte, int) {
 	return nil, -1
 }
 
-// AppendTo appends the batch in its wire format to dst. Magic 2 writes a
-// record batch from the header fields as they are (BaseOffset,
-// LastOffsetDelta, timestamps, producer fields, Attributes), computing the
-// batch length, record count and CRC, and compressing the records with the
-// codec of Attributes at its default level. Magic 0 and 1 write legacy
-// messages: a compressed wrapper when Attributes name a codec, otherwise one
-// message per record.
-func (b *RecordBatch) AppendTo(dst []byte) ([]byte, error) {
-	switch b.Magic {
-	case 2:
-	case 0, 1:
-		return b.appendLegacy(dst)
-	default:
-		return dst, fmt.Errorf("protocol: encode: unknown magic %d", b.Magic)
-	}
-	if len(b.Records) > math.MaxInt32 {
-		return dst, fmt.Errorf("protocol: encode: %d records in one batch", len(b.Records))
-	}
-	start := len(dst)
-	dst = appendBatchHeader(dst, b, int32(len(b.Records)))
-	codec := b.Codec()
-	var err error
-	if codec == compress.None {
-		for i := range b.Records {
-			dst = appendRecord(dst, &b.Records[i])
-		}
-	} else {
-		var raw []byte
-		for i := range b.Records {
-			raw = appendRecord(raw, &b.Records[i])
-		}
-		if dst, err = compress.Compress(dst, raw, codec, 0); err != nil {
-			return dst[:start], fmt.Errorf("protocol: encode: compressing record batch: %w", err)
-		}
-	}
-	return finishBatch(dst, start)
-}
-
-// appendBatchHeader appends the 61-byte header with a zero length and CRC,
-// which finishBatch fills.
-func appendBatchHeader(dst []byte, b *RecordBatch, count int32) []byte {
-	dst = binary.BigEndian.AppendUint64(dst, uint64(b.BaseOffset))
-	dst = binary.BigEndian.AppendUint32(dst, 0)
-	dst = binary.BigEndian.AppendUint32(dst, uint32(b.PartitionLeaderEpoch))
-	dst = append(dst, 2, 0, 0, 0, 0)
-	dst = binary.BigEndian.AppendUint16(dst, uint16(b.Attributes))
-	dst = binary.BigEndian.AppendUint32(dst, uint32(b.LastOffsetDelta))
-	dst = binary.BigEndian.AppendUint64(dst, uint64(b.BaseTimestamp))
-	dst = binary.BigEndian.AppendUint64(dst, uint64(b.MaxTimestamp))
-	dst = binary.BigEndian.AppendUint64(dst, uint64(b.ProducerID))
-	dst = binary.BigEndian.AppendUint16(dst, uint16(b.ProducerEpoch))
-	dst = binary.BigEndian.AppendUint32(dst, uint32(b.BaseSequence))
-	return binary.BigEndian.AppendUint32(dst, uint32(count))
-}
-
 // finishBatch fills the length and CRC of the batch that starts at
 // dst[start:] and runs to the end of dst.
 func finishBatch(dst []byte, start int) ([]byte, error) {
@@ -550,32 +519,6 @@ func finishBatch(dst []byte, start int) ([]byte, error) {
 	binary.BigEndian.PutUint32(batch[8:], uint32(len(batch)-logOverhead))
 	binary.BigEndian.PutUint32(batch[batchCRCOffset:], crc32.Checksum(batch[batchAttrOffset:], crc32c))
 	return dst, nil
-}
-
-// appendRecord appends one record (length-prefixed).
-func appendRecord(dst []byte, r *Record) []byte {
-	size := 1 + varintLen(r.TimestampDelta) + varintLen(int64(r.OffsetDelta)) +
-		varBytesLen(r.Key) + varBytesLen(r.Value) + varintLen(int64(len(r.Headers)))
-	for i := range r.Headers {
-		size += varBytesLen(r.Headers[i].Key) + varBytesLen(r.Headers[i].Value)
-	}
-	dst = appendVarint(dst, int64(size))
-	dst = append(dst, byte(r.Attributes))
-	dst = appendVarint(dst, r.TimestampDelta)
-	dst = appendVarint(dst, int64(r.OffsetDelta))
-	dst = appendVarBytes(dst, r.Key)
-	dst = appendVarBytes(dst, r.Value)
-	dst = appendVarint(dst, int64(len(r.Headers)))
-	for i := range r.Headers {
-		h := &r.Headers[i]
-		if h.Key == nil {
-			dst = appendVarint(dst, 0) // header keys are never null
-		} else {
-			dst = appendVarBytes(dst, h.Key)
-		}
-		dst = appendVarBytes(dst, h.Value)
-	}
-	return dst
 }
 
 // varintLen returns the size of v zigzag-encoded.
@@ -590,22 +533,4 @@ func varBytesLen(b []byte) int {
 		return 1
 	}
 	return varintLen(int64(len(b))) + len(b)
-}
-
-// appendVarint appends v zigzag-encoded.
-func appendVarint(dst []byte, v int64) []byte {
-	u := uint64(v<<1) ^ uint64(v>>63)
-	if u < 0x80 {
-		return append(dst, byte(u))
-	}
-	return binary.AppendUvarint(dst, u)
-}
-
-// appendVarBytes appends b with its varint length, nil as null (-1).
-func appendVarBytes(dst, b []byte) []byte {
-	if b == nil {
-		return append(dst, 1) // zigzag(-1)
-	}
-	dst = appendVarint(dst, int64(len(b)))
-	return append(dst, b...)
 }

@@ -75,12 +75,15 @@ func consumeTopic(fs *flag.FlagSet) func(e *env, args []string) error {
 			}
 		}
 		progress := newProgress(e)
-		progress.update(true, "consuming %s from %s (%d partitions)", t.Name(), spec.source, len(c.Partitions()))
+		progress.update(true, "consuming %s from %s (%s)", t.Name(), spec.source, count(len(c.Partitions()), "partition"))
 		defer progress.done()
 		for n := 0; *limit == 0 || n < *limit; n++ {
 			msg, err := c.Consume(e.ctx)
-			if errors.Is(err, kafka.ErrConsumerTimeout) || (*limit == 0 && e.ctx.Err() != nil) {
+			if errors.Is(err, kafka.ErrConsumerTimeout) {
 				return nil
+			}
+			if e.ctx.Err() != nil {
+				return e.ctx.Err() // interrupted: exit code 130, even with no limit
 			}
 			if err != nil {
 				return err
@@ -89,9 +92,9 @@ func consumeTopic(fs *flag.FlagSet) func(e *env, args []string) error {
 				return err
 			}
 			if *limit > 0 {
-				progress.update(n+1 == *limit, "consumed %d/%d messages", n+1, *limit)
+				progress.update(n+1 == *limit, "consumed %d/%s", n+1, count(*limit, "message"))
 			} else {
-				progress.update(false, "consumed %d messages", n+1)
+				progress.update(false, "consumed %s", count(n+1, "message"))
 			}
 		}
 		return nil

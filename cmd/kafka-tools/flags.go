@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -49,8 +50,10 @@ func (g *globalFlags) setDefaults() {
 }
 
 // register defines the global flags on fs, with their current values as
-// defaults, skipping names the command already uses for its own flags
-// (consume_topic's -o is pykafka's --outfile, not --broker_version).
+// defaults, skipping names the command already uses for its own flags.
+// pykafka's -o meant --broker_version before the command and --outfile
+// after consume_topic; since flags may come anywhere here, -o is only
+// --outfile, and the broker version is --broker_version alone.
 func (g *globalFlags) register(fs *flag.FlagSet) {
 	str := func(p *string, usage string, names ...string) {
 		for _, n := range names {
@@ -67,9 +70,9 @@ func (g *globalFlags) register(fs *flag.FlagSet) {
 		}
 	}
 	str(&g.brokers, "seed brokers, comma-separated `host:port`s ($KAFKA_BROKERS)", "b", "broker")
-	str(&g.brokerVersion, "pin protocol versions for brokers without ApiVersions (`0.8.2`, 0.9.0); empty: ask the broker", "o", "broker_version")
+	str(&g.brokerVersion, "pin protocol versions for brokers without ApiVersions (`0.8.2`, 0.9.0); empty: ask the broker", "broker_version")
 	str(&g.clientID, "client ID the brokers log", "client_id")
-	fs.DurationVar(&g.timeout, "request_timeout", g.timeout, "how long one request to a broker may take")
+	fs.DurationVar(&g.timeout, "request_timeout", g.timeout, "how long one request to a broker, or connecting to one, may take")
 	boolean(&g.json, "print JSON for scripts instead of tables", "json")
 	boolean(&g.progress, "print a progress line on stderr (default: when stderr is a terminal)", "progress")
 	boolean(&g.tls, "connect with TLS", "tls")
@@ -91,9 +94,12 @@ func (g *globalFlags) config() (kafka.Config, error) {
 		BrokerVersion:  g.brokerVersion,
 		ClientID:       g.clientID,
 		RequestTimeout: g.timeout,
+		// A broker that accepts the connection but never answers must
+		// not hold the tool longer than the flag says.
+		DialTimeout: g.timeout,
 	}
 	if g.timeout <= 0 {
-		return cfg, usagef("--request_timeout must be positive")
+		return cfg, usagef("--request_timeout %v: want a positive duration such as 30s", g.timeout)
 	}
 	if g.tls || g.tlsCA != "" || g.tlsCert != "" || g.tlsInsecure || g.tlsServerName != "" {
 		tc := &tls.Config{ServerName: g.tlsServerName, InsecureSkipVerify: g.tlsInsecure}
@@ -171,7 +177,7 @@ func (e *env) runCommand(cmd command, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return usageError{err.Error()}
+		return usageError{flagError(err, pc.fs, args).Error()}
 	}
 	if len(pos) < cmd.minArgs || len(pos) > cmd.maxArgs {
 		if len(pos) < cmd.minArgs {
@@ -185,11 +191,83 @@ func (e *env) runCommand(cmd command, args []string) error {
 	}
 	e.progress = e.progress || e.global.progress
 	e.client, err = kafka.NewClient(e.ctx, cfg)
+	var ce *kafka.ConfigError
+	if errors.As(err, &ce) {
+		return usagef("%s %q: %s", configFlag(ce.Field), ce.Value, ce.Reason)
+	}
 	if err != nil {
 		return err
 	}
 	defer e.client.Close()
 	return pc.run(e, pos)
+}
+
+// configFlag names the flag that sets a kafka.Config field, for errors.
+func configFlag(field string) string {
+	switch field {
+	case "Hosts":
+		return "--broker"
+	case "BrokerVersion":
+		return "--broker_version"
+	case "SASL.Mechanism":
+		return "--sasl_mechanism"
+	}
+	return "Config." + field
+}
+
+// flagErrorRE finds the flag name in the flag package's errors, which
+// always write it with one dash.
+var flagErrorRE = regexp.MustCompile(`^(flag provided but not defined: |invalid value "(?:[^"\\]|\\.)*" for flag |invalid boolean value "(?:[^"\\]|\\.)*" for |flag needs an argument: )-([^\s:=]+)(: parse error)?`)
+
+// flagError rewrites a flag parsing error so that it shows the flag as it
+// was typed (--request_timeout, not -request_timeout), says what a value
+// should look like instead of "parse error", and explains a -o outside
+// consume_topic.
+func flagError(err error, fs *flag.FlagSet, args []string) error {
+	m := flagErrorRE.FindStringSubmatchIndex(err.Error())
+	if m == nil {
+		return err
+	}
+	msg := err.Error()
+	name := msg[m[4]:m[5]]
+	typed := "-" + name
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		if n, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "="); n == name && strings.HasPrefix(a, "-") {
+			typed, _, _ = strings.Cut(a, "=")
+			break
+		}
+	}
+	out := msg[:m[4]-1] + typed
+	if m[6] >= 0 { // ": parse error"
+		out += ": " + wantFor(fs.Lookup(name))
+	}
+	out += msg[m[1]:]
+	if name == "o" && fs.Lookup("o") == nil {
+		out += " (-o is consume_topic's --outfile; the broker version is --broker_version)"
+	}
+	return errors.New(out)
+}
+
+// wantFor says what kind of value f takes.
+func wantFor(f *flag.Flag) string {
+	if f != nil {
+		if g, ok := f.Value.(flag.Getter); ok {
+			switch g.Get().(type) {
+			case time.Duration:
+				return "want a duration such as 30s or 500ms"
+			case int, int64, uint, uint64:
+				return "want a whole number"
+			case float64:
+				return "want a number"
+			case bool:
+				return "want true or false"
+			}
+		}
+	}
+	return "malformed value"
 }
 
 // parseInterspersed parses flags wherever they are among the positional

@@ -42,6 +42,10 @@ const (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	// The first Ctrl-C asks the command to stop, which may still deliver
+	// what it queued; a second one, with the default handler back, quits
+	// at once.
+	context.AfterFunc(ctx, stop)
 	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -97,7 +101,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			writeUsage(stdout)
 			return exitOK
 		}
-		fmt.Fprintf(stderr, "kafka-tools: %v\n\n", err)
+		fmt.Fprintf(stderr, "kafka-tools: %v\n\n", flagError(err, fs, args))
 		writeUsage(stderr)
 		return exitUsage
 	}
@@ -129,7 +133,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	code := exitCode(ctx, err)
 	if code != exitOK {
-		fmt.Fprintf(stderr, "kafka-tools %s: %v\n", cmd.name, err)
+		fmt.Fprintf(stderr, "kafka-tools %s: %s\n", cmd.name, describe(code, err))
 		if code == exitUsage {
 			fmt.Fprintf(stderr, "run 'kafka-tools help %s' for usage\n", cmd.name)
 		}
@@ -144,14 +148,34 @@ func exitCode(ctx context.Context, err error) int {
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.Is(ctx.Err(), context.Canceled):
+		// Interrupted: whatever failed, failed because of it.
+		return exitInterrupted
 	case errors.As(err, &ue):
 		return exitUsage
 	case errors.As(err, &nf), errors.Is(err, kafka.ErrUnknownTopicOrPartition), errors.Is(err, kafka.ErrGroupIDNotFound):
 		return exitNotFound
-	case ctx.Err() != nil && errors.Is(err, context.Canceled):
-		return exitInterrupted
 	}
 	return exitFailed
+}
+
+// describe is the message for a command's error: the library's words,
+// with command-line terms where it names a Go configuration field.
+func describe(code int, err error) string {
+	msg := err.Error()
+	switch {
+	case code == exitInterrupted:
+		return "interrupted"
+	case errors.Is(err, kafka.ErrNoAPIVersions):
+		const cli = "the broker hung up on ApiVersions: a broker before 0.10 needs --broker_version 0.9.0 (or 0.8.2); " +
+			"otherwise this is not a Kafka listener (check the address, and --tls)"
+		// Without its "kafka: ", which an OpError trims from its cause.
+		if sentinel := strings.TrimPrefix(kafka.ErrNoAPIVersions.Error(), "kafka: "); strings.Contains(msg, sentinel) {
+			return strings.Replace(msg, sentinel, cli, 1)
+		}
+		return msg + " (" + cli + ")"
+	}
+	return msg
 }
 
 // usageError is bad input from the command line: exit code 2.
@@ -248,7 +272,12 @@ func printDefaults(w io.Writer, fs *flag.FlagSet) {
 			line += " " + metavar
 		}
 		line = fmt.Sprintf("%-34s %s", line, text)
-		if f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "-1" {
+		switch {
+		case f.DefValue != "" && f.Name == "sasl_password":
+			// Its default comes from $KAFKA_SASL_PASSWORD: say that it
+			// is set, never what it is.
+			line += " (default: set)"
+		case f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0" && f.DefValue != "-1":
 			line += fmt.Sprintf(" (default %s)", f.DefValue)
 		}
 		lines = append(lines, line)

@@ -392,10 +392,21 @@ func TestOffsetsLagAndReset(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(ok(t, tool(t, brokers, "", "print_managed_consumer_groups", "-json"))), &groups))
 	require.Len(t, groups, 2, "without a topic: every group")
 
+	// Members but nothing committed: no partition has a lag to total.
+	out = ok(t, tool(t, brokers, "", "print_consumer_lag", topic, "live"))
+	require.Regexp(t, `(?m)^0\s+-\s+10\s+-\s+\S+\s+lag-test`, out)
+	require.Contains(t, out, "\nTotal lag: - (no committed offsets)\n")
+	var noLag struct {
+		TotalLag *int64 `json:"total_lag"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(ok(t, tool(t, brokers, "", "print_consumer_lag", topic, "live", "-json"))), &noLag))
+	require.Nil(t, noLag.TotalLag, "total_lag is null, not 0, when nothing is committed")
+
 	require.NoError(t, k.CommitRecords(gctx, &kgo.Record{Topic: topic, Partition: 1, Offset: 1}))
 	out = ok(t, tool(t, brokers, "", "print_consumer_lag", topic, "live"))
 	require.Regexp(t, `(?m)^1\s+2\s+4\s+2\s+\S+\s+lag-test\s+\S+$`, out)
 	require.Regexp(t, `(?m)^0\s+-\s+10\s+-\s+\S+\s+lag-test`, out)
+	require.Contains(t, out, "\nTotal lag: 2 (over the 1 of 2 partitions with a committed offset)\n")
 
 	r = tool(t, brokers, "", "reset_offsets", topic, "live", "EARLIEST")
 	require.Equal(t, exitFailed, r.code)

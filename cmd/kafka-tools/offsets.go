@@ -90,19 +90,25 @@ func printConsumerLag(fs *flag.FlagSet) func(e *env, args []string) error {
 		}
 		rows := []lagRow{}
 		var total int64
+		withOffsets := 0 // partitions with a committed offset, which alone have a lag
 		for _, p := range slices.Sorted(maps.Keys(latest)) {
 			r := lagRow{Partition: p, Latest: latest[p]}
 			if c, ok := committed[p]; ok {
 				lag := max(latest[p]-c, 0)
 				r.Committed, r.Lag = &c, &lag
 				total += lag
+				withOffsets++
 			}
 			m := owners[p]
 			r.MemberID, r.ClientID, r.ClientHost = m.MemberID, m.ClientID, m.ClientHost
 			rows = append(rows, r)
 		}
+		var totalLag *int64 // null in JSON when no partition has a lag
+		if withOffsets > 0 {
+			totalLag = &total
+		}
 		if e.global.json {
-			return writeJSON(e.stdout, map[string]any{"topic": t.Name(), "group": group, "total_lag": total, "partitions": rows})
+			return writeJSON(e.stdout, map[string]any{"topic": t.Name(), "group": group, "total_lag": totalLag, "partitions": rows})
 		}
 		dash := func(p *int64) string {
 			if p == nil {
@@ -116,7 +122,14 @@ func printConsumerLag(fs *flag.FlagSet) func(e *env, args []string) error {
 				dash(r.Committed), orDash(r.MemberID), orDash(r.ClientID), orDash(r.ClientHost)})
 		}
 		err = writeTable(e.stdout, []string{"PARTITION", "LAG", "LATEST OFFSET", "CURRENT OFFSET", "CONSUMER ID", "CLIENT ID", "HOST"}, table)
-		fmt.Fprintf(e.stdout, "\nTotal lag: %d\n", total)
+		switch {
+		case withOffsets == 0:
+			fmt.Fprintln(e.stdout, "\nTotal lag: - (no committed offsets)")
+		case withOffsets < len(rows):
+			fmt.Fprintf(e.stdout, "\nTotal lag: %d (over the %d of %s with a committed offset)\n", total, withOffsets, count(len(rows), "partition"))
+		default:
+			fmt.Fprintf(e.stdout, "\nTotal lag: %d\n", total)
+		}
 		return err
 	}
 }

@@ -34,6 +34,15 @@ func ids(v []int32) string {
 	return strings.Join(s, ",")
 }
 
+// count writes n with noun, in the plural unless n is 1: "1 message",
+// "3 messages".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
 // progressLine keeps one line on stderr up to date during a long
 // operation, at most every interval, and clears it at the end.
 type progressLine struct {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -55,7 +56,7 @@ func produce(fs *flag.FlagSet) func(e *env, args []string) error {
 			if !hasPartition(t, int32(*partition)) {
 				return notFoundError{fmt.Sprintf("topic %s has no partition %d", t.Name(), *partition)}
 			}
-			cfg.Partitioner = kafka.ManualPartitioner
+			cfg.Partitioner = kafka.NewManualPartitioner()
 		}
 		progress := newProgress(e)
 		defer progress.done()
@@ -81,7 +82,7 @@ func produce(fs *flag.FlagSet) func(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		readErr := readLines(in, func(line []byte) error {
+		readErr := readLines(e.ctx, in, func(line []byte) error {
 			msg := kafka.Message{Value: line, Partition: int32(*partition)}
 			if *keySep != "" {
 				if k, v, ok := bytes.Cut(line, []byte(*keySep)); ok {
@@ -95,48 +96,76 @@ func produce(fs *flag.FlagSet) func(e *env, args []string) error {
 			mu.Lock()
 			a := acked
 			mu.Unlock()
-			progress.update(false, "sent %d messages, %d acknowledged", sent, a)
+			progress.update(false, "sent %s, %d acknowledged", count(sent, "message"), a)
 			return nil
 		})
 		flushErr := p.Flush(e.ctx)
 		closeErr := p.Close()
 		mu.Lock()
 		defer mu.Unlock()
-		progress.update(true, "sent %d messages, %d acknowledged", sent, acked)
+		progress.update(true, "sent %s, %d acknowledged", count(sent, "message"), acked)
 		if e.global.json {
 			if err := writeJSON(e.stdout, map[string]any{"topic": t.Name(), "produced": acked, "failed": failed}); err != nil {
 				return err
 			}
 		} else {
-			fmt.Fprintf(e.stdout, "produced %d messages to %s\n", acked, t.Name())
+			fmt.Fprintf(e.stdout, "produced %s to %s\n", count(acked, "message"), t.Name())
 		}
 		switch {
 		case readErr != nil:
 			return readErr
 		case failed > 0:
-			return fmt.Errorf("%d of %d messages failed, the first with: %w", failed, sent, firstErr)
+			return fmt.Errorf("%d of %s failed, the first with: %w", failed, count(sent, "message"), firstErr)
 		}
 		return errors.Join(flushErr, closeErr)
 	}
 }
 
 // readLines calls fn with each line of r, without its line ending; a
-// final line without one counts too. Lines may be of any length.
-func readLines(r io.Reader, fn func(line []byte) error) error {
-	br := bufio.NewReaderSize(r, 64<<10)
-	for {
-		line, err := br.ReadBytes('\n')
-		if len(line) > 0 {
-			line = bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r"))
-			if ferr := fn(line); ferr != nil {
-				return ferr
+// final line without one counts too. Lines may be of any length. It
+// returns ctx's error as soon as ctx ends, even while r blocks (a terminal
+// waiting for the next line): the reading goroutine is then left blocked
+// until r returns, which for the tool means until the process exits.
+func readLines(ctx context.Context, r io.Reader, fn func(line []byte) error) error {
+	type read struct {
+		line []byte
+		err  error
+	}
+	reads := make(chan read)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		br := bufio.NewReaderSize(r, 64<<10)
+		for {
+			line, err := br.ReadBytes('\n')
+			select {
+			case reads <- read{line, err}:
+			case <-stop:
+				return
+			}
+			if err != nil {
+				return
 			}
 		}
-		if err == io.EOF {
+	}()
+	for {
+		var rd read
+		select {
+		case rd = <-reads:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if line := rd.line; len(line) > 0 {
+			line = bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r"))
+			if err := fn(line); err != nil {
+				return err
+			}
+		}
+		if rd.err == io.EOF {
 			return nil
 		}
-		if err != nil {
-			return fmt.Errorf("reading messages: %w", err)
+		if rd.err != nil {
+			return fmt.Errorf("reading messages: %w", rd.err)
 		}
 	}
 }

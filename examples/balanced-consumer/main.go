@@ -5,24 +5,46 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
+	"os"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/gokafka/kafka"
-	"github.com/gokafka/kafka/examples/internal/demo"
+	"github.com/gokafka/kafka/kafkatest"
 )
 
 func main() {
-	ctx, cancel := demo.Context()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	topics := map[string]int{"balanced": 4}
-	hosts, _, stop := demo.Cluster(topics)
-	defer stop()
-	client := demo.Client(ctx, hosts, topics)
+
+	// The cluster: the brokers in KAFKA_BROKERS (e.g. "127.0.0.1:9092") if
+	// set, else a 3-broker cluster started in this process.
+	var hosts []string
+	if env := os.Getenv("KAFKA_BROKERS"); env != "" {
+		hosts = strings.Split(env, ",")
+	} else {
+		cluster, err := kafkatest.NewCluster()
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer cluster.Close()
+		hosts = cluster.Addrs()
+	}
+	client, err := kafka.NewClient(ctx, kafka.Config{Hosts: hosts, ClientID: "gokafka-example"})
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer client.Close()
+	// Create the topic unless it exists (a real cluster keeps it between runs).
+	err = client.CreateTopic(ctx, "balanced", kafka.TopicConfig{Partitions: 4})
+	if err != nil && !errors.Is(err, kafka.ErrTopicAlreadyExists) {
+		log.Fatal(err)
+	}
 	topic, err := client.Topic(ctx, "balanced")
 	if err != nil {
 		log.Fatal(err)
@@ -31,7 +53,10 @@ func main() {
 	var mu sync.Mutex
 	member := func(name string) *kafka.BalancedConsumer {
 		c, err := topic.BalancedConsumer(ctx, kafka.BalancedConsumerConfig{
-			ConsumerGroup:     group,
+			ConsumerGroup: group,
+			// Members learn of a rebalance at their next heartbeat:
+			// with the default 3s, the hand-over below would take
+			// seconds.
 			HeartbeatInterval: 200 * time.Millisecond,
 			PostRebalanceCallback: func(_ context.Context, _, assigned map[kafka.TopicPartition]int64) (map[kafka.TopicPartition]int64, error) {
 				mu.Lock()

@@ -4,22 +4,45 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log"
+	"os"
+	"strings"
+	"time"
 
 	"github.com/gokafka/kafka"
-	"github.com/gokafka/kafka/examples/internal/demo"
+	"github.com/gokafka/kafka/kafkatest"
 )
 
 func main() {
-	ctx, cancel := demo.Context()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	topics := map[string]int{"reports": 3}
-	hosts, _, stop := demo.Cluster(topics)
-	defer stop()
-	client := demo.Client(ctx, hosts, topics)
+
+	// The cluster: the brokers in KAFKA_BROKERS (e.g. "127.0.0.1:9092") if
+	// set, else a 3-broker cluster started in this process.
+	var hosts []string
+	if env := os.Getenv("KAFKA_BROKERS"); env != "" {
+		hosts = strings.Split(env, ",")
+	} else {
+		cluster, err := kafkatest.NewCluster()
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer cluster.Close()
+		hosts = cluster.Addrs()
+	}
+	client, err := kafka.NewClient(ctx, kafka.Config{Hosts: hosts, ClientID: "gokafka-example"})
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer client.Close()
+	// Create the topic unless it exists (a real cluster keeps it between runs).
+	err = client.CreateTopic(ctx, "reports", kafka.TopicConfig{Partitions: 3})
+	if err != nil && !errors.Is(err, kafka.ErrTopicAlreadyExists) {
+		log.Fatal(err)
+	}
 	topic, err := client.Topic(ctx, "reports")
 	if err != nil {
 		log.Fatal(err)
@@ -44,9 +67,15 @@ func main() {
 		}
 	}()
 	for i := range 1000 {
-		p.Produce(ctx, kafka.Message{Value: []byte(fmt.Sprint("event ", i))})
+		if err := p.Produce(ctx, kafka.Message{Value: []byte(fmt.Sprint("event ", i))}); err != nil {
+			log.Fatal(err)
+		}
 	}
-	p.Produce(ctx, kafka.Message{Value: make([]byte, 200_000)}) // over MaxRequestSize
+	// Over MaxRequestSize: Produce accepts it, and its delivery report
+	// says it failed.
+	if err := p.Produce(ctx, kafka.Message{Value: make([]byte, 200_000)}); err != nil {
+		log.Fatal(err)
+	}
 	if err := p.Close(); err != nil {
 		log.Fatal(err)
 	}

@@ -5,14 +5,18 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log"
+	"os"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/gokafka/kafka"
-	"github.com/gokafka/kafka/examples/internal/demo"
+	"github.com/gokafka/kafka/kafkatest"
 )
 
 // counters implements several hook interfaces; the client calls the ones a
@@ -52,17 +56,33 @@ func (c *counters) OnFetchBatch(e kafka.FetchBatchEvent) {
 }
 
 func main() {
-	ctx, cancel := demo.Context()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	topics := map[string]int{"measured": 2}
-	hosts, _, stop := demo.Cluster(topics)
-	defer stop()
+
+	// The cluster: the brokers in KAFKA_BROKERS (e.g. "127.0.0.1:9092") if
+	// set, else a 3-broker cluster started in this process.
+	var hosts []string
+	if env := os.Getenv("KAFKA_BROKERS"); env != "" {
+		hosts = strings.Split(env, ",")
+	} else {
+		cluster, err := kafkatest.NewCluster()
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer cluster.Close()
+		hosts = cluster.Addrs()
+	}
 	m := &counters{requests: map[string]int{}}
 	client, err := kafka.NewClient(ctx, kafka.Config{Hosts: hosts, Hooks: []kafka.Hook{m}})
 	if err != nil {
 		log.Fatal(err)
 	}
 	defer client.Close()
+	// Create the topic unless it exists (a real cluster keeps it between runs).
+	err = client.CreateTopic(ctx, "measured", kafka.TopicConfig{Partitions: 2})
+	if err != nil && !errors.Is(err, kafka.ErrTopicAlreadyExists) {
+		log.Fatal(err)
+	}
 	topic, err := client.Topic(ctx, "measured")
 	if err != nil {
 		log.Fatal(err)
@@ -72,7 +92,9 @@ func main() {
 		log.Fatal(err)
 	}
 	for i := range 100 {
-		p.Produce(ctx, kafka.Message{Value: []byte(fmt.Sprint(i))})
+		if err := p.Produce(ctx, kafka.Message{Value: []byte(fmt.Sprint(i))}); err != nil {
+			log.Fatal(err)
+		}
 	}
 	if err := p.Close(); err != nil {
 		log.Fatal(err)

@@ -4,21 +4,47 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log"
+	"os"
+	"strings"
+	"time"
 
 	"github.com/gokafka/kafka"
-	"github.com/gokafka/kafka/examples/internal/demo"
+	"github.com/gokafka/kafka/kafkatest"
 )
 
 func main() {
-	ctx, cancel := demo.Context()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	topics := map[string]int{"clicks": 2, "views": 2, "purchases": 2}
-	hosts, _, stop := demo.Cluster(topics)
-	defer stop()
-	client := demo.Client(ctx, hosts, topics)
+
+	// The cluster: the brokers in KAFKA_BROKERS (e.g. "127.0.0.1:9092") if
+	// set, else a 3-broker cluster started in this process.
+	var hosts []string
+	if env := os.Getenv("KAFKA_BROKERS"); env != "" {
+		hosts = strings.Split(env, ",")
+	} else {
+		cluster, err := kafkatest.NewCluster()
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer cluster.Close()
+		hosts = cluster.Addrs()
+	}
+	client, err := kafka.NewClient(ctx, kafka.Config{Hosts: hosts, ClientID: "gokafka-example"})
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer client.Close()
+	// Create the topics unless they exist (a real cluster keeps them between runs).
+	for name, partitions := range map[string]int32{"clicks": 2, "views": 2, "purchases": 2} {
+		err := client.CreateTopic(ctx, name, kafka.TopicConfig{Partitions: partitions})
+		if err != nil && !errors.Is(err, kafka.ErrTopicAlreadyExists) {
+			log.Fatal(err)
+		}
+	}
 
 	producers := map[string]*kafka.Producer{}
 	for _, name := range []string{"clicks", "views", "purchases"} {
@@ -43,7 +69,10 @@ func main() {
 		if err := producers[name].Close(); err != nil {
 			log.Fatal(err)
 		}
-		topic, _ := client.Topic(ctx, name)
+		topic, err := client.Topic(ctx, name)
+		if err != nil {
+			log.Fatal(err)
+		}
 		latest, err := topic.LatestAvailableOffsets(ctx)
 		if err != nil {
 			log.Fatal(err)
@@ -52,6 +81,10 @@ func main() {
 		for _, o := range latest {
 			total += o
 		}
-		fmt.Printf("%s: %d messages\n", name, total)
+		unit := "messages"
+		if total == 1 {
+			unit = "message"
+		}
+		fmt.Printf("%s: %d %s\n", name, total, unit)
 	}
 }

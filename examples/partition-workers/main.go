@@ -9,31 +9,54 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"os"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/gokafka/kafka"
-	"github.com/gokafka/kafka/examples/internal/demo"
+	"github.com/gokafka/kafka/kafkatest"
 )
 
 func main() {
-	ctx, cancel := demo.Context()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	topics := map[string]int{"jobs": 3}
-	hosts, _, stop := demo.Cluster(topics)
-	defer stop()
-	client := demo.Client(ctx, hosts, topics)
+
+	// The cluster: the brokers in KAFKA_BROKERS (e.g. "127.0.0.1:9092") if
+	// set, else a 3-broker cluster started in this process.
+	var hosts []string
+	if env := os.Getenv("KAFKA_BROKERS"); env != "" {
+		hosts = strings.Split(env, ",")
+	} else {
+		cluster, err := kafkatest.NewCluster()
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer cluster.Close()
+		hosts = cluster.Addrs()
+	}
+	client, err := kafka.NewClient(ctx, kafka.Config{Hosts: hosts, ClientID: "gokafka-example"})
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer client.Close()
+	// Create the topic unless it exists (a real cluster keeps it between runs).
+	err = client.CreateTopic(ctx, "jobs", kafka.TopicConfig{Partitions: 3})
+	if err != nil && !errors.Is(err, kafka.ErrTopicAlreadyExists) {
+		log.Fatal(err)
+	}
 	topic, err := client.Topic(ctx, "jobs")
 	if err != nil {
 		log.Fatal(err)
 	}
-	p, err := topic.Producer(ctx, kafka.ProducerConfig{Partitioner: kafka.ManualPartitioner})
+	p, err := topic.Producer(ctx, kafka.ProducerConfig{Partitioner: kafka.NewManualPartitioner()})
 	if err != nil {
 		log.Fatal(err)
 	}
 	for i := range 30 {
-		p.Produce(ctx, kafka.Message{Partition: int32(i % 3), Value: []byte(fmt.Sprint(i))})
+		if err := p.Produce(ctx, kafka.Message{Partition: int32(i % 3), Value: []byte(fmt.Sprint(i))}); err != nil {
+			log.Fatal(err)
+		}
 	}
 	if err := p.Close(); err != nil {
 		log.Fatal(err)

@@ -7,23 +7,47 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/gokafka/kafka"
-	"github.com/gokafka/kafka/examples/internal/demo"
+	"github.com/gokafka/kafka/kafkatest"
 	"github.com/gokafka/kafka/protocol"
 )
 
 func main() {
-	ctx, cancel := demo.Context()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	topics := map[string]int{"retries": 1}
-	hosts, cluster, stop := demo.Cluster(topics)
-	defer stop()
-	client := demo.Client(ctx, hosts, topics)
+
+	// The cluster: the brokers in KAFKA_BROKERS (e.g. "127.0.0.1:9092") if
+	// set, else a 3-broker cluster started in this process, which this
+	// example also uses to inject faults.
+	var hosts []string
+	var cluster *kafkatest.Cluster
+	if env := os.Getenv("KAFKA_BROKERS"); env != "" {
+		hosts = strings.Split(env, ",")
+	} else {
+		var err error
+		if cluster, err = kafkatest.NewCluster(); err != nil {
+			log.Fatal(err)
+		}
+		defer cluster.Close()
+		hosts = cluster.Addrs()
+	}
+	client, err := kafka.NewClient(ctx, kafka.Config{Hosts: hosts, ClientID: "gokafka-example"})
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer client.Close()
+	// Create the topic unless it exists (a real cluster keeps it between runs).
+	err = client.CreateTopic(ctx, "retries", kafka.TopicConfig{Partitions: 1})
+	if err != nil && !errors.Is(err, kafka.ErrTopicAlreadyExists) {
+		log.Fatal(err)
+	}
 	topic, err := client.Topic(ctx, "retries")
 	if err != nil {
 		log.Fatal(err)

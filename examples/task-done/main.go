@@ -6,22 +6,44 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/gokafka/kafka"
-	"github.com/gokafka/kafka/examples/internal/demo"
+	"github.com/gokafka/kafka/kafkatest"
 )
 
 func main() {
-	ctx, cancel := demo.Context()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	topics := map[string]int{"tasks": 1}
-	hosts, _, stop := demo.Cluster(topics)
-	defer stop()
-	client := demo.Client(ctx, hosts, topics)
+
+	// The cluster: the brokers in KAFKA_BROKERS (e.g. "127.0.0.1:9092") if
+	// set, else a 3-broker cluster started in this process.
+	var hosts []string
+	if env := os.Getenv("KAFKA_BROKERS"); env != "" {
+		hosts = strings.Split(env, ",")
+	} else {
+		cluster, err := kafkatest.NewCluster()
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer cluster.Close()
+		hosts = cluster.Addrs()
+	}
+	client, err := kafka.NewClient(ctx, kafka.Config{Hosts: hosts, ClientID: "gokafka-example"})
+	if err != nil {
+		log.Fatal(err)
+	}
 	defer client.Close()
+	// Create the topic unless it exists (a real cluster keeps it between runs).
+	err = client.CreateTopic(ctx, "tasks", kafka.TopicConfig{Partitions: 1})
+	if err != nil && !errors.Is(err, kafka.ErrTopicAlreadyExists) {
+		log.Fatal(err)
+	}
 	topic, err := client.Topic(ctx, "tasks")
 	if err != nil {
 		log.Fatal(err)
@@ -31,7 +53,9 @@ func main() {
 		log.Fatal(err)
 	}
 	for i := range 5 {
-		p.Produce(ctx, kafka.Message{Value: []byte(fmt.Sprint("task ", i))})
+		if err := p.Produce(ctx, kafka.Message{Value: []byte(fmt.Sprint("task ", i))}); err != nil {
+			log.Fatal(err)
+		}
 	}
 	if err := p.Close(); err != nil {
 		log.Fatal(err)

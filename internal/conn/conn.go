@@ -8,6 +8,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"sync"
 	"time"
@@ -37,6 +38,9 @@ type Config struct {
 	// SoftwareName and SoftwareVersion identify the client in APIVersions
 	// v3+, where brokers show them in metrics; defaults "gokafka", "dev".
 	SoftwareName, SoftwareVersion string
+	// Logger receives debug lines about brokers' quirks (bytes ignored
+	// after a response's fields); nil is silent.
+	Logger *slog.Logger
 }
 
 const (
@@ -51,6 +55,7 @@ type Conn struct {
 	nc       net.Conn
 	clientID *string
 	maxResp  int32
+	log      *slog.Logger // nil: silent
 
 	writeMu sync.Mutex // serialises writes and correlation ID order
 	nextID  int32
@@ -114,7 +119,10 @@ func dialSocket(ctx context.Context, addr string, cfg Config) (net.Conn, error) 
 	}
 	nc, err := dial(ctx, "tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("%w: dialing %s: %w", ErrDisconnected, addr, err)
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("kafka: dialing %s: %w", addr, context.Cause(ctx))
+		}
+		return nil, dialFailure(addr, err)
 	}
 	if cfg.TLS != nil {
 		tc := cfg.TLS.Clone()
@@ -125,6 +133,9 @@ func dialSocket(ctx context.Context, addr string, cfg Config) (net.Conn, error) 
 		tlsConn := tls.Client(nc, tc)
 		if err := tlsConn.HandshakeContext(ctx); err != nil {
 			nc.Close()
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("kafka: TLS handshake with %s: %w", addr, context.Cause(ctx))
+			}
 			return nil, fmt.Errorf("%w: TLS handshake with %s: %w", ErrDisconnected, addr, err)
 		}
 		nc = tlsConn
@@ -140,7 +151,7 @@ func newConn(addr string, nc net.Conn, cfg Config) *Conn {
 
 // newIdleConn returns a Conn whose reader is not running yet.
 func newIdleConn(addr string, nc net.Conn, cfg Config) *Conn {
-	c := &Conn{addr: addr, nc: nc, maxResp: cfg.MaxResponseSize, readerDone: make(chan struct{})}
+	c := &Conn{addr: addr, nc: nc, maxResp: cfg.MaxResponseSize, log: cfg.Logger, readerDone: make(chan struct{})}
 	if c.maxResp <= 0 {
 		c.maxResp = defaultMaxResponseSize
 	}
@@ -194,12 +205,7 @@ func (c *Conn) RoundTripWithin(ctx context.Context, req protocol.Request, resp p
 		if r.err != nil {
 			return r.err
 		}
-		if _, err := protocol.DecodeResponse(r.frame, resp, version); err != nil {
-			// A response we cannot decode leaves the stream position sound
-			// (frames are size-prefixed), so only this call fails.
-			return fmt.Errorf("broker %s: %w", c.addr, err)
-		}
-		return nil
+		return c.decode(r.frame, resp, version)
 	case <-ctx.Done():
 		cl.timer.Stop()
 		return ctx.Err()
@@ -208,6 +214,18 @@ func (c *Conn) RoundTripWithin(ctx context.Context, req protocol.Request, resp p
 		c.fail(err)
 		return err
 	}
+}
+
+// decode decodes a response frame into resp. A response we cannot decode
+// leaves the stream position sound (frames are size-prefixed), so only its
+// call fails.
+func (c *Conn) decode(frame []byte, resp protocol.Response, version int16) error {
+	_, trailing, err := protocol.DecodeResponseFrame(frame, resp, version)
+	if err != nil {
+		return fmt.Errorf("broker %s: %w", c.addr, err)
+	}
+	c.noteTrailing(resp.APIKey(), version, trailing)
+	return nil
 }
 
 func apiName(key int16) string {
@@ -264,12 +282,12 @@ func (c *Conn) readLoop() {
 	for {
 		frame, err := protocol.ReadFrame(c.nc, buf[:0], c.maxResp)
 		if err != nil {
-			c.fail(fmt.Errorf("%w: reading from %s: %w", ErrDisconnected, c.addr, err))
+			c.fail(c.readFailure(err, c.awaited()))
 			return
 		}
 		id, err := protocol.ResponseCorrelationID(frame)
 		if err != nil {
-			c.fail(fmt.Errorf("%w: %s: %w", ErrDisconnected, c.addr, err))
+			c.fail(&disconnected{fmt.Errorf("%w from %s: %w", ErrMalformedResponse, c.addr, err)})
 			return
 		}
 		c.mu.Lock()
@@ -279,7 +297,7 @@ func (c *Conn) readLoop() {
 				want = fmt.Sprintf("expected %d", c.pending[0].id)
 			}
 			c.mu.Unlock()
-			c.fail(fmt.Errorf("%w: %s answered correlation ID %d, %s", ErrDisconnected, c.addr, id, want))
+			c.fail(c.mismatch(id, want))
 			return
 		}
 		// Shift rather than reslice, so the queue's array is reused.
@@ -292,6 +310,17 @@ func (c *Conn) readLoop() {
 		cl.done <- result{frame: frame}
 		buf = nil
 	}
+}
+
+// awaited names the API of the oldest request in flight, for errors; "" when
+// none is.
+func (c *Conn) awaited() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.pending) == 0 {
+		return ""
+	}
+	return apiName(c.pending[0].key)
 }
 
 // fail marks the connection broken, closes the socket and fails every

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"syscall"
 	"time"
 
 	"github.com/gokafka/kafka/protocol"
@@ -46,6 +47,15 @@ func Dial(ctx context.Context, addr string, cfg Config) (*Conn, error) {
 		}
 	}
 
+	// The dial timeout bounds the whole handshake, not only the TCP
+	// connection: a peer that accepts and stays silent costs no more.
+	timeout := cfg.DialTimeout
+	if timeout <= 0 {
+		timeout = defaultDialTimeout
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, &dialTimeout{timeout})
+	defer cancel()
+
 	nc, err := dialSocket(ctx, addr, cfg)
 	if err != nil {
 		return nil, err
@@ -61,9 +71,12 @@ func Dial(ctx context.Context, addr string, cfg Config) (*Conn, error) {
 	stop := context.AfterFunc(ctx, func() { nc.SetDeadline(time.Unix(1, 0)) })
 
 	err = c.handshake(ctx, cfg, pinned, mech)
+	if errors.Is(err, ErrClosedBeforeAnswer) && pinned == nil && c.versions.max == nil {
+		err = explainNoAPIVersions(ctx, addr, cfg, err)
+	}
 	if !stop() && err == nil {
 		// ctx ended after the last step; its deadline may already be set.
-		err = fmt.Errorf("kafka: connecting to %s: %w", addr, ctx.Err())
+		err = fmt.Errorf("kafka: connecting to %s: %w", addr, context.Cause(ctx))
 	}
 	if err == nil {
 		err = nc.SetDeadline(time.Time{})
@@ -126,19 +139,20 @@ func (c *Conn) roundTripInline(ctx context.Context, req protocol.Request, resp p
 	}
 	frame, err = protocol.ReadFrame(c.nc, nil, c.maxResp)
 	if err != nil {
-		return c.brokenInline(ctx, "reading from", err)
-	}
-	got, err := protocol.ResponseCorrelationID(frame)
-	if err != nil || got != id {
-		err := fmt.Errorf("%w: %s answered correlation ID %d, expected %d", ErrDisconnected, c.addr, got, id)
+		if ctxCause(ctx, err) != nil {
+			return c.brokenInline(ctx, "reading the answer to "+apiName(req.APIKey())+" from", err)
+		}
+		err = c.readFailure(err, apiName(req.APIKey()))
 		c.fail(err)
 		return err
 	}
-	if _, err := protocol.DecodeResponse(frame, resp, version); err != nil {
-		// As in RoundTrip: the stream is still sound, only this call fails.
-		return fmt.Errorf("broker %s: %w", c.addr, err)
+	got, err := protocol.ResponseCorrelationID(frame)
+	if err != nil || got != id {
+		err := c.mismatch(got, fmt.Sprintf("expected %d", id))
+		c.fail(err)
+		return err
 	}
-	return nil
+	return c.decode(frame, resp, version)
 }
 
 // writeToken and readToken carry SASL tokens framed only by a 4-byte size,
@@ -154,7 +168,12 @@ func (c *Conn) writeToken(ctx context.Context, tok []byte) error {
 func (c *Conn) readToken(ctx context.Context) ([]byte, error) {
 	tok, err := protocol.ReadFrame(c.nc, nil, c.maxResp)
 	if err != nil {
-		return nil, c.brokenInline(ctx, "reading SASL token from", err)
+		if ctxCause(ctx, err) != nil {
+			return nil, c.brokenInline(ctx, "reading SASL token from", err)
+		}
+		err = c.readFailure(err, "a SASL token")
+		c.fail(err)
+		return nil, err
 	}
 	return tok, nil
 }
@@ -164,6 +183,8 @@ func (c *Conn) readToken(ctx context.Context) ([]byte, error) {
 func (c *Conn) brokenInline(ctx context.Context, op string, err error) error {
 	if ctxErr := ctxCause(ctx, err); ctxErr != nil {
 		err = fmt.Errorf("kafka: %s %s: %w", op, c.addr, ctxErr)
+	} else if errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
+		err = &disconnected{fmt.Errorf("%w: %s %s: %w", ErrClosedBeforeAnswer, op, c.addr, err)}
 	} else {
 		err = fmt.Errorf("%w: %s %s: %w", ErrDisconnected, op, c.addr, err)
 	}
@@ -171,14 +192,41 @@ func (c *Conn) brokenInline(ctx context.Context, op string, err error) error {
 	return err
 }
 
-// ctxCause returns ctx's error if ctx caused err: cancelled, or past its
-// deadline (the socket's deadline can fire a moment before ctx's timer).
+// ctxCause returns why ctx ended if that caused err: cancelled, or past its
+// deadline (the socket's deadline can fire a moment before ctx's timer, which
+// then fires at once). The cause names the dial timeout when that passed.
 func ctxCause(ctx context.Context, err error) error {
-	if e := ctx.Err(); e != nil {
-		return e
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
 	}
 	if dl, ok := ctx.Deadline(); ok && errors.Is(err, os.ErrDeadlineExceeded) && !time.Now().Before(dl) {
-		return context.DeadlineExceeded
+		<-ctx.Done() // its deadline has passed: ctx ends now
+		return context.Cause(ctx)
 	}
 	return nil
+}
+
+// explainNoAPIVersions is called when a peer closed the connection on
+// ApiVersions without a byte. Brokers before 0.10 do that, but so do proxies,
+// TLS listeners and overloaded brokers, so the error names the broker's age
+// only if the peer answers a request that old brokers know (Metadata v0) on a
+// fresh connection. Otherwise closed stays the error.
+func explainNoAPIVersions(ctx context.Context, addr string, cfg Config, closed error) error {
+	nc, err := dialSocket(ctx, addr, cfg)
+	if err != nil {
+		return closed
+	}
+	defer nc.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		nc.SetDeadline(dl)
+	}
+	stop := context.AfterFunc(ctx, func() { nc.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	probe := newIdleConn(addr, nc, cfg)
+	probe.handshaking = true
+	var resp protocol.MetadataResponse
+	if err := probe.roundTripInline(ctx, &protocol.MetadataRequest{}, &resp, 0); err != nil {
+		return closed
+	}
+	return &disconnected{fmt.Errorf("%w: %s closed the connection on ApiVersions but answers Metadata v0", ErrNoAPIVersions, addr)}
 }

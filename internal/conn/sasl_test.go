@@ -383,16 +383,3 @@ func TestDialPinnedVersionsSkipAPIVersions(t *testing.T) {
 	require.NoError(t, c.RoundTrip(context.Background(), &protocol.APIVersionsRequest{}, &resp, 0))
 	require.NoError(t, <-done)
 }
-
-func TestDialPre010BrokerWithoutPinNamesTheSetting(t *testing.T) {
-	before := runtime.NumGoroutine()
-	b := &saslBroker{}
-	cfg, done := dialPipe(t, b, func(b *saslBroker) error {
-		_, _, err := b.read()
-		return err // and hang up
-	})
-	_, err := Dial(context.Background(), "pipe", cfg)
-	require.ErrorIs(t, err, ErrNoAPIVersions)
-	require.NoError(t, <-done)
-	checkNoLeak(t, before)
-}

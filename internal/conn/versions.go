@@ -38,12 +38,15 @@ func intersect(brokerRanges map[int16][2]int16) Versions {
 	return v
 }
 
-// ErrNoAPIVersions is returned by [Negotiate] when the broker closes the
-// connection instead of answering APIVersions, as brokers before 0.10 do.
+// ErrNoAPIVersions is returned by [Dial] when the broker closes the
+// connection instead of answering APIVersions and answers Metadata v0, as
+// brokers before 0.10 do. Its text is the one place that names the setting.
 var ErrNoAPIVersions = errors.New("kafka: broker does not answer ApiVersions (brokers before 0.10 need Config.BrokerVersion, e.g. \"0.9.0\")")
 
 // Negotiate asks the broker which versions it supports and returns the
-// newest common version of each API. A broker that does not know our newest
+// newest common version of each API. A peer that closes the connection
+// instead gives an error wrapping [ErrClosedBeforeAnswer]; [Dial] then checks
+// whether it is a broker before 0.10. A broker that does not know our newest
 // APIVersions answers with UNSUPPORTED_VERSION in the v0 format; we then ask
 // again at v0.
 func Negotiate(ctx context.Context, c *Conn, softwareName, softwareVersion string) (Versions, error) {
@@ -55,9 +58,6 @@ func Negotiate(ctx context.Context, c *Conn, softwareName, softwareVersion strin
 		err = c.RoundTrip(ctx, req, &resp, 0)
 	}
 	if err != nil {
-		if errors.Is(err, ErrDisconnected) && ctx.Err() == nil {
-			return Versions{}, fmt.Errorf("%w: %w", ErrNoAPIVersions, err)
-		}
 		return Versions{}, err
 	}
 	if code := protocol.ErrorCode(resp.ErrorCode); code != protocol.None {

@@ -1,7 +1,8 @@
 // Package docscheck keeps the Go code in docs/*.md and README.md compiling: every ```go
 // block is put into a program (fragments inside a function that has ctx,
 // client, topic and producer in scope) and built with the go command.
-// Errors point at the Markdown lines, through //line directives.
+// Errors point at the Markdown lines, through //line directives. It also
+// checks that the README's quickstart is examples/quickstart's code.
 package docscheck
 
 import (
@@ -30,6 +31,7 @@ import (
 	"log"
 	"os"
 	"regexp"
+	"slices"
 	"testing"
 	"time"
 
@@ -47,6 +49,7 @@ var (
 	_ = log.Printf
 	_ = os.Getenv
 	_ = regexp.MustCompile
+	_ = slices.Sort[[]int]
 	_ = time.Second
 	_ = testing.Short
 	_ = kafkatest.Topic

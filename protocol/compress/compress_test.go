@@ -64,8 +64,8 @@ func TestRoundTrip(t *testing.T) {
 	for _, c := range allCodecs {
 		for _, level := range levels[c] {
 			for name, gen := range inputs {
-				for _, n := range []int{0, 1, 1 << 10, 1 << 20} {
-					if n == 1<<20 && level != levels[c][0] && name != "realistic" {
+				for _, n := range []int{0, 1, 1 << 10, largeInput} {
+					if n == largeInput && level != levels[c][0] && name != "realistic" {
 						continue // keep the slow high levels to one large input
 					}
 					t.Run(fmt.Sprintf("%v/level%d/%s/%d", c, level, name, n), func(t *testing.T) {
@@ -187,10 +187,15 @@ func bombAlloc(comp []byte, c Codec, maxSize int) (error, uint64) {
 	return err, after.TotalAlloc - before.TotalAlloc
 }
 
-// TestBombs decompresses small inputs that expand to 256 MiB with a 1 MiB
-// limit: each must fail with ErrTooLarge having allocated a few MiB at most.
+// TestBombs decompresses small inputs that expand to 16 MiB (256 MiB with
+// GOKAFKA_LONG=1) with a 1 MiB limit: each must fail with ErrTooLarge having
+// allocated a few MiB at most, far below what the bomb expands to.
 func TestBombs(t *testing.T) {
-	const full, maxSize = 256 << 20, 1 << 20
+	const maxSize = 1 << 20
+	full := 16 << 20
+	if longTests {
+		full = 256 << 20
+	}
 	zeros := make([]byte, full)
 	bombs := map[string]struct {
 		c    Codec
@@ -219,7 +224,11 @@ func TestBombs(t *testing.T) {
 }
 
 func TestCorruptInput(t *testing.T) {
-	src := realisticData(3000, 5)
+	n := 1200 // several hundred compressed bytes, each truncated and flipped
+	if longTests {
+		n = 3000
+	}
+	src := realisticData(n, 5)
 	for _, c := range allCodecs[1:] {
 		comp := mustCompress(t, src, c, 0)
 		// Every truncation.

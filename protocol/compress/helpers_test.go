@@ -4,10 +4,26 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"testing"
 )
 
 var allCodecs = []Codec{None, Gzip, Snappy, LZ4, Zstd}
+
+// longTests enables the slow variants of tests (GOKAFKA_LONG=1): bombs of
+// 256 MiB and the largest round-trip inputs. The short ones prove the same
+// bounds in a fraction of the time under -race.
+var longTests = os.Getenv("GOKAFKA_LONG") == "1"
+
+// largeInput is the largest input of the round-trip tests: 1 MiB with
+// GOKAFKA_LONG=1, otherwise 160 KiB, still more than two blocks of every
+// codec (64 KiB for snappy and lz4).
+var largeInput = func() int {
+	if longTests {
+		return 1 << 20
+	}
+	return 160 << 10
+}()
 
 // realisticData returns n bytes of JSON event records, the kind of payload
 // Kafka batches carry: repetitive keys and enumerations, varying numbers,

@@ -61,7 +61,11 @@ func TestZstdHandBuilt(t *testing.T) {
 }
 
 func TestZstdStreamFrames(t *testing.T) {
-	for _, n := range []int{1, 100, 10 << 10, 100 << 10, 1 << 20, 3<<20 + 5} {
+	sizes := []int{1, 100, 10 << 10, 100 << 10, 1<<20 + 5}
+	if longTests {
+		sizes = append(sizes, 3<<20+5)
+	}
+	for _, n := range sizes {
 		for name, src := range map[string][]byte{"realistic": realisticData(n, 17), "random": randomData(n, 18), "zeros": make([]byte, n)} {
 			comp := zstdStream(t, src)
 			lo, hi, err := zstdScan(comp)
