@@ -344,11 +344,7 @@ func (c *BalancedConsumer) assign(assignment map[string][]int32) error {
 			tps = append(tps, TopicPartition{t, p})
 		}
 	}
-	f := newFetcher(c.client, tps, fetchOptions{
-		maxBytes: c.sc.FetchMessageMaxBytes, minBytes: c.sc.FetchMinBytes, maxWait: c.sc.FetchWaitMax,
-		queued: c.sc.QueuedMaxMessages, isolation: int8(c.sc.IsolationLevel), reset: c.sc.AutoOffsetReset,
-		maxFetches: c.sc.NumConsumerFetchers,
-	})
+	f := newFetcher(c.client, tps, c.sc.fetchOptions())
 	c.mu.Lock()
 	resetOnStart := c.sc.ResetOffsetOnStart && !c.started
 	c.mu.Unlock()
