@@ -125,6 +125,10 @@ type ProducerConfig struct {
 	DeliveryReports bool
 	// OnDelivery, when set, is called with every report, from the
 	// producer's goroutines: it must be quick and safe for concurrent use.
+	// A partition's reports come in the order its messages were stored,
+	// and its next batch is sent once the calls for the previous one have
+	// returned, so OnDelivery must not wait for another message's delivery
+	// (ProduceSync, Flush).
 	OnDelivery func(DeliveryReport)
 }
 

@@ -92,12 +92,15 @@ func needsBump(err error) bool {
 
 // closeGap gives the sealed batches queued behind b the sequence numbers
 // from b's on: b failed without being written, so the broker still waits
-// for b's first sequence. q.mu is held and b is no longer queued; the
-// batches behind it have not been sent, since only a partition's first
-// batch is ever sent.
+// for b's first sequence. q.mu is held and b is the head of the queue, on
+// its way out; the batches behind it have not been sent, since only a
+// partition's first batch is ever sent.
 func closeGap(q *partQueue, b *batch) {
 	seq := b.seq
 	for _, later := range q.batches {
+		if later == b {
+			continue
+		}
 		if !later.sealed {
 			break // the open batch is last, and numbered when sealed
 		}

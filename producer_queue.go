@@ -297,12 +297,18 @@ func (p *Producer) sealAll() []chan struct{} {
 // it, the batches behind it take them over at once, before any of them is
 // sent; when it may hold it, only a new epoch can tell, so one is asked
 // for.
+//
+// b leaves the queue only after its reports: until then it stays the
+// partition's head, marked in flight, so the partition's next batch is not
+// sent and cannot be reported first (a partition's reports come in the
+// order its messages were stored), and a Flush that starts meanwhile finds
+// b and waits for its reports too.
 func (p *Producer) finish(b *batch, base int64, appendTime time.Time, err error) {
 	q := b.part
 	q.mu.Lock()
 	head := len(q.batches) > 0 && q.batches[0] == b
 	if head {
-		q.batches = q.batches[1:]
+		b.inflight = true // the dispatcher leaves the partition alone
 	}
 	if err != nil && p.idem != nil && b.sealed && head {
 		if b.maybeWritten {
@@ -329,7 +335,13 @@ func (p *Producer) finish(b *batch, base int64, appendTime time.Time, err error)
 		}
 		p.report(DeliveryReport{Message: m.msg, Err: err}, m.waiting)
 	}
+	q.mu.Lock()
+	if i := slices.Index(q.batches, b); i >= 0 {
+		q.batches = slices.Delete(q.batches, i, i+1)
+	}
+	q.mu.Unlock()
 	close(b.done)
+	signal(p.wake) // the partition's next batch may go
 	p.release(b)
 }
 

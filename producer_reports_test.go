@@ -3,6 +3,7 @@ package kafka_test
 import (
 	"fmt"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -200,4 +201,57 @@ func TestProducerMadeWhileBrokersDown(t *testing.T) {
 		require.NoError(t, r.Err)
 	}
 	require.Len(t, readAll(t, cl.Addrs(), "later", 10), 10)
+}
+
+// TestReportsInStoredOrderAndFlushWaitsForThem: while the application's
+// OnDelivery is still handling a partition's first report, the partition's
+// next message is neither reported before it nor awaited by a Flush that
+// returns early: a partition's reports come in the order its messages were
+// stored, and Flush returns after every report it covers.
+func TestReportsInStoredOrderAndFlushWaitsForThem(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("ordered", 1))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	var (
+		mu      sync.Mutex
+		order   []string
+		started = make(chan struct{})
+		release = make(chan struct{})
+	)
+	p := newProducer(t, c, "ordered", kafka.ProducerConfig{
+		OnDelivery: func(r kafka.DeliveryReport) {
+			if string(r.Message.Value) == "first" {
+				close(started)
+				<-release
+			}
+			mu.Lock()
+			order = append(order, string(r.Message.Value))
+			mu.Unlock()
+		},
+	})
+	var once sync.Once
+	unblock := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(unblock) // runs before the producer's Close, even after a failure
+	require.NoError(t, p.Produce(testCtx(t), kafka.Message{Value: []byte("first")}))
+	<-started
+	require.NoError(t, p.Produce(testCtx(t), kafka.Message{Value: []byte("second")}))
+	flushed := make(chan error, 1)
+	go func() { flushed <- p.Flush(testCtx(t)) }()
+
+	// Give the second message every chance to overtake the first: with
+	// reports out of order it is reported, and Flush returns, well within
+	// this time.
+	select {
+	case err := <-flushed:
+		t.Fatalf("Flush returned (%v) while the first report was still being handled", err)
+	case <-time.After(time.Second):
+	}
+	mu.Lock()
+	require.Empty(t, order, "nothing is reported before the first report ends")
+	mu.Unlock()
+
+	unblock()
+	require.NoError(t, <-flushed)
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, []string{"first", "second"}, order)
 }
