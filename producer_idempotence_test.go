@@ -217,3 +217,53 @@ func TestProducerIDFailureNamesTheCause(t *testing.T) {
 	require.ErrorIs(t, err, kafka.ErrRequestTimedOut)
 	require.ErrorIs(t, err, kafka.ErrCoordinatorNotAvailable, "the report names why")
 }
+
+// TestMessageNotLostToABatchBeingFailed: while the reports of an open batch
+// that failed (here: no producer ID could be had) are still being handed
+// out, a new message for the partition goes to a new batch, not into the
+// failing one, where it would be dropped without a report.
+func TestMessageNotLostToABatchBeingFailed(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("dying", 1))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: 10 * time.Millisecond})
+	denied := cl.InjectFault(kafkatest.Fault{APIs: []int16{protocol.KeyInitProducerID}, TopLevel: true,
+		Code: int16(protocol.ClusterAuthorizationFailed), Times: kafkatest.Always})
+	var (
+		started = make(chan struct{})
+		release = make(chan struct{})
+		once    sync.Once
+		reports = make(chan kafka.DeliveryReport, 2)
+	)
+	unblock := func() { once.Do(func() { close(release) }) }
+	p := newProducer(t, c, "dying", kafka.ProducerConfig{
+		RetryBackoff: 10 * time.Millisecond,
+		OnDelivery: func(r kafka.DeliveryReport) {
+			if string(r.Message.Value) == "denied" {
+				close(started)
+				<-release
+			}
+			reports <- r
+		},
+	})
+	t.Cleanup(unblock) // before the producer's Close, even after a failure
+
+	require.NoError(t, p.Produce(testCtx(t), kafka.Message{Value: []byte("denied")}))
+	select {
+	case <-started:
+	case <-testCtx(t).Done():
+		t.Fatal("the first message was never reported")
+	}
+	denied.Remove()
+	require.NoError(t, p.Produce(testCtx(t), kafka.Message{Value: []byte("allowed")}))
+	unblock()
+
+	first := <-reports
+	require.Equal(t, "denied", string(first.Message.Value))
+	require.ErrorIs(t, first.Err, kafka.ErrClusterAuthorizationFailed)
+	select {
+	case r := <-reports:
+		require.Equal(t, "allowed", string(r.Message.Value))
+		require.NoError(t, r.Err)
+	case <-testCtx(t).Done():
+		t.Fatal("the second message was lost: no report")
+	}
+}

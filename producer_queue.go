@@ -125,8 +125,8 @@ func (p *Producer) produce(ctx context.Context, msg Message, waiting chan Delive
 	hdrs := q.recordHeaders(msg.Headers)
 	ts := msg.Timestamp.UnixMilli()
 	var b *batch
-	if last := len(q.batches) - 1; last >= 0 && !q.batches[last].sealed {
-		b = q.batches[last]
+	if last := len(q.batches) - 1; last >= 0 && !q.batches[last].sealed && !q.batches[last].inflight {
+		b = q.batches[last] // open, and not being failed or reported
 	}
 	size := recordSizeBound(&msg, hdrs, ts, b)
 	if size+batchOverhead > p.cfg.MaxRequestSize {
@@ -307,9 +307,10 @@ func (p *Producer) finish(b *batch, base int64, appendTime time.Time, err error)
 	q := b.part
 	q.mu.Lock()
 	head := len(q.batches) > 0 && q.batches[0] == b
-	if head {
-		b.inflight = true // the dispatcher leaves the partition alone
-	}
+	// The dispatcher leaves the partition alone, and Produce appends no
+	// message to b (an open batch failed by failAll or expiry), while it
+	// is being reported.
+	b.inflight = true
 	if err != nil && p.idem != nil && b.sealed && head {
 		if b.maybeWritten {
 			p.idem.requestBump()
