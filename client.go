@@ -367,14 +367,22 @@ func validTopicName(name string) error {
 func (c *Client) retry(ctx context.Context, topics []string, op func() error) error {
 	ctx, cancel := c.bounded(ctx)
 	defer cancel()
+	var last error // the last attempt's error, when the context had not ended
 	for attempt := 0; ; attempt++ {
 		if c.isClosed() {
 			return ErrClientClosed
 		}
 		err := op()
+		if err != nil && ctx.Err() != nil && last != nil {
+			// The context ended during this attempt: the error of the one
+			// before says more than "deadline exceeded", as when it ends
+			// during the backoff below.
+			return fmt.Errorf("%w (the context ended during the next attempt: %v)", last, err)
+		}
 		if err == nil || !IsRetriable(err) || errors.As(err, new(final)) {
 			return err
 		}
+		last = err
 		c.log.Debug("kafka: retrying", "attempt", attempt+1, "err", err)
 		if backoff.Sleep(ctx, c.backoff.Delay(attempt)) != nil {
 			return err // the last real error says more than "deadline exceeded"
