@@ -196,9 +196,10 @@ func TestDelay(t *testing.T) {
 	// The delay is an hour: anything far below it proves Close did not
 	// wait, and a generous bound holds on a loaded machine.
 	assert.Less(t, time.Since(start), 30*time.Second)
+	// The request ends: usually with an error, but a broker whose delay
+	// ended with the Close may still get its answer out first.
 	select {
-	case err := <-done:
-		assert.Error(t, err)
+	case <-done:
 	case <-time.After(30 * time.Second):
 		t.Fatal("delayed request still pending after Close")
 	}
