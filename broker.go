@@ -204,11 +204,51 @@ func (b *broker) request(ctx context.Context, kind connKind, req protocol.Reques
 func (b *broker) requestOn(ctx context.Context, cn *conn.Conn, req protocol.Request, resp protocol.Response, version int16, wait time.Duration) error {
 	start := time.Now()
 	err := cn.RoundTripWithin(ctx, req, resp, version, b.client.cfg.RequestTimeout+wait)
-	if len(b.client.hooks) > 0 {
-		e := BrokerRequestEvent{Broker: b.id, Addr: b.addr, API: apiName(req.APIKey()), Version: version, Latency: time.Since(start), Err: err}
-		emit(b.client.hooks, func(h BrokerRequestHook) { h.OnBrokerRequest(e) })
-	}
+	b.requestEvent(req.APIKey(), version, start, err)
 	return err
+}
+
+// sent is a request written to a broker and not yet answered.
+type sent struct {
+	b       *broker
+	p       *conn.Pending
+	api     int16
+	version int16
+	start   time.Time
+}
+
+// send writes req at version on a connection of kind without waiting for
+// the answer, so that the caller decides the order in which requests
+// reach the broker. It returns a nil *sent when wantResponse is false.
+func (b *broker) send(ctx context.Context, kind connKind, req protocol.Request, version int16, wantResponse bool) (*sent, error) {
+	cn, err := b.conn(ctx, kind)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	p, err := cn.Send(ctx, req, version, wantResponse)
+	if err != nil || p == nil {
+		b.requestEvent(req.APIKey(), version, start, err)
+		return nil, err
+	}
+	return &sent{b: b, p: p, api: req.APIKey(), version: version, start: start}, nil
+}
+
+// wait waits for the answer to a request sent, within
+// Config.RequestTimeout plus wait, as request does.
+func (s *sent) wait(ctx context.Context, resp protocol.Response, wait time.Duration) error {
+	err := s.p.Wait(ctx, resp, s.b.client.cfg.RequestTimeout+wait)
+	s.b.requestEvent(s.api, s.version, s.start, err)
+	return err
+}
+
+// requestEvent tells the BrokerRequestHooks about one request.
+func (b *broker) requestEvent(api, version int16, start time.Time, err error) {
+	if len(b.client.hooks) == 0 {
+		return
+	}
+	e := BrokerRequestEvent{Broker: b.id, Addr: b.addr, API: apiName(api), Version: version, Latency: time.Since(start), Err: err}
+	emit(b.client.hooks, func(h BrokerRequestHook) { h.OnBrokerRequest(e) })
 }
 
 // call picks the newest common version of req's API and sends it on the

@@ -36,7 +36,8 @@ type Client struct {
 	brokers map[int32]*broker // the live brokers of the last metadata
 	seeds   []*broker         // bootstrap connections, the last resort
 
-	coords coordinatorCache // group coordinators, by group (coordinator.go)
+	coords    coordinatorCache // group coordinators, by group (coordinator.go)
+	producers produceEngine    // produce sinks, one per broker (produce_engine.go)
 
 	refreshMu sync.Mutex // one metadata refresh at a time
 	// ctx ends at Close: it stops background work, and its Err says the
@@ -74,6 +75,7 @@ func NewClient(ctx context.Context, cfg Config) (*Client, error) {
 		brokers: make(map[int32]*broker),
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
+	c.producers.init(c)
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
@@ -169,6 +171,7 @@ func (c *Client) install(m *clusterMeta) {
 		}
 	}
 	c.meta.Store(m)
+	c.producers.metaChanged()
 }
 
 // refresh fetches metadata for topics (nil: every topic) from any broker

@@ -94,8 +94,15 @@ type ProducerConfig struct {
 	// MaxQueuedMessages caps the messages produced but not yet reported.
 	// Default 100,000 (pykafka's, which counted per broker).
 	MaxQueuedMessages int
+	// MaxBufferedBytes caps the bytes of records the producer holds,
+	// from Produce until their batch has its answer: the Java client's
+	// buffer.memory, and like it counted per producer. Default 32 MiB. A
+	// message larger than the whole budget is taken when nothing else is
+	// buffered. Produce waits for room (or fails, with FailOnQueueFull)
+	// when either this or MaxQueuedMessages is reached.
+	MaxBufferedBytes int
 	// FailOnQueueFull makes Produce return ErrProducerQueueFull when
-	// MaxQueuedMessages are queued. By default Produce waits for room,
+	// MaxQueuedMessages (or MaxBufferedBytes) are queued. By default Produce waits for room,
 	// within its context, as pykafka's block_on_queue_full=True did.
 	FailOnQueueFull bool
 	// MinQueuedMessages sends a partition's batch as soon as it holds this
@@ -133,9 +140,16 @@ type ProducerConfig struct {
 }
 
 // ErrTopicMismatch is returned by [Producer.Produce] and
-// [Producer.ProduceSync] for a message whose Topic names another topic than
-// the producer's: a producer writes to its own topic only.
+// [Producer.ProduceSync] of a producer made by [Topic.Producer] for a
+// message whose Topic names another topic: such a producer writes to its
+// own topic only.
 var ErrTopicMismatch = errors.New("kafka: message for another topic than the producer's")
+
+// ErrNoTopic is returned by [Producer.Produce] and [Producer.ProduceSync]
+// of a producer made by [Client.Producer] for a message that names no
+// topic: such a producer writes to any topic, so each message must say
+// which.
+var ErrNoTopic = errors.New("kafka: message names no topic")
 
 // NoRetries, as ProducerConfig.MaxRetries, fails a batch at its first
 // error instead of retrying it.
@@ -152,6 +166,7 @@ const (
 	defaultAckTimeout      = 10 * time.Second
 	defaultDeliveryTimeout = 2 * time.Minute
 	defaultMaxQueued       = 100_000
+	defaultMaxBuffered     = 32 << 20
 	defaultLinger          = 5 * time.Millisecond
 	defaultBatchBytes      = 1 << 20
 	defaultMaxRequestSize  = 1_000_012
@@ -163,6 +178,7 @@ func (cfg ProducerConfig) withDefaults() ProducerConfig {
 	setDefault(&cfg.RetryBackoff, defaultRetryBackoff)
 	setDefault(&cfg.DeliveryTimeout, defaultDeliveryTimeout)
 	setDefault(&cfg.MaxQueuedMessages, defaultMaxQueued)
+	setDefault(&cfg.MaxBufferedBytes, defaultMaxBuffered)
 	setDefault(&cfg.Linger, defaultLinger)
 	setDefault(&cfg.BatchBytes, defaultBatchBytes)
 	setDefault(&cfg.MaxRequestSize, defaultMaxRequestSize)
@@ -184,80 +200,96 @@ func setDefault[T int | time.Duration](v *T, def T) {
 	}
 }
 
-// A Producer sends messages to one topic, pykafka's Producer: messages are
-// batched per partition, compressed, and sent to each partition's leader,
-// with retries. Every message Produce accepts ends in exactly one delivery
-// report; none is dropped silently. A Producer is safe for concurrent use.
-// Several producers made from one Client share its connections, so one
-// producer per topic is cheap.
+// A Producer sends messages to Kafka, pykafka's Producer: messages are
+// batched per partition, compressed, and handed to the Client's produce
+// sinks, one per broker, which carry the batches of every producer of the
+// Client in shared requests, several in flight per broker. Every message
+// Produce accepts ends in exactly one delivery report; none is dropped
+// silently. A Producer is safe for concurrent use, and cheap: it runs no
+// goroutine of its own (but one to hand over delivery reports, when
+// DeliveryReports is set).
+//
+// [Topic.Producer] makes a producer for one topic; [Client.Producer] one
+// for any topic, each message naming its own.
 type Producer struct {
 	client *Client
-	topic  string
+	topic  string // the Topic producer's; "" for a Client producer
 	cfg    ProducerConfig
-	sticky BatchClosedNotifier // the partitioner, if it wants to know
+	wire   wireKey
 
 	reports  *reportQueue // nil unless ProducerConfig.DeliveryReports
 	failures failureTally // reports off: failures for the next Flush or Close
 
 	mu     sync.Mutex
-	parts  []*partQueue // by partition ID
+	topics atomic.Pointer[map[string]*topicQueues] // copy-on-write, under mu
+	queues []*partQueue                            // every partition queue, under mu
 	closed bool
 
-	queued atomic.Int64  // messages accepted and not yet reported
-	room   chan struct{} // signalled when queued drops below the limit
-	wake   chan struct{} // signalled when a batch may be ready to send
+	room    room
+	spare   spareBatches
+	backoff backoff.Backoff // between a batch's attempts: RetryBackoff, growing
+	idem    *idempotence    // nil when not idempotent
 
-	spare    chan *batch     // finished batches kept for their buffers
-	backoff  backoff.Backoff // between a batch's attempts: RetryBackoff, growing
-	idem     *idempotence    // nil when not idempotent
-	inflight sync.WaitGroup
-	sender   *sender
-
-	quit     chan struct{}
-	stopOnce sync.Once
-	done     chan struct{} // the sender has stopped
-	stopped  chan struct{} // Close has finished
+	quit    chan struct{} // closed by Close: waits for room end
+	bg      sync.WaitGroup
+	stopped chan struct{} // Close has finished
 }
 
-// Producer makes a producer for the topic. It does no network I/O, so it
-// works while no broker answers, and ctx is not used: an idempotent
-// producer asks for its producer ID in the background, with backoff, and
-// sends nothing before it has one. Its messages wait meanwhile, within
-// DeliveryTimeout; an answer no waiting can change (an authorization
-// failure, a broker too old for idempotence) fails them at once.
+// Producer makes a producer for the topic: messages may leave Topic empty,
+// and a message naming another topic is refused with [ErrTopicMismatch].
+// It does no network I/O, so it works while no broker answers, and ctx is
+// not used: an idempotent producer asks for its producer ID in the
+// background, with backoff, and sends nothing before it has one. Its
+// messages wait meanwhile, within DeliveryTimeout; an answer no waiting can
+// change (an authorization failure, a broker too old for idempotence)
+// fails them at once.
 func (t *Topic) Producer(ctx context.Context, cfg ProducerConfig) (*Producer, error) {
+	return t.client.newProducer(t.name, cfg), nil
+}
+
+// Producer makes a producer for any topic of the cluster: each message
+// names its topic in Message.Topic, and one without is refused with
+// [ErrNoTopic]. Topics are looked up as their first messages arrive (and
+// created, where the cluster creates topics on first use), without holding
+// up messages for other topics; a topic that does not exist fails its
+// messages with [ErrUnknownTopicOrPartition] after a few lookups, or at
+// DeliveryTimeout. Batches of different topics share requests. Otherwise
+// it is a producer as [Topic.Producer] makes, and ctx is not used.
+func (c *Client) Producer(ctx context.Context, cfg ProducerConfig) (*Producer, error) {
+	return c.newProducer("", cfg), nil
+}
+
+func (c *Client) newProducer(topic string, cfg ProducerConfig) *Producer {
 	cfg = cfg.withDefaults()
 	p := &Producer{
-		client:  t.client,
-		topic:   t.name,
+		client:  c,
+		topic:   topic,
 		cfg:     cfg,
-		room:    make(chan struct{}, 1),
-		wake:    make(chan struct{}, 1),
-		spare:   make(chan *batch, spareBatches),
+		wire:    wireKey{acks: cfg.RequiredAcks.wire(), timeoutMs: int32(cfg.AckTimeout / time.Millisecond)},
+		room:    newRoom(cfg.MaxQueuedMessages, cfg.MaxBufferedBytes),
 		backoff: backoff.Backoff{Min: cfg.RetryBackoff, Max: 20 * cfg.RetryBackoff},
 		quit:    make(chan struct{}),
-		done:    make(chan struct{}),
 		stopped: make(chan struct{}),
 	}
-	p.sticky, _ = cfg.Partitioner.(BatchClosedNotifier)
+	p.spare.init(cfg.MaxBufferedBytes)
+	empty := map[string]*topicQueues{}
+	p.topics.Store(&empty)
 	if cfg.DeliveryReports {
 		p.reports = newReportQueue()
-		go p.reports.handOver(p.freeSlot)
+		go p.reports.handOver(p.room.giveMessages)
 	}
 	if !cfg.DisableIdempotence {
-		p.idem = newIdempotence(t.client)
+		p.idem = newIdempotence(c)
 	}
-	p.sender = newSender(p)
-	go p.sender.run()
-	return p, nil
+	return p
 }
 
-// Produce queues msg for the producer's topic and returns; the outcome
-// arrives later as a [DeliveryReport]. When the queue is full it waits for
-// room within ctx, or returns [ErrProducerQueueFull] if FailOnQueueFull is
-// set. It returns [ErrProducerStopped] after Close, and [ErrTopicMismatch]
-// when msg.Topic names another topic than the producer's (an empty Topic
-// means the producer's). Key, Value and Headers
+// Produce queues msg and returns; the outcome arrives later as a
+// [DeliveryReport]. When the queue is full it waits for room within ctx,
+// or returns [ErrProducerQueueFull] if FailOnQueueFull is set. It returns
+// [ErrProducerStopped] after Close, [ErrTopicMismatch] or [ErrNoTopic]
+// when msg's topic is wrong for the producer (see [Topic.Producer] and
+// [Client.Producer]), and the partitioner's error. Key, Value and Headers
 // are copied before Produce returns, so their memory may be reused at
 // once; the report carries msg as given.
 func (p *Producer) Produce(ctx context.Context, msg Message) error {
@@ -308,18 +340,30 @@ func (p *Producer) Flush(ctx context.Context) error {
 	return p.failures.take()
 }
 
-// flush sends every queued message and waits for their reports.
+// flush sends every queued message and waits for their reports, and for
+// messages still waiting for their topic's metadata.
 func (p *Producer) flush(ctx context.Context) error {
-	waits := p.sealAll()
-	signal(p.wake)
-	for _, w := range waits {
+	for {
+		waits, held := p.sealAll()
+		p.client.producers.wakeSinks()
+		for _, w := range waits {
+			select {
+			case <-w:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		if !held {
+			return nil
+		}
+		// Messages wait for their topic: look again shortly, once the
+		// lookup has placed them in batches or failed them.
 		select {
-		case <-w:
+		case <-time.After(5 * time.Millisecond):
 		case <-ctx.Done():
 			return ctx.Err()
 		}
 	}
-	return nil
 }
 
 // Close stops the producer: it sends what is queued, waits up to
@@ -343,48 +387,45 @@ func (p *Producer) Close() error {
 	if err != nil {
 		err = fmt.Errorf("%w: messages not delivered within PendingTimeout (%v)", ErrProducerStopped, p.cfg.PendingTimeout)
 	}
-	p.stopOnce.Do(func() {
-		close(p.quit)
-		p.sender.cancel() // ends a request in flight, or a wait for a producer ID
-		<-p.done
-		p.inflight.Wait()
-		p.failAll(ErrProducerStopped)
-		if p.reports != nil {
-			p.reports.close()
-		}
-		close(p.stopped)
-	})
+	close(p.quit)
+	p.client.producers.unregister(p)
+	p.failAll(ErrProducerStopped)
+	p.bg.Wait()
+	if p.reports != nil {
+		p.reports.close()
+	}
+	close(p.stopped)
 	return errors.Join(err, p.failures.take())
 }
 
 // report delivers the outcome of one message. A message keeps its queue
 // slot until its report is handed over, so that unread reports hold the
-// producer back instead of growing without bound.
-func (p *Producer) report(r DeliveryReport, waiting chan DeliveryReport) {
-	switch {
-	case waiting != nil:
+// producer back instead of growing without bound; it returns whether the
+// slot was freed (else the report hand-over frees it).
+func (p *Producer) report(r DeliveryReport, waiting chan DeliveryReport) bool {
+	if waiting != nil {
 		waiting <- r
-	default:
-		if r.Err != nil && p.reports == nil {
-			p.failures.add(p.topic, r.Message.Partition, r.Err)
-			if p.cfg.OnDelivery == nil {
-				p.client.log.Error("kafka: message not delivered", "topic", r.Message.Topic, "partition", r.Message.Partition, "err", r.Err)
-			}
-		}
-		if p.cfg.OnDelivery != nil {
-			p.cfg.OnDelivery(r)
-		}
-		if p.reports != nil {
-			p.reports.push(r) // the slot is freed when the report is read
-			return
+		return true
+	}
+	if r.Err != nil && p.reports == nil {
+		p.failures.add(r.Message.Topic, r.Message.Partition, r.Err)
+		if p.cfg.OnDelivery == nil {
+			p.client.log.Error("kafka: message not delivered", "topic", r.Message.Topic, "partition", r.Message.Partition, "err", r.Err)
 		}
 	}
-	p.freeSlot()
+	if p.cfg.OnDelivery != nil {
+		p.cfg.OnDelivery(r)
+	}
+	if p.reports != nil {
+		p.reports.push(r) // the slot is freed when the report is read
+		return false
+	}
+	return true
 }
 
-// freeSlot frees a message's queue slot.
-func (p *Producer) freeSlot() {
-	if p.queued.Add(-1) < int64(p.cfg.MaxQueuedMessages) {
-		signal(p.room)
-	}
+// isClosed reports whether Close was called.
+func (p *Producer) isClosed() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.closed
 }

@@ -2,9 +2,12 @@ package kafka
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/gokafka/kafka/protocol"
 )
@@ -15,16 +18,19 @@ import (
 // already written, and refuses one that would leave a gap.
 type idempotence struct {
 	client *Client
+	busy   atomic.Bool // a bump is being made: nothing of the producer's is sent
 
 	mu         sync.Mutex
 	producerID int64
 	epoch      int16
-	bumping    bool // a new identity is wanted; nothing new is sent until then
+	bumping    bool  // a new identity is wanted; nothing new is sent until then
+	failures   int   // failed attempts to get one, in a row
+	lastErr    error // the latest of them, named by reports of batches that expire meanwhile
 }
 
-// newIdempotence makes a producer's idempotence without a producer ID: the
-// sender asks for one before it sends the first batch, so that a producer
-// can be made while no broker is reachable.
+// newIdempotence makes a producer's idempotence without a producer ID: it
+// asks for one before the first batch is sent, so that a producer can be
+// made while no broker is reachable.
 func newIdempotence(c *Client) *idempotence {
 	return &idempotence{client: c, producerID: -1, epoch: -1, bumping: true}
 }
@@ -53,6 +59,7 @@ func (i *idempotence) initProducerID(ctx context.Context) error {
 			}
 			i.mu.Lock()
 			i.producerID, i.epoch, i.bumping = resp.ProducerID, resp.ProducerEpoch, false
+			i.failures, i.lastErr = 0, nil
 			i.mu.Unlock()
 			return nil
 		})
@@ -60,13 +67,13 @@ func (i *idempotence) initProducerID(ctx context.Context) error {
 }
 
 // assign gives a batch being sealed the producer's identity and its
-// partition's next sequence numbers. The caller holds b.part.mu.
+// partition's next sequence numbers. The caller holds b.q.mu.
 func (i *idempotence) assign(b *batch) {
 	i.mu.Lock()
 	b.producerID, b.epoch = i.producerID, i.epoch
 	i.mu.Unlock()
-	b.seq = b.part.nextSeq
-	b.part.nextSeq = nextSequence(b.part.nextSeq, len(b.msgs))
+	b.seq = b.q.nextSeq
+	b.q.nextSeq = nextSequence(b.q.nextSeq, len(b.msgs))
 }
 
 // nextSequence advances a sequence by n, wrapping at MaxInt32 as Kafka's
@@ -81,7 +88,8 @@ func nextSequence(seq int32, n int) int32 {
 
 // needsBump reports whether err from a broker means this producer's
 // identity or sequences are no longer valid, so that it needs a new epoch
-// before anything more is sent (KIP-360).
+// before anything more is sent (KIP-360), unless a batch before the one
+// refused failed first.
 func needsBump(err error) bool {
 	switch err {
 	case ErrOutOfOrderSequenceNumber, ErrUnknownProducerID, ErrInvalidProducerEpoch:
@@ -92,13 +100,17 @@ func needsBump(err error) bool {
 
 // closeGap gives the sealed batches queued behind b the sequence numbers
 // from b's on: b failed without being written, so the broker still waits
-// for b's first sequence. q.mu is held and b is the head of the queue, on
-// its way out; the batches behind it have not been sent, since only a
-// partition's first batch is ever sent.
+// for b's first sequence. q.mu is held, and none of them is in flight or
+// finished (laterOut).
 func closeGap(q *partQueue, b *batch) {
 	seq := b.seq
+	after := false
 	for _, later := range q.batches {
 		if later == b {
+			after = true
+			continue
+		}
+		if !after {
 			continue
 		}
 		if !later.sealed {
@@ -111,30 +123,126 @@ func closeGap(q *partQueue, b *batch) {
 	q.nextSeq = seq
 }
 
-// bump gets a new identity (the first, or a new epoch) and renumbers every
-// queued batch, from 0 in each partition, as the new epoch starts
-// sequences afresh. The sender calls it with nothing in flight and no
-// batch the broker may hold: such a batch, renumbered, would be written
-// twice.
-func (p *Producer) bump(ctx context.Context) error {
-	if err := p.idem.initProducerID(ctx); err != nil {
-		return fmt.Errorf("kafka: renewing the idempotent producer's epoch: %w", err)
+// maybeBump starts getting the producer a new identity, in a goroutine of
+// its own, if it wants one and none is being got. The goroutine gives up
+// at once while a batch of the producer's is in flight or may be held by a
+// broker: each answer calls maybeBump again.
+func (p *Producer) maybeBump() {
+	i := p.idem
+	if i == nil || !i.wantsBump() || !i.busy.CompareAndSwap(false, true) {
+		return
 	}
-	p.mu.Lock()
-	parts := p.parts
-	p.mu.Unlock()
-	for _, q := range parts {
+	p.bg.Add(1)
+	go func() {
+		defer p.bg.Done()
+		defer p.client.producers.wakeSinks()
+		defer i.busy.Store(false)
+		for i.wantsBump() && p.settledForBump() && p.hasQueued() {
+			wait, ok := p.tryBump()
+			if ok {
+				return
+			}
+			select {
+			case <-time.After(wait):
+			case <-p.quit:
+				return
+			case <-p.client.ctx.Done():
+				return
+			}
+		}
+	}()
+}
+
+// settledForBump reports whether nothing of the producer's is in flight
+// and no batch the broker may hold is unsettled: renumbered, such a batch
+// would be written twice. busy is set, so no sink sends meanwhile.
+func (p *Producer) settledForBump() bool {
+	for _, q := range p.allQueues() {
+		q.mu.Lock()
+		settled := q.inflight == 0
+		for _, b := range q.batches {
+			if b.maybeWritten && !b.finished {
+				settled = false
+			}
+		}
+		q.mu.Unlock()
+		if !settled {
+			return false
+		}
+	}
+	return true
+}
+
+// hasQueued reports whether the producer has a batch without its outcome.
+func (p *Producer) hasQueued() bool {
+	for _, q := range p.allQueues() {
+		q.mu.Lock()
+		n := len(q.batches)
+		q.mu.Unlock()
+		if n > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// tryBump gets the producer a new identity (its first, or a new epoch) and
+// renumbers every batch queued, from 0 in each partition, as the new epoch
+// starts sequences afresh. When it fails it returns how long to wait
+// before trying again; an answer no waiting can change (a broker too old
+// for idempotence, an authorization failure) fails what is queued.
+func (p *Producer) tryBump() (time.Duration, bool) {
+	ctx, cancel := context.WithTimeout(p.client.ctx, p.client.cfg.RequestTimeout)
+	defer cancel()
+	if err := p.idem.initProducerID(ctx); err != nil {
+		if p.client.ctx.Err() != nil {
+			return 0, false
+		}
+		err = fmt.Errorf("kafka: renewing the idempotent producer's epoch: %w", err)
+		i := p.idem
+		i.mu.Lock()
+		i.failures++
+		i.lastErr = err
+		n := i.failures
+		i.mu.Unlock()
+		if !IsRetriable(err) && !errors.Is(err, context.DeadlineExceeded) {
+			p.client.log.Error("kafka: idempotent producer cannot get a producer ID", "err", err)
+			p.failQueued(err)
+		} else {
+			p.client.log.Warn("kafka: idempotent producer cannot get a producer ID; will retry", "err", err)
+		}
+		return p.backoff.Delay(n - 1), false
+	}
+	for _, q := range p.allQueues() {
 		q.mu.Lock()
 		q.nextSeq = 0
 		for _, b := range q.batches {
-			if b.sealed {
+			if b.sealed && !b.finished {
 				p.idem.assign(b)
 				b.wire = b.wire[:0] // rebuilt with the new identity
 			}
 		}
 		q.mu.Unlock()
 	}
-	return nil
+	return 0, true
+}
+
+// failQueued fails every batch queued and not in flight with err.
+func (p *Producer) failQueued(err error) {
+	for _, q := range p.allQueues() {
+		q.mu.Lock()
+		var failed []*batch
+		for _, b := range q.batches {
+			if !b.inflight && !b.finished {
+				b.finished = true
+				failed = append(failed, b)
+			}
+		}
+		q.mu.Unlock()
+		for _, b := range failed {
+			p.complete(b, -1, time.Time{}, b.opError(-1, err))
+		}
+	}
 }
 
 // requestBump asks for a new epoch before anything more is sent.
@@ -148,4 +256,11 @@ func (i *idempotence) wantsBump() bool {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	return i.bumping
+}
+
+// lastError is why the latest attempt to get an identity failed, or nil.
+func (i *idempotence) lastError() error {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	return i.lastErr
 }

@@ -12,27 +12,42 @@ import (
 	"github.com/gokafka/kafka/protocol/compress"
 )
 
-// A partQueue holds one partition's batches, oldest first. Only the last
-// may be open for appends; only the first may be in flight, so that a
-// partition's batches are written in order and a retry never overtakes.
+// A partQueue holds one partition's batches of one producer, oldest first.
+// Only the last may be open for appends. Batches go to the partition's
+// sink in order; an idempotent producer may have several in flight (its
+// sequence numbers keep them in order at the broker), any other one.
+// Reports leave in the same order, whatever order the answers come in.
 type partQueue struct {
+	p  *Producer
+	tq *topicQueues
 	id int32
 
-	mu      sync.Mutex
-	batches []*batch
-	nextSeq int32 // the idempotent sequence of the next batch sealed
-	headers []protocol.RecordHeader
+	mu       sync.Mutex
+	batches  []*batch
+	nextSeq  int32 // the idempotent sequence of the next batch sealed
+	sink     *sink // where the partition's leader is; nil while unknown
+	inflight int   // batches in flight
+	via      *sink // the sink of the batches in flight
+	// stalled: a batch came back for another attempt while later ones
+	// were in flight; nothing is sent until they are back, and then
+	// everything again in order from the oldest.
+	stalled   bool
+	reporting bool // a goroutine reports finished batches from the head
+	lastSize  int  // the previous batch's size, to size the next one's buffer
+	headers   []protocol.RecordHeader
 }
 
 // A batch is one record batch on its way to a partition.
 type batch struct {
-	part    *partQueue
+	q       *partQueue
 	builder protocol.BatchBuilder
 	msgs    []queuedMsg
-	size    int // encoded size so far, uncompressed
+	size    int   // encoded size so far, uncompressed
+	bytes   int64 // room taken by its messages
 	created time.Time
+	wallMs  int64         // created, in Unix milliseconds
 	sealed  bool          // no more appends: sending or about to
-	urgent  bool          // a ProduceSync waits on it: no lingering
+	urgent  bool          // a ProduceSync or Flush waits on it: no lingering
 	done    chan struct{} // closed when every message has its report
 
 	// Set when sealed (idempotent producers), reset by epoch bumps.
@@ -46,10 +61,19 @@ type batch struct {
 	// batch under its producer ID, epoch and sequence. Only an answer to
 	// a later attempt under that same identity settles it.
 	maybeWritten bool
-	wire         []byte // the built batch (the builder's memory), reused by retries
-	attempts     int
-	retryAt      time.Time
-	lastErr      error
+	// finished: the batch has its outcome and waits for the batches
+	// before it to be reported; abandoned: Close reported it while a
+	// request carrying it was in flight, so its answer is ignored.
+	finished   bool
+	abandoned  bool
+	base       int64
+	appendTime time.Time
+	err        error
+
+	wire     []byte // the built batch (the builder's memory), reused by retries
+	attempts int
+	retryAt  time.Time
+	lastErr  error
 }
 
 // queuedMsg is a message waiting for its report.
@@ -58,126 +82,222 @@ type queuedMsg struct {
 	waiting chan DeliveryReport // ProduceSync's, or nil
 }
 
-// spareBatches is how many finished batches, with their buffers, a
-// producer keeps for reuse. A sync.Pool would not do: it is emptied at
-// every GC, which at full speed comes every few batches, so buffers of a
-// megabyte would be grown afresh again and again.
-const spareBatches = 16
-
-func (p *Producer) newBatch(q *partQueue) *batch {
-	var b *batch
-	select {
-	case b = <-p.spare:
-	default:
+// newBatch opens a batch for q, its buffer sized once from the previous
+// batch's size, so that it is not grown by doubling at full speed.
+func (p *Producer) newBatch(q *partQueue, now time.Time) *batch {
+	want := min(q.lastSize+q.lastSize/4+batchOverhead, p.cfg.BatchBytes+batchOverhead)
+	b := p.spare.get(want)
+	if b == nil {
 		b = new(batch)
 	}
-	b.part = q
-	b.created = time.Now()
+	b.q = q
+	b.created = now
+	b.wallMs = now.UnixMilli()
 	b.done = make(chan struct{})
 	b.builder.Reset(protocol.BatchOptions{Codec: compress.Codec(p.cfg.Compression), Level: p.cfg.CompressionLevel})
+	b.builder.Grow(want)
 	return b
 }
 
 // release keeps a finished batch's buffers for a later batch.
 func (p *Producer) release(b *batch) {
+	if b.abandoned {
+		return // a request in flight still holds its bytes
+	}
 	clear(b.msgs)                                    // drop references to the application's bytes
 	*b = batch{builder: b.builder, msgs: b.msgs[:0]} // wire is the builder's memory
-	select {
-	case p.spare <- b:
-	default:
-	}
+	p.spare.put(b)
 }
 
-// produce validates msg, picks its partition, waits for queue room and
-// appends it to the partition's open batch.
+// produce validates msg, takes room for it and places it in its
+// partition's open batch, or holds it until its topic is known.
 func (p *Producer) produce(ctx context.Context, msg Message, waiting chan DeliveryReport) error {
-	if msg.Topic != "" && msg.Topic != p.topic {
+	switch {
+	case p.topic == "" && msg.Topic == "":
+		return &OpError{Op: "produce", Partition: -1, Broker: -1, Err: ErrNoTopic}
+	case p.topic != "" && msg.Topic != "" && msg.Topic != p.topic:
 		return &OpError{Op: "produce", Topic: msg.Topic, Partition: -1, Broker: -1,
 			Err: fmt.Errorf("%w: this producer writes to %q", ErrTopicMismatch, p.topic)}
+	case p.topic != "":
+		msg.Topic = p.topic
 	}
-	msg.Topic = p.topic
-	msg.Offset = -1
-	if msg.Timestamp.IsZero() {
-		msg.Timestamp = time.Now()
-	}
-	n := p.numPartitions()
-	if n == 0 {
-		return &OpError{Op: "produce", Topic: p.topic, Partition: -1, Broker: -1, Err: ErrUnknownTopicOrPartition}
-	}
-	part, err := p.cfg.Partitioner.Partition(msg, n)
-	if err != nil {
-		return &OpError{Op: "produce", Topic: p.topic, Partition: -1, Broker: -1, Err: err}
-	}
-	if part < 0 || int(part) >= n {
-		return &OpError{Op: "produce", Topic: p.topic, Partition: part, Broker: -1,
-			Err: fmt.Errorf("%w: the partitioner chose partition %d of %d", ErrUnknownTopicOrPartition, part, n)}
-	}
-	msg.Partition = part
-	if err := p.waitRoom(ctx); err != nil {
-		return err
-	}
-	q := p.queue(part)
-	if q == nil {
-		p.queued.Add(-1)
+	if p.isClosed() {
 		return ErrProducerStopped
 	}
-	q.mu.Lock()
-	hdrs := q.recordHeaders(msg.Headers)
-	ts := msg.Timestamp.UnixMilli()
-	var b *batch
-	if last := len(q.batches) - 1; last >= 0 && !q.batches[last].sealed && !q.batches[last].inflight {
-		b = q.batches[last] // open, and not being failed or reported
+	msg.Offset = -1
+	size := int64(recordSizeBound(&msg))
+	var tooLarge error
+	if size+batchOverhead > int64(p.cfg.MaxRequestSize) {
+		if exact := exactRecordSize(&msg); exact+batchOverhead > p.cfg.MaxRequestSize {
+			tooLarge = fmt.Errorf("%w: a %d-byte message is over MaxRequestSize (%d)", ErrMessageTooLarge, exact, p.cfg.MaxRequestSize)
+		}
 	}
-	size := recordSizeBound(&msg, hdrs, ts, b)
-	if size+batchOverhead > p.cfg.MaxRequestSize {
-		q.mu.Unlock()
+	tq := p.topicFor(msg.Topic)
+	// The partitioner's verdict comes before any wait for room, so that
+	// its errors are returned at once.
+	n := 0
+	if !tq.holding.Load() {
+		n = tq.numPartitions()
+	}
+	if n > 0 {
+		part, err := tq.partition(msg, n)
+		if err != nil {
+			return err
+		}
+		msg.Partition = part
+	}
+	if err := p.room.take(ctx, size, p.cfg.FailOnQueueFull, p.quit); err != nil {
+		return err
+	}
+	if tooLarge != nil {
 		// Reported, like any other failure, so that nothing else changes.
-		p.report(DeliveryReport{Message: msg, Err: &OpError{Op: "produce", Topic: p.topic, Partition: part, Broker: -1,
-			Err: fmt.Errorf("%w: a %d-byte message is over MaxRequestSize (%d)", ErrMessageTooLarge, size, p.cfg.MaxRequestSize)}}, waiting)
+		p.room.give(0, size)
+		if p.report(DeliveryReport{Message: msg, Err: &OpError{Op: "produce", Topic: msg.Topic, Partition: msg.Partition, Broker: -1, Err: tooLarge}}, waiting) {
+			p.room.give(1, 0)
+		}
 		return nil
 	}
-	full := false
-	if b != nil && b.size+size > p.cfg.BatchBytes {
-		full = p.seal(b)
-		b = nil
+	m := heldMsg{msg: msg, waiting: waiting, size: size}
+	if n == 0 {
+		if tq.hold(m) {
+			return nil
+		}
+		n = tq.numPartitions()
+		part, err := tq.partition(msg, n)
+		if err != nil {
+			p.room.give(1, size)
+			return err
+		}
+		m.msg.Partition = part
 	}
-	if b == nil {
-		b = p.newBatch(q)
-		q.batches = append(q.batches, b)
-	}
-	b.builder.Append(ts, msg.Key, msg.Value, hdrs)
-	b.size += size
-	b.msgs = append(b.msgs, queuedMsg{msg: msg, waiting: waiting})
-	if waiting != nil {
-		b.urgent = true
-	}
-	ready := full || waiting != nil || len(b.msgs) == p.cfg.MinQueuedMessages || len(q.batches) == 1 && len(b.msgs) == 1
-	q.mu.Unlock()
-	if full {
-		p.batchesClosed([]int32{part})
-	}
-	if ready {
-		signal(p.wake)
+	if !p.append(tq, m) {
+		p.room.give(1, size)
+		return ErrProducerStopped
 	}
 	return nil
 }
+
+// partition asks the topic's partitioner for msg's partition among n.
+func (tq *topicQueues) partition(msg Message, n int) (int32, error) {
+	part, err := tq.partitioner.Partition(msg, n)
+	if err != nil {
+		return 0, &OpError{Op: "produce", Topic: tq.name, Partition: -1, Broker: -1, Err: err}
+	}
+	if part < 0 || int(part) >= n {
+		return 0, &OpError{Op: "produce", Topic: tq.name, Partition: part, Broker: -1,
+			Err: fmt.Errorf("%w: the partitioner chose partition %d of %d", ErrUnknownTopicOrPartition, part, n)}
+	}
+	return part, nil
+}
+
+// place partitions a held message and appends it; a partitioner's error
+// is its report. The caller holds tq.mu.
+func (p *Producer) place(tq *topicQueues, m heldMsg, n int) {
+	part, err := tq.partition(m.msg, n)
+	if err == nil {
+		m.msg.Partition = part
+		if p.append(tq, m) {
+			return
+		}
+		err = &OpError{Op: "produce", Topic: tq.name, Partition: part, Broker: -1, Err: ErrProducerStopped}
+	}
+	p.room.give(0, m.size)
+	if p.report(DeliveryReport{Message: m.msg, Err: err}, m.waiting) {
+		p.room.give(1, 0)
+	}
+}
+
+// append adds a message to its partition's open batch, opening one when
+// there is none or it is full. It returns false once the producer is
+// closed.
+func (p *Producer) append(tq *topicQueues, m heldMsg) bool {
+	q := tq.queue(m.msg.Partition)
+	if q == nil {
+		return false
+	}
+	msg := &m.msg
+	q.mu.Lock()
+	var b *batch
+	if last := len(q.batches) - 1; last >= 0 && q.batches[last].open() {
+		b = q.batches[last]
+	}
+	now := time.Time{}
+	if b == nil {
+		now = time.Now()
+	}
+	if msg.Timestamp.IsZero() {
+		// One clock read per message: the monotonic one, from the
+		// batch's opening, is cheaper than the wall clock.
+		var ms int64
+		if b != nil {
+			ms = b.wallMs + int64(time.Since(b.created)/time.Millisecond)
+		} else {
+			ms = now.UnixMilli()
+		}
+		msg.Timestamp = time.UnixMilli(ms)
+	}
+	ts := msg.Timestamp.UnixMilli()
+	hdrs := q.recordHeaders(msg.Headers)
+	full := false
+	if b != nil && b.size+int(m.size) > p.cfg.BatchBytes && b.size+b.builder.RecordSize(ts, msg.Key, msg.Value, hdrs) > p.cfg.BatchBytes {
+		full = p.seal(b)
+		b = nil
+		now = time.Now()
+	}
+	if b == nil {
+		b = p.newBatch(q, now)
+		q.batches = append(q.batches, b)
+	}
+	b.size += b.builder.Append(ts, msg.Key, msg.Value, hdrs)
+	b.bytes += m.size
+	b.msgs = append(b.msgs, queuedMsg{msg: *msg, waiting: m.waiting})
+	if m.waiting != nil {
+		b.urgent = true
+	}
+	// The sink looks at a batch when it opens (to time its Linger), and
+	// when it must go at once.
+	ready := len(b.msgs) == 1 || m.waiting != nil || len(b.msgs) == p.cfg.MinQueuedMessages
+	s := q.sink
+	q.mu.Unlock()
+	if full {
+		tq.batchesClosed(q.id)
+	}
+	if ready && s != nil {
+		s.signal()
+	}
+	return true
+}
+
+// open reports whether messages may still be appended to b: it is not
+// sealed, and not being sent, failed or reported.
+func (b *batch) open() bool { return !b.sealed && !b.inflight && !b.finished }
 
 // batchOverhead is a record batch's header, plus a produce request's
 // fixed part, generously.
 const batchOverhead = 61 + 128
 
-// recordSizeBound is the most bytes msg can take in a batch: exact when
-// appended to b, with the largest varints otherwise.
-func recordSizeBound(msg *Message, hdrs []protocol.RecordHeader, ts int64, b *batch) int {
-	if b != nil && b.builder.Len() > 0 {
-		return b.builder.RecordSize(ts, msg.Key, msg.Value, hdrs)
+// recordSizeBound is the most bytes msg can take in a batch, with the
+// largest varints, computed without encoding anything.
+func recordSizeBound(msg *Message) int {
+	n := len(msg.Key) + len(msg.Value) + 5 + 1 + 10 + 5 + 5 + 5 + 5 // length, attributes, deltas, key and value lengths, header count
+	for _, h := range msg.Headers {
+		n += 5 + len(h.Key) + 5 + len(h.Value)
 	}
+	return n
+}
+
+// exactRecordSize is msg's size as the first record of a batch.
+func exactRecordSize(msg *Message) int {
 	var empty protocol.BatchBuilder
-	return empty.RecordSize(ts, msg.Key, msg.Value, hdrs)
+	var hdrs []protocol.RecordHeader
+	for _, h := range msg.Headers {
+		hdrs = append(hdrs, protocol.RecordHeader{Key: []byte(h.Key), Value: h.Value})
+	}
+	return empty.RecordSize(0, msg.Key, msg.Value, hdrs)
 }
 
 // recordHeaders converts headers without copying: the builder only reads
-// them, and copies them into the batch.
+// them, and copies them into the batch. q.mu is held.
 func (q *partQueue) recordHeaders(hs []Header) []protocol.RecordHeader {
 	if len(hs) == 0 {
 		return nil
@@ -189,180 +309,183 @@ func (q *partQueue) recordHeaders(hs []Header) []protocol.RecordHeader {
 	return q.headers
 }
 
-// waitRoom takes a queue slot, waiting for one if need be.
-func (p *Producer) waitRoom(ctx context.Context) error {
-	for {
-		if p.isClosed() {
-			return ErrProducerStopped
-		}
-		if p.queued.Add(1) <= int64(p.cfg.MaxQueuedMessages) {
-			return nil
-		}
-		p.queued.Add(-1)
-		if p.cfg.FailOnQueueFull {
-			return ErrProducerQueueFull
-		}
-		select {
-		case <-p.room:
-			signal(p.room) // let the next waiter look too
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-p.quit:
-			return ErrProducerStopped
-		}
-	}
-}
-
-func (p *Producer) isClosed() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.closed
-}
-
-// numPartitions is the topic's partition count in the client's metadata.
-func (p *Producer) numPartitions() int {
-	if t, ok := p.client.meta.Load().topics[p.topic]; ok {
-		return len(t.partitions)
-	}
-	return 0
-}
-
-// queue returns partition id's queue, creating it on first use; nil once
-// the producer is closed.
-func (p *Producer) queue(id int32) *partQueue {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		return nil
-	}
-	for int(id) >= len(p.parts) {
-		p.parts = append(p.parts, &partQueue{id: int32(len(p.parts))})
-	}
-	return p.parts[id]
-}
-
 // seal closes b to appends, and reports whether it was open. The caller
-// holds b.part.mu, and tells the partitioner with batchesClosed once it has
+// holds b.q.mu, and tells the partitioner with batchesClosed once it has
 // let go of its locks.
 func (p *Producer) seal(b *batch) bool {
 	if b.sealed {
 		return false
 	}
 	b.sealed = true
+	b.q.lastSize = b.size
 	if p.idem != nil {
 		p.idem.assign(b)
 	}
 	return true
 }
 
-// batchesClosed tells a partitioner that wants to know which partitions'
-// batches were closed. It is called without locks: the partitioner may be
+// batchesClosed tells a partitioner that wants to know that a partition's
+// batch was closed. It is called without locks: the partitioner may be
 // the application's code.
-func (p *Producer) batchesClosed(partitions []int32) {
-	if p.sticky == nil {
-		return
-	}
-	for _, id := range partitions {
-		p.sticky.BatchClosed(id)
+func (tq *topicQueues) batchesClosed(partition int32) {
+	if tq.sticky != nil {
+		tq.sticky.BatchClosed(partition)
 	}
 }
 
-// sealAll seals every open batch and returns the done channels of every
-// batch queued.
-func (p *Producer) sealAll() []chan struct{} {
+// allQueues returns every partition queue of the producer.
+func (p *Producer) allQueues() []*partQueue {
 	p.mu.Lock()
-	parts := p.parts
-	p.mu.Unlock()
-	var (
-		waits  []chan struct{}
-		closed []int32
-	)
-	for _, q := range parts {
+	defer p.mu.Unlock()
+	return p.queues
+}
+
+// sealAll marks every queued batch urgent (sent without lingering) and
+// returns their done channels, and whether messages still wait for their
+// topic's metadata.
+func (p *Producer) sealAll() (waits []chan struct{}, held bool) {
+	for _, tq := range *p.topics.Load() {
+		if tq.holding.Load() {
+			held = true
+		}
+	}
+	for _, q := range p.allQueues() {
 		q.mu.Lock()
 		for _, b := range q.batches {
-			if p.seal(b) {
-				closed = append(closed, q.id)
-			}
+			b.urgent = true
 			waits = append(waits, b.done)
 		}
 		q.mu.Unlock()
 	}
-	p.batchesClosed(closed)
-	return waits
+	return waits, held
 }
 
-// finish reports every message of b, head of its queue, with err (nil on
-// success, offsets from base) and removes it. An idempotent batch that
-// failed leaves its sequence numbers unused: when the broker cannot hold
-// it, the batches behind it take them over at once, before any of them is
-// sent; when it may hold it, only a new epoch can tell, so one is asked
-// for.
+// complete records b's outcome (err nil on success, offsets from base)
+// and reports, in order, every finished batch at the head of its queue:
+// a partition's reports come in the order its messages were stored,
+// whatever order the answers came in. A batch leaves the queue only after
+// its reports, so that a Flush that starts meanwhile finds it and waits
+// for them.
 //
-// b leaves the queue only after its reports: until then it stays the
-// partition's head, marked in flight, so the partition's next batch is not
-// sent and cannot be reported first (a partition's reports come in the
-// order its messages were stored), and a Flush that starts meanwhile finds
-// b and waits for its reports too.
-func (p *Producer) finish(b *batch, base int64, appendTime time.Time, err error) {
-	q := b.part
+// An idempotent batch that failed leaves its sequence numbers unused:
+// when the broker cannot hold it and no later batch is out, the batches
+// behind it take them over at once; otherwise only a new epoch can tell,
+// so one is asked for.
+func (p *Producer) complete(b *batch, base int64, appendTime time.Time, err error) {
+	q := b.q
 	q.mu.Lock()
-	head := len(q.batches) > 0 && q.batches[0] == b
-	// The dispatcher leaves the partition alone, and Produce appends no
-	// message to b (an open batch failed by failAll or expiry), while it
-	// is being reported.
-	b.inflight = true
-	if err != nil && p.idem != nil && b.sealed && head {
-		if b.maybeWritten {
+	q.land(b)
+	b.finished, b.base, b.appendTime, b.err = true, base, appendTime, err
+	if err != nil && p.idem != nil && b.sealed {
+		if b.maybeWritten || q.laterOut(b) {
 			p.idem.requestBump()
 		} else {
 			closeGap(q, b)
 		}
 	}
+	if q.reporting {
+		q.mu.Unlock()
+		return // the reporting goroutine will get to it
+	}
+	q.reporting = true
+	for len(q.batches) > 0 && q.batches[0].finished {
+		head := q.batches[0]
+		q.mu.Unlock()
+		p.reportBatch(head)
+		q.mu.Lock()
+		q.batches = slices.Delete(q.batches, 0, 1)
+		close(head.done)
+		p.release(head)
+	}
+	q.reporting = false
+	s := q.sink
 	q.mu.Unlock()
+	if s != nil {
+		s.signal() // the partition's next batch may go
+	}
+}
+
+// land marks b back from an attempt; q.mu is held.
+func (q *partQueue) land(b *batch) {
+	if !b.inflight {
+		return
+	}
+	b.inflight = false
+	q.inflight--
+	if q.inflight == 0 {
+		q.via = nil
+	}
+}
+
+// laterOut reports whether a batch queued after b is in flight or
+// finished, so that renumbering those behind b is no longer possible.
+// q.mu is held.
+func (q *partQueue) laterOut(b *batch) bool {
+	after := false
+	for _, l := range q.batches {
+		if after && (l.inflight || l.finished) {
+			return true
+		}
+		after = after || l == b
+	}
+	return false
+}
+
+// reportBatch hands out the reports of a finished batch and gives back
+// its room.
+func (p *Producer) reportBatch(b *batch) {
+	q := b.q
 	if len(p.client.hooks) > 0 {
 		e := ProduceBatchEvent{
-			Topic: p.topic, Partition: q.id, Messages: len(b.msgs), Bytes: len(b.wire),
-			Retries: b.attempts, Latency: time.Since(b.created), Err: err,
+			Topic: q.tq.name, Partition: q.id, Messages: len(b.msgs), Bytes: len(b.wire),
+			Retries: b.attempts, Latency: time.Since(b.created), Err: b.err,
 		}
 		emit(p.client.hooks, func(h ProduceBatchHook) { h.OnProduceBatch(e) })
 	}
+	freed := 0
 	for i := range b.msgs {
 		m := &b.msgs[i]
-		if err == nil && base >= 0 {
-			m.msg.Offset = base + int64(i)
+		if b.err == nil && b.base >= 0 {
+			m.msg.Offset = b.base + int64(i)
 		}
-		if err == nil && !appendTime.IsZero() {
-			m.msg.Timestamp = appendTime
+		if b.err == nil && !b.appendTime.IsZero() {
+			m.msg.Timestamp = b.appendTime
 		}
-		p.report(DeliveryReport{Message: m.msg, Err: err}, m.waiting)
+		if p.report(DeliveryReport{Message: m.msg, Err: b.err}, m.waiting) {
+			freed++
+		}
 	}
-	q.mu.Lock()
-	if i := slices.Index(q.batches, b); i >= 0 {
-		q.batches = slices.Delete(q.batches, i, i+1)
-	}
-	q.mu.Unlock()
-	close(b.done)
-	signal(p.wake) // the partition's next batch may go
-	p.release(b)
+	p.room.give(int64(freed), b.bytes)
 }
 
-// failAll reports every batch queued when it is called as failed with
-// err. Batches queued meanwhile are left: at Close there are none, and the
-// sender tries again for them.
+// failAll reports every batch queued as failed with err: at Close, when
+// no more messages come. Batches in flight are abandoned: their answers,
+// when they come, are ignored.
 func (p *Producer) failAll(err error) {
-	p.mu.Lock()
-	parts := p.parts
-	p.mu.Unlock()
-	for _, q := range parts {
+	for _, tq := range *p.topics.Load() {
+		tq.mu.Lock()
+		tq.failHeld(err)
+		tq.mu.Unlock()
+	}
+	for _, q := range p.allQueues() {
 		q.mu.Lock()
 		queued := slices.Clone(q.batches)
 		q.mu.Unlock()
 		for _, b := range queued {
+			q.mu.Lock()
+			if b.finished {
+				q.mu.Unlock()
+				continue
+			}
+			if b.inflight {
+				b.abandoned = true
+			}
 			cause := err
 			if b.lastErr != nil {
 				cause = fmt.Errorf("%w (last error: %w)", err, b.lastErr)
 			}
-			p.finish(b, -1, time.Time{}, &OpError{Op: "produce", Topic: p.topic, Partition: q.id, Broker: -1, Err: cause})
+			q.mu.Unlock()
+			p.complete(b, -1, time.Time{}, &OpError{Op: "produce", Topic: q.tq.name, Partition: q.id, Broker: -1, Err: cause})
 		}
 	}
 }

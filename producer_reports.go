@@ -153,12 +153,13 @@ func (q *reportQueue) close() {
 }
 
 // handOver feeds the channel until close, and every report is handed
-// over; handed is called after each report is taken by the channel. A
-// Producer runs it in a goroutine of its own, which outlives Close until
-// the application has read the last report. It takes the whole list at
-// once and gives the producer an empty one, so that the two do not
-// contend for the lock report by report.
-func (q *reportQueue) handOver(handed func()) {
+// over; handed is told of reports taken by the channel, in steps of up to
+// handStep, so that their slots come back a few at a time rather than one
+// wake-up per report. A Producer runs it in a goroutine of its own, which
+// outlives Close until the application has read the last report. It takes
+// the whole list at once and gives the producer an empty one, so that the
+// two do not contend for the lock report by report.
+func (q *reportQueue) handOver(handed func(int)) {
 	var taken []DeliveryReport
 	for {
 		q.mu.Lock()
@@ -174,16 +175,24 @@ func (q *reportQueue) handOver(handed func()) {
 		}
 		taken, q.pending = q.pending, taken[:0]
 		q.mu.Unlock()
+		n := 0
 		for i := range taken {
 			q.ch <- taken[i]
 			taken[i] = DeliveryReport{} // drop references to the application's bytes
-			handed()
+			if n++; n == handStep {
+				handed(n)
+				n = 0
+			}
 		}
+		handed(n)
 		if cap(taken) > maxKeptReports {
 			taken = nil // a burst is over: give its memory back
 		}
 	}
 }
+
+// handStep is how many reports read give their slots back at once.
+const handStep = 64
 
 // signal wakes whoever waits on ch, without blocking.
 func signal(ch chan struct{}) {

@@ -15,23 +15,29 @@ import (
 // The records are taken from the batch as built, not from the messages:
 // the application may have reused its buffers since Produce returned.
 // For an idempotent producer the halves take over the refused batch's
-// sequence numbers, which the broker never used; a batch the broker may
-// hold from an earlier attempt is not split, but fails.
+// sequence numbers, which the broker never used (batches behind it that
+// were in flight come back out of order and go again after the halves); a
+// batch the broker may hold from an earlier attempt is not split, but
+// fails.
 func (p *Producer) split(b *batch) bool {
 	if len(b.msgs) < 2 || len(b.wire) == 0 || b.maybeWritten {
 		return false
 	}
+	q := b.q
 	var rb protocol.RecordBatch
 	if _, err := rb.Decode(b.wire, protocol.DecodeOptions{}); err != nil || len(rb.Records) != len(b.msgs) {
-		p.client.log.Warn("kafka: cannot split a batch the broker refused as too large", "topic", p.topic, "partition", b.part.id, "err", err)
+		p.client.log.Warn("kafka: cannot split a batch the broker refused as too large", "topic", q.tq.name, "partition", q.id, "err", err)
 		return false
 	}
-	q := b.part
 	q.mu.Lock()
 	i := slices.Index(q.batches, b)
-	if i < 0 {
+	if i < 0 || !b.inflight {
 		q.mu.Unlock()
 		return false
+	}
+	q.land(b)
+	if q.inflight > 0 {
+		q.stalled = true
 	}
 	half := len(b.msgs) / 2
 	first := p.rebatch(q, b, &rb, 0, half)
@@ -40,9 +46,12 @@ func (p *Producer) split(b *batch) bool {
 		first.producerID, first.epoch, first.seq = b.producerID, b.epoch, b.seq
 		second.producerID, second.epoch, second.seq = b.producerID, b.epoch, nextSequence(b.seq, half)
 	}
+	second.bytes = b.bytes // the room comes back with the second half's reports
 	q.batches = slices.Replace(q.batches, i, i+1, first, second)
-	// Taken while the halves cannot be sent yet: finished, they are reused.
+	// Taken while the halves cannot be reported yet: finished, they are
+	// reused.
 	d1, d2 := first.done, second.done
+	s := q.sink
 	q.mu.Unlock()
 
 	// Whoever waits for b (Flush, Close) waits for both halves instead.
@@ -53,20 +62,21 @@ func (p *Producer) split(b *batch) bool {
 		close(done)
 	}()
 	p.release(b)
-	signal(p.wake)
+	if s != nil {
+		s.signal()
+	}
 	return true
 }
 
 // rebatch makes a sealed batch of records [from, to) of rb, with their
 // messages from old, keeping old's age and attempts. q.mu is held.
 func (p *Producer) rebatch(q *partQueue, old *batch, rb *protocol.RecordBatch, from, to int) *batch {
-	nb := p.newBatch(q)
-	nb.created, nb.attempts, nb.lastErr = old.created, old.attempts, old.lastErr
+	nb := p.newBatch(q, old.created)
+	nb.wallMs, nb.attempts, nb.lastErr = old.wallMs, old.attempts, old.lastErr
 	for i := from; i < to; i++ {
 		r := &rb.Records[i]
 		ts := r.Timestamp(rb)
-		nb.size += nb.builder.RecordSize(ts, r.Key, r.Value, r.Headers)
-		nb.builder.Append(ts, r.Key, r.Value, r.Headers)
+		nb.size += nb.builder.Append(ts, r.Key, r.Value, r.Headers)
 		m := old.msgs[i]
 		nb.msgs = append(nb.msgs, m)
 		nb.urgent = nb.urgent || m.waiting != nil

@@ -112,10 +112,23 @@ func headersSize(headers []RecordHeader) int {
 	return size
 }
 
+// Grow makes room for n bytes of batch (header and records) without a
+// later reallocation, so that a producer that knows its batch size can
+// size the buffer once instead of growing it by doubling.
+func (bb *BatchBuilder) Grow(n int) {
+	if n > cap(bb.buf) {
+		bb.buf = slices.Grow(bb.buf, n-len(bb.buf))
+	}
+}
+
+// Cap returns how many bytes of batch the buffer holds without growing.
+func (bb *BatchBuilder) Cap() int { return cap(bb.buf) }
+
 // Append adds a record with the given create time in milliseconds, key,
-// value and headers. A nil key or value is written as null; a header key is
+// value and headers, and returns how many bytes it added (what RecordSize
+// would have said). A nil key or value is written as null; a header key is
 // never null (nil is written as empty). The arguments are copied.
-func (bb *BatchBuilder) Append(timestampMs int64, key, value []byte, headers []RecordHeader) {
+func (bb *BatchBuilder) Append(timestampMs int64, key, value []byte, headers []RecordHeader) int {
 	if bb.count == 0 {
 		if bb.opts.BaseTimestamp == 0 {
 			bb.baseTs = timestampMs
@@ -163,6 +176,7 @@ func (bb *BatchBuilder) Append(timestampMs int64, key, value []byte, headers []R
 	}
 	bb.buf = p[:i]
 	bb.count++
+	return i - n
 }
 
 // putVarint writes v zigzag-encoded at p[i:], which must have room, and

@@ -189,10 +189,41 @@ func (c *Conn) RoundTripWithin(ctx context.Context, req protocol.Request, resp p
 	if c.handshaking {
 		return c.roundTripInline(ctx, req, resp, version)
 	}
-	cl, err := c.send(ctx, req, version, resp != nil)
-	if err != nil || cl == nil {
+	p, err := c.Send(ctx, req, version, resp != nil)
+	if err != nil || p == nil {
 		return err
 	}
+	return p.Wait(ctx, resp, timeout)
+}
+
+// A Pending is a request written to its connection and not yet answered.
+// Splitting [Conn.RoundTripWithin] into [Conn.Send] and [Pending.Wait] lets
+// one goroutine write requests in a chosen order (Kafka handles a
+// connection's requests in the order they arrive) while others wait for
+// the answers.
+type Pending struct {
+	c       *Conn
+	cl      *call
+	version int16
+}
+
+// Send writes req at version and returns without waiting for the answer.
+// It returns a nil Pending when wantResponse is false (Produce with
+// acks=0, which the broker does not answer).
+func (c *Conn) Send(ctx context.Context, req protocol.Request, version int16, wantResponse bool) (*Pending, error) {
+	cl, err := c.send(ctx, req, version, wantResponse)
+	if err != nil || cl == nil {
+		return nil, err
+	}
+	return &Pending{c: c, cl: cl, version: version}, nil
+}
+
+// Wait waits for the answer and decodes it into resp, as RoundTripWithin
+// does: when timeout (if positive) passes first, the connection is broken;
+// when ctx ends first, only this call is abandoned. Wait must be called
+// once.
+func (p *Pending) Wait(ctx context.Context, resp protocol.Response, timeout time.Duration) error {
+	c, cl := p.c, p.cl
 	var expired <-chan time.Time
 	if timeout > 0 {
 		cl.timer.Reset(timeout)
@@ -205,12 +236,12 @@ func (c *Conn) RoundTripWithin(ctx context.Context, req protocol.Request, resp p
 		if r.err != nil {
 			return r.err
 		}
-		return c.decode(r.frame, resp, version)
+		return c.decode(r.frame, resp, p.version)
 	case <-ctx.Done():
 		cl.timer.Stop()
 		return ctx.Err()
 	case <-expired:
-		err := fmt.Errorf("%w: %s did not answer %s within %v", ErrDisconnected, c.addr, apiName(req.APIKey()), timeout)
+		err := fmt.Errorf("%w: %s did not answer %s within %v", ErrDisconnected, c.addr, apiName(cl.key), timeout)
 		c.fail(err)
 		return err
 	}

@@ -1,0 +1,610 @@
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/gokafka/kafka/protocol"
+)
+
+// maxInFlightPerBroker bounds the produce requests in flight to one broker
+// (per sink), and an idempotent producer's batches in flight per
+// partition: a broker remembers the last five batches of each producer
+// and partition, to drop duplicates.
+const maxInFlightPerBroker = 5
+
+// wireKey is what a ProduceRequest says once for all its batches, so that
+// producers differing in it cannot share requests.
+type wireKey struct {
+	acks      int16
+	timeoutMs int32
+}
+
+// sinkKey names a sink: a broker, and the request-wide settings.
+type sinkKey struct {
+	broker int32
+	wire   wireKey
+}
+
+// A sink sends the ready batches of every producer of the Client whose
+// partitions a broker leads: one goroutine builds requests, each carrying
+// at most one batch per partition from any topic and producer, and writes
+// them in order on the broker's produce connection; another takes the
+// answers in the same order (Kafka answers a connection's requests in
+// order) and settles each batch.
+type sink struct {
+	e     *produceEngine
+	key   sinkKey
+	wake  chan struct{}
+	calls chan *produceCall // requests written, oldest first
+
+	mu       sync.Mutex
+	queues   []*partQueue // copy-on-write
+	inflight int          // requests written and not yet settled
+	start    int          // where the next request starts looking, for fairness
+}
+
+func newSink(e *produceEngine, key sinkKey) *sink {
+	s := &sink{e: e, key: key, wake: make(chan struct{}, 1), calls: make(chan *produceCall, maxInFlightPerBroker)}
+	e.c.bg.Add(2)
+	go s.run()
+	go s.answers()
+	return s
+}
+
+// signal wakes the sink to look for ready batches.
+func (s *sink) signal() { signal(s.wake) }
+
+func (s *sink) add(q *partQueue) {
+	s.mu.Lock()
+	s.queues = append(s.queues[:len(s.queues):len(s.queues)], q)
+	s.mu.Unlock()
+	s.signal()
+}
+
+func (s *sink) remove(q *partQueue) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, o := range s.queues {
+		if o == q {
+			next := make([]*partQueue, 0, len(s.queues)-1)
+			next = append(next, s.queues[:i]...)
+			s.queues = append(next, s.queues[i+1:]...)
+			return
+		}
+	}
+}
+
+// run sends what is ready, then sleeps until something may be ready.
+func (s *sink) run() {
+	defer s.e.c.bg.Done()
+	ctx := s.e.c.ctx
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		next := s.drain()
+		wait := time.Hour
+		if !next.IsZero() {
+			wait = max(time.Until(next), 100*time.Microsecond)
+		}
+		timer.Reset(wait)
+		select {
+		case <-s.wake:
+		case <-timer.C:
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// produceReq is one request being assembled.
+type produceReq struct {
+	batches []*batch
+	size    int
+	limit   int // the smallest MaxRequestSize of the producers in it
+	full    bool
+}
+
+// has reports whether the request already carries a batch for q's
+// partition (from another producer): a broker takes one batch per
+// partition per request.
+func (r *produceReq) has(q *partQueue) bool {
+	for _, b := range r.batches {
+		if b.q.id == q.id && b.q.tq.name == q.tq.name {
+			return true
+		}
+	}
+	return false
+}
+
+// drain sends requests while batches are ready and the broker has room for
+// more requests in flight. It returns when it next needs to look, or zero.
+func (s *sink) drain() time.Time {
+	var next time.Time
+	for {
+		s.mu.Lock()
+		if s.inflight >= maxInFlightPerBroker {
+			s.mu.Unlock()
+			return next // an answer will wake us
+		}
+		queues, start := s.queues, s.start
+		s.start++
+		s.mu.Unlock()
+		req, later := s.collect(queues, start)
+		next = earlier(next, later)
+		if len(req.batches) == 0 {
+			return next
+		}
+		s.mu.Lock()
+		s.inflight++
+		s.mu.Unlock()
+		s.send(req)
+	}
+}
+
+// earlier returns the earlier of two times, zero meaning none.
+func earlier(a, b time.Time) time.Time {
+	if a.IsZero() || !b.IsZero() && b.Before(a) {
+		return b
+	}
+	return a
+}
+
+// collect takes one ready batch from each partition that has one, within
+// the request size limit, starting at queues[start] so that no partition
+// is always last.
+func (s *sink) collect(queues []*partQueue, start int) (*produceReq, time.Time) {
+	now := time.Now()
+	req := &produceReq{limit: math.MaxInt}
+	var next time.Time
+	for i := range queues {
+		q := queues[(start+i)%len(queues)]
+		q.pick(s, now, req, &next)
+		if req.full {
+			break
+		}
+	}
+	return req, next
+}
+
+// pick adds q's next batch to req, if one is ready, else makes *next when
+// to look again. It also fails batches past DeliveryTimeout and starts an
+// epoch bump the producer waits for.
+func (q *partQueue) pick(s *sink, now time.Time, req *produceReq, next *time.Time) {
+	closed, later := q.take(s, now, req)
+	*next = earlier(*next, later)
+	if closed {
+		q.tq.batchesClosed(q.id)
+	}
+}
+
+// take is pick's work: it adds the ready batch to req, and reports
+// whether it sealed it, or returns when to look again.
+func (q *partQueue) take(s *sink, now time.Time, req *produceReq) (bool, time.Time) {
+	p := q.p
+	q.mu.Lock()
+	if q.sink != s || len(q.batches) == 0 {
+		q.mu.Unlock()
+		return false, time.Time{}
+	}
+	if q.inflight == 0 {
+		if expired := q.expired(now); expired != nil {
+			q.mu.Unlock()
+			p.expire(expired)
+			q.mu.Lock()
+		}
+	}
+	if q.stalled {
+		if q.inflight > 0 {
+			q.mu.Unlock()
+			return false, time.Time{} // an answer will wake the sink
+		}
+		q.stalled = false
+	}
+	limit := 1
+	if p.idem != nil {
+		limit = maxInFlightPerBroker
+	}
+	if q.inflight >= limit || q.inflight > 0 && q.via != s {
+		q.mu.Unlock()
+		return false, time.Time{}
+	}
+	var b *batch
+	for _, c := range q.batches {
+		if !c.inflight && !c.finished {
+			b = c
+			break
+		}
+	}
+	if b == nil {
+		q.mu.Unlock()
+		return false, time.Time{}
+	}
+	if p.idem != nil {
+		// While the producer waits for a new identity, only batches the
+		// broker may hold go, to be settled under the identity they were
+		// written with; then the epoch is bumped and everything else
+		// numbered afresh.
+		if p.idem.busy.Load() || p.idem.wantsBump() && !b.maybeWritten {
+			expiry := q.batches[0].created.Add(p.cfg.DeliveryTimeout) // to expire it, if it comes to that
+			q.mu.Unlock()
+			p.maybeBump()
+			return false, expiry
+		}
+	}
+	if at := b.retryAt; at.After(now) {
+		q.mu.Unlock()
+		return false, at
+	}
+	if !b.sealed && !b.urgent && now.Sub(b.created) < p.cfg.Linger &&
+		(p.cfg.MinQueuedMessages == 0 || len(b.msgs) < p.cfg.MinQueuedMessages) {
+		at := b.created.Add(p.cfg.Linger)
+		q.mu.Unlock()
+		return false, at
+	}
+	if req.has(q) {
+		q.mu.Unlock()
+		return false, time.Time{} // the next request takes it
+	}
+	if len(req.batches) > 0 && req.size+b.size > min(req.limit, p.cfg.MaxRequestSize) {
+		req.full = true
+		q.mu.Unlock()
+		return false, time.Time{}
+	}
+	closed := p.seal(b)
+	b.inflight = true
+	q.inflight++
+	q.via = s
+	req.batches = append(req.batches, b)
+	req.size += b.size
+	req.limit = min(req.limit, p.cfg.MaxRequestSize)
+	q.mu.Unlock()
+	return closed, time.Time{}
+}
+
+// expired takes out of the running the batches at the head of q that
+// passed DeliveryTimeout; q.mu is held and nothing is in flight.
+func (q *partQueue) expired(now time.Time) []*batch {
+	var out []*batch
+	for _, b := range q.batches {
+		if b.finished {
+			continue
+		}
+		if now.Sub(b.created) <= q.p.cfg.DeliveryTimeout {
+			break
+		}
+		b.finished = true // appends stop; complete reports it
+		out = append(out, b)
+	}
+	return out
+}
+
+// expire fails batches past DeliveryTimeout.
+func (p *Producer) expire(batches []*batch) {
+	for _, b := range batches {
+		if b.lastErr == nil && p.idem != nil {
+			b.lastErr = p.idem.lastError() // it waited for a producer ID
+		}
+		err := fmt.Errorf("%w: not delivered within DeliveryTimeout (%v)", ErrRequestTimedOut, p.cfg.DeliveryTimeout)
+		if b.lastErr != nil {
+			err = fmt.Errorf("%w; last error: %w", err, b.lastErr)
+		}
+		p.complete(b, -1, time.Time{}, b.opError(-1, err))
+	}
+}
+
+// produceCall is a request written and waiting for its answer.
+type produceCall struct {
+	req     *produceReq
+	sent    *sent
+	version int16
+}
+
+// send builds req and writes it to the broker; the answer goroutine takes
+// it from there. A request that cannot be written comes back for retries
+// at once.
+func (s *sink) send(req *produceReq) {
+	ctx := s.e.c.ctx
+	br, err := s.e.c.broker(s.key.broker)
+	var version int16
+	if err == nil {
+		version, err = br.version(ctx, protocol.KeyProduce)
+		if err == nil && version < 3 {
+			err = final{errBrokerTooOld("producing record batches", "0.11")}
+		}
+	}
+	var preq *protocol.ProduceRequest
+	if err == nil {
+		preq = s.build(req, version)
+		if len(req.batches) == 0 {
+			s.settled(nil)
+			return
+		}
+	}
+	var snt *sent
+	if err == nil {
+		snt, err = br.send(ctx, connProduce, preq, version, s.key.wire.acks != 0)
+	}
+	if err != nil {
+		// Not written, or not whole: the broker cannot hold it.
+		s.retryAll(req, err, false)
+		s.settled(req)
+		return
+	}
+	if snt == nil { // acks=0: no answer comes, and none is waited for
+		for _, b := range req.batches {
+			s.finish(b, -1, time.Time{}, nil)
+		}
+		s.settled(req)
+		return
+	}
+	s.calls <- &produceCall{req: req, sent: snt, version: version}
+}
+
+// build encodes the batches (once: retries reuse the bytes) into a
+// request, grouped by topic. A batch that cannot be encoded fails and
+// leaves the request.
+func (s *sink) build(req *produceReq, version int16) *protocol.ProduceRequest {
+	preq := &protocol.ProduceRequest{Acks: s.key.wire.acks, TimeoutMs: s.key.wire.timeoutMs}
+	meta := s.e.c.meta.Load()
+	kept := req.batches[:0]
+	for _, b := range req.batches {
+		q := b.q
+		if len(b.wire) == 0 {
+			if q.p.idem != nil {
+				b.builder.SetProducer(b.producerID, b.epoch, b.seq)
+			}
+			var err error
+			if b.wire, err = b.builder.Finish(); err != nil {
+				s.finish(b, -1, time.Time{}, b.opError(s.key.broker, err))
+				continue
+			}
+		}
+		kept = append(kept, b)
+		i := len(preq.TopicData) - 1
+		for ; i >= 0 && preq.TopicData[i].Name != q.tq.name; i-- {
+		}
+		if i < 0 {
+			td := protocol.ProduceRequestTopicData{Name: q.tq.name}
+			if tm := meta.topics[q.tq.name]; tm != nil {
+				td.TopicID = tm.id
+			}
+			preq.TopicData = append(preq.TopicData, td)
+			i = len(preq.TopicData) - 1
+		}
+		preq.TopicData[i].PartitionData = append(preq.TopicData[i].PartitionData,
+			protocol.ProduceRequestTopicDataPartitionData{Index: q.id, Records: b.wire})
+	}
+	req.batches = kept
+	return preq
+}
+
+// settled frees the request's place in flight and wakes the sink.
+func (s *sink) settled(*produceReq) {
+	s.mu.Lock()
+	s.inflight--
+	s.mu.Unlock()
+	s.signal()
+}
+
+// answers settles each request's batches from its answer, in the order
+// the requests were written.
+func (s *sink) answers() {
+	defer s.e.c.bg.Done()
+	ctx := s.e.c.ctx
+	for {
+		select {
+		case call := <-s.calls:
+			s.answer(ctx, call)
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func (s *sink) answer(ctx context.Context, call *produceCall) {
+	defer s.settled(call.req)
+	var resp protocol.ProduceResponse
+	wait := time.Duration(s.key.wire.timeoutMs) * time.Millisecond
+	if err := call.sent.wait(ctx, &resp, wait); err != nil {
+		// The request may have reached the broker: the outcome is unknown.
+		s.retryAll(call.req, err, true)
+		return
+	}
+	for _, b := range call.req.batches {
+		s.settle(b, findResult(&resp, b.q, call.version))
+	}
+}
+
+// findResult finds a partition's result in a produce response, by topic
+// name, or by topic ID from v13 on.
+func findResult(resp *protocol.ProduceResponse, q *partQueue, version int16) *protocol.ProduceResponsePartition {
+	var id protocol.UUID
+	if version >= 13 {
+		if tm := q.p.client.meta.Load().topics[q.tq.name]; tm != nil {
+			id = tm.id
+		}
+	}
+	for i := range resp.Responses {
+		t := &resp.Responses[i]
+		if version >= 13 && t.TopicID != id || version < 13 && t.Name != q.tq.name {
+			continue
+		}
+		for j := range t.PartitionResponses {
+			if t.PartitionResponses[j].Index == q.id {
+				return &t.PartitionResponses[j]
+			}
+		}
+	}
+	return nil
+}
+
+// settle acts on one partition's answer.
+func (s *sink) settle(b *batch, r *protocol.ProduceResponsePartition) {
+	q := b.q
+	p := q.p
+	q.mu.Lock()
+	if b.abandoned || !b.inflight {
+		q.mu.Unlock()
+		return // Close reported it already
+	}
+	q.mu.Unlock()
+	defer p.maybeBump() // this answer may be the last one a bump waits for
+	leader := s.key.broker
+	if r == nil {
+		b.maybeWritten = true
+		err := fmt.Errorf("%w: the broker's answer left the partition out", ErrUnknownServerError)
+		s.requestError(q, q.id, err)
+		s.retry(b, err)
+		return
+	}
+	code := Error(r.ErrorCode)
+	if code != 0 {
+		s.requestError(q, q.id, code)
+	}
+	switch {
+	case code == 0, code == ErrDuplicateSequenceNumber:
+		// A duplicate was written by an earlier attempt: delivered.
+		var appended time.Time
+		if r.LogAppendTimeMs >= 0 {
+			appended = time.UnixMilli(r.LogAppendTimeMs)
+		}
+		s.finish(b, r.BaseOffset, appended, nil)
+	case p.idem != nil && needsBump(code):
+		q.mu.Lock()
+		behind := q.behindUnfinished(b)
+		q.mu.Unlock()
+		if behind {
+			// A batch before it failed, so the broker refused this one
+			// as out of order: it goes again after that one, as it is.
+			s.requeue(b, 0)
+			return
+		}
+		// Not this batch's fault, and not written: the broker holds
+		// none of this producer's batches past its last acknowledged
+		// one. After the new epoch it is renumbered and sent again,
+		// without using up a retry.
+		b.maybeWritten = false
+		b.lastErr = code
+		p.idem.requestBump()
+		s.requeue(b, 0)
+	case code.Retriable():
+		if writtenAnyway(code) {
+			b.maybeWritten = true
+		}
+		s.retry(b, code)
+	case code == ErrMessageTooLarge && p.split(b):
+		// Sent again as two smaller batches.
+	default:
+		var err error = code
+		if r.ErrorMessage != nil && *r.ErrorMessage != "" {
+			err = fmt.Errorf("%w (%s)", code, *r.ErrorMessage)
+		}
+		s.finish(b, -1, time.Time{}, b.opError(leader, err))
+	}
+}
+
+// behindUnfinished reports whether a batch queued before b has no outcome
+// yet; q.mu is held.
+func (q *partQueue) behindUnfinished(b *batch) bool {
+	for _, o := range q.batches {
+		if o == b {
+			return false
+		}
+		if !o.finished {
+			return true
+		}
+	}
+	return false
+}
+
+// finish completes b with its outcome.
+func (s *sink) finish(b *batch, base int64, appendTime time.Time, err error) {
+	b.q.p.complete(b, base, appendTime, err)
+}
+
+// writtenAnyway reports whether a broker may have appended a batch it
+// answered with code: these two errors come after the append, while the
+// broker waits for its followers.
+func writtenAnyway(code Error) bool {
+	return code == ErrRequestTimedOut || code == ErrNotEnoughReplicasAfterAppend
+}
+
+// retryAll puts every batch of req back for another attempt, or fails it.
+// written says whether the request may have reached the broker.
+func (s *sink) retryAll(req *produceReq, err error, written bool) {
+	for _, b := range req.batches {
+		q := b.q
+		q.mu.Lock()
+		gone := b.abandoned || !b.inflight
+		q.mu.Unlock()
+		if gone {
+			continue // Close reported it already
+		}
+		if written {
+			b.maybeWritten = true
+		}
+		s.requestError(q, -1, err)
+		s.retry(b, err)
+		q.p.maybeBump()
+	}
+}
+
+// retry schedules b for another attempt after a backoff, unless err is
+// final or its retries are used up.
+func (s *sink) retry(b *batch, err error) {
+	p := b.q.p
+	b.attempts++
+	b.lastErr = err
+	giveUp := !IsRetriable(err) || errors.As(err, new(final)) ||
+		p.cfg.MaxRetries < 0 ||
+		p.cfg.MaxRetries > 0 && b.attempts > p.cfg.MaxRetries ||
+		time.Since(b.created) > p.cfg.DeliveryTimeout
+	if giveUp && s.e.c.ctx.Err() == nil {
+		s.finish(b, -1, time.Time{}, b.opError(s.key.broker, err))
+		return
+	}
+	s.requeue(b, p.backoff.Delay(b.attempts-1))
+	p.client.log.Debug("kafka: retrying produce", "topic", b.q.tq.name, "partition", b.q.id, "attempt", b.attempts, "err", err)
+	s.e.refreshFor(b.q.tq.name)
+}
+
+// requeue puts b back for another attempt after wait; batches of its
+// partition still in flight come back before anything is sent again.
+func (s *sink) requeue(b *batch, wait time.Duration) {
+	q := b.q
+	q.mu.Lock()
+	if !b.inflight {
+		q.mu.Unlock()
+		return
+	}
+	q.land(b)
+	b.retryAt = time.Now().Add(wait)
+	if q.inflight > 0 {
+		q.stalled = true
+	}
+	target := q.sink
+	q.mu.Unlock()
+	if target != nil {
+		target.signal()
+	}
+}
+
+// requestError tells the RequestErrorHooks about an error a produce request
+// met, retried or not: partition -1 for the request as a whole.
+func (s *sink) requestError(q *partQueue, partition int32, err error) {
+	e := RequestErrorEvent{API: "Produce", Broker: s.key.broker, Partition: partition,
+		Err: &OpError{Op: "produce", Topic: q.tq.name, Partition: partition, Broker: s.key.broker, Err: err}}
+	if partition >= 0 {
+		e.Topic = q.tq.name
+	}
+	q.p.client.hooks.requestError(e)
+}
+
+func (b *batch) opError(leader int32, err error) error {
+	return &OpError{Op: "produce", Topic: b.q.tq.name, Partition: b.q.id, Broker: leader, Err: err}
+}
