@@ -224,6 +224,8 @@ type Producer struct {
 	topics atomic.Pointer[map[string]*topicQueues] // copy-on-write, under mu
 	queues []*partQueue                            // every partition queue, under mu
 	closed bool
+	// closing is closed, for Produce to read without the lock.
+	closing atomic.Bool
 
 	room    room
 	spare   spareBatches
@@ -376,6 +378,7 @@ func (p *Producer) Close() error {
 	p.mu.Lock()
 	already := p.closed
 	p.closed = true
+	p.closing.Store(true)
 	p.mu.Unlock()
 	if already {
 		<-p.stopped
@@ -424,8 +427,4 @@ func (p *Producer) report(r DeliveryReport, waiting chan DeliveryReport) bool {
 }
 
 // isClosed reports whether Close was called.
-func (p *Producer) isClosed() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.closed
-}
+func (p *Producer) isClosed() bool { return p.closing.Load() }

@@ -34,6 +34,7 @@ type partQueue struct {
 	stalled   bool
 	reporting bool // a goroutine reports finished batches from the head
 	lastSize  int  // the previous batch's size, to size the next one's buffer
+	lastCount int  // and its messages
 	headers   []protocol.RecordHeader
 }
 
@@ -96,6 +97,9 @@ func (p *Producer) newBatch(q *partQueue, now time.Time) *batch {
 	b.done = make(chan struct{})
 	b.builder.Reset(protocol.BatchOptions{Codec: compress.Codec(p.cfg.Compression), Level: p.cfg.CompressionLevel})
 	b.builder.Grow(want)
+	if n := q.lastCount + q.lastCount/4 + 1; cap(b.msgs) < n {
+		b.msgs = make([]queuedMsg, 0, n)
+	}
 	return b
 }
 
@@ -248,6 +252,14 @@ func (p *Producer) append(tq *topicQueues, m heldMsg) bool {
 		b = p.newBatch(q, now)
 		q.batches = append(q.batches, b)
 	}
+	if b.builder.EstimatedSize()+int(m.size) > b.builder.Cap() {
+		// Outgrown: one buffer of the largest batch, once, rather than
+		// doubling (and copying) again and again.
+		b.builder.Grow(p.cfg.BatchBytes + batchOverhead)
+	}
+	if len(b.msgs) == cap(b.msgs) {
+		b.msgs = slices.Grow(b.msgs, 3*len(b.msgs)+8)
+	}
 	b.size += b.builder.Append(ts, msg.Key, msg.Value, hdrs)
 	b.bytes += m.size
 	b.msgs = append(b.msgs, queuedMsg{msg: *msg, waiting: m.waiting})
@@ -317,7 +329,7 @@ func (p *Producer) seal(b *batch) bool {
 		return false
 	}
 	b.sealed = true
-	b.q.lastSize = b.size
+	b.q.lastSize, b.q.lastCount = b.size, len(b.msgs)
 	if p.idem != nil {
 		p.idem.assign(b)
 	}

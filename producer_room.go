@@ -84,7 +84,7 @@ func (r *room) give(msgs, bytes int64) {
 func (r *room) giveMessages(n int) { r.give(int64(n), 0) }
 
 // spareBatches keeps finished batches, with their buffers, for reuse, up
-// to a quarter of MaxBufferedBytes of buffer. A sync.Pool would not do: it
+// to MaxBufferedBytes of buffer. A sync.Pool would not do: it
 // is emptied at every GC, which at full speed comes every few batches, so
 // buffers of up to a megabyte would be grown afresh again and again.
 type spareBatches struct {
@@ -94,7 +94,7 @@ type spareBatches struct {
 	max     int
 }
 
-func (s *spareBatches) init(maxBuffered int) { s.max = maxBuffered / 4 }
+func (s *spareBatches) init(maxBuffered int) { s.max = maxBuffered }
 
 // get returns a spare batch whose buffer holds at least want bytes, the
 // largest one otherwise, or nil.
