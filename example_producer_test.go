@@ -2,6 +2,7 @@ package kafka_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"time"
@@ -45,6 +46,43 @@ func ExampleTopic_Producer() {
 	// payment 0: offset 0, err <nil>
 	// payment 1: offset 1, err <nil>
 	// payment 2: offset 2, err <nil>
+}
+
+func ExampleClient_Producer() {
+	cluster, err := kafkatest.NewCluster(kafkatest.Topic("orders", 2), kafkatest.Topic("invoices", 2))
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer cluster.Close()
+	ctx := context.Background()
+	client, err := kafka.NewClient(ctx, kafka.Config{Hosts: cluster.Addrs()})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer client.Close()
+
+	// One producer for every topic: each message names its own, and the
+	// batches of both topics travel in shared requests.
+	p, err := client.Producer(ctx, kafka.ProducerConfig{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer p.Close()
+	for _, topic := range []string{"orders", "invoices", "orders"} {
+		msg, err := p.ProduceSync(ctx, kafka.Message{Topic: topic, Key: []byte("customer-7"), Value: []byte("...")})
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%s: partition %d, offset %d\n", msg.Topic, msg.Partition, msg.Offset)
+	}
+	// A message must name its topic.
+	err = p.Produce(ctx, kafka.Message{Value: []byte("where to?")})
+	fmt.Println(errors.Is(err, kafka.ErrNoTopic))
+	// Output:
+	// orders: partition 1, offset 0
+	// invoices: partition 1, offset 0
+	// orders: partition 1, offset 1
+	// true
 }
 
 func ExampleTopic_BalancedConsumer() {

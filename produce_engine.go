@@ -158,8 +158,6 @@ func (e *produceEngine) run() {
 		}
 		if e.wanted() {
 			timer.Reset(e.c.cfg.RetryBackoff)
-		} else {
-			timer.Reset(time.Second) // to expire what waits without a leader
 		}
 	}
 }
@@ -238,9 +236,11 @@ func (e *produceEngine) step(ctx context.Context) bool {
 		tq.mu.Lock()
 		tq.lookErr = lookErr
 		tq.mu.Unlock()
-		if !tq.settleHeld(now, lookErr == nil) {
+		if !tq.settleHeld(now, lookErr == nil, nil) {
 			e.mu.Lock()
-			delete(e.lookups, tq)
+			if !tq.holding.Load() { // else new messages wait again
+				delete(e.lookups, tq)
+			}
 			e.mu.Unlock()
 		}
 	}

@@ -353,6 +353,8 @@ func (p *Producer) flush(ctx context.Context) error {
 			case <-w:
 			case <-ctx.Done():
 				return ctx.Err()
+			case <-p.client.ctx.Done():
+				return ErrClientClosed // nothing more will be sent
 			}
 		}
 		if !held {

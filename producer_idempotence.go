@@ -132,6 +132,12 @@ func (p *Producer) maybeBump() {
 	if i == nil || !i.wantsBump() || !i.busy.CompareAndSwap(false, true) {
 		return
 	}
+	select {
+	case <-p.quit:
+		i.busy.Store(false)
+		return // closed: nothing more is sent
+	default:
+	}
 	p.bg.Add(1)
 	go func() {
 		defer p.bg.Done()

@@ -128,6 +128,9 @@ func (p *Producer) produce(ctx context.Context, msg Message, waiting chan Delive
 	if p.isClosed() {
 		return ErrProducerStopped
 	}
+	if p.client.isClosed() {
+		return ErrClientClosed
+	}
 	msg.Offset = -1
 	size := int64(recordSizeBound(&msg))
 	var tooLarge error
@@ -195,7 +198,7 @@ func (tq *topicQueues) partition(msg Message, n int) (int32, error) {
 }
 
 // place partitions a held message and appends it; a partitioner's error
-// is its report. The caller holds tq.mu.
+// is its report.
 func (p *Producer) place(tq *topicQueues, m heldMsg, n int) {
 	part, err := tq.partition(m.msg, n)
 	if err == nil {
@@ -475,9 +478,7 @@ func (p *Producer) reportBatch(b *batch) {
 // when they come, are ignored.
 func (p *Producer) failAll(err error) {
 	for _, tq := range *p.topics.Load() {
-		tq.mu.Lock()
-		tq.failHeld(err)
-		tq.mu.Unlock()
+		tq.settleHeld(time.Now(), false, err)
 	}
 	for _, q := range p.allQueues() {
 		q.mu.Lock()

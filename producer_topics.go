@@ -22,6 +22,7 @@ type topicQueues struct {
 	// While the topic's partitions are unknown, messages wait here, in
 	// order, and every later message queues behind them. The engine's
 	// lookups place them in batches, or fail them.
+	settling sync.Mutex // one settleHeld at a time, so that placements keep their order
 	mu       sync.Mutex
 	holding  atomic.Bool
 	held     []heldMsg
@@ -137,62 +138,73 @@ func (tq *topicQueues) hold(m heldMsg) bool {
 }
 
 // settleHeld places the held messages once the topic is known, or fails
-// them when it will not be: after maxTopicLookups answers without it, or
-// at DeliveryTimeout. It reports whether the topic still needs a lookup.
-func (tq *topicQueues) settleHeld(now time.Time, looked bool) bool {
-	tq.mu.Lock()
-	defer tq.mu.Unlock()
-	if len(tq.held) == 0 {
-		tq.holding.Store(false)
-		return false
-	}
+// them when it will not be: after maxTopicLookups answers without it, at
+// DeliveryTimeout, or with cause when it is given (at Close). It reports
+// whether the topic still needs a lookup.
+//
+// Messages are placed or reported without tq.mu held (a report may call
+// the application, which may produce again), in order: while they are,
+// holding stays set, so new messages queue behind them.
+func (tq *topicQueues) settleHeld(now time.Time, looked bool, cause error) bool {
+	tq.settling.Lock()
+	defer tq.settling.Unlock()
 	p := tq.p
-	if n := tq.numPartitions(); n > 0 {
-		// Placed in order under tq.mu: a Produce that sees holding
-		// waits for the lock, so nothing overtakes them.
-		for _, m := range tq.held {
-			p.place(tq, m, n)
+	for {
+		tq.mu.Lock()
+		if len(tq.held) == 0 {
+			tq.lookups, tq.lookErr = 0, nil
+			tq.holding.Store(false)
+			tq.mu.Unlock()
+			return false
 		}
-		tq.release()
-		return false
+		n := tq.numPartitions()
+		if n == 0 && cause == nil {
+			cause = tq.lookupFailure(now, looked)
+			looked = false // counted once
+			if cause == nil {
+				tq.mu.Unlock()
+				return true
+			}
+		}
+		held := tq.held
+		tq.held = nil
+		tq.mu.Unlock()
+		for _, m := range held {
+			if n > 0 {
+				p.place(tq, m, n)
+			} else {
+				p.failHeld(tq, m, cause)
+			}
+		}
 	}
+}
+
+// lookupFailure says why held messages fail, or nil while the topic may
+// still show up. tq.mu is held.
+func (tq *topicQueues) lookupFailure(now time.Time, looked bool) error {
+	p := tq.p
 	if t, ok := p.client.meta.Load().topics[tq.name]; looked && (!ok || t.err == ErrUnknownTopicOrPartition) {
 		tq.lookups++ // not a topic still being created: one that is not there
 	}
-	var cause error
 	switch {
 	case tq.lookups >= maxTopicLookups:
-		cause = fmt.Errorf("%w: the cluster does not have the topic (asked %d times)", ErrUnknownTopicOrPartition, tq.lookups)
+		return fmt.Errorf("%w: the cluster does not have the topic (asked %d times)", ErrUnknownTopicOrPartition, tq.lookups)
 	case now.Sub(tq.heldAt) > p.cfg.DeliveryTimeout:
-		cause = fmt.Errorf("%w: the topic's partitions were not known within DeliveryTimeout (%v)", ErrRequestTimedOut, p.cfg.DeliveryTimeout)
+		cause := fmt.Errorf("%w: the topic's partitions were not known within DeliveryTimeout (%v)", ErrRequestTimedOut, p.cfg.DeliveryTimeout)
 		if tq.lookErr != nil {
 			cause = fmt.Errorf("%w; last error: %w", cause, tq.lookErr)
 		}
-	default:
-		return true
+		return cause
 	}
-	tq.failHeld(cause)
-	return false
+	return nil
 }
 
-// failHeld reports every held message failed with cause; tq.mu is held.
-func (tq *topicQueues) failHeld(cause error) {
-	p := tq.p
-	for _, m := range tq.held {
-		p.room.give(0, m.size)
-		if p.report(DeliveryReport{Message: m.msg, Err: &OpError{Op: "produce", Topic: tq.name, Partition: -1, Broker: -1, Err: cause}}, m.waiting) {
-			p.room.give(1, 0)
-		}
+// failHeld reports a held message failed with cause.
+func (p *Producer) failHeld(tq *topicQueues, m heldMsg, cause error) {
+	p.room.give(0, m.size)
+	if p.report(DeliveryReport{Message: m.msg, Err: &OpError{Op: "produce", Topic: tq.name, Partition: -1, Broker: -1, Err: cause}}, m.waiting) {
+		p.room.give(1, 0)
 	}
-	tq.release()
-}
-
-// release forgets the held messages; tq.mu is held.
-func (tq *topicQueues) release() {
-	clear(tq.held)
-	tq.held = tq.held[:0]
-	tq.lookups, tq.lookErr = 0, nil
-	tq.holding.Store(false)
 }
 
 // maxTopicLookups is how many metadata answers without a topic fail the
