@@ -42,6 +42,14 @@ func (f *firstErr) get() error {
 	return f.err
 }
 
+// warmUp produces one message and flushes.
+func warmUp(ctx context.Context, p producer, key, value []byte) error {
+	if err := p.produce(ctx, key, value); err != nil {
+		return err
+	}
+	return p.flush(ctx)
+}
+
 // gokafka
 
 type gokafkaProducer struct {
@@ -59,7 +67,8 @@ func newGokafkaProducer(tb testing.TB, addrs []string) producer {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	p, err := t.Producer(ctx, kafka.ProducerConfig{Linger: linger})
+	// Idempotence is on by default, as in franz-go.
+	p, err := t.Producer(ctx, kafka.ProducerConfig{RequiredAcks: kafka.AcksAll, Linger: linger, BatchBytes: batchBytes})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -70,7 +79,10 @@ func (g *gokafkaProducer) produce(ctx context.Context, key, value []byte) error 
 	return g.p.Produce(ctx, kafka.Message{Key: key, Value: value})
 }
 func (g *gokafkaProducer) flush(ctx context.Context) error { return g.p.Flush(ctx) }
-func (g *gokafkaProducer) close()                          { g.p.Close(); g.client.Close() }
+func (g *gokafkaProducer) warmUp(ctx context.Context, key, value []byte) error {
+	return warmUp(ctx, g, key, value)
+}
+func (g *gokafkaProducer) close() { g.p.Close(); g.client.Close() }
 
 func gokafkaConsume(ctx context.Context, addrs []string, n int) error {
 	client, err := kafka.NewClient(ctx, kafka.Config{Hosts: addrs})
@@ -103,7 +115,9 @@ type franzProducer struct {
 }
 
 func newFranzProducer(tb testing.TB, addrs []string) producer {
-	cl, err := kgo.NewClient(kgo.SeedBrokers(addrs...), kgo.DefaultProduceTopic(topic), kgo.ProducerLinger(linger),
+	// Idempotence is on by default (it needs acks=all).
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addrs...), kgo.DefaultProduceTopic(topic),
+		kgo.RequiredAcks(kgo.AllISRAcks()), kgo.ProducerLinger(linger), kgo.ProducerBatchMaxBytes(batchBytes),
 		kgo.ProducerBatchCompression(kgo.NoCompression())) // franz-go compresses with snappy by default
 	if err != nil {
 		tb.Fatal(err)
@@ -123,6 +137,9 @@ func (f *franzProducer) flush(ctx context.Context) error {
 	return f.errs.get()
 }
 func (f *franzProducer) close() { f.cl.Close() }
+func (f *franzProducer) warmUp(ctx context.Context, key, value []byte) error {
+	return warmUp(ctx, f, key, value)
+}
 
 func franzConsume(ctx context.Context, addrs []string, n int) error {
 	cl, err := kgo.NewClient(kgo.SeedBrokers(addrs...), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
@@ -153,7 +170,7 @@ func saramaConfig() *sarama.Config {
 	cfg.Version = sarama.V2_8_0_0
 	cfg.Producer.RequiredAcks = sarama.WaitForAll
 	cfg.Producer.Flush.Frequency = linger
-	cfg.Producer.Flush.Bytes = 1 << 20
+	cfg.Producer.Flush.Bytes = batchBytes
 	cfg.Producer.Return.Errors = true
 	return cfg
 }
@@ -190,7 +207,8 @@ func (s *saramaProducer) flush(context.Context) error {
 	s.wg.Wait()
 	return errors.Join(err, s.errs.get())
 }
-func (s *saramaProducer) close() {}
+func (s *saramaProducer) close()                                       {}
+func (s *saramaProducer) warmUp(context.Context, []byte, []byte) error { return nil }
 
 func saramaConsume(ctx context.Context, addrs []string, n int) error {
 	c, err := sarama.NewConsumer(addrs, saramaConfig())
@@ -240,7 +258,7 @@ func newKafkaGoProducer(tb testing.TB, addrs []string) producer {
 	k := &kafkaGoProducer{}
 	k.w = &segkafka.Writer{
 		Addr: segkafka.TCP(addrs...), Topic: topic, Balancer: &segkafka.Murmur2Balancer{},
-		RequiredAcks: segkafka.RequireAll, Async: true, BatchTimeout: linger, BatchSize: 10_000, BatchBytes: 1 << 20,
+		RequiredAcks: segkafka.RequireAll, Async: true, BatchTimeout: linger, BatchSize: 10_000, BatchBytes: batchBytes,
 		Completion: func(_ []segkafka.Message, err error) { k.errs.set(err) },
 	}
 	return k
@@ -254,7 +272,8 @@ func (k *kafkaGoProducer) produce(ctx context.Context, key, value []byte) error 
 func (k *kafkaGoProducer) flush(context.Context) error {
 	return errors.Join(k.w.Close(), k.errs.get())
 }
-func (k *kafkaGoProducer) close() {}
+func (k *kafkaGoProducer) close()                                       {}
+func (k *kafkaGoProducer) warmUp(context.Context, []byte, []byte) error { return nil }
 
 func kafkaGoConsume(ctx context.Context, addrs []string, n int) error {
 	conn, err := segkafka.DialContext(ctx, "tcp", addrs[0])

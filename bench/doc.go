@@ -8,5 +8,54 @@
 //
 // Every benchmark counts messages: b.N is the number of messages produced
 // or consumed, so -benchtime 200000x means 200,000 messages each and the
-// figures (ns/op, allocs/op, ns/msg, allocs/msg) are per message.
+// figures are per message:
+//   - ns/msg: wall time; a produce run ends when every message is
+//     acknowledged (the final flush is timed);
+//   - cpu-ns/msg: the process's user plus system CPU time, from getrusage
+//     (the cluster is another process, so this is the client's, with the Go
+//     runtime's work for it);
+//   - allocs/msg and B/msg: the process's allocations;
+//   - peak-RSS-MB (1 KiB produce runs): the process's peak resident set
+//     during the run, from VmHWM, reset before the run through
+//     /proc/self/clear_refs (or the largest VmRSS sampled every 10 ms where
+//     that reset fails). It includes the test binary's own baseline.
+//
+// Before each timed part the garbage of the runs before is collected and
+// returned to the system. Each produce run gets a fresh cluster and a new
+// producer, which sends one message and flushes before the timer starts
+// (gokafka and franz-go: sarama and kafka-go cannot flush without closing),
+// so that connecting and asking for a producer ID are not timed.
+//
+// The clients are set up alike: acks from all in-sync replicas,
+// idempotence on (gokafka and franz-go), 5 ms linger, batches of at most
+// 1,000,012 bytes (Kafka's max.message.bytes default), no compression,
+// each client's defaults otherwise (buffer sizes among them). The topic
+// has 6 partitions on 3 brokers.
+//
+// # Benchmarks
+//
+//   - BenchmarkProduce/<client>/<size>: produce at 100 B and 1 KiB;
+//   - BenchmarkProduceLatency/<client>/<latency>/<size>: the same for
+//     gokafka and franz-go only, with every broker answer delayed by a
+//     one-way latency of 1 ms or 5 ms (kafkatest.Latency);
+//   - BenchmarkConsume/<client>/<size>: read b.N messages from the start.
+//
+// # Comparing gokafka with franz-go
+//
+// compare.sh runs the produce benchmarks of the two clients RUNS times
+// (default 5) in one binary, so that they alternate, and prints per
+// benchmark the median and min–max of each metric and the ratio
+// franz-go/gokafka of the medians of ns/msg, cpu-ns/msg and peak-RSS-MB
+// (above 1: gokafka is faster, cheaper or smaller). Its arguments are the
+// benchtime (default 20000x) and the -bench regexp (default
+// 'Produce.*/(gokafka|franz-go)'); one benchtime applies to every
+// benchmark it selects. The summariser, cmd/summarize, reads any go test
+// -bench output on stdin. Issue 13's figures:
+//
+//	./compare.sh 1000000x 'Produce$/(gokafka|franz-go)/100B'              # 1,000,000 × 100 B
+//	./compare.sh 100000x 'Produce$/(gokafka|franz-go)/1KiB'               # 100,000 × 1 KiB, with peak RSS
+//	./compare.sh 1000000x 'ProduceLatency/(gokafka|franz-go)/.*/100B'     # 1 ms and 5 ms, 100 B
+//	./compare.sh 100000x 'ProduceLatency/(gokafka|franz-go)/.*/1KiB'      # 1 ms and 5 ms, 1 KiB
+//
+// OUT=results.txt ./compare.sh ... keeps the raw output.
 package bench

@@ -79,6 +79,7 @@ type Cluster struct {
 	nodes   map[int32]string             // broker ID to address
 	stopped map[int32]string             // removed broker ID to its address, for RestartBroker
 	lns     map[string]*trackingListener // address to listener
+	latency time.Duration                // Latency, for each listener
 }
 
 // NewCluster starts a cluster: [DefaultBrokers] brokers (see [NumBrokers]),
@@ -95,6 +96,7 @@ func NewCluster(opts ...Option) (*Cluster, error) {
 		nodes:   make(map[int32]string),
 		stopped: make(map[int32]string),
 		lns:     make(map[string]*trackingListener),
+		latency: cfg.latency,
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	kopts = append(kopts, kfake.ListenFn(c.listen))
@@ -498,13 +500,14 @@ func (c *Cluster) Requests(api int16) int {
 }
 
 // listen is kfake's ListenFn: it tracks each broker's connections so that
-// RemoveBroker can cut them.
+// RemoveBroker can cut them, and delays what the brokers write under
+// Latency.
 func (c *Cluster) listen(network, address string) (net.Listener, error) {
 	ln, err := net.Listen(network, address)
 	if err != nil {
 		return nil, err
 	}
-	l := &trackingListener{Listener: ln, conns: make(map[*trackedConn]struct{})}
+	l := &trackingListener{Listener: ln, conns: make(map[*trackedConn]struct{}), latency: c.latency}
 	c.mu.Lock()
 	c.lns[ln.Addr().String()] = l
 	c.mu.Unlock()
@@ -515,6 +518,8 @@ func (c *Cluster) listen(network, address string) (net.Listener, error) {
 type trackingListener struct {
 	net.Listener
 
+	latency time.Duration // delays what is written to each connection (Latency)
+
 	mu     sync.Mutex
 	conns  map[*trackedConn]struct{}
 	closed bool // connections accepted from now on are closed at once
@@ -524,6 +529,9 @@ func (l *trackingListener) Accept() (net.Conn, error) {
 	conn, err := l.Listener.Accept()
 	if err != nil {
 		return nil, err
+	}
+	if l.latency > 0 {
+		conn = newDelayedConn(conn, l.latency, LatencyBufferBytes)
 	}
 	tc := &trackedConn{Conn: conn, l: l}
 	l.mu.Lock()

@@ -653,8 +653,9 @@ func TestBrokers(t *testing.T) {
 }
 
 // TestNoGoroutineLeaks runs a cluster through produce, consume, a group, a
-// delayed request and a dropped connection, and checks that closing the
-// client and the cluster leaves no goroutine behind. It is not parallel:
+// delayed request and a dropped connection, and two under Latency, and
+// checks that closing the clients and the clusters leaves no goroutine
+// behind. It is not parallel:
 // it counts the whole process's goroutines.
 func TestNoGoroutineLeaks(t *testing.T) {
 	settle := func(limit int) int {
@@ -715,6 +716,32 @@ func TestNoGoroutineLeaks(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the delayed request did not end")
 	}
+
+	// Under Latency: a client's traffic, then a cluster closed with an
+	// answer still in flight.
+	func() {
+		c, err := kafkatest.NewCluster(kafkatest.Latency(time.Millisecond), kafkatest.Topic("slow", 3))
+		require.NoError(t, err)
+		defer c.Close()
+		cl, err := kgo.NewClient(kgo.SeedBrokers(c.Addrs()...))
+		require.NoError(t, err)
+		defer cl.Close()
+		produce(t, cl, "slow", "a", "b", "c")
+	}()
+	func() {
+		c, err := kafkatest.NewCluster(kafkatest.Latency(time.Hour), kafkatest.NumBrokers(1))
+		require.NoError(t, err)
+		defer c.Close()
+		conn, err := net.DialTimeout("tcp", c.Addrs()[0], 5*time.Second)
+		require.NoError(t, err)
+		defer conn.Close()
+		_, err = conn.Write(apiVersionsRequest(t))
+		require.NoError(t, err)
+		for deadline := time.Now().Add(10 * time.Second); c.Requests(keyAPIVersions) == 0; {
+			require.True(t, time.Now().Before(deadline), "the request never reached the broker")
+			time.Sleep(time.Millisecond)
+		}
+	}()
 
 	after := settle(before)
 	if after > before {

@@ -35,6 +35,17 @@
 //     come back, so clients that knew it reconnect where they were.
 //   - [Cluster.Close] stops them all.
 //
+// # Latency
+//
+// Brokers on 127.0.0.1 answer in microseconds, which hides what a real
+// network costs a client that waits for each answer before sending more.
+// [Latency] delays every byte the brokers write by a one-way latency, so
+// that throughput at 1 ms or 5 ms can be measured (the bench module does,
+// through [StartProcess]). It delays without throttling: requests pipelined
+// on one connection are answered together, one latency later. Where
+// [Cluster.Delay] holds chosen requests back, and with them the requests
+// behind them on their connection, Latency slows the whole network.
+//
 // # Fixed ports
 //
 // Brokers listen at random ports, so tests never collide. To try other

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kversion"
@@ -31,6 +32,7 @@ type config struct {
 	version     string // as given to Version, for StartProcess
 	brokerCfgs  map[string]string
 	logger      *slog.Logger
+	latency     time.Duration // Latency
 	errs        []error
 }
 

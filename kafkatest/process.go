@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // processEnv carries the cluster to serve, as a JSON processSpec, from
@@ -29,6 +30,7 @@ type processSpec struct {
 	SASL              []processUser     `json:"sasl,omitempty"`
 	Version           string            `json:"version,omitempty"`
 	BrokerConfigs     map[string]string `json:"broker_configs,omitempty"`
+	Latency           time.Duration     `json:"latency_ns,omitempty"`
 }
 
 type processTopic struct {
@@ -61,6 +63,7 @@ func newProcessSpec(topics map[string]int, opts []Option) (processSpec, error) {
 		AutoCreate:        cfg.autoCreate,
 		Version:           cfg.version,
 		BrokerConfigs:     cfg.brokerCfgs,
+		Latency:           cfg.latency,
 	}
 	if cfg.brokersSet {
 		spec.Brokers = cfg.brokers
@@ -98,6 +101,9 @@ func (s processSpec) options() []Option {
 	}
 	for k, v := range s.BrokerConfigs {
 		opts = append(opts, BrokerConfig(k, v))
+	}
+	if s.Latency > 0 {
+		opts = append(opts, Latency(s.Latency))
 	}
 	return opts
 }

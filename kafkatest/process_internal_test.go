@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -15,7 +16,7 @@ func TestProcessSpecRoundTrip(t *testing.T) {
 	opts := []Option{
 		Ports(40001, 0), DefaultPartitions(3), AutoCreateTopics(),
 		SASLUser(SASLScramSHA256, "alice", "s3cret"), Version("2.8"),
-		BrokerConfig("message.max.bytes", "1000"), Topic("b", 1),
+		BrokerConfig("message.max.bytes", "1000"), Topic("b", 1), Latency(3 * time.Millisecond),
 	}
 	spec, err := newProcessSpec(map[string]int{"a": 2}, opts)
 	require.NoError(t, err)
@@ -38,6 +39,7 @@ func TestProcessSpecRoundTrip(t *testing.T) {
 	assert.Equal(t, want.sasl, got.sasl)
 	assert.Equal(t, want.versions, got.versions)
 	assert.Equal(t, want.brokerCfgs, got.brokerCfgs)
+	assert.Equal(t, 3*time.Millisecond, got.latency)
 }
 
 func TestProcessSpecRefusesGoValues(t *testing.T) {
