@@ -211,7 +211,7 @@ func (b *broker) requestOn(ctx context.Context, cn *conn.Conn, req protocol.Requ
 // sent is a request written to a broker and not yet answered.
 type sent struct {
 	b       *broker
-	p       *conn.Pending
+	p       conn.Pending
 	api     int16
 	version int16
 	start   time.Time
@@ -219,20 +219,24 @@ type sent struct {
 
 // send writes req at version on a connection of kind without waiting for
 // the answer, so that the caller decides the order in which requests
-// reach the broker. It returns a nil *sent when wantResponse is false.
-func (b *broker) send(ctx context.Context, kind connKind, req protocol.Request, version int16, wantResponse bool) (*sent, error) {
+// reach the broker. When wantResponse is false there is nothing to wait
+// for (waits reports false).
+func (b *broker) send(ctx context.Context, kind connKind, req protocol.Request, version int16, wantResponse bool) (sent, error) {
 	cn, err := b.conn(ctx, kind)
 	if err != nil {
-		return nil, err
+		return sent{}, err
 	}
 	start := time.Now()
 	p, err := cn.Send(ctx, req, version, wantResponse)
-	if err != nil || p == nil {
+	if err != nil || !p.Waits() {
 		b.requestEvent(req.APIKey(), version, start, err)
-		return nil, err
+		return sent{}, err
 	}
-	return &sent{b: b, p: p, api: req.APIKey(), version: version, start: start}, nil
+	return sent{b: b, p: p, api: req.APIKey(), version: version, start: start}, nil
 }
+
+// waits reports whether an answer is to be waited for.
+func (s *sent) waits() bool { return s.b != nil }
 
 // wait waits for the answer to a request sent, within
 // Config.RequestTimeout plus wait, as request does.

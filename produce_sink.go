@@ -46,6 +46,7 @@ type sink struct {
 	queues   []*partQueue // copy-on-write
 	inflight int          // requests written and not yet settled
 	start    int          // where the next request starts looking, for fairness
+	free     []*produceCall
 }
 
 func newSink(e *produceEngine, key sinkKey) *sink {
@@ -133,17 +134,44 @@ func (s *sink) drain() time.Time {
 		}
 		queues, start := s.queues, s.start
 		s.start++
+		call := s.newCall()
 		s.mu.Unlock()
-		req, later := s.collect(queues, start)
+		later := s.collect(&call.req, queues, start)
 		next = earlier(next, later)
-		if len(req.batches) == 0 {
+		if len(call.req.batches) == 0 {
+			s.mu.Lock()
+			s.free = append(s.free, call)
+			s.mu.Unlock()
 			return next
 		}
 		s.mu.Lock()
 		s.inflight++
 		s.mu.Unlock()
-		s.send(req)
+		s.send(call)
 	}
+}
+
+// newCall returns a request to fill, reusing one that was answered;
+// s.mu is held. (A request and its buffers per request would be most of
+// a producer's allocations.)
+func (s *sink) newCall() *produceCall {
+	if n := len(s.free); n > 0 {
+		c := s.free[n-1]
+		s.free = s.free[:n-1]
+		return c
+	}
+	return new(produceCall)
+}
+
+// settled frees the request's place in flight, keeps it for reuse and
+// wakes the sink.
+func (s *sink) settled(call *produceCall) {
+	call.reset()
+	s.mu.Lock()
+	s.inflight--
+	s.free = append(s.free, call)
+	s.mu.Unlock()
+	s.signal()
 }
 
 // earlier returns the earlier of two times, zero meaning none.
@@ -157,9 +185,9 @@ func earlier(a, b time.Time) time.Time {
 // collect takes one ready batch from each partition that has one, within
 // the request size limit, starting at queues[start] so that no partition
 // is always last.
-func (s *sink) collect(queues []*partQueue, start int) (*produceReq, time.Time) {
+func (s *sink) collect(req *produceReq, queues []*partQueue, start int) time.Time {
 	now := time.Now()
-	req := &produceReq{limit: math.MaxInt}
+	req.limit = math.MaxInt
 	var next time.Time
 	for i := range queues {
 		q := queues[(start+i)%len(queues)]
@@ -168,7 +196,7 @@ func (s *sink) collect(queues []*partQueue, start int) (*produceReq, time.Time) 
 			break
 		}
 	}
-	return req, next
+	return next
 }
 
 // pick adds q's next batch to req, if one is ready, else makes *next when
@@ -241,7 +269,7 @@ func (q *partQueue) take(s *sink, now time.Time, req *produceReq) (bool, time.Ti
 		return false, at
 	}
 	if !b.sealed && !b.urgent && now.Sub(b.created) < p.cfg.Linger &&
-		(p.cfg.MinQueuedMessages == 0 || len(b.msgs) < p.cfg.MinQueuedMessages) {
+		(p.cfg.MinQueuedMessages == 0 || b.count < p.cfg.MinQueuedMessages) {
 		at := b.created.Add(p.cfg.Linger)
 		q.mu.Unlock()
 		return false, at
@@ -297,17 +325,33 @@ func (p *Producer) expire(batches []*batch) {
 	}
 }
 
-// produceCall is a request written and waiting for its answer.
+// produceCall is one request: assembled, written, waiting for its answer.
+// Calls are reused, with their slices.
 type produceCall struct {
-	req     *produceReq
-	sent    *sent
+	req     produceReq
+	preq    protocol.ProduceRequest
+	sent    sent
 	version int16
 }
 
-// send builds req and writes it to the broker; the answer goroutine takes
-// it from there. A request that cannot be written comes back for retries
-// at once.
-func (s *sink) send(req *produceReq) {
+// reset empties the call for reuse, dropping its references to batches.
+func (c *produceCall) reset() {
+	clear(c.req.batches)
+	c.req = produceReq{batches: c.req.batches[:0]}
+	for i := range c.preq.TopicData {
+		td := &c.preq.TopicData[i]
+		clear(td.PartitionData)
+		td.PartitionData = td.PartitionData[:0]
+	}
+	c.preq.TopicData = c.preq.TopicData[:0]
+	c.sent = sent{}
+}
+
+// send builds the call's request and writes it to the broker; the answer
+// goroutine takes it from there. A request that cannot be written comes
+// back for retries at once.
+func (s *sink) send(call *produceCall) {
+	req := &call.req
 	ctx := s.e.c.ctx
 	br, err := s.e.c.broker(s.key.broker)
 	var version int16
@@ -317,39 +361,37 @@ func (s *sink) send(req *produceReq) {
 			err = final{errBrokerTooOld("producing record batches", "0.11")}
 		}
 	}
-	var preq *protocol.ProduceRequest
 	if err == nil {
-		preq = s.build(req, version)
+		s.build(call, version)
 		if len(req.batches) == 0 {
-			s.settled(nil)
+			s.settled(call)
 			return
 		}
-	}
-	var snt *sent
-	if err == nil {
-		snt, err = br.send(ctx, connProduce, preq, version, s.key.wire.acks != 0)
+		call.version = version
+		call.sent, err = br.send(ctx, connProduce, &call.preq, version, s.key.wire.acks != 0)
 	}
 	if err != nil {
 		// Not written, or not whole: the broker cannot hold it.
 		s.retryAll(req, err, false)
-		s.settled(req)
+		s.settled(call)
 		return
 	}
-	if snt == nil { // acks=0: no answer comes, and none is waited for
+	if !call.sent.waits() { // acks=0: no answer comes, and none is waited for
 		for _, b := range req.batches {
 			s.finish(b, -1, time.Time{}, nil)
 		}
-		s.settled(req)
+		s.settled(call)
 		return
 	}
-	s.calls <- &produceCall{req: req, sent: snt, version: version}
+	s.calls <- call
 }
 
-// build encodes the batches (once: retries reuse the bytes) into a
-// request, grouped by topic. A batch that cannot be encoded fails and
-// leaves the request.
-func (s *sink) build(req *produceReq, version int16) *protocol.ProduceRequest {
-	preq := &protocol.ProduceRequest{Acks: s.key.wire.acks, TimeoutMs: s.key.wire.timeoutMs}
+// build encodes the batches (once: retries reuse the bytes) into the
+// call's request, grouped by topic. A batch that cannot be encoded fails
+// and leaves the request.
+func (s *sink) build(call *produceCall, version int16) {
+	req, preq := &call.req, &call.preq
+	preq.Acks, preq.TimeoutMs = s.key.wire.acks, s.key.wire.timeoutMs
 	meta := s.e.c.meta.Load()
 	kept := req.batches[:0]
 	for _, b := range req.batches {
@@ -369,26 +411,24 @@ func (s *sink) build(req *produceReq, version int16) *protocol.ProduceRequest {
 		for ; i >= 0 && preq.TopicData[i].Name != q.tq.name; i-- {
 		}
 		if i < 0 {
-			td := protocol.ProduceRequestTopicData{Name: q.tq.name}
+			// Reuse the topic entries (and their partition lists) of an
+			// earlier request.
+			if len(preq.TopicData) < cap(preq.TopicData) {
+				preq.TopicData = preq.TopicData[:len(preq.TopicData)+1]
+			} else {
+				preq.TopicData = append(preq.TopicData, protocol.ProduceRequestTopicData{})
+			}
+			i = len(preq.TopicData) - 1
+			td := &preq.TopicData[i]
+			td.Name, td.TopicID = q.tq.name, protocol.UUID{}
 			if tm := meta.topics[q.tq.name]; tm != nil {
 				td.TopicID = tm.id
 			}
-			preq.TopicData = append(preq.TopicData, td)
-			i = len(preq.TopicData) - 1
 		}
 		preq.TopicData[i].PartitionData = append(preq.TopicData[i].PartitionData,
 			protocol.ProduceRequestTopicDataPartitionData{Index: q.id, Records: b.wire})
 	}
 	req.batches = kept
-	return preq
-}
-
-// settled frees the request's place in flight and wakes the sink.
-func (s *sink) settled(*produceReq) {
-	s.mu.Lock()
-	s.inflight--
-	s.mu.Unlock()
-	s.signal()
 }
 
 // answers settles each request's batches from its answer, in the order
@@ -407,12 +447,12 @@ func (s *sink) answers() {
 }
 
 func (s *sink) answer(ctx context.Context, call *produceCall) {
-	defer s.settled(call.req)
+	defer s.settled(call)
 	var resp protocol.ProduceResponse
 	wait := time.Duration(s.key.wire.timeoutMs) * time.Millisecond
 	if err := call.sent.wait(ctx, &resp, wait); err != nil {
 		// The request may have reached the broker: the outcome is unknown.
-		s.retryAll(call.req, err, true)
+		s.retryAll(&call.req, err, true)
 		return
 	}
 	for _, b := range call.req.batches {

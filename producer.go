@@ -227,10 +227,11 @@ type Producer struct {
 	// closing is closed, for Produce to read without the lock.
 	closing atomic.Bool
 
-	room    room
-	spare   spareBatches
-	backoff backoff.Backoff // between a batch's attempts: RetryBackoff, growing
-	idem    *idempotence    // nil when not idempotent
+	keepMsgs bool // reports go to the application: every message is kept for its report
+	room     room
+	spare    spareBatches
+	backoff  backoff.Backoff // between a batch's attempts: RetryBackoff, growing
+	idem     *idempotence    // nil when not idempotent
 
 	quit    chan struct{} // closed by Close: waits for room end
 	bg      sync.WaitGroup
@@ -274,6 +275,7 @@ func (c *Client) newProducer(topic string, cfg ProducerConfig) *Producer {
 		stopped: make(chan struct{}),
 	}
 	p.spare.init(cfg.MaxBufferedBytes)
+	p.keepMsgs = cfg.DeliveryReports || cfg.OnDelivery != nil
 	empty := map[string]*topicQueues{}
 	p.topics.Store(&empty)
 	if cfg.DeliveryReports {

@@ -73,7 +73,7 @@ func (i *idempotence) assign(b *batch) {
 	b.producerID, b.epoch = i.producerID, i.epoch
 	i.mu.Unlock()
 	b.seq = b.q.nextSeq
-	b.q.nextSeq = nextSequence(b.q.nextSeq, len(b.msgs))
+	b.q.nextSeq = nextSequence(b.q.nextSeq, b.count)
 }
 
 // nextSequence advances a sequence by n, wrapping at MaxInt32 as Kafka's
@@ -118,7 +118,7 @@ func closeGap(q *partQueue, b *batch) {
 		}
 		later.seq = seq
 		later.wire = later.wire[:0] // rebuilt with its new sequence
-		seq = nextSequence(seq, len(later.msgs))
+		seq = nextSequence(seq, later.count)
 	}
 	q.nextSeq = seq
 }

@@ -42,14 +42,20 @@ type partQueue struct {
 type batch struct {
 	q       *partQueue
 	builder protocol.BatchBuilder
-	msgs    []queuedMsg
-	size    int   // encoded size so far, uncompressed
+	count   int // messages in it
+	// msgs holds every message when the producer hands out reports
+	// (DeliveryReports, OnDelivery), and otherwise only those a
+	// ProduceSync waits for: a producer whose failures go to Flush needs
+	// no more than counts, which spares it a copy of every message (and
+	// the garbage collector the scanning of them).
+	msgs []queuedMsg
+	size int   // encoded size so far, uncompressed
 	bytes   int64 // room taken by its messages
 	created time.Time
 	wallMs  int64         // created, in Unix milliseconds
 	sealed  bool          // no more appends: sending or about to
 	urgent  bool          // a ProduceSync or Flush waits on it: no lingering
-	done    chan struct{} // closed when every message has its report
+	done    chan struct{} // made when someone waits (Flush), closed when every message has its report
 
 	// Set when sealed (idempotent producers), reset by epoch bumps.
 	producerID int64
@@ -79,6 +85,7 @@ type batch struct {
 
 // queuedMsg is a message waiting for its report.
 type queuedMsg struct {
+	index   int // its place in the batch
 	msg     Message
 	waiting chan DeliveryReport // ProduceSync's, or nil
 }
@@ -94,10 +101,9 @@ func (p *Producer) newBatch(q *partQueue, now time.Time) *batch {
 	b.q = q
 	b.created = now
 	b.wallMs = now.UnixMilli()
-	b.done = make(chan struct{})
 	b.builder.Reset(protocol.BatchOptions{Codec: compress.Codec(p.cfg.Compression), Level: p.cfg.CompressionLevel})
 	b.builder.Grow(want)
-	if n := q.lastCount + q.lastCount/4 + 1; cap(b.msgs) < n {
+	if n := q.lastCount + q.lastCount/4 + 1; p.keepMsgs && cap(b.msgs) < n {
 		b.msgs = make([]queuedMsg, 0, n)
 	}
 	return b
@@ -232,18 +238,20 @@ func (p *Producer) append(tq *topicQueues, m heldMsg) bool {
 	if b == nil {
 		now = time.Now()
 	}
-	if msg.Timestamp.IsZero() {
+	var ts int64
+	switch {
+	case !msg.Timestamp.IsZero():
+		ts = msg.Timestamp.UnixMilli()
+	case b != nil:
 		// One clock read per message: the monotonic one, from the
 		// batch's opening, is cheaper than the wall clock.
-		var ms int64
-		if b != nil {
-			ms = b.wallMs + int64(time.Since(b.created)/time.Millisecond)
-		} else {
-			ms = now.UnixMilli()
-		}
-		msg.Timestamp = time.UnixMilli(ms)
+		ts = b.wallMs + int64(time.Since(b.created)/time.Millisecond)
+	default:
+		ts = now.UnixMilli()
 	}
-	ts := msg.Timestamp.UnixMilli()
+	if msg.Timestamp.IsZero() && (p.keepMsgs || m.waiting != nil) {
+		msg.Timestamp = time.UnixMilli(ts) // the report says when
+	}
 	hdrs := q.recordHeaders(msg.Headers)
 	full := false
 	if b != nil && b.size+int(m.size) > p.cfg.BatchBytes && b.size+b.builder.RecordSize(ts, msg.Key, msg.Value, hdrs) > p.cfg.BatchBytes {
@@ -260,18 +268,21 @@ func (p *Producer) append(tq *topicQueues, m heldMsg) bool {
 		// doubling (and copying) again and again.
 		b.builder.Grow(p.cfg.BatchBytes + batchOverhead)
 	}
-	if len(b.msgs) == cap(b.msgs) {
-		b.msgs = slices.Grow(b.msgs, 3*len(b.msgs)+8)
-	}
 	b.size += b.builder.Append(ts, msg.Key, msg.Value, hdrs)
 	b.bytes += m.size
-	b.msgs = append(b.msgs, queuedMsg{msg: *msg, waiting: m.waiting})
+	if p.keepMsgs || m.waiting != nil {
+		if len(b.msgs) == cap(b.msgs) {
+			b.msgs = slices.Grow(b.msgs, 3*len(b.msgs)+8)
+		}
+		b.msgs = append(b.msgs, queuedMsg{index: b.count, msg: *msg, waiting: m.waiting})
+	}
+	b.count++
 	if m.waiting != nil {
 		b.urgent = true
 	}
 	// The sink looks at a batch when it opens (to time its Linger), and
 	// when it must go at once.
-	ready := len(b.msgs) == 1 || m.waiting != nil || len(b.msgs) == p.cfg.MinQueuedMessages
+	ready := b.count == 1 || m.waiting != nil || b.count == p.cfg.MinQueuedMessages
 	s := q.sink
 	q.mu.Unlock()
 	if full {
@@ -332,7 +343,7 @@ func (p *Producer) seal(b *batch) bool {
 		return false
 	}
 	b.sealed = true
-	b.q.lastSize, b.q.lastCount = b.size, len(b.msgs)
+	b.q.lastSize, b.q.lastCount = b.size, b.count
 	if p.idem != nil {
 		p.idem.assign(b)
 	}
@@ -368,6 +379,9 @@ func (p *Producer) sealAll() (waits []chan struct{}, held bool) {
 		q.mu.Lock()
 		for _, b := range q.batches {
 			b.urgent = true
+			if b.done == nil {
+				b.done = make(chan struct{})
+			}
 			waits = append(waits, b.done)
 		}
 		q.mu.Unlock()
@@ -409,7 +423,9 @@ func (p *Producer) complete(b *batch, base int64, appendTime time.Time, err erro
 		p.reportBatch(head)
 		q.mu.Lock()
 		q.batches = slices.Delete(q.batches, 0, 1)
-		close(head.done)
+		if head.done != nil {
+			close(head.done)
+		}
 		p.release(head)
 	}
 	q.reporting = false
@@ -452,7 +468,7 @@ func (p *Producer) reportBatch(b *batch) {
 	q := b.q
 	if len(p.client.hooks) > 0 {
 		e := ProduceBatchEvent{
-			Topic: q.tq.name, Partition: q.id, Messages: len(b.msgs), Bytes: len(b.wire),
+			Topic: q.tq.name, Partition: q.id, Messages: b.count, Bytes: len(b.wire),
 			Retries: b.attempts, Latency: time.Since(b.created), Err: b.err,
 		}
 		emit(p.client.hooks, func(h ProduceBatchHook) { h.OnProduceBatch(e) })
@@ -461,7 +477,7 @@ func (p *Producer) reportBatch(b *batch) {
 	for i := range b.msgs {
 		m := &b.msgs[i]
 		if b.err == nil && b.base >= 0 {
-			m.msg.Offset = b.base + int64(i)
+			m.msg.Offset = b.base + int64(m.index)
 		}
 		if b.err == nil && !b.appendTime.IsZero() {
 			m.msg.Timestamp = b.appendTime
@@ -469,6 +485,14 @@ func (p *Producer) reportBatch(b *batch) {
 		if p.report(DeliveryReport{Message: m.msg, Err: b.err}, m.waiting) {
 			freed++
 		}
+	}
+	if untold := b.count - len(b.msgs); untold > 0 {
+		// Messages kept only as a count: their failures go to Flush.
+		if b.err != nil {
+			p.failures.addN(q.tq.name, q.id, b.err, untold)
+			p.client.log.Error("kafka: messages not delivered", "topic", q.tq.name, "partition", q.id, "messages", untold, "err", b.err)
+		}
+		freed += untold
 	}
 	p.room.give(int64(freed), b.bytes)
 }

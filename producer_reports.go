@@ -71,22 +71,25 @@ type failureTally struct {
 	others int              // failures past maxFailureKinds kinds
 }
 
-func (t *failureTally) add(topic string, partition int32, err error) {
+func (t *failureTally) add(topic string, partition int32, err error) { t.addN(topic, partition, err, 1) }
+
+// addN counts n messages that failed for err.
+func (t *failureTally) addN(topic string, partition int32, err error, n int) {
 	k := keyOf(partition, err)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if e := t.kinds[k]; e != nil {
-		e.Messages++
+		e.Messages += n
 		return
 	}
 	if len(t.order) == maxFailureKinds {
-		t.others++
+		t.others += n
 		return
 	}
 	if t.kinds == nil {
 		t.kinds = make(map[failureKey]*DeliveryError)
 	}
-	e := &DeliveryError{Topic: topic, Partition: partition, Messages: 1, Err: err}
+	e := &DeliveryError{Topic: topic, Partition: partition, Messages: n, Err: err}
 	t.kinds[k] = e
 	t.order = append(t.order, e)
 }

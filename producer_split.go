@@ -20,12 +20,12 @@ import (
 // batch the broker may hold from an earlier attempt is not split, but
 // fails.
 func (p *Producer) split(b *batch) bool {
-	if len(b.msgs) < 2 || len(b.wire) == 0 || b.maybeWritten {
+	if b.count < 2 || len(b.wire) == 0 || b.maybeWritten {
 		return false
 	}
 	q := b.q
 	var rb protocol.RecordBatch
-	if _, err := rb.Decode(b.wire, protocol.DecodeOptions{}); err != nil || len(rb.Records) != len(b.msgs) {
+	if _, err := rb.Decode(b.wire, protocol.DecodeOptions{}); err != nil || len(rb.Records) != b.count {
 		p.client.log.Warn("kafka: cannot split a batch the broker refused as too large", "topic", q.tq.name, "partition", q.id, "err", err)
 		return false
 	}
@@ -39,28 +39,28 @@ func (p *Producer) split(b *batch) bool {
 	if q.inflight > 0 {
 		q.stalled = true
 	}
-	half := len(b.msgs) / 2
+	half := b.count / 2
 	first := p.rebatch(q, b, &rb, 0, half)
-	second := p.rebatch(q, b, &rb, half, len(b.msgs))
+	second := p.rebatch(q, b, &rb, half, b.count)
 	if p.idem != nil {
 		first.producerID, first.epoch, first.seq = b.producerID, b.epoch, b.seq
 		second.producerID, second.epoch, second.seq = b.producerID, b.epoch, nextSequence(b.seq, half)
 	}
 	second.bytes = b.bytes // the room comes back with the second half's reports
 	q.batches = slices.Replace(q.batches, i, i+1, first, second)
-	// Taken while the halves cannot be reported yet: finished, they are
-	// reused.
-	d1, d2 := first.done, second.done
+	if done := b.done; done != nil {
+		// Whoever waits for b (Flush, Close) waits for both halves
+		// instead.
+		d1, d2 := make(chan struct{}), make(chan struct{})
+		first.done, second.done = d1, d2
+		go func() {
+			<-d1
+			<-d2
+			close(done)
+		}()
+	}
 	s := q.sink
 	q.mu.Unlock()
-
-	// Whoever waits for b (Flush, Close) waits for both halves instead.
-	done := b.done
-	go func() {
-		<-d1
-		<-d2
-		close(done)
-	}()
 	p.release(b)
 	if s != nil {
 		s.signal()
@@ -77,9 +77,14 @@ func (p *Producer) rebatch(q *partQueue, old *batch, rb *protocol.RecordBatch, f
 		r := &rb.Records[i]
 		ts := r.Timestamp(rb)
 		nb.size += nb.builder.Append(ts, r.Key, r.Value, r.Headers)
-		m := old.msgs[i]
-		nb.msgs = append(nb.msgs, m)
-		nb.urgent = nb.urgent || m.waiting != nil
+	}
+	nb.count = to - from
+	for _, m := range old.msgs {
+		if m.index >= from && m.index < to {
+			m.index -= from
+			nb.msgs = append(nb.msgs, m)
+			nb.urgent = nb.urgent || m.waiting != nil
+		}
 	}
 	nb.sealed = true // numbered by the caller
 	return nb

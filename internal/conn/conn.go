@@ -190,7 +190,7 @@ func (c *Conn) RoundTripWithin(ctx context.Context, req protocol.Request, resp p
 		return c.roundTripInline(ctx, req, resp, version)
 	}
 	p, err := c.Send(ctx, req, version, resp != nil)
-	if err != nil || p == nil {
+	if err != nil || !p.Waits() {
 		return err
 	}
 	return p.Wait(ctx, resp, timeout)
@@ -208,15 +208,18 @@ type Pending struct {
 }
 
 // Send writes req at version and returns without waiting for the answer.
-// It returns a nil Pending when wantResponse is false (Produce with
-// acks=0, which the broker does not answer).
-func (c *Conn) Send(ctx context.Context, req protocol.Request, version int16, wantResponse bool) (*Pending, error) {
+// When wantResponse is false (Produce with acks=0, which the broker does
+// not answer) the Pending returned has nothing to wait for.
+func (c *Conn) Send(ctx context.Context, req protocol.Request, version int16, wantResponse bool) (Pending, error) {
 	cl, err := c.send(ctx, req, version, wantResponse)
 	if err != nil || cl == nil {
-		return nil, err
+		return Pending{}, err
 	}
-	return &Pending{c: c, cl: cl, version: version}, nil
+	return Pending{c: c, cl: cl, version: version}, nil
 }
+
+// Waits reports whether an answer is to be waited for.
+func (p *Pending) Waits() bool { return p.cl != nil }
 
 // Wait waits for the answer and decodes it into resp, as RoundTripWithin
 // does: when timeout (if positive) passes first, the connection is broken;
