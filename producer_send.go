@@ -222,6 +222,11 @@ func (s *sender) send(req *outgoing) {
 	}()
 	br, err := p.client.broker(req.leader)
 	if err != nil {
+		if errors.Is(err, ErrBrokerNotAvailable) {
+			// The leader left the cluster after dispatch read the
+			// metadata: retried once a refresh names the new one.
+			err = fmt.Errorf("%w: %w", ErrLeaderNotAvailable, err)
+		}
 		s.retryAll(req, -1, err, false)
 		return
 	}
