@@ -354,6 +354,12 @@ func (s *sink) send(call *produceCall) {
 	req := &call.req
 	ctx := s.e.c.ctx
 	br, err := s.e.c.broker(s.key.broker)
+	if err != nil && !s.e.c.isClosed() {
+		// The metadata that sent the partition here named a broker the
+		// pool has dropped since (it left the cluster): the partition
+		// has a new leader to find.
+		err = fmt.Errorf("%w: broker %d left the cluster", ErrLeaderNotAvailable, s.key.broker)
+	}
 	var version int16
 	if err == nil {
 		version, err = br.version(ctx, protocol.KeyProduce)

@@ -48,8 +48,8 @@ type batch struct {
 	// ProduceSync waits for: a producer whose failures go to Flush needs
 	// no more than counts, which spares it a copy of every message (and
 	// the garbage collector the scanning of them).
-	msgs []queuedMsg
-	size int   // encoded size so far, uncompressed
+	msgs    []queuedMsg
+	size    int   // encoded size so far, uncompressed
 	bytes   int64 // room taken by its messages
 	created time.Time
 	wallMs  int64         // created, in Unix milliseconds

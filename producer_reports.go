@@ -71,7 +71,9 @@ type failureTally struct {
 	others int              // failures past maxFailureKinds kinds
 }
 
-func (t *failureTally) add(topic string, partition int32, err error) { t.addN(topic, partition, err, 1) }
+func (t *failureTally) add(topic string, partition int32, err error) {
+	t.addN(topic, partition, err, 1)
+}
 
 // addN counts n messages that failed for err.
 func (t *failureTally) addN(topic string, partition int32, err error, n int) {

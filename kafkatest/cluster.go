@@ -73,13 +73,16 @@ type Cluster struct {
 	life   sync.RWMutex
 	closed bool
 
-	mu      sync.Mutex
-	counts  map[int16]int
-	actions []*action                    // DropConnection and Delay, in the order added
-	nodes   map[int32]string             // broker ID to address
-	stopped map[int32]string             // removed broker ID to its address, for RestartBroker
-	lns     map[string]*trackingListener // address to listener
-	latency time.Duration                // Latency, for each listener
+	mu        sync.Mutex
+	counts    map[int16]int
+	actions   []*action                    // DropConnection, Delay, DropResponse and TruncateResponse, in the order added
+	observers []*observer                  // Observe's, in the order added
+	topicIDs  map[[16]byte]string          // topic names Observe has looked up
+	tls       bool                         // client connections are encrypted: their bytes cannot be read
+	nodes     map[int32]string             // broker ID to address
+	stopped   map[int32]string             // removed broker ID to its address, for RestartBroker
+	lns       map[string]*trackingListener // address to listener
+	latency   time.Duration                // Latency, for each listener
 }
 
 // NewCluster starts a cluster: [DefaultBrokers] brokers (see [NumBrokers]),
@@ -97,6 +100,7 @@ func NewCluster(opts ...Option) (*Cluster, error) {
 		stopped: make(map[int32]string),
 		lns:     make(map[string]*trackingListener),
 		latency: cfg.latency,
+		tls:     cfg.tls != nil,
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	kopts = append(kopts, kfake.ListenFn(c.listen))
@@ -110,9 +114,11 @@ func NewCluster(opts ...Option) (*Cluster, error) {
 	for i, addr := range kc.ListenAddrs() {
 		c.nodes[int32(i)] = addr
 	}
-	// One observing control sees every request: it counts them and
-	// applies DropConnection and Delay. A key-specific control would run
-	// before it and hide requests from it, so there is only this one.
+	// One observing control sees every request: it counts them, shows
+	// them to Observe's functions and applies DropConnection and Delay.
+	// A key-specific control would run before it and hide requests from
+	// it, so there is only this one. (DropResponse and TruncateResponse
+	// act on the connections, in trackedConn.)
 	kc.Control(c.control)
 	return c, nil
 }
@@ -507,7 +513,7 @@ func (c *Cluster) listen(network, address string) (net.Listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &trackingListener{Listener: ln, conns: make(map[*trackedConn]struct{}), latency: c.latency}
+	l := &trackingListener{Listener: ln, c: c, frames: !c.tls, conns: make(map[*trackedConn]struct{}), latency: c.latency}
 	c.mu.Lock()
 	c.lns[ln.Addr().String()] = l
 	c.mu.Unlock()
@@ -517,6 +523,8 @@ func (c *Cluster) listen(network, address string) (net.Listener, error) {
 // trackingListener remembers the connections it accepted and not yet closed.
 type trackingListener struct {
 	net.Listener
+	c      *Cluster
+	frames bool // read the Kafka framing of connections, for DropResponse and TruncateResponse
 
 	latency time.Duration // delays what is written to each connection (Latency)
 
@@ -572,6 +580,11 @@ type trackedConn struct {
 	net.Conn
 	l    *trackingListener
 	once sync.Once
+
+	// For DropResponse and TruncateResponse, when l.frames is set.
+	fmu     sync.Mutex
+	frame   frameScanner // the requests read so far
+	pending []pendingReq // requests read and not yet answered, oldest first
 }
 
 func (tc *trackedConn) Close() error {
@@ -587,11 +600,12 @@ func (tc *trackedConn) Close() error {
 func (c *Cluster) control(req kmsg.Request) (kmsg.Response, error, bool) {
 	c.kc.KeepControl() // a handled request must not drop this control
 	key := req.Key()
+	c.observe(req)
 	c.mu.Lock()
 	c.counts[key]++
 	var act *action
 	for _, a := range c.actions {
-		if a.api == AnyAPI || a.api == key {
+		if a.on == onRequest && (a.api == AnyAPI || a.api == key) {
 			act = a
 			break
 		}

@@ -18,10 +18,12 @@
 //
 // Beyond serving requests, a Cluster is a tool for testing a client's error
 // handling: it answers chosen requests with Kafka error codes
-// ([Cluster.InjectError], [Cluster.InjectFault]), drops connections
-// ([Cluster.DropConnection]), answers late ([Cluster.Delay]), moves partition
-// leaders ([Cluster.MoveLeader], [Cluster.ShuffleLeaders]), adds and removes
-// brokers, and counts the requests it received ([Cluster.Requests]).
+// ([Cluster.InjectError], [Cluster.InjectFault]), drops connections before
+// it acts on a request ([Cluster.DropConnection]) or after
+// ([Cluster.DropResponse], [Cluster.TruncateResponse]), answers late
+// ([Cluster.Delay]), moves partition leaders ([Cluster.MoveLeader],
+// [Cluster.ShuffleLeaders]), adds and removes brokers, and counts and shows
+// the requests it received ([Cluster.Requests], [Cluster.Observe]).
 //
 // # Brokers that go away
 //

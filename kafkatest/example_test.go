@@ -309,3 +309,40 @@ func ExamplePorts() {
 	defer c.Close()
 	fmt.Println(c.Addrs())
 }
+
+func ExampleCluster_Observe() {
+	c, err := kafkatest.NewCluster(kafkatest.NumBrokers(1))
+	if err != nil {
+		panic(err)
+	}
+	defer c.Close()
+
+	seen := make(chan kafkatest.Request, 1)
+	stop := c.Observe(protocol.KeyAPIVersions, func(r kafkatest.Request) { seen <- r })
+	if _, err := rawAPIVersions(c.Addrs()[0], nil); err != nil {
+		panic(err)
+	}
+	stop()
+	r := <-seen
+	fmt.Printf("API %d version %d at broker %d\n", r.API, r.Version, r.Broker)
+	// Output: API 18 version 0 at broker 0
+}
+
+func ExampleCluster_DropResponse() {
+	c, err := kafkatest.NewCluster(kafkatest.NumBrokers(1))
+	if err != nil {
+		panic(err)
+	}
+	defer c.Close()
+
+	inj := c.DropResponse(protocol.KeyAPIVersions, 1)
+	_, err = rawAPIVersions(c.Addrs()[0], nil)
+	fmt.Println("answer lost:", errors.Is(err, io.EOF))
+	_, err = rawAPIVersions(c.Addrs()[0], nil)
+	fmt.Println("next:", err)
+	fmt.Println("hits:", inj.Hits())
+	// Output:
+	// answer lost: true
+	// next: <nil>
+	// hits: 1
+}

@@ -100,7 +100,8 @@ func (c *Cluster) InjectPartitionError(api int16, topic string, partition int32,
 
 // DropConnection closes the client's connection, instead of answering, on
 // the next times requests with API key api (or any key, with [AnyAPI]);
-// [Always] drops them until Remove. The dropped requests are not acted on.
+// [Always] drops them until Remove. The dropped requests are not acted on:
+// [Cluster.DropResponse] drops the connection after the broker has acted.
 func (c *Cluster) DropConnection(api int16, times int) *Injection {
 	return c.addAction(&action{api: api, drop: true}, times)
 }
@@ -117,6 +118,7 @@ func (c *Cluster) Delay(api int16, d time.Duration, times int) *Injection {
 // DropConnection and Delay are applied by the cluster's control function.
 type action struct {
 	api   int16
+	on    actionOn // what it acts on: the request, or its answer
 	drop  bool
 	delay time.Duration
 	left  int // -1: until removed
@@ -159,11 +161,11 @@ func (c *Cluster) removeActionLocked(a *action) {
 	c.actions = slices.DeleteFunc(c.actions, func(o *action) bool { return o == a })
 }
 
-// An Injection is a fault, dropped connection or delay installed by
-// [Cluster.InjectFault], [Cluster.InjectError],
-// [Cluster.InjectPartitionError], [Cluster.DropConnection] or
-// [Cluster.Delay]. It removes itself once it has been applied as many times
-// as asked.
+// An Injection is a fault, dropped connection, delay or lost answer
+// installed by [Cluster.InjectFault], [Cluster.InjectError],
+// [Cluster.InjectPartitionError], [Cluster.DropConnection], [Cluster.Delay],
+// [Cluster.DropResponse] or [Cluster.TruncateResponse]. It removes itself
+// once it has been applied as many times as asked.
 type Injection struct {
 	c     *Cluster
 	fault *kfake.FaultHandle

@@ -1,0 +1,40 @@
+package kafka
+
+import (
+	"maps"
+	"testing"
+	"time"
+
+	"github.com/gokafka/kafka/kafkatest"
+	"github.com/stretchr/testify/require"
+)
+
+// TestProduceToLeaderMissingFromThePool: when the metadata a producer read
+// names a leader that the broker pool no longer has (a refresh dropped the
+// broker between dispatch reading the leader and the request going out,
+// as when the broker leaves the cluster), the producer refreshes and
+// retries; the messages used to fail at once with BROKER_NOT_AVAILABLE,
+// which is not retriable (TestProduceChaos lost a batch so about one run
+// in two).
+func TestProduceToLeaderMissingFromThePool(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("t", 1))
+	c := groupTestClient(t, cl)
+	ctx := groupTestCtx(t)
+	topic, err := c.Topic(ctx, "t")
+	require.NoError(t, err)
+	p, err := topic.Producer(ctx, ProducerConfig{RetryBackoff: time.Millisecond})
+	require.NoError(t, err)
+	defer p.Close()
+	_, err = p.ProduceSync(ctx, Message{Value: []byte("before")})
+	require.NoError(t, err)
+
+	leader, err := cl.Leader("t", 0)
+	require.NoError(t, err)
+	m := *c.meta.Load()
+	m.brokers = maps.Clone(m.brokers)
+	delete(m.brokers, leader) // the pool drops it; the topic still names it
+	c.install(&m)
+	msg, err := p.ProduceSync(ctx, Message{Value: []byte("after")})
+	require.NoError(t, err)
+	require.Equal(t, int64(1), msg.Offset)
+}
