@@ -191,7 +191,21 @@ func (s *sink) collect(req *produceReq, queues []*partQueue, start int) time.Tim
 	var next time.Time
 	for i := range queues {
 		q := queues[(start+i)%len(queues)]
-		q.pick(s, now, req, &next)
+		q.pick(s, now, req, &next, false)
+		if req.full {
+			return next
+		}
+	}
+	if len(req.batches) == 0 {
+		return next
+	}
+	// A request goes anyway: it takes along what the broker's other
+	// partitions hold, lingering or not, as the Java client does, so
+	// that the broker gets fewer, fuller requests.
+	for i := range queues {
+		q := queues[(start+i)%len(queues)]
+		var ignored time.Time
+		q.pick(s, now, req, &ignored, true)
 		if req.full {
 			break
 		}
@@ -199,11 +213,11 @@ func (s *sink) collect(req *produceReq, queues []*partQueue, start int) time.Tim
 	return next
 }
 
-// pick adds q's next batch to req, if one is ready, else makes *next when
-// to look again. It also fails batches past DeliveryTimeout and starts an
+// pick adds q's next batch to req, if one is ready (or, eager, has
+// messages), else makes *next when to look again. It also fails batches past DeliveryTimeout and starts an
 // epoch bump the producer waits for.
-func (q *partQueue) pick(s *sink, now time.Time, req *produceReq, next *time.Time) {
-	closed, later := q.take(s, now, req)
+func (q *partQueue) pick(s *sink, now time.Time, req *produceReq, next *time.Time, eager bool) {
+	closed, later := q.take(s, now, req, eager)
 	*next = earlier(*next, later)
 	if closed {
 		q.tq.batchesClosed(q.id)
@@ -211,8 +225,9 @@ func (q *partQueue) pick(s *sink, now time.Time, req *produceReq, next *time.Tim
 }
 
 // take is pick's work: it adds the ready batch to req, and reports
-// whether it sealed it, or returns when to look again.
-func (q *partQueue) take(s *sink, now time.Time, req *produceReq) (bool, time.Time) {
+// whether it sealed it, or returns when to look again. eager takes a
+// batch still within its Linger.
+func (q *partQueue) take(s *sink, now time.Time, req *produceReq, eager bool) (bool, time.Time) {
 	p := q.p
 	q.mu.Lock()
 	if q.sink != s || len(q.batches) == 0 {
@@ -268,7 +283,7 @@ func (q *partQueue) take(s *sink, now time.Time, req *produceReq) (bool, time.Ti
 		q.mu.Unlock()
 		return false, at
 	}
-	if !b.sealed && !b.urgent && now.Sub(b.created) < p.cfg.Linger &&
+	if !eager && !b.sealed && !b.urgent && now.Sub(b.created) < p.cfg.Linger &&
 		(p.cfg.MinQueuedMessages == 0 || b.count < p.cfg.MinQueuedMessages) {
 		at := b.created.Add(p.cfg.Linger)
 		q.mu.Unlock()

@@ -93,7 +93,13 @@ type queuedMsg struct {
 // newBatch opens a batch for q, its buffer sized once from the previous
 // batch's size, so that it is not grown by doubling at full speed.
 func (p *Producer) newBatch(q *partQueue, now time.Time) *batch {
-	want := min(q.lastSize+q.lastSize/4+batchOverhead, p.cfg.BatchBytes+batchOverhead)
+	want := q.lastSize + q.lastSize/4 + batchOverhead
+	if q.lastSize > p.cfg.BatchBytes/4 {
+		// A busy partition: a buffer of the largest batch, which it
+		// will not outgrow, and which comes back to the spares.
+		want = p.cfg.BatchBytes + batchOverhead
+	}
+	want = min(want, p.cfg.BatchBytes+batchOverhead)
 	b := p.spare.get(want)
 	if b == nil {
 		b = new(batch)

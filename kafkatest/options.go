@@ -33,6 +33,7 @@ type config struct {
 	brokerCfgs  map[string]string
 	logger      *slog.Logger
 	latency     time.Duration // Latency
+	dataDir     string        // DataDir
 	errs        []error
 }
 
@@ -118,6 +119,9 @@ func (cfg *config) kfakeOpts() ([]kfake.Opt, error) {
 	}
 	if len(cfg.brokerCfgs) > 0 {
 		opts = append(opts, kfake.BrokerConfigs(cfg.brokerCfgs))
+	}
+	if cfg.dataDir != "" {
+		opts = append(opts, kfake.DataDir(cfg.dataDir))
 	}
 	if cfg.logger != nil {
 		opts = append(opts, kfake.WithLogger(slogLogger{cfg.logger}))
@@ -313,4 +317,16 @@ func (s slogLogger) Logf(level kfake.LogLevel, format string, args ...any) {
 		return
 	}
 	s.l.Log(ctx, lvl, fmt.Sprintf(format, args...), slog.String("component", "kafkatest"))
+}
+
+// DataDir makes the brokers keep their logs in files under dir (created
+// if needed) instead of in the process's memory, and reload what an
+// earlier cluster left there. The operating system's page cache then
+// holds the logs: for large volumes (benchmarks) that is several times
+// faster than the default in-memory store, which grows each segment by
+// copying, and so measures the client rather than the broker. Give each
+// cluster a directory of its own, such as t.TempDir() (or one under
+// /dev/shm). [StartProcess] passes it on to the cluster process.
+func DataDir(dir string) Option {
+	return func(cfg *config) { cfg.dataDir = dir }
 }

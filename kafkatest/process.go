@@ -31,6 +31,7 @@ type processSpec struct {
 	Version           string            `json:"version,omitempty"`
 	BrokerConfigs     map[string]string `json:"broker_configs,omitempty"`
 	Latency           time.Duration     `json:"latency_ns,omitempty"`
+	DataDir           string            `json:"data_dir,omitempty"`
 }
 
 type processTopic struct {
@@ -64,6 +65,7 @@ func newProcessSpec(topics map[string]int, opts []Option) (processSpec, error) {
 		Version:           cfg.version,
 		BrokerConfigs:     cfg.brokerCfgs,
 		Latency:           cfg.latency,
+		DataDir:           cfg.dataDir,
 	}
 	if cfg.brokersSet {
 		spec.Brokers = cfg.brokers
@@ -104,6 +106,9 @@ func (s processSpec) options() []Option {
 	}
 	if s.Latency > 0 {
 		opts = append(opts, Latency(s.Latency))
+	}
+	if s.DataDir != "" {
+		opts = append(opts, DataDir(s.DataDir))
 	}
 	return opts
 }

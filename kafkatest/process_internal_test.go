@@ -17,6 +17,7 @@ func TestProcessSpecRoundTrip(t *testing.T) {
 		Ports(40001, 0), DefaultPartitions(3), AutoCreateTopics(),
 		SASLUser(SASLScramSHA256, "alice", "s3cret"), Version("2.8"),
 		BrokerConfig("message.max.bytes", "1000"), Topic("b", 1), Latency(3 * time.Millisecond),
+		DataDir("/tmp/logs"),
 	}
 	spec, err := newProcessSpec(map[string]int{"a": 2}, opts)
 	require.NoError(t, err)
@@ -40,6 +41,7 @@ func TestProcessSpecRoundTrip(t *testing.T) {
 	assert.Equal(t, want.versions, got.versions)
 	assert.Equal(t, want.brokerCfgs, got.brokerCfgs)
 	assert.Equal(t, 3*time.Millisecond, got.latency)
+	assert.Equal(t, "/tmp/logs", got.dataDir)
 }
 
 func TestProcessSpecRefusesGoValues(t *testing.T) {
