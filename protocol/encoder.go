@@ -14,7 +14,26 @@ type Encoder struct {
 	buf      []byte
 	flexible bool
 	err      error
+
+	// With vectored set, Bytes leaves byte fields of at least
+	// vectorMin bytes out of buf and notes them in spills, to be
+	// written from their own memory (see AppendRequestVectored).
+	vectored bool
+	spills   []spill
+	spilled  int     // their total length
+	spillBuf []spill // pooled encoders keep their spill list
 }
+
+// spill is a byte field left out of an Encoder's buf: data belongs at
+// offset at of buf.
+type spill struct {
+	at   int
+	data []byte
+}
+
+// vectorMin is the smallest byte field a vectored encoding leaves out of
+// its buffer: smaller ones cost less to copy than to write apart.
+const vectorMin = 4 << 10
 
 // NewEncoder returns an Encoder appending to buf, using compact encodings when
 // flexible is true.
@@ -135,6 +154,11 @@ func (e *Encoder) StringPtr(s *string, nullable bool) {
 // Bytes appends b with its length prefix; nil is written as empty.
 func (e *Encoder) Bytes(b []byte) {
 	e.length(len(b), true)
+	if e.vectored && len(b) >= vectorMin {
+		e.spills = append(e.spills, spill{at: len(e.buf), data: b})
+		e.spilled += len(b)
+		return
+	}
 	e.buf = append(e.buf, b...)
 }
 

@@ -104,6 +104,39 @@ func AppendRequest(dst []byte, correlationID int32, clientID *string, req Reques
 	return e.buf, nil
 }
 
+// AppendRequestVectored is AppendRequest for large requests: byte fields
+// of 4 KiB or more (a produce request's record batches) are not copied
+// into dst but returned in place, as the segments to write, in order, that
+// make the frame: dst's bytes interleaved with the fields' own memory
+// (for net.Buffers, which writes them with one writev). segs is appended
+// to and returned; dst's memory is the first segment's and others'.
+func AppendRequestVectored(dst []byte, segs [][]byte, correlationID int32, clientID *string, req Request, version int16) ([]byte, [][]byte, error) {
+	api, err := apiFor(req, version)
+	if err != nil {
+		return dst, segs, err
+	}
+	start := len(dst)
+	e := getEncoder(append(dst, 0, 0, 0, 0))
+	defer putEncoder(e)
+	e.vectored = true
+	e.spills = e.spillBuf[:0]
+	h := RequestHeader{APIKey: api.Key, APIVersion: version, CorrelationID: correlationID, ClientID: clientID}
+	h.Encode(e, api.RequestHeaderVersion(version))
+	e.flexible = api.Flexible(version)
+	req.Encode(e, version)
+	if e.err != nil {
+		return dst, segs, fmt.Errorf("encoding %s v%d: %w", messageName(api, req), version, e.err)
+	}
+	binary.BigEndian.PutUint32(e.buf[start:], uint32(len(e.buf)-start-4+e.spilled))
+	from := start
+	for _, s := range e.spills {
+		segs = append(segs, e.buf[from:s.at], s.data)
+		from = s.at
+	}
+	segs = append(segs, e.buf[from:])
+	return e.buf, segs, nil
+}
+
 // AppendResponse appends a whole response frame to dst: the 4-byte size, the
 // response header and the body. Brokers and test servers use it.
 func AppendResponse(dst []byte, correlationID int32, resp Response, version int16) ([]byte, error) {
@@ -134,12 +167,13 @@ var (
 
 func getEncoder(buf []byte) *Encoder {
 	e := encoderPool.Get().(*Encoder)
-	*e = Encoder{buf: buf}
+	*e = Encoder{buf: buf, spillBuf: e.spillBuf}
 	return e
 }
 
 func putEncoder(e *Encoder) {
-	*e = Encoder{} // keep no buffer alive
+	clear(e.spills)
+	*e = Encoder{spillBuf: e.spills[:0]} // keep no buffer alive, but the spill list
 	encoderPool.Put(e)
 }
 

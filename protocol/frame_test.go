@@ -147,3 +147,41 @@ func TestDecodeRequestRejectsUnknown(t *testing.T) {
 	_, _, err = DecodeRequest([]byte{0, 18})
 	require.ErrorIs(t, err, ErrMalformed)
 }
+
+// TestAppendRequestVectored: the segments of a vectored request, joined,
+// are the frame AppendRequest makes, and large record batches are written
+// from their own memory, not copied.
+func TestAppendRequestVectored(t *testing.T) {
+	big := bytes.Repeat([]byte{7}, 10<<10)
+	small := []byte("small records")
+	req := &ProduceRequest{Acks: -1, TimeoutMs: 1000, TopicData: []ProduceRequestTopicData{
+		{Name: "a", PartitionData: []ProduceRequestTopicDataPartitionData{{Index: 0, Records: big}, {Index: 1, Records: small}}},
+		{Name: "b", PartitionData: []ProduceRequestTopicDataPartitionData{{Index: 2, Records: big}}},
+	}}
+	id := "client"
+	for _, version := range []int16{3, 8, 9, 12} {
+		want, err := AppendRequest(nil, 42, &id, req, version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf, segs, err := AppendRequestVectored([]byte("prefix"), nil, 42, &id, req, version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.HasPrefix(buf, []byte("prefix")) {
+			t.Fatalf("v%d: dst's bytes were not kept", version)
+		}
+		if got := bytes.Join(segs, nil); !bytes.Equal(got, want) {
+			t.Fatalf("v%d: joined segments differ from AppendRequest's frame", version)
+		}
+		shared := 0
+		for _, s := range segs {
+			if len(s) > 0 && &s[0] == &big[0] {
+				shared++
+			}
+		}
+		if shared != 2 {
+			t.Fatalf("v%d: %d segments share the large batches' memory, want 2", version, shared)
+		}
+	}
+}

@@ -60,6 +60,7 @@ type Conn struct {
 	writeMu sync.Mutex // serialises writes and correlation ID order
 	nextID  int32
 	wbuf    []byte
+	segs    [][]byte // the frame being written, in segments
 
 	mu      sync.Mutex
 	pending []*call // in the order sent
@@ -279,11 +280,14 @@ func (c *Conn) send(ctx context.Context, req protocol.Request, version int16, wa
 		return nil, err
 	}
 	id := c.nextID
-	frame, err := protocol.AppendRequest(c.wbuf[:0], id, c.clientID, req, version)
+	// Large byte fields (record batches) are written from their own
+	// memory, not copied into wbuf first.
+	frame, segs, err := protocol.AppendRequestVectored(c.wbuf[:0], c.segs[:0], id, c.clientID, req, version)
 	if err != nil {
 		return nil, err
 	}
-	c.wbuf = frame
+	c.wbuf, c.segs = frame, segs
+	defer clear(c.segs) // keep no reference to the caller's batches
 	var cl *call
 	if wantResponse {
 		cl = callPool.Get().(*call)
@@ -298,13 +302,24 @@ func (c *Conn) send(ctx context.Context, req protocol.Request, version int16, wa
 	} else {
 		c.nc.SetWriteDeadline(time.Time{})
 	}
-	if _, err := c.nc.Write(frame); err != nil {
+	if err := c.write(segs); err != nil {
 		// A partial write leaves the stream unusable for everyone.
 		err = fmt.Errorf("%w: writing to %s: %w", ErrDisconnected, c.addr, err)
 		c.fail(err)
 		return nil, err
 	}
 	return cl, nil
+}
+
+// write writes a frame's segments: one Write, or one writev for several.
+func (c *Conn) write(segs [][]byte) error {
+	if len(segs) == 1 {
+		_, err := c.nc.Write(segs[0])
+		return err
+	}
+	bufs := net.Buffers(segs) // WriteTo consumes its copy of the slice
+	_, err := bufs.WriteTo(c.nc)
+	return err
 }
 
 // readLoop reads frames and hands each to the oldest pending call: Kafka
