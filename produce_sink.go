@@ -47,6 +47,8 @@ type sink struct {
 	inflight int          // requests written and not yet settled
 	start    int          // where the next request starts looking, for fairness
 	free     []*produceCall
+
+	resp protocol.ProduceResponse // the answers goroutine's, reused
 }
 
 func newSink(e *produceEngine, key sinkKey) *sink {
@@ -469,15 +471,15 @@ func (s *sink) answers() {
 
 func (s *sink) answer(ctx context.Context, call *produceCall) {
 	defer s.settled(call)
-	var resp protocol.ProduceResponse
+	resp := &s.resp
 	wait := time.Duration(s.key.wire.timeoutMs) * time.Millisecond
-	if err := call.sent.wait(ctx, &resp, wait); err != nil {
+	if err := call.sent.wait(ctx, resp, wait); err != nil {
 		// The request may have reached the broker: the outcome is unknown.
 		s.retryAll(&call.req, err, true)
 		return
 	}
 	for _, b := range call.req.batches {
-		s.settle(b, findResult(&resp, b.q, call.version))
+		s.settle(b, findResult(resp, b.q, call.version))
 	}
 }
 

@@ -34,7 +34,8 @@ type producer interface {
 	flush(ctx context.Context) error
 	close()
 
-	// warmUp produces one message and waits for it, where the client can
+	// warmUp produces a message to each partition and waits for them,
+	// where the client can
 	// without closing the producer (gokafka and franz-go); sarama and
 	// kafka-go have no flush, so they start cold.
 	warmUp(ctx context.Context, key, value []byte) error

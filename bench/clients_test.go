@@ -42,10 +42,15 @@ func (f *firstErr) get() error {
 	return f.err
 }
 
-// warmUp produces one message and flushes.
+// warmUp produces a message to every partition (keys 0 to 99 hash to all
+// six) and flushes, so that the client has connected to every broker.
 func warmUp(ctx context.Context, p producer, key, value []byte) error {
-	if err := p.produce(ctx, key, value); err != nil {
-		return err
+	k := append([]byte(nil), key...)
+	for n := range 100 {
+		setKey(k, n)
+		if err := p.produce(ctx, k, value); err != nil {
+			return err
+		}
 	}
 	return p.flush(ctx)
 }

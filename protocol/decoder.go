@@ -208,6 +208,23 @@ func (d *Decoder) String() string {
 	return string(d.take(n, "string"))
 }
 
+// stringLike reads a string, returning prev itself when they are equal,
+// so that a name decoded again and again is not allocated each time.
+func (d *Decoder) stringLike(prev string) string {
+	n := d.length(false, "string")
+	if n < 0 {
+		if d.err == nil {
+			d.Fail("null for a non-nullable string")
+		}
+		return ""
+	}
+	b := d.take(n, "string")
+	if string(b) == prev {
+		return prev
+	}
+	return string(b)
+}
+
 // NullableString reads a string that may be null (nil).
 func (d *Decoder) NullableString() *string {
 	n := d.length(false, "string")
@@ -320,6 +337,24 @@ func (d *Decoder) strings(n int) []string {
 // readArray reads a non-nullable array of nested structs.
 func readArray[T any, P element[T]](d *Decoder, version int16) []T {
 	return readElements[T, P](d, d.ArrayLen(), version)
+}
+
+// readArrayInto is readArray decoding into dst's elements, in place, as
+// far as they go: a decoder that reads many answers of one kind into the
+// same message reuses its memory. Each element's decode resets it first.
+func readArrayInto[T any, P element[T]](d *Decoder, dst []T, version int16) []T {
+	n := d.ArrayLen()
+	if n > len(dst) || n == 0 {
+		return readElements[T, P](d, n, version) // as readArray does, nil for none
+	}
+	a := dst[:n]
+	for i := 0; i < n && d.err == nil; i++ {
+		P(&a[i]).decode(d, version)
+	}
+	if d.err != nil {
+		return nil
+	}
+	return a
 }
 
 // readNullableArray reads a nullable array of nested structs; null is nil.

@@ -185,3 +185,36 @@ func TestAppendRequestVectored(t *testing.T) {
 		}
 	}
 }
+
+// TestProduceResponseDecodeReuse: decoding answers one after another into
+// one ProduceResponse gives what decoding each into a fresh one gives,
+// whatever the earlier answer held.
+func TestProduceResponseDecodeReuse(t *testing.T) {
+	msg := "busy"
+	answers := []*ProduceResponse{
+		{Responses: []ProduceResponseTopic{
+			{Name: "a", PartitionResponses: []ProduceResponsePartition{{Index: 0, BaseOffset: 7, LogAppendTimeMs: -1, LogStartOffset: -1, CurrentLeader: LeaderIDAndEpoch{LeaderID: -1, LeaderEpoch: -1}}, {Index: 1, ErrorCode: 6, ErrorMessage: &msg, LogAppendTimeMs: -1, LogStartOffset: -1, CurrentLeader: LeaderIDAndEpoch{LeaderID: -1, LeaderEpoch: -1}}}},
+			{Name: "b", PartitionResponses: []ProduceResponsePartition{{Index: 2, BaseOffset: 9, LogAppendTimeMs: 5, LogStartOffset: 0, CurrentLeader: LeaderIDAndEpoch{LeaderID: -1, LeaderEpoch: -1}}}},
+		}},
+		{Responses: []ProduceResponseTopic{
+			{Name: "c", PartitionResponses: []ProduceResponsePartition{{Index: 3, BaseOffset: 1, LogAppendTimeMs: -1, LogStartOffset: -1, CurrentLeader: LeaderIDAndEpoch{LeaderID: -1, LeaderEpoch: -1}}}},
+		}},
+		{Responses: []ProduceResponseTopic{
+			{Name: "c", PartitionResponses: []ProduceResponsePartition{}},
+			{Name: "a", PartitionResponses: []ProduceResponsePartition{{Index: 0, BaseOffset: 8, LogAppendTimeMs: -1, LogStartOffset: -1, CurrentLeader: LeaderIDAndEpoch{LeaderID: -1, LeaderEpoch: -1}}}},
+		}},
+	}
+	var reused ProduceResponse
+	for _, version := range []int16{3, 8, 9} {
+		for i, a := range answers {
+			frame, err := AppendResponse(nil, int32(i), a, version)
+			require.NoError(t, err)
+			var fresh ProduceResponse
+			_, _, err = DecodeResponseFrame(frame[4:], &fresh, version)
+			require.NoError(t, err)
+			_, _, err = DecodeResponseFrame(frame[4:], &reused, version)
+			require.NoError(t, err)
+			require.Equal(t, fresh, reused, "v%d answer %d", version, i)
+		}
+	}
+}

@@ -154,9 +154,14 @@ func (r *ProduceResponse) Encode(e *Encoder, version int16) {
 }
 
 // Decode implements [Message].
+//
+// Decode reuses r's slices (and the topics' partition slices and names),
+// so that a producer decoding answer after answer into one
+// ProduceResponse allocates nothing for them.
 func (r *ProduceResponse) Decode(d *Decoder, version int16) {
+	responses := r.Responses[:cap(r.Responses)]
 	*r = ProduceResponse{}
-	r.Responses = readArray[ProduceResponseTopic](d, version)
+	r.Responses = readArrayInto[ProduceResponseTopic](d, responses, version)
 	if version >= 1 {
 		r.ThrottleTimeMs = d.Int32()
 	}
@@ -183,14 +188,15 @@ func (t *ProduceResponseTopic) encode(e *Encoder, version int16) {
 }
 
 func (t *ProduceResponseTopic) decode(d *Decoder, version int16) {
+	name, parts := t.Name, t.PartitionResponses[:cap(t.PartitionResponses)]
 	*t = ProduceResponseTopic{}
 	if version <= 12 {
-		t.Name = d.String()
+		t.Name = d.stringLike(name)
 	}
 	if version >= 13 {
 		t.TopicID = d.UUID()
 	}
-	t.PartitionResponses = readArray[ProduceResponsePartition](d, version)
+	t.PartitionResponses = readArrayInto[ProduceResponsePartition](d, parts, version)
 	d.Tags(&t.UnknownTags, nil)
 }
 

@@ -60,7 +60,8 @@ type Conn struct {
 	writeMu sync.Mutex // serialises writes and correlation ID order
 	nextID  int32
 	wbuf    []byte
-	segs    [][]byte // the frame being written, in segments
+	segs    [][]byte    // the frame being written, in segments
+	bufs    net.Buffers // segs, for writev
 
 	mu      sync.Mutex
 	pending []*call // in the order sent
@@ -317,8 +318,11 @@ func (c *Conn) write(segs [][]byte) error {
 		_, err := c.nc.Write(segs[0])
 		return err
 	}
-	bufs := net.Buffers(segs) // WriteTo consumes its copy of the slice
-	_, err := bufs.WriteTo(c.nc)
+	// WriteTo consumes the net.Buffers it is called on: it gets a view of
+	// segs, kept in the Conn so that it is not allocated per request.
+	c.bufs = segs
+	_, err := c.bufs.WriteTo(c.nc)
+	c.bufs = nil
 	return err
 }
 
