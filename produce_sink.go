@@ -519,7 +519,7 @@ func (s *sink) settle(b *batch, r *protocol.ProduceResponsePartition) {
 	defer p.maybeBump() // this answer may be the last one a bump waits for
 	leader := s.key.broker
 	if r == nil {
-		b.maybeWritten = true
+		q.setMaybeWritten(b, true)
 		err := fmt.Errorf("%w: the broker's answer left the partition out", ErrUnknownServerError)
 		s.requestError(q, q.id, err)
 		s.retry(b, err)
@@ -551,13 +551,13 @@ func (s *sink) settle(b *batch, r *protocol.ProduceResponsePartition) {
 		// none of this producer's batches past its last acknowledged
 		// one. After the new epoch it is renumbered and sent again,
 		// without using up a retry.
-		b.maybeWritten = false
+		q.setMaybeWritten(b, false)
 		b.lastErr = code
 		p.idem.requestBump()
 		s.requeue(b, 0)
 	case code.Retriable():
 		if writtenAnyway(code) {
-			b.maybeWritten = true
+			q.setMaybeWritten(b, true)
 		}
 		s.retry(b, code)
 	case code == ErrMessageTooLarge && p.split(b):
@@ -597,6 +597,15 @@ func writtenAnyway(code Error) bool {
 	return code == ErrRequestTimedOut || code == ErrNotEnoughReplicasAfterAppend
 }
 
+// setMaybeWritten records whether the broker may hold b. It takes q.mu:
+// a producer's bump goroutine reads the mark to decide when it may
+// renumber batches.
+func (q *partQueue) setMaybeWritten(b *batch, v bool) {
+	q.mu.Lock()
+	b.maybeWritten = v
+	q.mu.Unlock()
+}
+
 // retryAll puts every batch of req back for another attempt, or fails it.
 // written says whether the request may have reached the broker.
 func (s *sink) retryAll(req *produceReq, err error, written bool) {
@@ -604,12 +613,12 @@ func (s *sink) retryAll(req *produceReq, err error, written bool) {
 		q := b.q
 		q.mu.Lock()
 		gone := b.abandoned || !b.inflight
+		if written && !gone {
+			b.maybeWritten = true // under q.mu: a bump reads it from another goroutine
+		}
 		q.mu.Unlock()
 		if gone {
 			continue // Close reported it already
-		}
-		if written {
-			b.maybeWritten = true
 		}
 		s.requestError(q, -1, err)
 		s.retry(b, err)
