@@ -30,8 +30,11 @@ type BalancedConsumerConfig struct {
 	// request. Default 1 MiB. A larger message still comes through (Kafka
 	// returns a first batch whole, whatever its size).
 	FetchMessageMaxBytes int
-	// NumConsumerFetchers caps the fetch requests in flight at once, across
-	// brokers. Default 0: one per leader broker, all in parallel.
+	// NumConsumerFetchers is pykafka's num_consumer_fetchers, kept so
+	// that configurations carry over.
+	//
+	// Deprecated: fetching belongs to the Client, which sends one fetch
+	// at a time per broker for all its consumers; the field is ignored.
 	NumConsumerFetchers int
 	// AutoCommitEnable commits the assigned partitions' positions (with
 	// TrackTaskDone, up to the oldest message not done) every

@@ -38,6 +38,7 @@ type Client struct {
 
 	coords    coordinatorCache // group coordinators, by group (coordinator.go)
 	producers produceEngine    // produce sinks, one per broker (produce_engine.go)
+	fetches   fetchEngine      // fetch sources, one per broker (fetch_engine.go)
 
 	refreshMu sync.Mutex // one metadata refresh at a time
 	// ctx ends at Close: it stops background work, and its Err says the
@@ -76,6 +77,7 @@ func NewClient(ctx context.Context, cfg Config) (*Client, error) {
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	c.producers.init(c)
+	c.fetches.init(c)
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
@@ -172,6 +174,7 @@ func (c *Client) install(m *clusterMeta) {
 	}
 	c.meta.Store(m)
 	c.producers.metaChanged()
+	c.fetches.metaChanged()
 }
 
 // refresh fetches metadata for topics (nil: every topic) from any broker

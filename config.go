@@ -26,6 +26,12 @@ type Config struct {
 	// "gokafka".
 	ClientID string
 
+	// Rack is the rack (or availability zone) this client runs in, as the
+	// brokers' broker.rack names them (KIP-392). When set, a broker whose
+	// cluster has a replica selector may point consumers at a replica in
+	// the same rack, and they fetch from it. Empty: always the leader.
+	Rack string
+
 	// BrokerVersion pins the protocol versions for brokers too old to
 	// answer APIVersions ("0.8.2", "0.9.0"), as pykafka's broker_version
 	// did. Empty (the default) asks each broker what it supports, which is
@@ -227,6 +233,7 @@ const redacted = "[REDACTED]"
 type configView struct {
 	Hosts                 []string
 	ClientID              string
+	Rack                  string
 	BrokerVersion         string
 	RequestTimeout        time.Duration
 	DialTimeout           time.Duration
@@ -243,7 +250,7 @@ type configView struct {
 
 func (cfg Config) view() configView {
 	return configView{
-		Hosts: cfg.Hosts, ClientID: cfg.ClientID, BrokerVersion: cfg.BrokerVersion,
+		Hosts: cfg.Hosts, ClientID: cfg.ClientID, Rack: cfg.Rack, BrokerVersion: cfg.BrokerVersion,
 		RequestTimeout: cfg.RequestTimeout, DialTimeout: cfg.DialTimeout, SourceAddress: cfg.SourceAddress,
 		TLS: tlsSummary{cfg.TLS}, SASL: cfg.SASL, MetadataMaxAge: cfg.MetadataMaxAge, RetryBackoff: cfg.RetryBackoff,
 		MaxResponseSize: cfg.MaxResponseSize, IncludeInternalTopics: cfg.IncludeInternalTopics,
@@ -270,6 +277,7 @@ func (cfg Config) LogValue() slog.Value {
 	attrs := []slog.Attr{
 		slog.Any("hosts", cfg.Hosts),
 		slog.String("client_id", cfg.ClientID),
+		slog.String("rack", cfg.Rack),
 		slog.String("broker_version", cfg.BrokerVersion),
 		slog.Duration("request_timeout", cfg.RequestTimeout),
 		slog.Duration("dial_timeout", cfg.DialTimeout),

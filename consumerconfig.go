@@ -32,8 +32,11 @@ type SimpleConsumerConfig struct {
 	// request. Default 1 MiB. A larger message still comes through (Kafka
 	// returns a first batch whole, whatever its size).
 	FetchMessageMaxBytes int
-	// NumConsumerFetchers caps the fetch requests in flight at once, across
-	// brokers. Default 0: one per leader broker, all in parallel.
+	// NumConsumerFetchers is pykafka's num_consumer_fetchers, kept so
+	// that configurations carry over.
+	//
+	// Deprecated: fetching belongs to the Client, which sends one fetch
+	// at a time per broker for all its consumers; the field is ignored.
 	NumConsumerFetchers int
 	// AutoCommitEnable commits HeldOffsets every AutoCommitInterval and on
 	// Close. Default false.
@@ -117,12 +120,11 @@ var errNoPartitions = errors.New("kafka: SimpleConsumerConfig.Partitions is empt
 // (with defaults applied); both consumers build their fetchers from it.
 func (cfg SimpleConsumerConfig) fetchOptions() fetchOptions {
 	return fetchOptions{
-		maxBytes:   cfg.FetchMessageMaxBytes,
-		minBytes:   cfg.FetchMinBytes,
-		maxWait:    cfg.FetchWaitMax,
-		queued:     cfg.QueuedMaxMessages,
-		isolation:  int8(cfg.IsolationLevel),
-		reset:      cfg.AutoOffsetReset,
-		maxFetches: cfg.NumConsumerFetchers,
+		maxBytes:  cfg.FetchMessageMaxBytes,
+		minBytes:  cfg.FetchMinBytes,
+		maxWait:   cfg.FetchWaitMax,
+		queued:    cfg.QueuedMaxMessages,
+		isolation: int8(cfg.IsolationLevel),
+		reset:     cfg.AutoOffsetReset,
 	}
 }

@@ -11,25 +11,24 @@ import (
 	"github.com/gokafka/kafka/protocol"
 )
 
-// A fetcher keeps partitions' messages flowing: one goroutine
-// per leader broker fetches every partition that broker leads and has room
-// in its buffer, and next hands the messages out in arrival order. It is
-// the machinery of both consumers.
+// A fetcher is one consumer's side of fetching: its partitions'
+// positions and buffers, and the queue Consume takes messages from. The
+// fetching itself is done by the Client's sources (fetch_source.go), one
+// per broker, which fetch the partitions of every consumer and hand each
+// partition's messages to its own fetcher. It is the machinery of both
+// consumers.
 type fetcher struct {
-	client     *Client
-	partitions []TopicPartition // sorted
-	topics     []string         // the partitions' topics, sorted
-	opts       fetchOptions
+	client *Client
+	states []*partState // sorted by topic and partition
+	topics []string     // the partitions' topics, sorted
+	opts   fetchOptions
 
-	mu      sync.Mutex
-	parts   map[TopicPartition]*partState
-	queue   chunkQueue    // fetched and not yet consumed
-	err     error         // to return from the next call to next
-	avail   chan struct{} // signalled when chunks or err arrive
-	changed chan struct{} // closed (and replaced) to wake the workers
-	workers map[int32]bool
+	mu    sync.Mutex
+	parts map[TopicPartition]*partState
+	queue chunkQueue    // fetched and not yet consumed
+	err   error         // to return from the next call to next
+	avail chan struct{} // signalled when chunks or err arrive
 
-	sem    chan struct{} // bounds fetches in flight, when configured
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -43,17 +42,24 @@ type fetchOptions struct {
 	queued             int
 	isolation          int8
 	reset              OffsetType
-	maxFetches         int
 }
 
-// partState is one partition's position.
+// partState is one partition's position, and its place in the Client's
+// fetch engine. The fetcher's mu guards it.
 type partState struct {
-	fetchOffset int64  // the next offset to fetch
-	held        int64  // the next offset to hand out
-	buffered    int    // messages fetched, not handed out
-	backlog     int    // handed out to a partition worker, not yet taken by it
-	gen         uint64 // bumped by seeks: fetches begun before are dropped
-	busy        bool   // in a fetch
+	tp TopicPartition
+	f  *fetcher
+
+	fetchOffset int64   // the next offset to fetch
+	held        int64   // the next offset to hand out
+	buffered    int     // messages fetched, not handed out
+	backlog     int     // handed out to a partition worker, not yet taken by it
+	gen         uint64  // bumped by seeks: fetches begun before are dropped
+	busy        bool    // in a fetch
+	paused      bool    // Pause: not fetched, not handed out
+	src         *source // where it is fetched from; nil while it has no leader
+	replica     int32   // the preferred read replica the leader named (KIP-392), or -1
+	lastEpoch   int32   // the leader epoch of the last batch fetched (KIP-320), or -1
 	retryAt     time.Time
 	failures    int
 }
@@ -61,165 +67,57 @@ type partState struct {
 func newFetcher(c *Client, partitions []TopicPartition, opts fetchOptions) *fetcher {
 	partitions = slices.Clone(partitions)
 	slices.SortFunc(partitions, TopicPartition.compare)
+	partitions = slices.Compact(partitions)
 	f := &fetcher{
-		client: c, partitions: partitions, opts: opts,
-		parts:   make(map[TopicPartition]*partState, len(partitions)),
-		avail:   make(chan struct{}, 1),
-		changed: make(chan struct{}),
-		workers: make(map[int32]bool),
+		client: c, opts: opts,
+		parts: make(map[TopicPartition]*partState, len(partitions)),
+		avail: make(chan struct{}, 1),
 	}
 	for _, tp := range partitions {
-		f.parts[tp] = &partState{fetchOffset: -1, held: -1}
+		ps := &partState{tp: tp, f: f, fetchOffset: -1, held: -1, replica: -1, lastEpoch: -1}
+		f.parts[tp] = ps
+		f.states = append(f.states, ps)
 		if !slices.Contains(f.topics, tp.Topic) {
 			f.topics = append(f.topics, tp.Topic)
 		}
-	}
-	if opts.maxFetches > 0 {
-		f.sem = make(chan struct{}, opts.maxFetches)
 	}
 	f.ctx, f.cancel = context.WithCancel(c.ctx)
 	return f
 }
 
-// run starts fetching.
-func (f *fetcher) run() {
-	f.wg.Add(1)
-	go f.manage()
-}
+// run starts fetching: the partitions join their leaders' sources.
+func (f *fetcher) run() { f.client.fetches.register(f) }
 
-// manage starts a worker for each broker leading one of the partitions,
-// looking again whenever the workers are woken and every second.
-func (f *fetcher) manage() {
-	defer f.wg.Done()
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		f.mu.Lock()
-		ch := f.changed
-		m := f.client.meta.Load()
-		for _, tp := range f.partitions {
-			if leader := m.leader(tp); leader >= 0 && !f.workers[leader] {
-				f.workers[leader] = true
-				f.wg.Add(1)
-				go f.work(leader)
-			}
-		}
-		f.mu.Unlock()
-		select {
-		case <-f.ctx.Done():
-			return
-		case <-ch:
-		case <-t.C:
-			f.wake()
-		}
-	}
-}
-
-// wake tells the workers (and the manager) that something changed.
-func (f *fetcher) wake() {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.wakeLocked()
-}
-
+// wakeLocked tells the sources of f's partitions to look again (room in a
+// buffer, a new position); f.mu is held.
 func (f *fetcher) wakeLocked() {
-	close(f.changed)
-	f.changed = make(chan struct{})
+	for _, ps := range f.states {
+		if ps.src != nil {
+			ps.src.signal()
+		}
+	}
 }
 
-// claimed is a partition taken for one fetch, with the position it had.
-type claimed struct {
-	tp     TopicPartition
-	offset int64
-	gen    uint64
+// wakePart tells ps's source to look again; f.mu is held.
+func (ps *partState) wake() {
+	if ps.src != nil {
+		ps.src.signal()
+	}
 }
 
-// claim takes the partitions broker leads that are ready to fetch.
-func (f *fetcher) claim(broker int32, parts []claimed) (_ []claimed, wake <-chan struct{}, next time.Time) {
-	parts = parts[:0]
+// release gives a claimed partition back, to be fetched again after wait.
+func (f *fetcher) release(c claimed, wait time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	m := f.client.meta.Load()
-	now := time.Now()
-	for _, tp := range f.partitions {
-		ps := f.parts[tp]
-		if m.leader(tp) != broker || ps.busy || ps.buffered+ps.backlog >= f.opts.queued {
-			continue
-		}
-		if ps.retryAt.After(now) {
-			if next.IsZero() || ps.retryAt.Before(next) {
-				next = ps.retryAt
-			}
-			continue
-		}
-		ps.busy = true
-		parts = append(parts, claimed{tp: tp, offset: ps.fetchOffset, gen: ps.gen})
-	}
-	return parts, f.changed, next
-}
-
-// work fetches, over and over, the partitions broker leads.
-func (f *fetcher) work(broker int32) {
-	defer f.wg.Done()
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
-	failures := 0
-	var (
-		parts []claimed
-		wake  <-chan struct{}
-		next  time.Time
-		rs    requestScratch
-	)
-	for f.ctx.Err() == nil {
-		parts, wake, next = f.claim(broker, parts)
-		if len(parts) == 0 {
-			wait := time.Hour
-			if !next.IsZero() {
-				wait = max(time.Until(next), time.Millisecond)
-			}
-			timer.Reset(wait)
-			select {
-			case <-f.ctx.Done():
-			case <-wake:
-			case <-timer.C:
-			}
-			continue
-		}
-		err := f.fetch(broker, parts, &rs)
-		if err == nil {
-			failures = 0
-			continue
-		}
-		if f.ctx.Err() != nil {
-			return
-		}
-		f.client.hooks.requestError(RequestErrorEvent{API: "Fetch", Broker: broker, Partition: -1, Err: err})
-		failures++
-		f.release(parts, f.client.backoff.Delay(failures-1))
-		f.refresh()
-		// A broker that stays unreachable is reported, as pykafka raised
-		// SocketDisconnectedError; fetching goes on meanwhile.
-		if failures%3 == 0 || !IsRetriable(err) {
-			f.fail(err)
-		}
+	ps := c.ps
+	ps.busy = false
+	if wait > 0 {
+		ps.retryAt = time.Now().Add(wait)
 	}
 }
 
-// release gives claimed partitions back, to be retried after wait.
-func (f *fetcher) release(parts []claimed, wait time.Duration) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, c := range parts {
-		ps := f.parts[c.tp]
-		ps.busy = false
-		if wait > 0 {
-			ps.retryAt = time.Now().Add(wait)
-		}
-	}
-}
-
-// refresh updates the topic's metadata in the background, then wakes the
-// workers, so that partitions whose leader moved find the new one.
+// refresh updates the topic's metadata in the background; the Client's
+// fetch engine then routes partitions whose leader moved to the new one.
 func (f *fetcher) refresh() {
 	if !f.refreshing.TryLock() {
 		return
@@ -231,127 +129,16 @@ func (f *fetcher) refresh() {
 		ctx, cancel := context.WithTimeout(f.ctx, f.client.cfg.RequestTimeout)
 		defer cancel()
 		f.client.refresh(ctx, f.topics, false)
-		f.wake()
 	}()
 }
 
-// fetch sends one fetch for parts to broker and files what comes back. It
-// returns an error when the request as a whole failed.
-func (f *fetcher) fetch(id int32, parts []claimed, rs *requestScratch) error {
-	if f.sem != nil {
-		select {
-		case f.sem <- struct{}{}:
-			defer func() { <-f.sem }()
-		case <-f.ctx.Done():
-			return f.ctx.Err()
-		}
-	}
-	b, err := f.client.broker(id)
-	if err != nil {
-		return err
-	}
-	version, err := b.version(f.ctx, protocol.KeyFetch)
-	if err != nil {
-		return b.opError("fetch", "", -1, err)
-	}
-	req, ids := f.request(parts, version, rs)
-	resp := &rs.resp
-	if err := b.request(f.ctx, connFetch, req, resp, version, f.opts.maxWait); err != nil {
-		return b.opError("fetch", "", -1, err)
-	}
-	if code := Error(resp.ErrorCode); code != 0 {
-		return b.opError("fetch", "", -1, code)
-	}
-	if rs.got == nil {
-		rs.got = make(map[TopicPartition]*protocol.FetchResponsePartition, len(parts))
-	}
-	got := rs.got
-	clear(got)
-	for i := range resp.Responses {
-		rt := &resp.Responses[i]
-		topic := rt.Topic
-		if version >= 13 {
-			topic = ids[rt.TopicID]
-		}
-		for j := range rt.Partitions {
-			p := &rt.Partitions[j]
-			got[TopicPartition{topic, p.PartitionIndex}] = p
-		}
-	}
-	for _, c := range parts {
-		f.file(b, c, got[c.tp], &rs.batch)
-	}
-	return nil
-}
-
-// requestScratch is what a worker reuses from one fetch to the next: the
-// request (encoded before RoundTrip returns), the response and the record
-// batch being decoded (messages keep the bytes they alias, not the structs).
-type requestScratch struct {
-	req    protocol.FetchRequest
-	topics []protocol.FetchRequestTopic
-	ids    map[protocol.UUID]string
-	resp   protocol.FetchResponse
-	got    map[TopicPartition]*protocol.FetchResponsePartition
-	batch  protocol.RecordBatch // messages copy what they need from it
-}
-
-// request builds a fetch for parts (sorted by topic, as claimed), and the
-// topic names by ID for reading a v13+ answer.
-func (f *fetcher) request(parts []claimed, version int16, rs *requestScratch) (*protocol.FetchRequest, map[protocol.UUID]string) {
-	m := f.client.meta.Load()
-	topics := rs.topics[:0]
-	if rs.ids == nil {
-		rs.ids = map[protocol.UUID]string{}
-	}
-	clear(rs.ids)
-	for _, c := range parts {
-		if n := len(topics); n == 0 || topics[n-1].Topic != c.tp.Topic {
-			if n == cap(topics) {
-				topics = append(topics, protocol.FetchRequestTopic{})
-			} else {
-				topics = topics[:n+1]
-			}
-			t := &topics[n]
-			*t = protocol.FetchRequestTopic{Topic: c.tp.Topic, Partitions: t.Partitions[:0]}
-			if tm := m.topics[c.tp.Topic]; tm != nil && version >= 13 {
-				t.TopicID = tm.id
-				rs.ids[tm.id] = tm.name
-			}
-		}
-		t := &topics[len(topics)-1]
-		t.Partitions = append(t.Partitions, protocol.FetchRequestTopicPartition{
-			Partition: c.tp.Partition, CurrentLeaderEpoch: -1, FetchOffset: c.offset, LastFetchedEpoch: -1,
-			LogStartOffset: -1, PartitionMaxBytes: int32(f.opts.maxBytes), HighWatermark: 1<<63 - 1,
-		})
-	}
-	rs.topics = topics
-	rs.req = protocol.FetchRequest{
-		ReplicaID:      -1,
-		ReplicaState:   protocol.FetchRequestReplicaState{ReplicaID: -1, ReplicaEpoch: -1},
-		MaxWaitMs:      int32(f.opts.maxWait / time.Millisecond),
-		MinBytes:       int32(f.opts.minBytes),
-		MaxBytes:       fetchMaxBytes,
-		IsolationLevel: f.opts.isolation,
-		SessionEpoch:   -1, // no fetch session: every fetch is a full one
-		Topics:         topics,
-	}
-	return &rs.req, rs.ids
-}
-
-// fetchMaxBytes caps a whole fetch response, as Kafka's fetch.max.bytes.
-const fetchMaxBytes = 50 << 20
-
 // file acts on one partition's part of a fetch response.
 func (f *fetcher) file(b *broker, c claimed, r *protocol.FetchResponsePartition, batch *protocol.RecordBatch) {
-	if r == nil {
-		f.release([]claimed{c}, f.client.cfg.RetryBackoff)
-		return
-	}
+	tp := c.ps.tp
 	switch code := Error(r.ErrorCode); {
 	case code == ErrOffsetOutOfRange:
-		f.client.hooks.requestError(RequestErrorEvent{API: "Fetch", Broker: b.id, Topic: c.tp.Topic, Partition: c.tp.Partition,
-			Err: b.opError("fetch", c.tp.Topic, c.tp.Partition, code)})
+		f.client.hooks.requestError(RequestErrorEvent{API: "Fetch", Broker: b.id, Topic: tp.Topic, Partition: tp.Partition,
+			Err: b.opError("fetch", tp.Topic, tp.Partition, code)})
 		f.outOfRange(c)
 		return
 	case code != 0:
@@ -365,7 +152,7 @@ func (f *fetcher) file(b *broker, c claimed, r *protocol.FetchResponsePartition,
 	}
 	if f.enqueue(c, msgs, next) && len(msgs) > 0 && len(f.client.hooks) > 0 {
 		// Outside the lock: a slow hook must not hold up Consume.
-		e := FetchBatchEvent{Topic: c.tp.Topic, Partition: c.tp.Partition, Messages: len(msgs), Bytes: len(r.Records), Lag: max(r.HighWatermark-next, 0)}
+		e := FetchBatchEvent{Topic: tp.Topic, Partition: tp.Partition, Messages: len(msgs), Bytes: len(r.Records), Lag: max(r.HighWatermark-next, 0)}
 		emit(f.client.hooks, func(h FetchBatchHook) { h.OnFetchBatch(e) })
 	}
 }
@@ -375,10 +162,10 @@ func (f *fetcher) file(b *broker, c claimed, r *protocol.FetchResponsePartition,
 func (f *fetcher) enqueue(c claimed, msgs []Message, next int64) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	ps := f.parts[c.tp]
+	ps := c.ps
 	ps.busy = false
-	if ps.gen != c.gen {
-		return false // seeked meanwhile: this data is for the old position
+	if ps.gen != c.gen || f.ctx.Err() != nil {
+		return false // seeked meanwhile (this data is for the old position), or closed
 	}
 	ps.failures = 0
 	if next == c.offset {
@@ -386,7 +173,7 @@ func (f *fetcher) enqueue(c claimed, msgs []Message, next int64) bool {
 	}
 	ps.fetchOffset = next
 	ps.buffered += len(msgs)
-	f.queue.push(chunk{tp: c.tp, gen: c.gen, msgs: msgs, end: next})
+	f.queue.push(chunk{ps: ps, gen: c.gen, msgs: msgs, end: next})
 	select {
 	case f.avail <- struct{}{}:
 	default:
@@ -427,8 +214,8 @@ func (f *fetcher) decode(c claimed, r *protocol.FetchResponsePartition, batch *p
 				continue
 			}
 			msgs = append(msgs, Message{
-				Topic:     c.tp.Topic,
-				Partition: c.tp.Partition,
+				Topic:     c.ps.tp.Topic,
+				Partition: c.ps.tp.Partition,
 				Offset:    off,
 				Key:       rec.Key,
 				Value:     rec.Value,
@@ -499,20 +286,21 @@ func (a *abortedTxns) skip(b *protocol.RecordBatch) bool {
 // outOfRange moves a partition whose position left the log to
 // AutoOffsetReset, as the guide says.
 func (f *fetcher) outOfRange(c claimed) {
-	bounds, err := f.bounds(f.ctx, []TopicPartition{c.tp})
+	tp := c.ps.tp
+	bounds, err := f.bounds(f.ctx, []TopicPartition{tp})
 	if err != nil {
-		f.release([]claimed{c}, f.client.cfg.RetryBackoff)
+		f.release(c, f.client.cfg.RetryBackoff)
 		return
 	}
-	to := outOfRange(c.offset, f.opts.reset, bounds[c.tp])
+	to := outOfRange(c.offset, f.opts.reset, bounds[tp])
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	ps := f.parts[c.tp]
+	ps := c.ps
 	ps.busy = false
 	if ps.gen != c.gen {
 		return
 	}
-	f.client.log.Info("kafka: offset out of range; moving to AutoOffsetReset", "topic", c.tp.Topic, "partition", c.tp.Partition, "from", c.offset, "to", to)
+	f.client.log.Info("kafka: offset out of range; moving to AutoOffsetReset", "topic", tp.Topic, "partition", tp.Partition, "from", c.offset, "to", to)
 	ps.fetchOffset = to
 	if ps.buffered == 0 {
 		ps.held = to
@@ -522,14 +310,15 @@ func (f *fetcher) outOfRange(c claimed) {
 // partitionError backs a partition off after an error: retriable ones
 // (a leader moving) refresh the metadata; others are returned by next.
 func (f *fetcher) partitionError(b *broker, c claimed, err error) {
-	err = b.opError("fetch", c.tp.Topic, c.tp.Partition, err)
-	f.client.hooks.requestError(RequestErrorEvent{API: "Fetch", Broker: b.id, Topic: c.tp.Topic, Partition: c.tp.Partition, Err: err})
+	tp := c.ps.tp
+	err = b.opError("fetch", tp.Topic, tp.Partition, err)
+	f.client.hooks.requestError(RequestErrorEvent{API: "Fetch", Broker: b.id, Topic: tp.Topic, Partition: tp.Partition, Err: err})
 	f.mu.Lock()
-	ps := f.parts[c.tp]
+	ps := c.ps
 	ps.failures++
 	wait := f.client.backoff.Delay(ps.failures - 1)
 	f.mu.Unlock()
-	f.release([]claimed{c}, wait)
+	f.release(c, wait)
 	f.refresh()
 	if !IsRetriable(err) {
 		f.fail(err)
@@ -590,10 +379,10 @@ func (f *fetcher) seek(offsets map[TopicPartition]int64) {
 		ps := f.parts[tp]
 		ps.gen++
 		ps.fetchOffset, ps.held, ps.buffered = o, o, 0
-		ps.retryAt, ps.failures = time.Time{}, 0
+		ps.retryAt, ps.failures, ps.lastEpoch = time.Time{}, 0, -1
+		ps.wake()
 	}
-	f.queue.dropIf(func(c *chunk) bool { return c.gen != f.parts[c.tp].gen })
-	f.wakeLocked()
+	f.queue.dropIf(func(c *chunk) bool { return c.gen != c.ps.gen })
 }
 
 // next returns the next fetched message, waiting within ctx and the
@@ -637,7 +426,7 @@ func (f *fetcher) next(ctx context.Context, ct *consumerTimer) (Message, error) 
 func (f *fetcher) takeLocked() (Message, bool) {
 	for f.queue.len() > 0 {
 		c := f.queue.front()
-		ps := f.parts[c.tp]
+		ps := c.ps
 		if c.i < len(c.msgs) {
 			msg := c.msgs[c.i]
 			c.msgs[c.i] = Message{} // the application owns it now
@@ -649,7 +438,7 @@ func (f *fetcher) takeLocked() (Message, bool) {
 				f.queue.pop()
 			}
 			if ps.buffered+ps.backlog == f.opts.queued-1 {
-				f.wakeLocked() // room again: fetching may resume
+				ps.wake() // room again: fetching may resume
 			}
 			return msg, true
 		}
@@ -673,7 +462,7 @@ func (f *fetcher) addBacklog(tp TopicPartition, n int) {
 	before := ps.buffered + ps.backlog
 	ps.backlog += n
 	if before >= f.opts.queued && before+n < f.opts.queued {
-		f.wakeLocked() // room again: fetching may resume
+		ps.wake() // room again: fetching may resume
 	}
 }
 
@@ -703,9 +492,10 @@ func (f *fetcher) fail(err error) {
 	}
 }
 
-// close stops the workers; next returns ErrConsumerStopped from then on,
-// in waiting calls too.
+// close takes the partitions out of their sources; next returns
+// ErrConsumerStopped from then on, in waiting calls too.
 func (f *fetcher) close() {
 	f.cancel()
+	f.client.fetches.unregister(f)
 	f.wg.Wait()
 }

@@ -4,7 +4,7 @@ package kafka
 // partition's next fetch offset after it, which may lie beyond the last
 // message (compacted records, transaction markers).
 type chunk struct {
-	tp   TopicPartition
+	ps   *partState
 	gen  uint64
 	msgs []Message
 	i    int

@@ -122,6 +122,17 @@ func merge(prev *clusterMeta, resp *protocol.MetadataResponse, full bool) *clust
 	return m
 }
 
+// leaderEpoch returns the epoch of tp's leader, -1 when unknown (brokers
+// before Kafka 2.1 do not say).
+func (m *clusterMeta) leaderEpoch(tp TopicPartition) int32 {
+	if t, ok := m.topics[tp.Topic]; ok {
+		if p, ok := t.partition(tp.Partition); ok {
+			return p.LeaderEpoch
+		}
+	}
+	return -1
+}
+
 // leader returns the ID of tp's leader, or -1 when it has none or is
 // unknown.
 func (m *clusterMeta) leader(tp TopicPartition) int32 {

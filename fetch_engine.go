@@ -1,0 +1,154 @@
+package kafka
+
+import (
+	"sync"
+	"time"
+)
+
+// fetchEngine is the Client's side of consuming: one source per broker
+// (and per request-wide settings: isolation, FetchWaitMax, FetchMinBytes)
+// fetching the partitions of every consumer of the Client, and the routing
+// of each partition to its leader's source. Consumers with different wait
+// settings get different sources, each with a connection of its own, so
+// that one consumer's long poll never holds up another's data; consumers
+// alike share requests. Goroutines and connections grow with brokers, not
+// with consumers.
+type fetchEngine struct {
+	c       *Client
+	wake    chan struct{}
+	started sync.Once
+
+	mu      sync.Mutex
+	sources map[sourceKey]*source
+	parts   map[*partState]struct{} // every partition of every running consumer
+}
+
+// sourceKey names a source: a broker, and what a FetchRequest says once
+// for all its partitions.
+type sourceKey struct {
+	broker    int32
+	isolation int8
+	maxWait   time.Duration
+	minBytes  int
+}
+
+func (e *fetchEngine) init(c *Client) {
+	e.c = c
+	e.wake = make(chan struct{}, 1)
+	e.sources = make(map[sourceKey]*source)
+	e.parts = make(map[*partState]struct{})
+}
+
+// start runs the engine's goroutine, once a consumer needs it.
+func (e *fetchEngine) start() {
+	e.started.Do(func() {
+		e.c.bg.Add(1)
+		go e.run()
+	})
+}
+
+// register routes a fetcher's partitions to their leaders' sources.
+func (e *fetchEngine) register(f *fetcher) {
+	e.start()
+	meta := e.c.meta.Load()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.c.isClosed() {
+		return
+	}
+	for _, ps := range f.states {
+		e.parts[ps] = struct{}{}
+		e.route(ps, meta)
+	}
+}
+
+// unregister takes a fetcher's partitions out of their sources.
+func (e *fetchEngine) unregister(f *fetcher) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, ps := range f.states {
+		delete(e.parts, ps)
+		f.mu.Lock()
+		s := ps.src
+		ps.src = nil
+		f.mu.Unlock()
+		if s != nil {
+			s.remove(ps)
+		}
+	}
+}
+
+// metaChanged is told of every new metadata: leaders may have moved.
+func (e *fetchEngine) metaChanged() { signal(e.wake) }
+
+// route moves ps to the source of its partition's leader (its preferred
+// read replica, when the leader named one), or to none while there is no
+// leader; e.mu is held.
+func (e *fetchEngine) route(ps *partState, meta *clusterMeta) {
+	f := ps.f
+	f.mu.Lock()
+	broker := ps.replica
+	f.mu.Unlock()
+	if _, ok := meta.brokers[broker]; !ok {
+		broker = meta.leader(ps.tp) // no replica named, or it left
+	}
+	var s *source
+	if broker >= 0 {
+		key := sourceKey{broker: broker, isolation: f.opts.isolation, maxWait: f.opts.maxWait, minBytes: f.opts.minBytes}
+		if s = e.sources[key]; s == nil {
+			s = newSource(e, key)
+			e.sources[key] = s
+		}
+	}
+	f.mu.Lock()
+	old := ps.src
+	ps.src = s
+	f.mu.Unlock()
+	if old == s {
+		return
+	}
+	if old != nil {
+		old.remove(ps)
+	}
+	if s != nil {
+		s.add(ps)
+	}
+}
+
+// reroute routes every partition again, after new metadata.
+func (e *fetchEngine) reroute() {
+	meta := e.c.meta.Load()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for ps := range e.parts {
+		e.route(ps, meta)
+	}
+}
+
+// retire forgets s if it still has no partitions, and reports whether it
+// did: its goroutine then ends.
+func (e *fetchEngine) retire(s *source) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	s.mu.Lock()
+	idle := len(s.parts) == 0
+	s.mu.Unlock()
+	if !idle || e.sources[s.key] != s {
+		return false
+	}
+	delete(e.sources, s.key)
+	return true
+}
+
+// run reroutes partitions whenever the metadata changes.
+func (e *fetchEngine) run() {
+	defer e.c.bg.Done()
+	for {
+		select {
+		case <-e.wake:
+			e.reroute()
+		case <-e.c.ctx.Done():
+			return
+		}
+	}
+}
