@@ -184,6 +184,7 @@ type BalancedConsumer struct {
 	err        error                    // a membership failure for Consume to return
 	started    bool                     // had an assignment: ResetOffsetOnStart is spent
 	workers    *workerPool              // when RunWorkers runs
+	paused     map[TopicPartition]bool  // by Pause, across rebalances
 
 	// commitMu orders commits: a commit computes its offsets and sends
 	// them holding it, so that an automatic commit computed before a
@@ -375,14 +376,15 @@ func (c *BalancedConsumer) assign(assignment map[string][]int32) error {
 		}
 	}
 	f.seek(start)
-	f.run()
 	memberID, generation := c.member.membership()
 	c.mu.Lock()
+	f.setPaused(c.pausedLocked(), true) // pauses outlive rebalances
 	c.f, c.assigned, c.started, c.err = f, tps, true, nil
 	c.memberID, c.generation = memberID, generation
 	c.notifyLocked()
 	workers := c.workers
 	c.mu.Unlock()
+	f.run()
 	if workers != nil {
 		workers.assigned(tps)
 	}

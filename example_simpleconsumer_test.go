@@ -186,3 +186,51 @@ func ExampleSimpleConsumer_Consume() {
 	// hello
 	// caught up
 }
+
+// Back-pressure: while the work a partition's messages feed cannot keep
+// up, pause the partition; its position is kept, and it goes on from there
+// on Resume.
+func ExampleSimpleConsumer_Pause() {
+	ctx := context.Background()
+	topic, cleanup := exampleSCTopic(ctx, "mytopic", "one", "two", "three")
+	defer cleanup()
+
+	consumer, err := topic.SimpleConsumer(ctx, kafka.SimpleConsumerConfig{
+		AutoOffsetReset: kafka.OffsetEarliest,
+		ConsumerTimeout: 300 * time.Millisecond,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer consumer.Close()
+
+	msg, err := consumer.Consume(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(string(msg.Value))
+
+	if err := consumer.Pause(0); err != nil { // downstream is busy
+		log.Fatal(err)
+	}
+	_, err = consumer.Consume(ctx)
+	fmt.Println("while paused:", err)
+
+	if err := consumer.Resume(0); err != nil {
+		log.Fatal(err)
+	}
+	for msg, err := range consumer.Messages(ctx) {
+		if errors.Is(err, kafka.ErrConsumerTimeout) {
+			break
+		}
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(string(msg.Value))
+	}
+	// Output:
+	// one
+	// while paused: kafka: consumer timeout: no message within ConsumerTimeout
+	// two
+	// three
+}
