@@ -25,16 +25,16 @@ type Broker struct {
 func (b Broker) Addr() string { return net.JoinHostPort(b.Host, strconv.Itoa(int(b.Port))) }
 
 // connKind separates traffic that must not queue behind other traffic: a
-// broker handles one request per connection at a time, so a fetch waiting
-// for data would hold up anything pipelined behind it. (Group members have
-// connections of their own: a JoinGroup waits for the other members, who
-// may be in the same process.)
+// broker handles one request per connection at a time, so a request it
+// holds would hold up anything pipelined behind it. (Fetch sources and
+// group members dial connections of their own: a fetch waits at the broker
+// for data, per its consumers' FetchWaitMax, and a JoinGroup waits for the
+// other members, who may be in the same process.)
 type connKind int
 
 const (
 	connGeneral connKind = iota // metadata, offsets queries, coordinators, quick admin calls
 	connProduce
-	connFetch
 	// connAdmin carries admin requests the broker may hold for up to their
 	// TimeoutMs (CreateTopics, DeleteTopics, CreatePartitions), so that a
 	// slow one does not delay metadata on connGeneral.

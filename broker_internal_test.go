@@ -41,18 +41,18 @@ func TestDialOfOneKindDoesNotBlockOthers(t *testing.T) {
 	require.NoError(t, err)
 
 	b.mu.Lock()
-	b.retryAt = time.Now().Add(time.Hour) // the fetch connection must wait to redial
+	b.retryAt = time.Now().Add(time.Hour) // the produce connection must wait to redial
 	b.mu.Unlock()
 	waiting, cancel := context.WithCancel(ctx)
 	done := make(chan error)
-	go func() { _, err := b.conn(waiting, connFetch); done <- err }()
+	go func() { _, err := b.conn(waiting, connProduce); done <- err }()
 
 	quick, cancelQuick := context.WithTimeout(ctx, 500*time.Millisecond)
 	defer cancelQuick()
 	_, err = b.conn(quick, connGeneral)
-	require.NoError(t, err, "the healthy general connection is not held up by the fetch connection's backoff")
-	_, err = b.conn(quick, connFetch)
-	require.ErrorIs(t, err, context.DeadlineExceeded, "a second fetch caller waits for the same dial, within its ctx")
+	require.NoError(t, err, "the healthy general connection is not held up by the produce connection's backoff")
+	_, err = b.conn(quick, connProduce)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "a second produce caller waits for the same dial, within its ctx")
 	cancel()
 	require.ErrorIs(t, <-done, context.Canceled)
 }
