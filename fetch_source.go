@@ -32,7 +32,16 @@ type source struct {
 	session  fetchSession
 	rs       requestScratch
 	claimed  []claimed
+	// full: a partition was left out of the claim for want of room in its
+	// consumer's buffer. The fetch then waits at most fullWait, so that
+	// once the consumer makes room its partition is not left waiting for
+	// a long poll of idle partitions to end.
+	full bool
 }
+
+// fullWait caps a fetch's wait at the broker while a partition routed to
+// the source is left out for a full buffer.
+const fullWait = 20 * time.Millisecond
 
 // sourceIdle is how long a source without partitions lives on before it
 // retires, closing its connection (leaders moved away, consumers closed).
@@ -116,7 +125,7 @@ type claimed struct {
 // not paused or backing off, with room in their consumer's buffer. It
 // returns when a partition backing off may be fetched again.
 func (s *source) claim() (next time.Time) {
-	s.claimed = s.claimed[:0]
+	s.claimed, s.full = s.claimed[:0], false
 	s.mu.Lock()
 	parts := s.parts
 	s.mu.Unlock()
@@ -126,7 +135,9 @@ func (s *source) claim() (next time.Time) {
 		f := ps.f
 		f.mu.Lock()
 		switch {
-		case ps.src != s || ps.paused || f.ctx.Err() != nil || ps.buffered+ps.backlog >= f.opts.queued:
+		case ps.src != s || ps.paused || f.ctx.Err() != nil:
+		case ps.buffered+ps.backlog >= f.opts.queued:
+			s.full = true
 		case ps.retryAt.After(now):
 			next = earlier(next, ps.retryAt)
 		default:
@@ -291,10 +302,14 @@ func (s *source) request(version int16) *protocol.FetchRequest {
 	}
 	rs.topics = topics
 	rs.forgotten = sess.forget(rs.forgotten[:0], s.claimed, m, version)
+	wait := s.key.maxWait
+	if s.full {
+		wait = min(wait, fullWait)
+	}
 	rs.req = protocol.FetchRequest{
 		ReplicaID:           -1,
 		ReplicaState:        protocol.FetchRequestReplicaState{ReplicaID: -1, ReplicaEpoch: -1},
-		MaxWaitMs:           int32(s.key.maxWait / time.Millisecond),
+		MaxWaitMs:           int32(wait / time.Millisecond),
 		MinBytes:            int32(s.key.minBytes),
 		MaxBytes:            fetchMaxBytes,
 		IsolationLevel:      s.key.isolation,
