@@ -332,8 +332,9 @@ func (c *Conn) write(segs [][]byte) error {
 func (c *Conn) readLoop() {
 	defer close(c.readerDone)
 	var buf []byte
+	proven := 0 // the largest frame the broker sent whole: see ReadFrameTrusting
 	for {
-		frame, err := protocol.ReadFrame(c.nc, buf[:0], c.maxResp)
+		frame, err := protocol.ReadFrameTrusting(c.nc, buf[:0], c.maxResp, proven)
 		if err != nil {
 			c.fail(c.readFailure(err, c.awaited()))
 			return
@@ -362,6 +363,7 @@ func (c *Conn) readLoop() {
 		// The frame is handed over, so the next read needs a fresh buffer.
 		cl.done <- result{frame: frame}
 		buf = nil
+		proven = max(proven, len(frame))
 	}
 }
 
