@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gokafka/kafka/internal/backoff"
@@ -48,7 +49,19 @@ type BalancedConsumerConfig struct {
 	// Default 0: by AutoCommitInterval alone.
 	AutoCommitMessages int
 	// QueuedMaxMessages caps the fetched messages held per partition
-	// before fetching pauses. Default 2000.
+	// before fetching pauses. Default 10,000 (pykafka's default was 2000).
+	//
+	// A partition is fetched again while it holds fewer, so that it holds
+	// at most QueuedMaxMessages-1 messages plus one fetch
+	// (FetchMessageMaxBytes). Each held message costs 128 bytes beside its
+	// key, value and headers, which alias the fetched response (a
+	// response is kept while any message from it is). At the default that
+	// is about 1.3 MB of messages plus their payloads per partition: some
+	// 2.5 MB for 100-byte values, some 11 MB for 1 KiB ones, so set it
+	// lower for many partitions of large messages. At 2000, a partition of
+	// small messages holds less than one fetch's worth, and consuming
+	// stalls waiting for the next fetch: the default keeps several
+	// fetches' worth of small messages queued.
 	QueuedMaxMessages int
 	// FetchMinBytes is how much data a broker waits for before it answers
 	// a fetch. Default 1.
@@ -185,6 +198,11 @@ type BalancedConsumer struct {
 	started    bool                     // had an assignment: ResetOffsetOnStart is spent
 	workers    *workerPool              // when RunWorkers runs
 	paused     map[TopicPartition]bool  // by Pause, across rebalances
+
+	// ready is f while err is nil, else nil: Consume takes from it without
+	// mu, and takes mu only when it is nil (rebalancing, an error to
+	// return) or its fetcher stopped. notifyLocked keeps it.
+	ready atomic.Pointer[fetcher]
 
 	// commitMu orders commits: a commit computes its offsets and sends
 	// them holding it, so that an automatic commit computed before a
@@ -490,6 +508,16 @@ func groupMovedOn(err error) bool {
 func (c *BalancedConsumer) notifyLocked() {
 	close(c.changed)
 	c.changed = make(chan struct{})
+	c.readyLocked()
+}
+
+// readyLocked sets ready from f and err; c.mu is held.
+func (c *BalancedConsumer) readyLocked() {
+	if c.err != nil {
+		c.ready.Store(nil)
+	} else {
+		c.ready.Store(c.f)
+	}
 }
 
 func (c *BalancedConsumer) setErr(err error) {
@@ -507,30 +535,40 @@ func (c *BalancedConsumer) Consume(ctx context.Context) (Message, error) {
 	ct := newConsumerTimer(c.sc.ConsumerTimeout)
 	defer ct.stop()
 	for {
-		c.mu.Lock()
-		f, changed, err := c.f, c.changed, c.err
-		c.err = nil
-		c.mu.Unlock()
-		switch {
-		case c.ctx.Err() != nil:
+		if c.ctx.Err() != nil {
 			return Message{}, ErrConsumerStopped
-		case err != nil:
-			return Message{}, err
-		case f == nil:
-			select {
-			case <-changed:
-				continue
-			case <-c.ctx.Done():
-				return Message{}, ErrConsumerStopped
-			case <-ctx.Done():
-				return Message{}, ctx.Err()
-			case <-ct.C():
-				return Message{}, ErrConsumerTimeout
+		}
+		// The common case, an assignment and no error to return, takes no
+		// lock of the consumer's: only the fetcher's, in next.
+		f := c.ready.Load()
+		if f == nil {
+			c.mu.Lock()
+			f, changed, err := c.f, c.changed, c.err
+			c.err = nil
+			c.readyLocked()
+			c.mu.Unlock()
+			if err != nil {
+				return Message{}, err
+			}
+			if f == nil {
+				select {
+				case <-changed:
+					continue
+				case <-c.ctx.Done():
+					return Message{}, ErrConsumerStopped
+				case <-ctx.Done():
+					return Message{}, ctx.Err()
+				case <-ct.C():
+					return Message{}, ErrConsumerTimeout
+				}
 			}
 		}
 		msg, err := f.next(ctx, &ct)
 		if errors.Is(err, ErrConsumerStopped) {
-			continue // a rebalance replaced the fetcher
+			// A rebalance replaced the fetcher (or Close is under way):
+			// look again under mu, not at a stale ready.
+			c.ready.CompareAndSwap(f, nil)
+			continue
 		}
 		if err != nil {
 			return msg, err

@@ -48,7 +48,19 @@ type SimpleConsumerConfig struct {
 	// Default 0: by AutoCommitInterval alone.
 	AutoCommitMessages int
 	// QueuedMaxMessages caps the fetched messages held per partition
-	// before fetching pauses. Default 2000.
+	// before fetching pauses. Default 10,000 (pykafka's default was 2000).
+	//
+	// A partition is fetched again while it holds fewer, so that it holds
+	// at most QueuedMaxMessages-1 messages plus one fetch
+	// (FetchMessageMaxBytes). Each held message costs 128 bytes beside its
+	// key, value and headers, which alias the fetched response (a
+	// response is kept while any message from it is). At the default that
+	// is about 1.3 MB of messages plus their payloads per partition: some
+	// 2.5 MB for 100-byte values, some 11 MB for 1 KiB ones, so set it
+	// lower for many partitions of large messages. At 2000, a partition of
+	// small messages holds less than one fetch's worth, and consuming
+	// stalls waiting for the next fetch: the default keeps several
+	// fetches' worth of small messages queued.
 	QueuedMaxMessages int
 	// FetchMinBytes is how much data a broker waits for before it answers
 	// a fetch. Default 1.
@@ -80,7 +92,7 @@ type SimpleConsumerConfig struct {
 const (
 	defaultFetchMessageMaxBytes = 1 << 20
 	defaultAutoCommitInterval   = 60 * time.Second
-	defaultQueuedMaxMessages    = 2000
+	defaultQueuedMaxMessages    = 10_000
 	defaultFetchWaitMax         = 100 * time.Millisecond
 	defaultOffsetsBackoff       = time.Second
 	defaultOffsetsRetries       = 5

@@ -202,7 +202,12 @@ func (f *fetcher) decode(c claimed, r *protocol.FetchResponsePartition, batch *p
 			continue
 		}
 		if msgs == nil {
-			n := max(protocol.CountRecords(r.Records), len(batch.Records))
+			// Room for every record of the fetch, as the batches'
+			// headers count them; a count is from the wire, so it is
+			// capped by the bytes (a record takes at least
+			// minRecordBytes), and a compressed set holding more
+			// records grows the slice as they are decoded.
+			n := max(min(protocol.CountRecords(r.Records), len(r.Records)/minRecordBytes), len(batch.Records))
 			f.mu.Lock()
 			msgs = f.queue.messages(n)
 			f.mu.Unlock()
@@ -235,6 +240,11 @@ func (f *fetcher) decode(c claimed, r *protocol.FetchResponsePartition, batch *p
 	}
 	return msgs, next, nil
 }
+
+// minRecordBytes is the size of the smallest record (v2): a length,
+// attributes, timestamp and offset deltas, key and value lengths and a
+// header count, a byte each.
+const minRecordBytes = 7
 
 func convertHeaders(hs []protocol.RecordHeader) []Header {
 	if len(hs) == 0 {
@@ -428,8 +438,7 @@ func (f *fetcher) takeLocked() (Message, bool) {
 		c := f.queue.front()
 		ps := c.ps
 		if c.i < len(c.msgs) {
-			msg := c.msgs[c.i]
-			c.msgs[c.i] = Message{} // the application owns it now
+			msg := c.msgs[c.i] // pop clears the slice once it is spent
 			c.i++
 			ps.buffered--
 			ps.held = msg.Offset + 1

@@ -15,7 +15,20 @@ import (
 // allocations: the broker runs in another process). The topic is filled
 // with count messages before the timer starts; the consumer reads them from
 // the earliest offset and, at the end, resets to the earliest again.
-func benchmarkConsume(b *testing.B, size int) {
+func benchmarkConsume(b *testing.B, size int) { benchmarkConsumeWith(b, size, false) }
+
+// A benchConsumer is what benchmarkConsumeWith needs of either consumer.
+type benchConsumer interface {
+	Consume(context.Context) (kafka.Message, error)
+	ResetOffsets(context.Context, map[int32]int64) error
+	Close() error
+}
+
+// benchmarkConsumeWith is benchmarkConsume through a SimpleConsumer or,
+// balanced, a BalancedConsumer alone in a new group (its join is not
+// timed: the first message is read before the timer starts), so that
+// the two consumers' costs per message compare.
+func benchmarkConsumeWith(b *testing.B, size int, balanced bool) {
 	const count = 100_000 // messages in the topic
 	ctx := context.Background()
 	c, err := kafka.NewClient(ctx, kafka.Config{Hosts: benchBrokers(b, "bench", 6)})
@@ -58,12 +71,20 @@ func benchmarkConsume(b *testing.B, size int) {
 
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
-	sc, err := topic.SimpleConsumer(ctx, kafka.SimpleConsumerConfig{ConsumerTimeout: 10 * time.Second})
+	var sc benchConsumer
+	if balanced {
+		sc, err = topic.BalancedConsumer(ctx, kafka.BalancedConsumerConfig{ConsumerGroup: "bench", ConsumerTimeout: 10 * time.Second})
+	} else {
+		sc, err = topic.SimpleConsumer(ctx, kafka.SimpleConsumerConfig{ConsumerTimeout: 10 * time.Second})
+	}
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer sc.Close()
-	n := 0
+	if _, err := sc.Consume(ctx); err != nil { // joined, and fetching
+		b.Fatal(err)
+	}
+	n := 1
 	b.ResetTimer()
 	for b.Loop() {
 		if n == count {
@@ -91,3 +112,5 @@ func benchmarkConsume(b *testing.B, size int) {
 
 func BenchmarkConsume100B(b *testing.B) { benchmarkConsume(b, 100) }
 func BenchmarkConsume1KiB(b *testing.B) { benchmarkConsume(b, 1024) }
+
+func BenchmarkConsumeBalanced100B(b *testing.B) { benchmarkConsumeWith(b, 100, true) }

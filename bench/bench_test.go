@@ -54,20 +54,28 @@ var producers = []struct {
 	{"kafka-go", newKafkaGoProducer},
 }
 
-var consumers = []struct {
+type namedConsumer struct {
 	name    string
 	consume consumer
-}{
+}
+
+var consumers = []namedConsumer{
 	{"gokafka", gokafkaConsume},
 	{"franz-go", franzConsume},
 	{"sarama", saramaConsume},
 	{"kafka-go", kafkaGoConsume},
 }
 
+// groupConsumers read as members of a new consumer group.
+var groupConsumers = []namedConsumer{
+	{"gokafka", gokafkaConsumeGroup},
+	{"franz-go", franzConsumeGroup},
+}
+
 // sizes are the message sizes every benchmark runs with.
 var sizes = []int{100, 1024}
 
-// latencies are the one-way latencies BenchmarkProduceLatency injects on
+// latencies are the one-way latencies the *Latency benchmarks inject on
 // every broker's answers (kafkatest.Latency).
 var latencies = []time.Duration{time.Millisecond, 5 * time.Millisecond}
 
@@ -162,21 +170,71 @@ func BenchmarkConsume(b *testing.B) {
 	for _, size := range sizes {
 		for _, c := range consumers {
 			b.Run(c.name+"/"+sizeName(size), func(b *testing.B) {
-				addrs := kafkatest.StartProcess(b, map[string]int{topic: partitions}, dataDir(b))
-				fill(b, addrs, b.N, size)
-				b.SetBytes(int64(size))
-				// Generous: a loaded machine may read slowly, but never
-				// this slowly.
-				ctx, cancel := context.WithTimeout(context.Background(), time.Minute+time.Duration(b.N)*100*time.Microsecond)
-				defer cancel()
-				m := startMeasure(b, false)
-				if err := c.consume(ctx, addrs, b.N); err != nil {
-					b.Fatal(err)
-				}
-				m.report(b.N)
+				benchConsume(b, c.consume, size)
 			})
 		}
 	}
+}
+
+// BenchmarkConsumeGroup is BenchmarkConsume through a group member: the
+// gokafka BalancedConsumer and the franz-go group consumer, each run in a
+// fresh group (nothing committed: both start at the earliest offsets), so
+// that joining the group is part of the time.
+func BenchmarkConsumeGroup(b *testing.B) {
+	for _, size := range sizes {
+		for _, c := range groupConsumers {
+			b.Run(c.name+"/"+sizeName(size), func(b *testing.B) {
+				benchConsume(b, c.consume, size)
+			})
+		}
+	}
+}
+
+// BenchmarkConsumeLatency is BenchmarkConsume for gokafka and franz-go on
+// a cluster whose every answer is delayed by a one-way latency (as in
+// BenchmarkProduceLatency), so that a client that waits for one fetch's
+// answer before it asks for more data pays for it. Names are
+// client/latency/size.
+func BenchmarkConsumeLatency(b *testing.B) {
+	benchConsumeLatency(b, consumers)
+}
+
+// BenchmarkConsumeGroupLatency is BenchmarkConsumeGroup with latency, as
+// BenchmarkConsumeLatency.
+func BenchmarkConsumeGroupLatency(b *testing.B) {
+	benchConsumeLatency(b, groupConsumers)
+}
+
+func benchConsumeLatency(b *testing.B, cs []namedConsumer) {
+	for _, lat := range latencies {
+		for _, size := range sizes {
+			for _, c := range cs {
+				if c.name != "gokafka" && c.name != "franz-go" {
+					continue
+				}
+				b.Run(c.name+"/"+lat.String()+"/"+sizeName(size), func(b *testing.B) {
+					benchConsume(b, c.consume, size, kafkatest.Latency(lat))
+				})
+			}
+		}
+	}
+}
+
+// benchConsume fills a fresh cluster's topic with b.N messages of size
+// bytes, untimed, and times consume reading them all.
+func benchConsume(b *testing.B, consume consumer, size int, opts ...kafkatest.Option) {
+	opts = append(opts, dataDir(b))
+	addrs := kafkatest.StartProcess(b, map[string]int{topic: partitions}, opts...)
+	fill(b, addrs, b.N, size)
+	b.SetBytes(int64(size))
+	// Generous: a loaded machine may read slowly, but never this slowly.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute+time.Duration(b.N)*100*time.Microsecond)
+	defer cancel()
+	m := startMeasure(b, false)
+	if err := consume(ctx, addrs, b.N); err != nil {
+		b.Fatal(err)
+	}
+	m.report(b.N)
 }
 
 // fill writes count messages of size bytes, spread over the partitions.

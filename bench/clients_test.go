@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -112,6 +113,36 @@ func gokafkaConsume(ctx context.Context, addrs []string, n int) error {
 	return nil
 }
 
+// gokafkaConsumeGroup reads n messages through a BalancedConsumer in a
+// new group.
+func gokafkaConsumeGroup(ctx context.Context, addrs []string, n int) error {
+	client, err := kafka.NewClient(ctx, kafka.Config{Hosts: addrs})
+	if err != nil {
+		return err
+	}
+	defer client.Close()
+	t, err := client.Topic(ctx, topic)
+	if err != nil {
+		return err
+	}
+	c, err := t.BalancedConsumer(ctx, kafka.BalancedConsumerConfig{ConsumerGroup: newGroup()})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	for range n {
+		if _, err := c.Consume(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// groups numbers the consumer groups, so that every run has a new one.
+var groups atomic.Int64
+
+func newGroup() string { return fmt.Sprintf("bench-%d", groups.Add(1)) }
+
 // franz-go
 
 type franzProducer struct {
@@ -148,6 +179,26 @@ func (f *franzProducer) warmUp(ctx context.Context, key, value []byte) error {
 
 func franzConsume(ctx context.Context, addrs []string, n int) error {
 	cl, err := kgo.NewClient(kgo.SeedBrokers(addrs...), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	for got := 0; got < n; {
+		fs := cl.PollFetches(ctx)
+		if err := fs.Err0(); err != nil {
+			return err
+		}
+		got += fs.NumRecords()
+	}
+	return nil
+}
+
+// franzConsumeGroup reads n messages as a member of a new group. Its
+// autocommit (on by default, every 5 s and when the member leaves) is
+// off, as gokafka's is by default: neither commits.
+func franzConsumeGroup(ctx context.Context, addrs []string, n int) error {
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addrs...), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.ConsumerGroup(newGroup()), kgo.DisableAutoCommit())
 	if err != nil {
 		return err
 	}

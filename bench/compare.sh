@@ -1,5 +1,5 @@
 #!/bin/sh
-# compare.sh runs the produce benchmarks of gokafka and franz-go several
+# compare.sh runs the benchmarks of gokafka and franz-go several
 # times, interleaved (each run goes through both clients, one sub-benchmark
 # after the other), and prints the median and min–max of every metric per
 # benchmark and client, with the ratio franz-go/gokafka of the medians.
@@ -8,15 +8,16 @@
 #
 #   benchtime     messages per run and sub-benchmark, as go test's
 #                 -benchtime (default 20000x)
-#   bench-regexp  the benchmarks (default 'Produce.*/(gokafka|franz-go)')
+#   bench-regexp  the benchmarks (default '(Produce|Consume).*/(gokafka|franz-go)')
 #   RUNS          environment: how many runs (default 5)
 #
 # The raw go test output is kept in $OUT (default a temporary file), whose
-# name is printed. See doc.go for the commands behind issue 13's figures.
+# name is printed. See doc.go for the commands behind issues 13's and 14's
+# figures.
 set -eu
 
 benchtime=${1:-20000x}
-bench=${2:-'Produce.*/(gokafka|franz-go)'}
+bench=${2:-'(Produce|Consume).*/(gokafka|franz-go)'}
 runs=${RUNS:-5}
 
 cd "$(dirname "$0")"

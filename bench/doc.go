@@ -38,24 +38,54 @@
 //   - BenchmarkProduceLatency/<client>/<latency>/<size>: the same for
 //     gokafka and franz-go only, with every broker answer delayed by a
 //     one-way latency of 1 ms or 5 ms (kafkatest.Latency);
-//   - BenchmarkConsume/<client>/<size>: read b.N messages from the start.
+//   - BenchmarkConsume/<client>/<size>: read b.N messages from the start;
+//   - BenchmarkConsumeGroup/<client>/<size>: the same through a group
+//     member (gokafka's BalancedConsumer, franz-go's kgo.ConsumerGroup),
+//     each run in a new group, so that joining it is timed;
+//   - BenchmarkConsumeLatency/<client>/<latency>/<size> and
+//     BenchmarkConsumeGroupLatency/<client>/<latency>/<size>: the two
+//     above for gokafka and franz-go, with every broker answer delayed by
+//     1 ms or 5 ms.
+//
+// The consume benchmarks fill a fresh cluster's topic with b.N messages
+// (untimed), then time a new client reading them all, from connecting to
+// closing. The consumers keep their defaults, fetch sizes among them:
+// gokafka fetches up to 1 MiB per partition (FetchMessageMaxBytes), and
+// holds up to QueuedMaxMessages fetched messages per partition; franz-go
+// fetches up to 1 MiB per partition and 50 MiB per request, one fetch per
+// broker at a time, each buffered until polled. franz-go's PollFetches hands out whole
+// fetches and the loop only counts their records, while gokafka returns a
+// message per Consume call: the per-call cost is gokafka's to pay. Neither
+// group member commits: gokafka's AutoCommitEnable is off by default, and
+// franz-go's autocommit (on by default) is turned off with
+// kgo.DisableAutoCommit, as it would otherwise commit when leaving the
+// group, inside the timed part.
 //
 // # Comparing gokafka with franz-go
 //
-// compare.sh runs the produce benchmarks of the two clients RUNS times
-// (default 5) in one binary, so that they alternate, and prints per
-// benchmark the median and min–max of each metric and the ratio
-// franz-go/gokafka of the medians of ns/msg, cpu-ns/msg and peak-RSS-MB
-// (above 1: gokafka is faster, cheaper or smaller). Its arguments are the
-// benchtime (default 20000x) and the -bench regexp (default
-// 'Produce.*/(gokafka|franz-go)'); one benchtime applies to every
-// benchmark it selects. The summariser, cmd/summarize, reads any go test
-// -bench output on stdin. Issue 13's figures:
+// compare.sh runs the benchmarks of the two clients RUNS times (default
+// 5) in one binary, so that they alternate, and prints per benchmark the
+// median and min–max of each metric and the ratio franz-go/gokafka of the
+// medians of ns/msg, cpu-ns/msg and peak-RSS-MB (above 1: gokafka is
+// faster, cheaper or smaller). Its arguments are the benchtime (default
+// 20000x) and the -bench regexp (default
+// '(Produce|Consume).*/(gokafka|franz-go)'); one benchtime applies to
+// every benchmark it selects. The summariser, cmd/summarize, reads any go
+// test -bench output on stdin. Issue 13's figures:
 //
 //	./compare.sh 1000000x 'Produce$/(gokafka|franz-go)/100B'              # 1,000,000 × 100 B
 //	./compare.sh 100000x 'Produce$/(gokafka|franz-go)/1KiB'               # 100,000 × 1 KiB, with peak RSS
 //	./compare.sh 1000000x 'ProduceLatency/(gokafka|franz-go)/.*/100B'     # 1 ms and 5 ms, 100 B
 //	./compare.sh 100000x 'ProduceLatency/(gokafka|franz-go)/.*/1KiB'      # 1 ms and 5 ms, 1 KiB
+//
+// Issue 14's:
+//
+//	./compare.sh 1000000x 'Consume$/(gokafka|franz-go)/100B'              # 1,000,000 × 100 B
+//	./compare.sh 100000x 'Consume$/(gokafka|franz-go)/1KiB'               # 100,000 × 1 KiB
+//	./compare.sh 1000000x 'ConsumeGroup$/(gokafka|franz-go)/100B'         # group member, 1,000,000 × 100 B
+//	./compare.sh 1000000x 'ConsumeLatency/(gokafka|franz-go)/.*/100B'     # 1 ms and 5 ms, 100 B
+//	./compare.sh 100000x 'ConsumeLatency/(gokafka|franz-go)/.*/1KiB'      # 1 ms and 5 ms, 1 KiB
+//	./compare.sh 1000000x 'ConsumeGroupLatency/(gokafka|franz-go)/.*/100B' # group member, 1 ms and 5 ms
 //
 // OUT=results.txt ./compare.sh ... keeps the raw output.
 package bench

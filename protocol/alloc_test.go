@@ -112,6 +112,35 @@ func TestReadFrameGrowsAsDataArrives(t *testing.T) {
 	require.LessOrEqual(t, alloc, uint64(4*size))
 }
 
+// TestReadFrameTrusting: a frame within what the peer proved it sends is
+// allocated once, at its size; one above is read as ReadFrame reads it; a
+// trusted frame cut short is a FrameError.
+func TestReadFrameTrusting(t *testing.T) {
+	const size = 5<<20 + 3
+	whole := make([]byte, 4+size)
+	binary.BigEndian.PutUint32(whole, size)
+	whole[len(whole)-1] = 0xAB
+	var (
+		body []byte
+		err  error
+	)
+	alloc := allocated(func() { body, err = ReadFrameTrusting(bytes.NewReader(whole), nil, 100<<20, size) })
+	require.NoError(t, err)
+	require.Len(t, body, size)
+	require.Equal(t, byte(0xAB), body[size-1])
+	require.Less(t, alloc, uint64(size+64<<10), "one allocation of the frame's size")
+
+	body, err = ReadFrameTrusting(bytes.NewReader(whole), nil, 100<<20, size-1)
+	require.NoError(t, err)
+	require.Len(t, body, size)
+	require.Equal(t, byte(0xAB), body[size-1])
+
+	_, err = ReadFrameTrusting(silentAfter{bytes.NewReader(whole[:4+100])}, nil, 100<<20, size)
+	var fe *FrameError
+	require.ErrorAs(t, err, &fe)
+	require.Equal(t, 100, fe.Got)
+}
+
 // TestHostileRecordCountAllocatesInProportion: a record batch whose count
 // claims a record per 7 bytes, the smallest record, but whose records do not
 // fit costs no allocation for the 96-byte Record structs it claims.

@@ -306,6 +306,16 @@ const frameChunk = 64 << 10
 // negative or above maxSize is a [*FrameError] before anything is allocated;
 // a large frame's buffer grows only as its bytes arrive.
 func ReadFrame(r io.Reader, buf []byte, maxSize int32) ([]byte, error) {
+	return ReadFrameTrusting(r, buf, maxSize, 0)
+}
+
+// ReadFrameTrusting is [ReadFrame], but a frame of up to trusted bytes gets
+// its whole buffer at once, before its bytes arrive, rather than one that
+// grows as they do (with a copy at each doubling). A connection's reader
+// passes the size of the largest frame its peer has delivered whole: a
+// peer is trusted with no more than it has proven it sends, and a reader
+// of large fetch responses allocates each one once.
+func ReadFrameTrusting(r io.Reader, buf []byte, maxSize int32, trusted int) ([]byte, error) {
 	var sz [4]byte
 	if _, err := io.ReadFull(r, sz[:]); err != nil {
 		return nil, err
@@ -316,6 +326,13 @@ func ReadFrame(r io.Reader, buf []byte, maxSize int32) ([]byte, error) {
 	}
 	if int(n) <= cap(buf) {
 		buf = buf[:n]
+		if got, err := io.ReadFull(r, buf); err != nil {
+			return nil, truncated(n, maxSize, got, err)
+		}
+		return buf, nil
+	}
+	if int(n) <= trusted {
+		buf = make([]byte, n)
 		if got, err := io.ReadFull(r, buf); err != nil {
 			return nil, truncated(n, maxSize, got, err)
 		}
