@@ -17,6 +17,7 @@ type fetchEngine struct {
 	c       *Client
 	wake    chan struct{}
 	started sync.Once
+	idle    time.Duration // how long an idle source lives on: sourceIdle, shorter in tests
 
 	mu      sync.Mutex
 	sources map[sourceKey]*source
@@ -34,6 +35,7 @@ type sourceKey struct {
 
 func (e *fetchEngine) init(c *Client) {
 	e.c = c
+	e.idle = sourceIdle
 	e.wake = make(chan struct{}, 1)
 	e.sources = make(map[sourceKey]*source)
 	e.parts = make(map[*partState]struct{})

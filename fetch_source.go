@@ -89,10 +89,10 @@ func (s *source) run() {
 			if idleSince.IsZero() {
 				idleSince = time.Now()
 			}
-			if time.Since(idleSince) >= sourceIdle && s.e.retire(s) {
+			if time.Since(idleSince) >= s.e.idle && s.e.retire(s) {
 				return
 			}
-			wait = min(wait, sourceIdle)
+			wait = min(wait, s.e.idle)
 		}
 		timer.Reset(wait)
 		select {
