@@ -48,11 +48,12 @@ func newSource(e *fetchEngine, key sourceKey) *source {
 // signal wakes the source to look for partitions to fetch.
 func (s *source) signal() { signal(s.wake) }
 
+// add takes ps in; the engine wakes s once it has added all it routes
+// here.
 func (s *source) add(ps *partState) {
 	s.mu.Lock()
 	s.parts = append(s.parts[:len(s.parts):len(s.parts)], ps)
 	s.mu.Unlock()
-	s.signal()
 }
 
 func (s *source) remove(ps *partState) {
@@ -71,6 +72,11 @@ func (s *source) run() {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	var idleSince time.Time
+	// A new source waits for the engine to have added its partitions.
+	select {
+	case <-ctx.Done():
+	case <-s.wake:
+	}
 	for ctx.Err() == nil {
 		next := s.claim()
 		if len(s.claimed) > 0 {
