@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"slices"
 	"sync"
 	"time"
 )
@@ -17,10 +18,12 @@ type fetchEngine struct {
 	c       *Client
 	wake    chan struct{}
 	started sync.Once
+	idle    time.Duration // how long an idle source lives on: sourceIdle, shorter in tests
 
 	mu      sync.Mutex
 	sources map[sourceKey]*source
 	parts   map[*partState]struct{} // every partition of every running consumer
+	added   []*source               // sources route added partitions to, for wakeAdded
 }
 
 // sourceKey names a source: a broker, and what a FetchRequest says once
@@ -34,6 +37,7 @@ type sourceKey struct {
 
 func (e *fetchEngine) init(c *Client) {
 	e.c = c
+	e.idle = sourceIdle
 	e.wake = make(chan struct{}, 1)
 	e.sources = make(map[sourceKey]*source)
 	e.parts = make(map[*partState]struct{})
@@ -60,6 +64,7 @@ func (e *fetchEngine) register(f *fetcher) {
 		e.parts[ps] = struct{}{}
 		e.route(ps, meta)
 	}
+	e.wakeAdded()
 }
 
 // unregister takes a fetcher's partitions out of their sources.
@@ -112,7 +117,22 @@ func (e *fetchEngine) route(ps *partState, meta *clusterMeta) {
 	}
 	if s != nil {
 		s.add(ps)
+		if !slices.Contains(e.added, s) {
+			e.added = append(e.added, s)
+		}
 	}
+}
+
+// wakeAdded wakes the sources route added partitions to, once all are
+// added: a source woken at the first would fetch without the others, and
+// they would wait for that fetch's answer (up to FetchWaitMax); e.mu is
+// held.
+func (e *fetchEngine) wakeAdded() {
+	for _, s := range e.added {
+		s.signal()
+	}
+	clear(e.added)
+	e.added = e.added[:0]
 }
 
 // reroute routes every partition again, after new metadata.
@@ -123,6 +143,7 @@ func (e *fetchEngine) reroute() {
 	for ps := range e.parts {
 		e.route(ps, meta)
 	}
+	e.wakeAdded()
 }
 
 // retire forgets s if it still has no partitions, and reports whether it

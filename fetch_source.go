@@ -57,11 +57,12 @@ func newSource(e *fetchEngine, key sourceKey) *source {
 // signal wakes the source to look for partitions to fetch.
 func (s *source) signal() { signal(s.wake) }
 
+// add takes ps in; the engine wakes s once it has added all it routes
+// here.
 func (s *source) add(ps *partState) {
 	s.mu.Lock()
 	s.parts = append(s.parts[:len(s.parts):len(s.parts)], ps)
 	s.mu.Unlock()
-	s.signal()
 }
 
 func (s *source) remove(ps *partState) {
@@ -80,6 +81,11 @@ func (s *source) run() {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	var idleSince time.Time
+	// A new source waits for the engine to have added its partitions.
+	select {
+	case <-ctx.Done():
+	case <-s.wake:
+	}
 	for ctx.Err() == nil {
 		next := s.claim()
 		if len(s.claimed) > 0 {
@@ -98,10 +104,10 @@ func (s *source) run() {
 			if idleSince.IsZero() {
 				idleSince = time.Now()
 			}
-			if time.Since(idleSince) >= sourceIdle && s.e.retire(s) {
+			if time.Since(idleSince) >= s.e.idle && s.e.retire(s) {
 				return
 			}
-			wait = min(wait, sourceIdle)
+			wait = min(wait, s.e.idle)
 		}
 		timer.Reset(wait)
 		select {

@@ -505,6 +505,30 @@ func (c *Cluster) Requests(api int16) int {
 	return c.counts[api]
 }
 
+// Connections returns how many client connections each running broker
+// has open now, by broker ID (brokers without any are given as 0).
+// Connections a client closes drop out as soon as the broker sees them
+// end, so a test that counts after a client closes some should poll.
+// Use it to assert how many connections a client keeps, such as one per
+// broker however many consumers share it.
+func (c *Cluster) Connections() map[int32]int {
+	c.mu.Lock()
+	lns := make(map[int32]*trackingListener, len(c.nodes))
+	for id, addr := range c.nodes {
+		if l := c.lns[addr]; l != nil {
+			lns[id] = l
+		}
+	}
+	c.mu.Unlock()
+	out := make(map[int32]int, len(lns))
+	for id, l := range lns {
+		l.mu.Lock()
+		out[id] = len(l.conns)
+		l.mu.Unlock()
+	}
+	return out
+}
+
 // listen is kfake's ListenFn: it tracks each broker's connections so that
 // RemoveBroker can cut them, and delays what the brokers write under
 // Latency.

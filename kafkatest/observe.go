@@ -21,6 +21,15 @@ type Request struct {
 	// Produce, Fetch, ListOffsets, Metadata, OffsetCommit and OffsetFetch
 	// requests, and nil for the others.
 	Topics map[string][]int32
+
+	// SessionID and SessionEpoch are a Fetch request's fetch session
+	// (KIP-227, Fetch version 7 and later): epoch 0 with ID 0 asks for a
+	// new session in a full fetch, an epoch above 0 is an incremental
+	// fetch in session SessionID, and epoch -1 (with ID 0) is a full fetch
+	// outside any session. Both are 0 for other requests, and ID 0 with
+	// epoch -1 for a Fetch of a version before 7, which has no sessions.
+	SessionID    int32
+	SessionEpoch int32
 }
 
 type observer struct {
@@ -75,6 +84,12 @@ func (c *Cluster) observe(req kmsg.Request) {
 		return
 	}
 	r := Request{API: key, Version: req.GetVersion(), Broker: c.kc.CurrentNode(), Topics: c.requestTopics(req)}
+	if f, ok := req.(*kmsg.FetchRequest); ok {
+		r.SessionID, r.SessionEpoch = f.SessionID, f.SessionEpoch
+		if f.Version < 7 {
+			r.SessionID, r.SessionEpoch = 0, -1
+		}
+	}
 	for _, fn := range fns {
 		fn(r)
 	}

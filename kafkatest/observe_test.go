@@ -1,6 +1,7 @@
 package kafkatest_test
 
 import (
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/gokafka/kafka/kafkatest"
 )
@@ -120,4 +122,63 @@ func TestObserve(t *testing.T) {
 	n := len(any.get())
 	metadata(t, cl, "a")
 	assert.Len(t, any.get(), n, "no call after stop")
+}
+
+// TestObserveFetchSession: a Fetch request shows its fetch session: the
+// first of a connection asks for a new one (ID 0, epoch 0), the next ones
+// are incremental in the session the broker made (its ID, epochs 1, 2,
+// ...); other requests show none.
+func TestObserveFetchSession(t *testing.T) {
+	t.Parallel()
+	c := kafkatest.MustCluster(t, kafkatest.NumBrokers(1), kafkatest.Topic("s", 1))
+	var fetches, others requestLog
+	c.Observe(keyFetch, fetches.add)
+	c.Observe(keyMetadata, others.add)
+	cl := newClient(t, c.Addrs(), kgo.ConsumeTopics("s"), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.FetchMaxWait(100*time.Millisecond))
+	for i := range 3 {
+		produce(t, cl, "s", fmt.Sprint(i))
+		consume(t, cl, 1)
+	}
+	got := fetches.get()
+	require.GreaterOrEqual(t, len(got), 3)
+	assert.Equal(t, [2]int32{0, 0}, [2]int32{got[0].SessionID, got[0].SessionEpoch}, "the first fetch starts a session")
+	id := got[1].SessionID
+	assert.NotZero(t, id, "the broker made a session")
+	for i, r := range got[1:] {
+		assert.Equal(t, id, r.SessionID, "fetch %d in the same session", i+1)
+		assert.Equal(t, int32(i+1), r.SessionEpoch, "fetch %d's epoch", i+1)
+	}
+	for _, r := range others.get() {
+		assert.Zero(t, r.SessionID)
+		assert.Zero(t, r.SessionEpoch)
+	}
+}
+
+// TestConnections: Connections counts each broker's open client
+// connections, and a closed client's drop out.
+func TestConnections(t *testing.T) {
+	t.Parallel()
+	c := kafkatest.MustCluster(t, kafkatest.Topic("conns", 3))
+	assert.Equal(t, map[int32]int{0: 0, 1: 0, 2: 0}, c.Connections())
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.Addrs()...))
+	require.NoError(t, err)
+	defer cl.Close()
+	// A request to each broker opens a connection to it.
+	for _, id := range c.BrokerIDs() {
+		_, err := cl.Broker(int(id)).Request(ctxFor(t, 10*time.Second), kmsg.NewPtrMetadataRequest())
+		require.NoError(t, err)
+	}
+	for id, n := range c.Connections() {
+		assert.GreaterOrEqual(t, n, 1, "broker %d", id)
+	}
+	cl.Close()
+	require.Eventually(t, func() bool {
+		for _, n := range c.Connections() {
+			if n != 0 {
+				return false
+			}
+		}
+		return true
+	}, 5*time.Second, 10*time.Millisecond, "connections left after Close: %v", c.Connections())
 }
