@@ -93,10 +93,11 @@ func (e *fetchEngine) route(ps *partState, meta *clusterMeta) {
 	f := ps.f
 	f.mu.Lock()
 	broker := ps.replica
-	f.mu.Unlock()
 	if _, ok := meta.brokers[broker]; !ok {
-		broker = meta.leader(ps.tp) // no replica named, or it left
+		ps.replica = -1 // none named, or it left: the leader may name another
+		broker = meta.leader(ps.tp)
 	}
+	f.mu.Unlock()
 	var s *source
 	if broker >= 0 {
 		key := sourceKey{broker: broker, isolation: f.opts.isolation, maxWait: f.opts.maxWait, minBytes: f.opts.minBytes}

@@ -23,6 +23,7 @@ type fetchSession struct {
 type sentPart struct {
 	offset int64
 	epoch  int32 // the current leader epoch sent
+	last   int32 // the last fetched epoch sent (KIP-320)
 }
 
 // begin starts building a request.

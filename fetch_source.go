@@ -32,6 +32,7 @@ type source struct {
 	session  fetchSession
 	rs       requestScratch
 	claimed  []claimed
+	expired  []*partState // read from a replica for long enough (claim's scratch)
 	// full: a partition was left out of the claim for want of room in its
 	// consumer's buffer. The fetch then waits at most fullWait, so that
 	// once the consumer makes room its partition is not left waiting for
@@ -123,8 +124,9 @@ type claimed struct {
 	ps     *partState
 	offset int64
 	gen    uint64
-	epoch  int32 // the leader epoch the metadata gives, -1 if unknown
-	last   int32 // the leader epoch of the last batch fetched, -1 if none
+	epoch  int32   // the leader epoch the metadata gives, -1 if unknown
+	last   int32   // the leader epoch of the last batch fetched, -1 if none
+	src    *source // the source that claimed it
 }
 
 // claim takes the partitions ready to fetch into s.claimed: routed here,
@@ -137,20 +139,28 @@ func (s *source) claim() (next time.Time) {
 	s.mu.Unlock()
 	meta := s.e.c.meta.Load()
 	now := time.Now()
+	s.expired = s.expired[:0]
 	for _, ps := range parts {
 		f := ps.f
 		f.mu.Lock()
 		switch {
-		case ps.src != s || ps.paused || f.ctx.Err() != nil:
+		// A busy partition is in another source's fetch: its leader
+		// moved meanwhile; that source tells this one when it is done.
+		case ps.src != s || ps.busy || ps.paused || f.ctx.Err() != nil:
 		case ps.buffered+ps.backlog >= f.opts.queued:
 			s.full = true
+		case ps.replicaExpired(now):
+			s.expired = append(s.expired, ps)
 		case ps.retryAt.After(now):
 			next = earlier(next, ps.retryAt)
 		default:
 			ps.busy = true
-			s.claimed = append(s.claimed, claimed{ps: ps, offset: ps.fetchOffset, gen: ps.gen, epoch: meta.leaderEpoch(ps.tp), last: ps.lastEpoch})
+			s.claimed = append(s.claimed, claimed{ps: ps, offset: ps.fetchOffset, gen: ps.gen, epoch: meta.leaderEpoch(ps.tp), last: ps.lastEpoch, src: s})
 		}
 		f.mu.Unlock()
+	}
+	for _, ps := range s.expired {
+		s.e.rerouteOne(ps) // back to the leader, which may choose again
 	}
 	slices.SortFunc(s.claimed, func(a, b claimed) int { return a.ps.tp.compare(b.ps.tp) })
 	return next
@@ -178,6 +188,7 @@ func (s *source) fetch(ctx context.Context) {
 			fetchers = append(fetchers, c.ps.f)
 		}
 	}
+	s.leaveReplica()
 	s.e.c.hooks.requestError(RequestErrorEvent{API: "Fetch", Broker: s.key.broker, Partition: -1, Err: err})
 	for _, f := range fetchers {
 		f.refresh()
@@ -283,7 +294,7 @@ func (s *source) request(version int16) *protocol.FetchRequest {
 		if tm := m.topics[c.ps.tp.Topic]; tm != nil && version >= 13 {
 			rs.ids[tm.id] = tm.name
 		}
-		sp := sentPart{offset: c.offset, epoch: c.epoch}
+		sp := sentPart{offset: c.offset, epoch: c.epoch, last: c.last}
 		if !sess.include(c.ps.tp, sp) {
 			continue
 		}

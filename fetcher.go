@@ -50,18 +50,19 @@ type partState struct {
 	tp TopicPartition
 	f  *fetcher
 
-	fetchOffset int64   // the next offset to fetch
-	held        int64   // the next offset to hand out
-	buffered    int     // messages fetched, not handed out
-	backlog     int     // handed out to a partition worker, not yet taken by it
-	gen         uint64  // bumped by seeks: fetches begun before are dropped
-	busy        bool    // in a fetch
-	paused      bool    // Pause: not fetched, not handed out
-	src         *source // where it is fetched from; nil while it has no leader
-	replica     int32   // the preferred read replica the leader named (KIP-392), or -1
-	lastEpoch   int32   // the leader epoch of the last batch fetched (KIP-320), or -1
-	retryAt     time.Time
-	failures    int
+	fetchOffset  int64     // the next offset to fetch
+	held         int64     // the next offset to hand out
+	buffered     int       // messages fetched, not handed out
+	backlog      int       // handed out to a partition worker, not yet taken by it
+	gen          uint64    // bumped by seeks: fetches begun before are dropped
+	busy         bool      // in a fetch
+	paused       bool      // Pause: not fetched, not handed out
+	src          *source   // where it is fetched from; nil while it has no leader
+	replica      int32     // the preferred read replica the leader named (KIP-392), or -1
+	lastEpoch    int32     // the leader epoch of the last batch fetched (KIP-320), or -1
+	replicaUntil time.Time // when to go back to the leader from replica
+	retryAt      time.Time
+	failures     int
 }
 
 func newFetcher(c *Client, partitions []TopicPartition, opts fetchOptions) *fetcher {
@@ -110,7 +111,7 @@ func (f *fetcher) release(c claimed, wait time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	ps := c.ps
-	ps.busy = false
+	ps.unclaim(c)
 	if wait > 0 {
 		ps.retryAt = time.Now().Add(wait)
 	}
@@ -135,7 +136,11 @@ func (f *fetcher) refresh() {
 // file acts on one partition's part of a fetch response.
 func (f *fetcher) file(b *broker, c claimed, r *protocol.FetchResponsePartition, batch *protocol.RecordBatch) {
 	tp := c.ps.tp
-	switch code := Error(r.ErrorCode); {
+	code := Error(r.ErrorCode)
+	if code != 0 && f.replicaFailed(b, c, code) {
+		return // the leader is asked again
+	}
+	switch {
 	case code == ErrOffsetOutOfRange:
 		f.client.hooks.requestError(RequestErrorEvent{API: "Fetch", Broker: b.id, Topic: tp.Topic, Partition: tp.Partition,
 			Err: b.opError("fetch", tp.Topic, tp.Partition, code)})
@@ -144,26 +149,37 @@ func (f *fetcher) file(b *broker, c claimed, r *protocol.FetchResponsePartition,
 	case code != 0:
 		f.partitionError(b, c, code)
 		return
+	case r.DivergingEpoch.Epoch >= 0:
+		f.diverged(b, c, r.DivergingEpoch)
+		return
 	}
 	msgs, next, err := f.decode(c, r, batch)
 	if err != nil {
 		f.partitionError(b, c, err)
 		return
 	}
-	if f.enqueue(c, msgs, next) && len(msgs) > 0 && len(f.client.hooks) > 0 {
+	queued := f.enqueue(c, msgs, next, r.Records)
+	if r.PreferredReadReplica >= 0 {
+		f.readFrom(b, c, r.PreferredReadReplica) // what came with it is kept
+	}
+	if queued && len(msgs) > 0 && len(f.client.hooks) > 0 {
 		// Outside the lock: a slow hook must not hold up Consume.
 		e := FetchBatchEvent{Topic: tp.Topic, Partition: tp.Partition, Messages: len(msgs), Bytes: len(r.Records), Lag: max(r.HighWatermark-next, 0)}
 		emit(f.client.hooks, func(h FetchBatchHook) { h.OnFetchBatch(e) })
 	}
 }
 
-// enqueue queues a partition's fetched messages,
+// enqueue queues a partition's fetched messages (decoded from records),
 // unless its position moved meanwhile; it reports whether it queued them.
-func (f *fetcher) enqueue(c claimed, msgs []Message, next int64) bool {
+func (f *fetcher) enqueue(c claimed, msgs []Message, next int64, records []byte) bool {
+	epoch := int32(-1)
+	if next != c.offset {
+		epoch = lastBatchEpoch(records, next)
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	ps := c.ps
-	ps.busy = false
+	ps.unclaim(c)
 	if ps.gen != c.gen || f.ctx.Err() != nil {
 		return false // seeked meanwhile (this data is for the old position), or closed
 	}
@@ -171,6 +187,7 @@ func (f *fetcher) enqueue(c claimed, msgs []Message, next int64) bool {
 	if next == c.offset {
 		return false // nothing new; the broker waited FetchWaitMax
 	}
+	ps.lastEpoch = epoch // sent as LastFetchedEpoch from now on (KIP-320)
 	ps.fetchOffset = next
 	ps.buffered += len(msgs)
 	f.queue.push(chunk{ps: ps, gen: c.gen, msgs: msgs, end: next})
@@ -306,7 +323,7 @@ func (f *fetcher) outOfRange(c claimed) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	ps := c.ps
-	ps.busy = false
+	ps.unclaim(c)
 	if ps.gen != c.gen {
 		return
 	}

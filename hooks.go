@@ -12,7 +12,8 @@ import (
 // A Hook receives events for metrics, in the spirit of yelp_kafka's metrics
 // responder: list hooks in [Config.Hooks], each implementing one or more of
 // the interfaces below ([BrokerConnectHook], [BrokerRequestHook],
-// [RequestErrorHook], [ProduceBatchHook], [FetchBatchHook]); NewClient
+// [RequestErrorHook], [ProduceBatchHook], [FetchBatchHook],
+// [TruncationHook]); NewClient
 // refuses a hook that implements none of them ([ErrInvalidHook]). Hooks are
 // called synchronously from the client's goroutines, so they must be quick
 // and safe for concurrent use; the core module depends on no metrics
@@ -42,6 +43,7 @@ var hookKinds = []hookKind{
 	kindOf[RequestErrorHook](),
 	kindOf[ProduceBatchHook](),
 	kindOf[FetchBatchHook](),
+	kindOf[TruncationHook](),
 }
 
 // validateHooks checks that every hook implements at least one hook
@@ -162,4 +164,27 @@ type FetchBatchEvent struct {
 	Messages  int
 	Bytes     int   // the records as received, compressed
 	Lag       int64 // messages left behind the high watermark after these
+}
+
+// TruncationHook is told when a consumer finds that a partition's log was
+// truncated under it (KIP-320): the partition's leader changed and the new
+// leader's log ends, for the leader epoch of the last records fetched,
+// before the consumer's position. Those records were lost by the cluster
+// (written to a leader that failed before its followers had them, with
+// unclean leader election or acks below all). The consumer goes back to
+// the offset where the logs diverge and reads on from there: the records
+// it finds at To and after are the leader's, and may differ from those
+// already handed out at the same offsets. Kafka's Java consumer does the
+// same when auto.offset.reset is set; the event (and a Warn log line) says
+// it happened.
+type TruncationHook interface {
+	OnTruncation(TruncationEvent)
+}
+
+// TruncationEvent describes one truncation a consumer found.
+type TruncationEvent struct {
+	Topic     string
+	Partition int32
+	From      int64 // the position the consumer had fetched up to
+	To        int64 // where the leader's log diverges: fetching resumes here
 }

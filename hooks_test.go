@@ -31,7 +31,7 @@ func TestNewClientRejectsInvalidHook(t *testing.T) {
 		hook kafka.Hook
 		want string
 	}{
-		{misspeltHook{}, "Config.Hooks[1] (kafka_test.misspeltHook) implements none of the hook interfaces (BrokerConnectHook, BrokerRequestHook, RequestErrorHook, ProduceBatchHook, FetchBatchHook)"},
+		{misspeltHook{}, "Config.Hooks[1] (kafka_test.misspeltHook) implements none of the hook interfaces (BrokerConnectHook, BrokerRequestHook, RequestErrorHook, ProduceBatchHook, FetchBatchHook, TruncationHook)"},
 		{"metrics", "Config.Hooks[1] (string) implements none"},
 		{nil, "Config.Hooks[1] is nil"},
 	} {

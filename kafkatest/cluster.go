@@ -77,6 +77,7 @@ type Cluster struct {
 	counts    map[int16]int
 	actions   []*action                    // DropConnection, Delay, DropResponse and TruncateResponse, in the order added
 	observers []*observer                  // Observe's, in the order added
+	fetchObs  []*fetchObserver             // ObserveFetches's, in the order added
 	topicIDs  map[[16]byte]string          // topic names Observe has looked up
 	tls       bool                         // client connections are encrypted: their bytes cannot be read
 	nodes     map[int32]string             // broker ID to address
@@ -625,6 +626,7 @@ func (c *Cluster) control(req kmsg.Request) (kmsg.Response, error, bool) {
 	c.kc.KeepControl() // a handled request must not drop this control
 	key := req.Key()
 	c.observe(req)
+	c.observeFetch(req)
 	c.mu.Lock()
 	c.counts[key]++
 	var act *action
@@ -641,6 +643,9 @@ func (c *Cluster) control(req kmsg.Request) (kmsg.Response, error, bool) {
 
 	switch {
 	case act == nil:
+		if resp := c.madeUpFetch(req); resp != nil { // AnswerFetch
+			return resp, nil, true
+		}
 		return nil, nil, false
 	case act.drop:
 		return nil, errDropConnection, true // closes the connection

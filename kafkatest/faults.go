@@ -117,11 +117,12 @@ func (c *Cluster) Delay(api int16, d time.Duration, times int) *Injection {
 
 // DropConnection and Delay are applied by the cluster's control function.
 type action struct {
-	api   int16
-	on    actionOn // what it acts on: the request, or its answer
-	drop  bool
-	delay time.Duration
-	left  int // -1: until removed
+	api    int16
+	on     actionOn // what it acts on: the request, or its answer
+	drop   bool
+	delay  time.Duration
+	left   int          // -1: until removed
+	answer *fetchAnswer // AnswerFetch's
 
 	// Guarded by Cluster.mu.
 	hits   int
@@ -161,10 +162,11 @@ func (c *Cluster) removeActionLocked(a *action) {
 	c.actions = slices.DeleteFunc(c.actions, func(o *action) bool { return o == a })
 }
 
-// An Injection is a fault, dropped connection, delay or lost answer
-// installed by [Cluster.InjectFault], [Cluster.InjectError],
+// An Injection is a fault, dropped connection, delay, lost or made-up
+// answer installed by [Cluster.InjectFault], [Cluster.InjectError],
 // [Cluster.InjectPartitionError], [Cluster.DropConnection], [Cluster.Delay],
-// [Cluster.DropResponse] or [Cluster.TruncateResponse]. It removes itself
+// [Cluster.DropResponse], [Cluster.TruncateResponse] or
+// [Cluster.AnswerFetch]. It removes itself
 // once it has been applied as many times as asked.
 type Injection struct {
 	c     *Cluster
