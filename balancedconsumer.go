@@ -543,7 +543,11 @@ func (c *BalancedConsumer) Consume(ctx context.Context) (Message, error) {
 		f := c.ready.Load()
 		if f == nil {
 			c.mu.Lock()
-			f, changed, err := c.f, c.changed, c.err
+			var (
+				changed chan struct{}
+				err     error
+			)
+			f, changed, err = c.f, c.changed, c.err
 			c.err = nil
 			c.readyLocked()
 			c.mu.Unlock()
