@@ -218,4 +218,5 @@ func (e *fetchEngine) rerouteOne(ps *partState) {
 	if _, ok := e.parts[ps]; ok {
 		e.route(ps, meta)
 	}
+	e.wakeAdded()
 }
