@@ -640,9 +640,13 @@ func (s *sink) retry(b *batch, err error) {
 		s.finish(b, -1, time.Time{}, b.opError(s.key.broker, err))
 		return
 	}
-	s.requeue(b, p.backoff.Delay(b.attempts-1))
+	// Logged before requeue: once requeued, b may be taken by another
+	// sink's goroutine (its leader moved) and its fields are no longer
+	// this goroutine's to read.
 	p.client.log.Debug("kafka: retrying produce", "topic", b.q.tq.name, "partition", b.q.id, "attempt", b.attempts, "err", err)
-	s.e.refreshFor(b.q.tq.name)
+	topic, wait := b.q.tq.name, p.backoff.Delay(b.attempts-1)
+	s.requeue(b, wait)
+	s.e.refreshFor(topic)
 }
 
 // requeue puts b back for another attempt after wait; batches of its
