@@ -123,7 +123,17 @@ func (f *fetcher) refresh() {
 	if !f.refreshing.TryLock() {
 		return
 	}
+	// A source calls this for any consumer it fetches for, maybe while
+	// the consumer closes: no Add once close has cancelled (under f.mu)
+	// and may be waiting.
+	f.mu.Lock()
+	if f.ctx.Err() != nil {
+		f.mu.Unlock()
+		f.refreshing.Unlock()
+		return
+	}
 	f.wg.Add(1)
+	f.mu.Unlock()
 	go func() {
 		defer f.wg.Done()
 		defer f.refreshing.Unlock()
@@ -521,7 +531,9 @@ func (f *fetcher) fail(err error) {
 // close takes the partitions out of their sources; next returns
 // ErrConsumerStopped from then on, in waiting calls too.
 func (f *fetcher) close() {
+	f.mu.Lock()
 	f.cancel()
+	f.mu.Unlock()
 	f.client.fetches.unregister(f)
 	f.wg.Wait()
 }
