@@ -499,3 +499,37 @@ func renderMatrix(rows []matrixRow, results [][]string) string {
 	}
 	return b.String()
 }
+
+// TestZstdNeedsKafka21: below Produce v7 the producer fails zstd batches at
+// once with ErrUnsupportedCompressionType naming the release needed, both
+// to ProduceSync and to Flush, and keeps working for the other partitions'
+// producers (kfake would have stored the batches, a real broker refused or
+// misread them).
+func TestZstdNeedsKafka21(t *testing.T) {
+	t.Parallel()
+	cl := kafkatest.MustCluster(t, kafkatest.NumBrokers(1), kafkatest.Version("2.0"), kafkatest.Topic("z", 1))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	ctx := testCtx(t)
+	tp, err := c.Topic(ctx, "z")
+	require.NoError(t, err)
+
+	p, err := tp.Producer(ctx, kafka.ProducerConfig{Compression: kafka.CompressionZstd})
+	require.NoError(t, err)
+	defer p.Close()
+	_, err = p.ProduceSync(ctx, kafka.Message{Value: []byte("a")})
+	require.ErrorIs(t, err, kafka.ErrUnsupportedCompressionType)
+	require.ErrorContains(t, err, "zstd compression needs Kafka 2.1 or newer")
+	require.False(t, kafka.IsRetriable(err))
+	for range 3 {
+		require.NoError(t, p.Produce(ctx, kafka.Message{Value: []byte("b")}))
+	}
+	err = p.Flush(ctx)
+	require.ErrorIs(t, err, kafka.ErrUnsupportedCompressionType)
+
+	g, err := tp.Producer(ctx, kafka.ProducerConfig{Compression: kafka.CompressionGzip})
+	require.NoError(t, err)
+	defer g.Close()
+	m, err := g.ProduceSync(ctx, kafka.Message{Value: []byte("c")})
+	require.NoError(t, err)
+	require.Equal(t, int64(0), m.Offset, "nothing of the zstd producer's was stored")
+}
