@@ -185,7 +185,31 @@ func (b *broker) version(ctx context.Context, api int16) (int16, error) {
 	if ver, ok := v.For(api); ok {
 		return ver, nil
 	}
-	return 0, fmt.Errorf("%w: broker %s does not support %s (a newer broker is needed)", ErrUnsupportedVersion, b.addr, apiName(api))
+	return 0, errAPIMissing(api, b.addr)
+}
+
+// apiSince is the Kafka release that first served each API this client
+// speaks, for errors that say which broker is needed. (Kafka 0.8.2's
+// protocol listed JoinGroup and Heartbeat, but groups first worked in
+// 0.9.0.) TestAPISince checks it against franz-go's kversion tables.
+var apiSince = map[int16]string{
+	protocol.KeyProduce: "0.8.0", protocol.KeyFetch: "0.8.0", protocol.KeyListOffsets: "0.8.0",
+	protocol.KeyMetadata: "0.8.0", protocol.KeyOffsetCommit: "0.8.1", protocol.KeyOffsetFetch: "0.8.1",
+	protocol.KeyFindCoordinator: "0.8.2", protocol.KeyJoinGroup: "0.9.0", protocol.KeyHeartbeat: "0.9.0",
+	protocol.KeyLeaveGroup: "0.9.0", protocol.KeySyncGroup: "0.9.0", protocol.KeyDescribeGroups: "0.9.0",
+	protocol.KeyListGroups: "0.9.0", protocol.KeySaslHandshake: "0.10.0", protocol.KeyAPIVersions: "0.10.0",
+	protocol.KeyCreateTopics: "0.10.1", protocol.KeyDeleteTopics: "0.10.1", protocol.KeyDeleteRecords: "0.11",
+	protocol.KeyInitProducerID: "0.11", protocol.KeyOffsetForLeaderEpoch: "0.11",
+	protocol.KeyDescribeConfigs: "0.11", protocol.KeySaslAuthenticate: "1.0", protocol.KeyCreatePartitions: "1.0",
+}
+
+// errAPIMissing says that the broker at addr lacks api, and which Kafka
+// release brought it.
+func errAPIMissing(api int16, addr string) error {
+	if since, ok := apiSince[api]; ok {
+		return fmt.Errorf("%w: %s needs Kafka %s or newer (the broker at %s does not serve it)", ErrUnsupportedVersion, apiName(api), since, addr)
+	}
+	return fmt.Errorf("%w: broker %s does not support %s (a newer broker is needed)", ErrUnsupportedVersion, addr, apiName(api))
 }
 
 // request sends req at version on a connection of kind and decodes resp.

@@ -228,6 +228,9 @@ func (c *Client) anyBroker(ctx context.Context, op string, fn func(*broker) erro
 			return &OpError{Op: op, Partition: -1, Broker: -1, Err: &noBrokersError{tried: failed, ctxErr: cerr}}
 		}
 		if !errors.Is(err, ErrSocketDisconnected) {
+			if _, ok := err.(*OpError); ok {
+				return err // fn named the operation and the broker already
+			}
 			return b.opError(op, "", -1, err)
 		}
 		failed = append(failed, fmt.Errorf("%s: %w", b.addr, err))

@@ -148,6 +148,12 @@ func codeError(code int16) error {
 	return Error(code)
 }
 
+// errZstdTooOld says that a broker speaking Produce version cannot take
+// zstd batches.
+func errZstdTooOld(version int16) error {
+	return fmt.Errorf("%w: zstd compression needs Kafka 2.1 or newer (Produce v7; the broker speaks v%d)", ErrUnsupportedCompressionType, version)
+}
+
 // errBrokerTooOld says a feature needs a newer broker.
 func errBrokerTooOld(feature, release string) error {
 	return fmt.Errorf("%w: %s needs Kafka %s or newer", ErrUnsupportedVersion, feature, release)

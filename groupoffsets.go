@@ -125,6 +125,9 @@ func (c *Client) fetchCommitted(ctx context.Context, group, topic string, partit
 				}
 			}
 		} else {
+			if Error(resp.ErrorCode) == ErrGroupIDNotFound {
+				return nil // as from v8: a group that never committed
+			}
 			if resp.ErrorCode != 0 {
 				return b.opError("fetch offsets", topic, -1, Error(resp.ErrorCode))
 			}

@@ -419,6 +419,12 @@ func (s *sink) build(call *produceCall, version int16) {
 	kept := req.batches[:0]
 	for _, b := range req.batches {
 		q := b.q
+		if version < 7 && q.p.cfg.Compression == CompressionZstd {
+			// Brokers before 2.1 cannot read zstd batches, and later ones
+			// refuse them below Produce v7 (kfake would store them).
+			s.finish(b, -1, time.Time{}, b.opError(s.key.broker, final{errZstdTooOld(version)}))
+			continue
+		}
 		if len(b.wire) == 0 {
 			if q.p.idem != nil {
 				b.builder.SetProducer(b.producerID, b.epoch, b.seq)
