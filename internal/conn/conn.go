@@ -341,7 +341,9 @@ func (c *Conn) readLoop() {
 	for {
 		frame, err := protocol.ReadFrameTrusting(c.nc, buf[:0], c.maxResp, 2*proven)
 		if err != nil {
-			c.fail(c.readFailure(err, c.awaited()))
+			if c.Err() == nil { // else closed on purpose: no cause to explain
+				c.fail(c.readFailure(err, c.awaited()))
+			}
 			return
 		}
 		id, err := protocol.ResponseCorrelationID(frame)
