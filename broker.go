@@ -207,9 +207,9 @@ var apiSince = map[int16]string{
 // release brought it.
 func errAPIMissing(api int16, addr string) error {
 	if since, ok := apiSince[api]; ok {
-		return fmt.Errorf("%w: %s needs Kafka %s or newer (the broker at %s does not serve it)", ErrUnsupportedVersion, apiName(api), since, addr)
+		return fmt.Errorf("%w: %s needs Kafka %s or newer (the broker at %s does not serve it)", ErrUnsupportedVersion, protocol.APIName(api), since, addr)
 	}
-	return fmt.Errorf("%w: broker %s does not support %s (a newer broker is needed)", ErrUnsupportedVersion, addr, apiName(api))
+	return fmt.Errorf("%w: broker %s does not support %s (a newer broker is needed)", ErrUnsupportedVersion, addr, protocol.APIName(api))
 }
 
 // request sends req at version on a connection of kind and decodes resp.
@@ -275,7 +275,7 @@ func (b *broker) requestEvent(api, version int16, start time.Time, err error) {
 	if len(b.client.hooks) == 0 {
 		return
 	}
-	e := BrokerRequestEvent{Broker: b.id, Addr: b.addr, API: apiName(api), Version: version, Latency: time.Since(start), Err: err}
+	e := BrokerRequestEvent{Broker: b.id, Addr: b.addr, API: protocol.APIName(api), Version: version, Latency: time.Since(start), Err: err}
 	emit(b.client.hooks, func(h BrokerRequestHook) { h.OnBrokerRequest(e) })
 }
 
@@ -305,11 +305,4 @@ func (b *broker) close() {
 // opError wraps err with where it happened.
 func (b *broker) opError(op, topic string, partition int32, err error) error {
 	return &OpError{Op: op, Topic: topic, Partition: partition, Broker: b.id, Addr: b.addr, Err: err}
-}
-
-func apiName(key int16) string {
-	if api := protocol.LookupAPI(key); api != nil {
-		return api.Name
-	}
-	return "API " + strconv.Itoa(int(key))
 }

@@ -3,6 +3,7 @@ package protocol
 import (
 	"fmt"
 	"slices"
+	"strconv"
 )
 
 // A Message is a request or response body that encodes itself at a version.
@@ -134,6 +135,15 @@ func LookupAPI(key int16) *API {
 		return nil
 	}
 	return &APIs[i]
+}
+
+// APIName returns the name of the API with key, as Kafka's schemas spell
+// it ("Fetch"), or "API <key>" for a key this package does not implement.
+func APIName(key int16) string {
+	if api := LookupAPI(key); api != nil {
+		return api.Name
+	}
+	return "API " + strconv.Itoa(int(key))
 }
 
 // ErrUnsupportedVersion is wrapped by errors about an API key or version this

@@ -246,7 +246,7 @@ func (p *Pending) Wait(ctx context.Context, resp protocol.Response, timeout time
 		cl.timer.Stop()
 		return ctx.Err()
 	case <-expired:
-		err := fmt.Errorf("%w: %s did not answer %s within %v", ErrDisconnected, c.addr, apiName(cl.key), timeout)
+		err := fmt.Errorf("%w: %s did not answer %s within %v", ErrDisconnected, c.addr, protocol.APIName(cl.key), timeout)
 		c.fail(err)
 		return err
 	}
@@ -262,13 +262,6 @@ func (c *Conn) decode(frame []byte, resp protocol.Response, version int16) error
 	}
 	c.noteTrailing(resp.APIKey(), version, trailing)
 	return nil
-}
-
-func apiName(key int16) string {
-	if api := protocol.LookupAPI(key); api != nil {
-		return api.Name
-	}
-	return fmt.Sprintf("API %d", key)
 }
 
 func (c *Conn) send(ctx context.Context, req protocol.Request, version int16, wantResponse bool) (*call, error) {
@@ -382,7 +375,7 @@ func (c *Conn) awaited() string {
 	if len(c.pending) == 0 {
 		return ""
 	}
-	return apiName(c.pending[0].key)
+	return protocol.APIName(c.pending[0].key)
 }
 
 // fail marks the connection broken, closes the socket and fails every

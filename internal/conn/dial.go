@@ -140,9 +140,9 @@ func (c *Conn) roundTripInline(ctx context.Context, req protocol.Request, resp p
 	frame, err = protocol.ReadFrame(c.nc, nil, c.maxResp)
 	if err != nil {
 		if ctxCause(ctx, err) != nil {
-			return c.brokenInline(ctx, "reading the answer to "+apiName(req.APIKey())+" from", err)
+			return c.brokenInline(ctx, "reading the answer to "+protocol.APIName(req.APIKey())+" from", err)
 		}
-		err = c.readFailure(err, apiName(req.APIKey()))
+		err = c.readFailure(err, protocol.APIName(req.APIKey()))
 		c.fail(err)
 		return err
 	}

@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"sync"
 	"weak"
+
+	"github.com/gokafka/kafka/protocol"
 )
 
 // trailingSeen remembers which (logger, API, version) triples already logged
@@ -33,5 +35,5 @@ func (c *Conn) noteTrailing(key, version int16, n int) {
 		return
 	}
 	c.log.LogAttrs(context.Background(), slog.LevelDebug, "kafka: ignoring trailing bytes in a response",
-		slog.String("broker", c.addr), slog.String("api", apiName(key)), slog.Int("version", int(version)), slog.Int("bytes", n))
+		slog.String("broker", c.addr), slog.String("api", protocol.APIName(key)), slog.Int("version", int(version)), slog.Int("bytes", n))
 }
