@@ -235,6 +235,21 @@ func (d *Decoder) NullableString() *string {
 	return &s
 }
 
+// LenientString reads a string Kafka's schema says is not nullable but that
+// some servers send as null beside an error code (librdkafka's mock cluster
+// does in JoinGroup's error answers); null reads as "", which means the same
+// there, so the error code is what the caller sees.
+func (d *Decoder) LenientString() string {
+	if s := d.NullableString(); s != nil {
+		return *s
+	}
+	return ""
+}
+
+// LenientBytes is [Decoder.LenientString] for a byte field (SyncGroup's
+// assignment in librdkafka's mock's error answers): null reads as nil.
+func (d *Decoder) LenientBytes() []byte { return d.NullableBytes() }
+
 // Bytes reads a non-nullable byte field, aliasing the input.
 func (d *Decoder) Bytes() []byte {
 	n := d.length(true, "bytes")

@@ -140,14 +140,14 @@ func (r *JoinGroupResponse) Decode(d *Decoder, version int16) {
 		r.ProtocolType = d.NullableString()
 		r.ProtocolName = d.NullableString()
 	} else {
-		name := d.String()
+		name := d.LenientString()
 		r.ProtocolName = &name
 	}
-	r.Leader = d.String()
+	r.Leader = d.LenientString()
 	if version >= 9 {
 		r.SkipAssignment = d.Bool()
 	}
-	r.MemberID = d.String()
+	r.MemberID = d.LenientString()
 	r.Members = readArray[JoinGroupResponseMember](d, version)
 	d.Tags(&r.UnknownTags, nil)
 }

@@ -112,6 +112,6 @@ func (r *SyncGroupResponse) Decode(d *Decoder, version int16) {
 		r.ProtocolType = d.NullableString()
 		r.ProtocolName = d.NullableString()
 	}
-	r.Assignment = d.Bytes()
+	r.Assignment = d.LenientBytes()
 	d.Tags(&r.UnknownTags, nil)
 }
