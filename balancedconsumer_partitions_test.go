@@ -129,7 +129,7 @@ func TestCommitChosenOffsets(t *testing.T) {
 // speak of the consumer's own topic, the TopicPartition-keyed ones of
 // every subscribed topic, and ResetOffsets(nil) resets them all.
 func TestOffsetsOfEverySubscribedTopic(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("own", 1), kafkatest.Topic("extra", 1))
+	cl := kafkatest.NeedsKfake(t, "reads group state", kafkatest.Topic("own", 1), kafkatest.Topic("extra", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	for _, topic := range []string{"own", "extra"} {
 		for i := range 3 {
@@ -165,7 +165,7 @@ func TestOffsetsOfEverySubscribedTopic(t *testing.T) {
 }
 
 func TestMembership(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("members", 1))
+	cl := kafkatest.NeedsKfake(t, "reads group state", kafkatest.Topic("members", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	bc := newBalanced(t, c, "members", groupConfig("members"))
 	waitAssignment(t, 1, bc)

@@ -115,7 +115,7 @@ func TestStaticMemberKeepsPartitionsOnRestart(t *testing.T) {
 }
 
 func TestGroupWithFranzGoMember(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("mixed", 8))
+	cl := kafkatest.NeedsKfake(t, "compacts the log on demand", kafkatest.Topic("mixed", 8))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	ours := newBalanced(t, c, "mixed", groupConfig("mixed-group"))
 	var mu sync.Mutex
@@ -149,7 +149,7 @@ func TestGroupWithFranzGoMember(t *testing.T) {
 }
 
 func TestGroupRecoversFromCoordinatorErrors(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("coord", 4))
+	cl := kafkatest.NeedsKfake(t, "injects coordinator errors", kafkatest.Topic("coord", 4))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	for _, code := range []protocol.ErrorCode{protocol.NotCoordinator, protocol.CoordinatorLoadInProgress, protocol.RebalanceInProgress} {
 		inj := cl.InjectError(protocol.KeyJoinGroup, int16(code), 2)

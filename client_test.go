@@ -118,10 +118,7 @@ func TestUnknownTopic(t *testing.T) {
 }
 
 func TestTopicAutoCreated(t *testing.T) {
-	if kafkatest.External() {
-		t.Skip("depends on the broker's auto.create.topics.enable") // only against real clusters
-	}
-	c := newClient(t, kafka.Config{Hosts: kafkatest.MustCluster(t, kafkatest.AutoCreateTopics()).Addrs()})
+	c := newClient(t, kafka.Config{Hosts: kafkatest.NeedsKfake(t, "turns topic auto-creation on, which a real cluster may have off", kafkatest.AutoCreateTopics()).Addrs()})
 	topic, err := c.Topic(testCtx(t), "created-on-first-use")
 	require.NoError(t, err)
 	require.NotEmpty(t, topic.Partitions())
@@ -139,7 +136,7 @@ func TestTopicsMatching(t *testing.T) {
 }
 
 func TestMetadataRefreshAfterLeaderMove(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("moving", 2))
+	cl := kafkatest.NeedsKfake(t, "moves a leader", kafkatest.Topic("moving", 2))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	topic, err := c.Topic(testCtx(t), "moving")
 	require.NoError(t, err)
@@ -199,7 +196,7 @@ func TestClientClose(t *testing.T) {
 }
 
 func TestMetadataComesFromLiveBrokersNotOnlySeeds(t *testing.T) {
-	cl := kafkatest.MustCluster(t)
+	cl := kafkatest.NeedsKfake(t, "removes a broker")
 	seed := cl.Addrs()[0]
 	c := newClient(t, kafka.Config{Hosts: []string{seed}})
 	ids := cl.BrokerIDs()
@@ -210,7 +207,7 @@ func TestMetadataComesFromLiveBrokersNotOnlySeeds(t *testing.T) {
 }
 
 func TestMetadataRefreshesOnItsOwn(t *testing.T) {
-	cl := kafkatest.MustCluster(t)
+	cl := kafkatest.NeedsKfake(t, "adds a broker")
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), MetadataMaxAge: 50 * time.Millisecond})
 	_, err := cl.AddBroker()
 	require.NoError(t, err)
@@ -286,7 +283,7 @@ func TestBootstrapContextEndNamesEachSeed(t *testing.T) {
 // caller's deadline says which broker did not answer, not just "context
 // deadline exceeded".
 func TestRefreshContextEndNamesTheBroker(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.NumBrokers(1))
+	cl := kafkatest.NeedsKfake(t, "delays metadata requests", kafkatest.NumBrokers(1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	cl.Delay(protocol.KeyMetadata, time.Hour, kafkatest.Always)
 	ctx, cancel := context.WithTimeout(testCtx(t), time.Second)

@@ -50,7 +50,7 @@ func joinGroup(t *testing.T, cl *kafkatest.Cluster, group, topic string, members
 }
 
 func TestCoordinatorFoundAndCached(t *testing.T) {
-	cl := kafkatest.MustCluster(t)
+	cl := kafkatest.NeedsKfake(t, "counts requests")
 	c := groupTestClient(t, cl)
 	ctx := groupTestCtx(t)
 	for _, group := range []string{"a", "b", "c", "d"} {
@@ -74,7 +74,7 @@ func TestCoordinatorFoundAndCached(t *testing.T) {
 }
 
 func TestCoordinatorNotAvailableIsRetried(t *testing.T) {
-	cl := kafkatest.MustCluster(t)
+	cl := kafkatest.NeedsKfake(t, "injects errors")
 	c := groupTestClient(t, cl)
 	inj := cl.InjectError(protocol.KeyFindCoordinator, int16(protocol.CoordinatorNotAvailable), 2)
 	asked := cl.Requests(protocol.KeyFindCoordinator)
@@ -88,7 +88,7 @@ func TestCoordinatorNotAvailableIsRetried(t *testing.T) {
 }
 
 func TestCoordinatorErrorsNameTheGroup(t *testing.T) {
-	cl := kafkatest.MustCluster(t)
+	cl := kafkatest.NeedsKfake(t, "injects errors")
 	c := groupTestClient(t, cl)
 	cl.InjectError(protocol.KeyFindCoordinator, int16(protocol.GroupAuthorizationFailed), 1)
 	_, err := c.coordinator(groupTestCtx(t), "secret")
@@ -113,7 +113,7 @@ func TestCoordinatorErrorsNameTheGroup(t *testing.T) {
 }
 
 func TestCoordinatorMovedIsFoundAgain(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("t", 3))
+	cl := kafkatest.NeedsKfake(t, "moves coordinators", kafkatest.Topic("t", 3))
 	joinGroup(t, cl, "g", "t", 1)
 	c := groupTestClient(t, cl)
 	ctx := groupTestCtx(t)
@@ -162,7 +162,7 @@ func TestCoordinatorMovedIsFoundAgain(t *testing.T) {
 }
 
 func TestListAndDescribeGroups(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("t", 3), kafkatest.Topic("u", 2))
+	cl := kafkatest.NeedsKfake(t, "reads group state and coordinators", kafkatest.Topic("t", 3), kafkatest.Topic("u", 2))
 	c := groupTestClient(t, cl)
 	ctx := groupTestCtx(t)
 
@@ -250,7 +250,7 @@ func TestDescribeUnknownGroup(t *testing.T) {
 }
 
 func TestDescribeGroupsRetries(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("t", 1))
+	cl := kafkatest.NeedsKfake(t, "injects errors", kafkatest.Topic("t", 1))
 	joinGroup(t, cl, "g", "t", 1)
 	c := groupTestClient(t, cl)
 	ctx := groupTestCtx(t)
@@ -286,7 +286,7 @@ func TestDescribeGroupsRetries(t *testing.T) {
 }
 
 func TestListGroupsRetries(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("t", 1))
+	cl := kafkatest.NeedsKfake(t, "injects errors", kafkatest.Topic("t", 1))
 	joinGroup(t, cl, "g", "t", 1)
 	c := groupTestClient(t, cl)
 	inj := cl.InjectError(protocol.KeyListGroups, int16(protocol.CoordinatorLoadInProgress), 2)

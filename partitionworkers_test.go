@@ -92,7 +92,7 @@ func TestRunWorkersNeedsTaskDoneWithAutoCommit(t *testing.T) {
 // had not handled go back to the consumer, so that a second RunWorkers
 // handles every one of them, in order, and loses none.
 func TestRunWorkersReturnsConnectionLoss(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("lost", 1))
+	cl := kafkatest.NeedsKfake(t, "drops connections", kafkatest.Topic("lost", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: 10 * time.Millisecond})
 	scFill(t, scKgo(t, cl), "lost", scParts(1), 0, 20)
 	cfg := groupConfig("lost")

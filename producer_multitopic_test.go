@@ -28,7 +28,7 @@ func TestMultiTopicProducerWritesEveryTopic(t *testing.T) {
 	for _, topic := range topics {
 		opts = append(opts, kafkatest.Topic(topic, 3))
 	}
-	cl := kafkatest.MustCluster(t, opts...)
+	cl := kafkatest.NeedsKfake(t, "observes requests", opts...)
 	var requests, shared atomic.Int64
 	cl.Observe(protocol.KeyProduce, func(r kafkatest.Request) {
 		requests.Add(1)
@@ -108,7 +108,7 @@ func TestMultiTopicProducerWritesEveryTopic(t *testing.T) {
 // message without a Topic, and a Topic.Producer one for another topic,
 // with an error from Produce: nothing is sent, and there is no report.
 func TestMultiTopicProducerRefusesMissingTopic(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("named", 1), kafkatest.Topic("other", 1))
+	cl := kafkatest.NeedsKfake(t, "counts requests", kafkatest.Topic("named", 1), kafkatest.Topic("other", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	var reports atomic.Int64
 	cfg := kafka.ProducerConfig{OnDelivery: func(kafka.DeliveryReport) { reports.Add(1) }}

@@ -17,7 +17,7 @@ import (
 // failure since the last one, one error per partition and cause with its
 // count, and errors.Is finds each cause.
 func TestFlushReturnsEveryFailure(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("fails", 3))
+	cl := kafkatest.NeedsKfake(t, "injects faults", kafkatest.Topic("fails", 3))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	p := newProducer(t, c, "fails", kafka.ProducerConfig{Partitioner: kafka.NewManualPartitioner(), MaxRequestSize: 10_000})
 	refuse := cl.InjectFault(kafkatest.Fault{APIs: []int16{protocol.KeyProduce}, Topic: "fails", Partitions: []int32{1},
@@ -157,7 +157,7 @@ func TestProduceRefusesAnotherTopic(t *testing.T) {
 // TestNoRetries: MaxRetries NoRetries fails a batch at its first error,
 // where the default retries it.
 func TestNoRetries(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("once", 1))
+	cl := kafkatest.NeedsKfake(t, "injects errors", kafkatest.Topic("once", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: time.Millisecond})
 	never := newProducer(t, c, "once", kafka.ProducerConfig{MaxRetries: kafka.NoRetries})
 	_, err := never.ProduceSync(testCtx(t), kafka.Message{Value: []byte("warm-up")})
@@ -181,7 +181,7 @@ func TestNoRetries(t *testing.T) {
 // TestProducerMadeWhileBrokersDown: making a producer needs no broker; its
 // producer ID is fetched, with retries, before its first batch is sent.
 func TestProducerMadeWhileBrokersDown(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("later", 2))
+	cl := kafkatest.NeedsKfake(t, "drops connections", kafkatest.Topic("later", 2))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RequestTimeout: 500 * time.Millisecond, RetryBackoff: 10 * time.Millisecond})
 	tp, err := c.Topic(testCtx(t), "later")
 	require.NoError(t, err)

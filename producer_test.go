@@ -192,7 +192,7 @@ func TestProduceEveryCodec(t *testing.T) {
 // and a leader move while 50k messages are produced: the idempotent
 // producer must deliver each exactly once, in order, with correct reports.
 func TestProduceThroughFaults(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("faults", 6))
+	cl := kafkatest.NeedsKfake(t, "injects faults and moves leaders", kafkatest.Topic("faults", 6))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: 10 * time.Millisecond})
 	p := newProducer(t, c, "faults", kafka.ProducerConfig{DeliveryReports: true, Linger: time.Millisecond})
 	const n = 50_000
@@ -278,7 +278,7 @@ func TestQueueFull(t *testing.T) {
 }
 
 func TestCloseWithDeadBrokerReportsEverything(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("dead", 2))
+	cl := kafkatest.NeedsKfake(t, "drops connections", kafkatest.Topic("dead", 2))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RequestTimeout: time.Second})
 	p := newProducer(t, c, "dead", kafka.ProducerConfig{DeliveryReports: true, PendingTimeout: 500 * time.Millisecond})
 	cl.DropConnection(protocol.KeyProduce, kafkatest.Always)
@@ -308,7 +308,7 @@ func TestCloseWithDeadBrokerReportsEverything(t *testing.T) {
 // writes but answers too late is retried; idempotence must make the broker
 // drop the second copy.
 func TestRetryOfWrittenBatchIsNotDuplicated(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("late", 1))
+	cl := kafkatest.NeedsKfake(t, "delays requests", kafkatest.Topic("late", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RequestTimeout: 300 * time.Millisecond})
 	p := newProducer(t, c, "late", kafka.ProducerConfig{AckTimeout: 100 * time.Millisecond})
 	delay := cl.Delay(protocol.KeyProduce, time.Second, 1)
@@ -380,7 +380,7 @@ func (l *batchLog) OnFetchBatch(e kafka.FetchBatchEvent) {
 }
 
 func TestBatchHooks(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("hooked", 3))
+	cl := kafkatest.NeedsKfake(t, "injects errors", kafkatest.Topic("hooked", 3))
 	log := &batchLog{changed: make(chan struct{}, 1)}
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), Hooks: []kafka.Hook{log}, RetryBackoff: 10 * time.Millisecond})
 	p := newProducer(t, c, "hooked", kafka.ProducerConfig{})
@@ -411,7 +411,7 @@ func TestBatchHooks(t *testing.T) {
 // for good, its sequence numbers leave a gap; the producer must renew its
 // epoch so the next messages are not refused as out of order.
 func TestFailedBatchDoesNotPoisonTheSequence(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("gap", 1))
+	cl := kafkatest.NeedsKfake(t, "injects errors", kafkatest.Topic("gap", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	p := newProducer(t, c, "gap", kafka.ProducerConfig{MaxRetries: 1, RetryBackoff: time.Millisecond})
 	_, err := p.ProduceSync(testCtx(t), kafka.Message{Value: []byte("0")})
@@ -437,7 +437,7 @@ func TestFailedBatchDoesNotPoisonTheSequence(t *testing.T) {
 // TestProducerRetryBackoff: the producer's RetryBackoff, not the client's,
 // spaces a batch's attempts (equal jitter: at least half of it).
 func TestProducerRetryBackoff(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("slow", 1))
+	cl := kafkatest.NeedsKfake(t, "injects errors", kafkatest.Topic("slow", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: time.Millisecond})
 	p := newProducer(t, c, "slow", kafka.ProducerConfig{RetryBackoff: 400 * time.Millisecond})
 	_, err := p.ProduceSync(testCtx(t), kafka.Message{Value: []byte("warm-up")})

@@ -88,7 +88,7 @@ func TestSimpleConsumerEmptyPartitions(t *testing.T) {
 // default (5 retries), so a commit gets past a retriable error; a negative
 // value means no retries, so the first error is returned.
 func TestSimpleConsumerCommitRetries(t *testing.T) {
-	cl, _, topic := scEnv(t, "retries", 1)
+	cl, _, topic := scKfake(t, "injects commit errors", "retries", 1)
 	for _, tc := range []struct {
 		retries int
 		fails   bool

@@ -34,6 +34,17 @@ func scEnv(t *testing.T, topic string, partitions int, opts ...kafkatest.Option)
 	return cl, c, tp
 }
 
+// scKfake is scEnv for a test that needs the embedded cluster's controls,
+// for the reason given: it is skipped against KAFKA_BROKERS.
+func scKfake(t *testing.T, why, topic string, partitions int, opts ...kafkatest.Option) (*kafkatest.Cluster, *kafka.Client, *kafka.Topic) {
+	t.Helper()
+	cl := kafkatest.NeedsKfake(t, why, append([]kafkatest.Option{kafkatest.Topic(topic, partitions)}, opts...)...)
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: 10 * time.Millisecond})
+	tp, err := c.Topic(testCtx(t), topic)
+	require.NoError(t, err)
+	return cl, c, tp
+}
+
 // scOpen is scEnv on the backend the run chose (KAFKA_BROKERS or an
 // embedded cluster): it creates a topic named after base, unique to the
 // run, and returns the backend with a client and the topic (its name is
@@ -305,14 +316,15 @@ func TestSimpleConsumerResetOffsetOnStart(t *testing.T) {
 // TestSimpleConsumerNoGroup: without a group the consumer is a new one
 // (AutoOffsetReset, not offset 0 as pykafka did) and cannot commit.
 func TestSimpleConsumerNoGroup(t *testing.T) {
-	cl, _, topic := scEnv(t, "nogroup", 2)
-	scFill(t, scKgo(t, cl), "nogroup", scParts(2), 0, 6)
-	require.NoError(t, cl.DeleteRecords("nogroup", 0, 2)) // partition 0's log now starts at 2
+	b, _, topic := scOpen(t, "nogroup", 2)
+	name := topic.Name()
+	scFill(t, scKgo(t, b), name, scParts(2), 0, 6)
+	require.NoError(t, b.DeleteRecords(name, 0, 2)) // partition 0's log now starts at 2
 
 	t.Run("earliest", func(t *testing.T) {
 		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerTimeout: 300 * time.Millisecond})
 		require.Equal(t, map[int32]int64{0: 2, 1: 0}, sc.HeldOffsets(), "the log start, not 0")
-		require.Equal(t, map[int32][]int64{0: scSpan(2, 6), 1: scSpan(0, 6)}, scOffsets(t, "nogroup", scDrain(t, sc, 10)))
+		require.Equal(t, map[int32][]int64{0: scSpan(2, 6), 1: scSpan(0, 6)}, scOffsets(t, name, scDrain(t, sc, 10)))
 
 		err := sc.CommitOffsets(testCtx(t))
 		require.Error(t, err)
@@ -327,7 +339,7 @@ func TestSimpleConsumerNoGroup(t *testing.T) {
 	})
 	t.Run("ResetOffsetOnStart changes nothing", func(t *testing.T) {
 		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ResetOffsetOnStart: true, ConsumerTimeout: 300 * time.Millisecond})
-		require.Equal(t, map[int32][]int64{0: scSpan(2, 6), 1: scSpan(0, 6)}, scOffsets(t, "nogroup", scDrain(t, sc, 10)))
+		require.Equal(t, map[int32][]int64{0: scSpan(2, 6), 1: scSpan(0, 6)}, scOffsets(t, name, scDrain(t, sc, 10)))
 	})
 }
 
@@ -369,7 +381,7 @@ func TestSimpleConsumerCommitRestartCycle(t *testing.T) {
 // fetch is answered OFFSET_OUT_OF_RANGE mid-way.
 func TestSimpleConsumerOffsetOutOfRange(t *testing.T) {
 	t.Run("at start", func(t *testing.T) {
-		cl, _, topic := scEnv(t, "oor", 1)
+		cl, _, topic := scKfake(t, "deletes records while a fetch error is injected", "oor", 1)
 		scFill(t, scKgo(t, cl), "oor", scParts(1), 0, 10)
 		c := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g"})
 		require.NoError(t, c.CommitPartitionOffsets(testCtx(t), map[int32]int64{0: 2}))
@@ -385,7 +397,7 @@ func TestSimpleConsumerOffsetOutOfRange(t *testing.T) {
 	})
 	for name, reset := range map[string]kafka.OffsetType{"earliest": kafka.OffsetEarliest, "latest": kafka.OffsetLatest} {
 		t.Run("mid-fetch "+name, func(t *testing.T) {
-			cl, _, topic := scEnv(t, "oor", 1)
+			cl, _, topic := scKfake(t, "deletes records while a fetch error is injected", "oor", 1)
 			k := scKgo(t, cl)
 			scFill(t, k, "oor", scParts(1), 0, 10)
 			c := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g"})
@@ -418,12 +430,13 @@ func TestSimpleConsumerOffsetOutOfRange(t *testing.T) {
 // the log start (OffsetEarliest where latest-n is below 0, as the guide
 // does).
 func TestSimpleConsumerLastN(t *testing.T) {
-	cl, _, topic := scEnv(t, "lastn", 3)
-	k := scKgo(t, cl)
-	scFill(t, k, "lastn", []int32{0}, 0, 10)
-	scFill(t, k, "lastn", []int32{1}, 0, 3)
-	scFill(t, k, "lastn", []int32{2}, 0, 8)
-	require.NoError(t, cl.DeleteRecords("lastn", 2, 6))
+	b, _, topic := scOpen(t, "lastn", 3)
+	name := topic.Name()
+	k := scKgo(t, b)
+	scFill(t, k, name, []int32{0}, 0, 10)
+	scFill(t, k, name, []int32{1}, 0, 3)
+	scFill(t, k, name, []int32{2}, 0, 8)
+	require.NoError(t, b.DeleteRecords(name, 2, 6))
 	const n = 5
 
 	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{AutoOffsetReset: kafka.OffsetLatest, ResetOffsetOnStart: true, ConsumerTimeout: 300 * time.Millisecond})
@@ -443,12 +456,12 @@ func TestSimpleConsumerLastN(t *testing.T) {
 	require.Equal(t, map[int32]int64{0: 5, 1: kafka.OffsetEarliest, 2: 6}, offsets)
 	require.NoError(t, sc.ResetOffsets(testCtx(t), offsets))
 	require.Equal(t, map[int32]int64{0: 5, 1: 0, 2: 6}, sc.HeldOffsets(), "the special offsets resolve to real ones")
-	require.Equal(t, map[int32][]int64{0: scSpan(5, 10), 1: scSpan(0, 3), 2: scSpan(6, 8)}, scOffsets(t, "lastn", scDrain(t, sc, 10)))
+	require.Equal(t, map[int32][]int64{0: scSpan(5, 10), 1: scSpan(0, 3), 2: scSpan(6, 8)}, scOffsets(t, name, scDrain(t, sc, 10)))
 
 	// nil moves every partition back to AutoOffsetReset (latest here);
 	// OffsetLatest and explicit offsets work per partition.
 	require.NoError(t, sc.ResetOffsets(testCtx(t), map[int32]int64{0: 8, 1: kafka.OffsetLatest}))
-	require.Equal(t, map[int32][]int64{0: {8, 9}}, scOffsets(t, "lastn", scDrain(t, sc, 2)))
+	require.Equal(t, map[int32][]int64{0: {8, 9}}, scOffsets(t, name, scDrain(t, sc, 2)))
 	require.NoError(t, sc.ResetOffsets(testCtx(t), map[int32]int64{0: 1, 1: 1, 2: kafka.OffsetEarliest}))
 	require.NoError(t, sc.ResetOffsets(testCtx(t), nil))
 	require.Equal(t, map[int32]int64{0: 10, 1: 3, 2: 8}, sc.HeldOffsets())
@@ -478,7 +491,7 @@ func TestSimpleConsumerResetDropsPrefetched(t *testing.T) {
 func TestSimpleConsumerCompactedTopic(t *testing.T) {
 	for _, maxBytes := range []int{0, 1} {
 		t.Run(fmt.Sprintf("FetchMessageMaxBytes=%d", maxBytes), func(t *testing.T) {
-			cl := kafkatest.MustCluster(t)
+			cl := kafkatest.NeedsKfake(t, "compacts the log on demand")
 			require.NoError(t, cl.CreateTopicWithConfigs("compacted", 1, map[string]string{"cleanup.policy": "compact"}))
 			c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 			topic, err := c.Topic(testCtx(t), "compacted")
@@ -630,7 +643,7 @@ func TestSimpleConsumerClose(t *testing.T) {
 // ErrSocketDisconnected or ErrNoBrokersAvailable; a new consumer made after
 // the fault is gone works.
 func TestSimpleConsumerConnectionLoss(t *testing.T) {
-	cl, _, topic := scEnv(t, "loss", 2)
+	cl, _, topic := scKfake(t, "drops connections", "loss", 2)
 	k := scKgo(t, cl)
 	scFill(t, k, "loss", scParts(2), 0, 5)
 	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g", ConsumerTimeout: 20 * time.Second})
@@ -684,7 +697,7 @@ func scResilient(t *testing.T, topic *kafka.Topic, cfg kafka.SimpleConsumerConfi
 // partitions get new leaders and consumption goes on with nothing lost or
 // repeated.
 func TestSimpleConsumerLeaderRemoved(t *testing.T) {
-	cl, _, topic := scEnv(t, "failover", 3)
+	cl, _, topic := scKfake(t, "removes a broker", "failover", 3)
 	k := scKgo(t, cl)
 	scFill(t, k, "failover", scParts(3), 0, 30)
 	cfg := kafka.SimpleConsumerConfig{QueuedMaxMessages: 5, ConsumerTimeout: 500 * time.Millisecond}
@@ -709,7 +722,7 @@ func TestSimpleConsumerLeaderRemoved(t *testing.T) {
 // follows them without an error reaching the caller, and no message is
 // lost or repeated.
 func TestSimpleConsumerLeaderMove(t *testing.T) {
-	cl, _, topic := scEnv(t, "moving", 3)
+	cl, _, topic := scKfake(t, "moves partition leaders", "moving", 3)
 	k := scKgo(t, cl)
 	scFill(t, k, "moving", scParts(3), 0, 300)
 	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{QueuedMaxMessages: 10, FetchMessageMaxBytes: 512, ConsumerTimeout: time.Second})
@@ -733,40 +746,41 @@ func TestSimpleConsumerLeaderMove(t *testing.T) {
 // TestSimpleConsumerAutoCommit: with AutoCommitEnable, Close commits the
 // held offsets, and so does the timer; without it nothing is committed.
 func TestSimpleConsumerAutoCommit(t *testing.T) {
-	cl, _, topic := scEnv(t, "auto", 2)
-	scFill(t, scKgo(t, cl), "auto", scParts(2), 0, 10)
+	b, _, topic := scOpen(t, "auto", 2)
+	name, group := topic.Name(), groupNames(b)
+	scFill(t, scKgo(t, b), name, scParts(2), 0, 10)
 
 	t.Run("on close", func(t *testing.T) {
-		sc, err := topic.SimpleConsumer(testCtx(t), kafka.SimpleConsumerConfig{ConsumerGroup: "ac", AutoCommitEnable: true, AutoCommitInterval: time.Hour})
+		sc, err := topic.SimpleConsumer(testCtx(t), kafka.SimpleConsumerConfig{ConsumerGroup: group("ac"), AutoCommitEnable: true, AutoCommitInterval: time.Hour})
 		require.NoError(t, err)
 		scConsume(t, sc, 7)
 		held := sc.HeldOffsets()
 		require.Equal(t, int64(7), held[0]+held[1])
-		if g, err := cl.Group("ac"); err == nil {
-			require.Empty(t, g.Committed, "nothing committed before Close")
+		if off, err := b.Committed(group("ac"), name); err == nil {
+			require.Empty(t, off, "nothing committed before Close")
 		}
 		require.NoError(t, sc.Close())
-		require.Equal(t, held, scCommitted(t, cl, "ac", "auto"))
+		require.Equal(t, held, scCommittedOn(t, b, group("ac"), name))
 		require.ErrorIs(t, sc.Close(), kafka.ErrConsumerStopped)
-		require.Equal(t, held, scCommitted(t, cl, "ac", "auto"))
+		require.Equal(t, held, scCommittedOn(t, b, group("ac"), name))
 	})
 	t.Run("on the interval", func(t *testing.T) {
-		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "tick", AutoCommitEnable: true, AutoCommitInterval: 50 * time.Millisecond})
+		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: group("tick"), AutoCommitEnable: true, AutoCommitInterval: 50 * time.Millisecond})
 		scConsume(t, sc, 5)
 		held := sc.HeldOffsets()
 		require.Eventually(t, func() bool {
-			g, err := cl.Group("tick")
-			return err == nil && maps.Equal(g.Committed["auto"], held)
+			off, err := b.Committed(group("tick"), name)
+			return err == nil && maps.Equal(off, held)
 		}, 20*time.Second, 10*time.Millisecond)
 	})
 	t.Run("disabled", func(t *testing.T) {
-		sc, err := topic.SimpleConsumer(testCtx(t), kafka.SimpleConsumerConfig{ConsumerGroup: "manual"})
+		sc, err := topic.SimpleConsumer(testCtx(t), kafka.SimpleConsumerConfig{ConsumerGroup: group("manual")})
 		require.NoError(t, err)
 		scConsume(t, sc, 4)
 		require.NoError(t, sc.Close())
-		g, err := cl.Group("manual")
+		off, err := b.Committed(group("manual"), name)
 		if err == nil {
-			require.Empty(t, g.Committed)
+			require.Empty(t, off)
 		}
 	})
 }

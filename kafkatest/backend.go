@@ -186,6 +186,41 @@ func (b *Backend) Committed(group, topic string) (map[int32]int64, error) {
 	return out, nil
 }
 
+// DeleteRecords deletes the records of a partition before offset before,
+// which becomes its log start offset, as [Cluster.DeleteRecords] does; on
+// a real cluster it sends a DeleteRecords request.
+func (b *Backend) DeleteRecords(topic string, partition int32, before int64) error {
+	if b.cluster != nil {
+		return b.cluster.DeleteRecords(topic, partition, before)
+	}
+	kc, err := b.adminClient()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req := kmsg.NewPtrDeleteRecordsRequest()
+	req.TimeoutMillis = 30000
+	rt := kmsg.NewDeleteRecordsRequestTopic()
+	rt.Topic = topic
+	rp := kmsg.NewDeleteRecordsRequestTopicPartition()
+	rp.Partition, rp.Offset = partition, before
+	rt.Partitions = append(rt.Partitions, rp)
+	req.Topics = append(req.Topics, rt)
+	resp, err := req.RequestWith(ctx, kc)
+	if err != nil {
+		return fmt.Errorf("kafkatest: delete records of %s/%d before %d: %w", topic, partition, before, err)
+	}
+	for _, t := range resp.Topics {
+		for _, p := range t.Partitions {
+			if err := kerr.ErrorForCode(p.ErrorCode); err != nil {
+				return fmt.Errorf("kafkatest: delete records of %s/%d before %d: %w", topic, partition, before, err)
+			}
+		}
+	}
+	return nil
+}
+
 func (b *Backend) createTopic(name string, partitions int, configs map[string]string) error {
 	if b.cluster != nil {
 		return b.cluster.CreateTopicWithConfigs(name, partitions, configs)
