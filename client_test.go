@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,14 +42,15 @@ func deadAddr(t *testing.T) string {
 }
 
 func TestBootstrapSkipsDeadSeed(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("payments", 3))
+	b := kafkatest.NewBackend(t)
+	name := b.NewTopic("payments", 3)
 	dead := deadAddr(t)
-	c := newClient(t, kafka.Config{Hosts: []string{dead + "," + cl.Addrs()[0]}})
+	c := newClient(t, kafka.Config{Hosts: []string{dead + "," + b.Addrs()[0]}})
 	require.Len(t, c.Brokers(), 3, "the other brokers are learnt from the live seed")
-	for _, b := range c.Brokers() {
-		require.Contains(t, cl.Addrs(), b.Addr())
+	for _, br := range c.Brokers() {
+		require.Contains(t, b.Addrs(), br.Addr())
 	}
-	topic, err := c.Topic(testCtx(t), "payments")
+	topic, err := c.Topic(testCtx(t), name)
 	require.NoError(t, err)
 	require.Len(t, topic.Partitions(), 3)
 }
@@ -125,14 +128,19 @@ func TestTopicAutoCreated(t *testing.T) {
 }
 
 func TestTopicsMatching(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("logs.web", 1), kafkatest.Topic("logs.db", 1), kafkatest.Topic("metrics", 1))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
-	names, err := c.TopicsMatching(testCtx(t), regexp.MustCompile(`^logs\.`))
+	// A real cluster holds other topics: these start with a prefix unique
+	// to the test, and only those are compared.
+	b := kafkatest.NewBackend(t)
+	run := b.Name("tm")
+	web, db, metrics := b.NewTopic(run+".logs.web", 1), b.NewTopic(run+".logs.db", 1), b.NewTopic(run+".metrics", 1)
+	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
+	names, err := c.TopicsMatching(testCtx(t), regexp.MustCompile(`^`+regexp.QuoteMeta(run)+`\.logs\.`))
 	require.NoError(t, err)
-	require.Equal(t, []string{"logs.db", "logs.web"}, names)
+	require.Equal(t, []string{db, web}, names)
 	all, err := c.Topics(testCtx(t))
 	require.NoError(t, err)
-	require.Equal(t, []string{"logs.db", "logs.web", "metrics"}, all)
+	all = slices.DeleteFunc(all, func(n string) bool { return !strings.HasPrefix(n, run+".") })
+	require.Equal(t, []string{db, web, metrics}, all)
 }
 
 func TestMetadataRefreshAfterLeaderMove(t *testing.T) {
@@ -153,15 +161,16 @@ func TestMetadataRefreshAfterLeaderMove(t *testing.T) {
 }
 
 func TestOffsetQueries(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("offsets", 2))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
-	topic, err := c.Topic(testCtx(t), "offsets")
+	b := kafkatest.NewBackend(t)
+	name := b.NewTopic("offsets", 2)
+	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
+	topic, err := c.Topic(testCtx(t), name)
 	require.NoError(t, err)
 
 	base := time.UnixMilli(time.Now().Add(-time.Hour).UnixMilli())
 	// Partition 0 gets 10 messages one second apart; partition 1 none.
 	for i := range 10 {
-		produceAt(t, cl, "offsets", 0, base.Add(time.Duration(i)*time.Second), fmt.Sprint(i))
+		produceAt(t, b, name, 0, base.Add(time.Duration(i)*time.Second), fmt.Sprint(i))
 	}
 	earliest, err := topic.EarliestAvailableOffsets(testCtx(t))
 	require.NoError(t, err)
@@ -180,7 +189,7 @@ func TestOffsetQueries(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, map[int32]int64{0: 10, 1: 0}, at, "after the last message: the latest offset")
 
-	require.NoError(t, cl.DeleteRecords("offsets", 0, 3))
+	require.NoError(t, b.DeleteRecords(name, 0, 3))
 	earliest, err = topic.EarliestAvailableOffsets(testCtx(t))
 	require.NoError(t, err)
 	require.Equal(t, int64(3), earliest[0])

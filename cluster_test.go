@@ -34,15 +34,16 @@ func TestClusterConfigEqual(t *testing.T) {
 }
 
 func TestClusterConfigNewClient(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("t", 1))
-	cc := kafka.ClusterConfig{Type: "standard", Name: "local", Hosts: cl.Addrs()}
+	b := kafkatest.NewBackend(t)
+	name := b.NewTopic("t", 1)
+	cc := kafka.ClusterConfig{Type: "standard", Name: "local", Hosts: b.Addrs()}
 	template := kafka.Config{Hosts: []string{"replaced:9092"}, ClientID: "searcher"}
 	c, err := cc.NewClient(testCtx(t), template)
 	require.NoError(t, err)
 	defer c.Close()
 	names, err := c.Topics(testCtx(t))
 	require.NoError(t, err)
-	require.Equal(t, []string{"t"}, names)
+	require.Contains(t, names, name, "a real cluster may hold others")
 	require.Equal(t, []string{"replaced:9092"}, template.Hosts, "the template is not modified")
 
 	dead := kafka.ClusterConfig{Type: "standard", Name: "gone", Hosts: []string{deadAddr(t)}}

@@ -26,7 +26,7 @@ func (fetchHook) OnFetchBatch(kafka.FetchBatchEvent) {}
 // interfaces, or nil, fails NewClient with ErrInvalidHook naming its
 // position and type; a real hook is accepted.
 func TestNewClientRejectsInvalidHook(t *testing.T) {
-	cl := kafkatest.MustCluster(t)
+	b := kafkatest.NewBackend(t)
 	for _, tc := range []struct {
 		hook kafka.Hook
 		want string
@@ -35,12 +35,12 @@ func TestNewClientRejectsInvalidHook(t *testing.T) {
 		{"metrics", "Config.Hooks[1] (string) implements none"},
 		{nil, "Config.Hooks[1] is nil"},
 	} {
-		c, err := kafka.NewClient(testCtx(t), kafka.Config{Hosts: cl.Addrs(), Hooks: []kafka.Hook{fetchHook{}, tc.hook}})
+		c, err := kafka.NewClient(testCtx(t), kafka.Config{Hosts: b.Addrs(), Hooks: []kafka.Hook{fetchHook{}, tc.hook}})
 		require.ErrorIs(t, err, kafka.ErrInvalidHook)
 		require.ErrorContains(t, err, tc.want)
 		require.Nil(t, c)
 	}
-	c, err := kafka.NewClient(testCtx(t), kafka.Config{Hosts: cl.Addrs(), Hooks: []kafka.Hook{fetchHook{}}})
+	c, err := kafka.NewClient(testCtx(t), kafka.Config{Hosts: b.Addrs(), Hooks: []kafka.Hook{fetchHook{}}})
 	require.NoError(t, err)
 	require.NoError(t, c.Close())
 }
