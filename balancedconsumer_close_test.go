@@ -16,13 +16,15 @@ import (
 // TestTaskDoneAfterClose: a closed consumer has given its partitions up,
 // so marking one of their messages done reports false.
 func TestTaskDoneAfterClose(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("closedtask", 1))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
-	produceAt(t, cl, "closedtask", 0, time.Now(), "a")
-	produceAt(t, cl, "closedtask", 0, time.Now(), "b")
-	cfg := groupConfig("closedtask")
+	b := kafkatest.NewBackend(t)
+	group := groupNames(b)
+	name := b.NewTopic("closedtask", 1)
+	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
+	produceAt(t, b, name, 0, time.Now(), "a")
+	produceAt(t, b, name, 0, time.Now(), "b")
+	cfg := groupConfig(group("closedtask"))
 	cfg.TrackTaskDone = true
-	bc := newBalanced(t, c, "closedtask", cfg)
+	bc := newBalanced(t, c, name, cfg)
 	first, err := bc.Consume(testCtx(t))
 	require.NoError(t, err)
 	second, err := bc.Consume(testCtx(t))

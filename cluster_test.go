@@ -58,8 +58,8 @@ func TestClusterConfigNewClient(t *testing.T) {
 // searchClusters starts two clusters sharing a topic, and names a third
 // whose broker is gone.
 func searchClusters(t *testing.T) (east, west, gone kafka.ClusterConfig) {
-	e := kafkatest.MustCluster(t, kafkatest.Topic("shared", 1), kafkatest.Topic("logs.east", 1), kafkatest.Topic("only-east", 1))
-	w := kafkatest.MustCluster(t, kafkatest.Topic("shared", 1), kafkatest.Topic("logs.west", 1))
+	e := kafkatest.NeedsKfake(t, "needs two clusters", kafkatest.Topic("shared", 1), kafkatest.Topic("logs.east", 1), kafkatest.Topic("only-east", 1))
+	w := kafkatest.NeedsKfake(t, "needs two clusters", kafkatest.Topic("shared", 1), kafkatest.Topic("logs.west", 1))
 	east = kafka.ClusterConfig{Type: "standard", Name: "east", Hosts: e.Addrs()}
 	west = kafka.ClusterConfig{Type: "standard", Name: "west", Hosts: w.Addrs()}
 	gone = kafka.ClusterConfig{Type: "standard", Name: "gone", Hosts: []string{deadAddr(t)}}
