@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -125,10 +126,14 @@ func (b *Backend) NewTopicWithConfigs(base string, partitions int, configs map[s
 }
 
 // Committed returns the offsets group has committed for topic, by
-// partition (the next offset to read), or nil if it has committed none.
+// partition (the next offset to read), or nil if it has committed none
+// (or does not exist), on either backend.
 func (b *Backend) Committed(group, topic string) (map[int32]int64, error) {
 	if b.cluster != nil {
 		g, err := b.cluster.Group(group)
+		if ke := (*KafkaError)(nil); errors.As(err, &ke) && ke.Code == codeGroupIDNotFound {
+			return nil, nil // as OffsetFetch answers for a group that never committed
+		}
 		if err != nil {
 			return nil, err
 		}
