@@ -75,7 +75,7 @@ func TestOlderBrokers(t *testing.T) {
 		kv   *kversion.Versions
 	}{{"0.11", kversion.V0_11_0()}, {"2.8", kversion.V2_8_0()}, {"3.9", kversion.V3_9_0()}, {"4.1", kversion.V4_1_0()}} {
 		t.Run(release.name, func(t *testing.T) {
-			cl := kafkatest.MustCluster(t, kafkatest.Version(release.name), kafkatest.Topic("old", 2))
+			cl := kafkatest.NeedsKfake(t, "emulates older Kafka releases", kafkatest.Version(release.name), kafkatest.Topic("old", 2))
 			rec := &versionRecorder{}
 			c := newClient(t, kafka.Config{Hosts: cl.Addrs(), Hooks: []kafka.Hook{rec}})
 			ctx := testCtx(t)
@@ -106,7 +106,7 @@ func TestOlderBrokers(t *testing.T) {
 // metadata requests to the same broker: admin calls have a connection of
 // their own.
 func TestSlowAdminDoesNotDelayMetadata(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.NumBrokers(1))
+	cl := kafkatest.NeedsKfake(t, "holds CreateTopics back", kafkatest.NumBrokers(1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	ctx := testCtx(t)
 	slow := cl.Delay(protocol.KeyCreateTopics, time.Hour, 1) // until the cluster closes

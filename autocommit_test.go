@@ -14,23 +14,25 @@ import (
 // message count (yelp_kafka's auto_commit_interval_messages), long before
 // AutoCommitInterval, for both consumers.
 func TestAutoCommitEveryNMessages(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("counted", 1))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
-	p := newProducer(t, c, "counted", kafka.ProducerConfig{})
+	b := kafkatest.NewBackend(t)
+	group := groupNames(b)
+	name := b.NewTopic("counted", 1)
+	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
+	p := newProducer(t, c, name, kafka.ProducerConfig{})
 	for i := range 30 {
 		require.NoError(t, p.Produce(testCtx(t), kafka.Message{Value: []byte(fmt.Sprint(i))}))
 	}
 	require.NoError(t, p.Flush(testCtx(t)))
-	topic, err := c.Topic(testCtx(t), "counted")
+	topic, err := c.Topic(testCtx(t), name)
 	require.NoError(t, err)
 	committed := func(group string) int64 {
-		got, err := c.FetchGroupOffsets(testCtx(t), group, "counted")
+		got, err := c.FetchGroupOffsets(testCtx(t), group, name)
 		require.NoError(t, err)
 		return got[0]
 	}
 
 	sc, err := topic.SimpleConsumer(testCtx(t), kafka.SimpleConsumerConfig{
-		ConsumerGroup: "simple", AutoCommitEnable: true, AutoCommitInterval: time.Hour, AutoCommitMessages: 10,
+		ConsumerGroup: group("simple"), AutoCommitEnable: true, AutoCommitInterval: time.Hour, AutoCommitMessages: 10,
 	})
 	require.NoError(t, err)
 	defer sc.Close()
@@ -38,14 +40,14 @@ func TestAutoCommitEveryNMessages(t *testing.T) {
 		_, err := sc.Consume(testCtx(t))
 		require.NoError(t, err)
 	}
-	require.Eventually(t, func() bool { return committed("simple") == 10 }, 10*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return committed(group("simple")) == 10 }, 10*time.Second, 10*time.Millisecond)
 
-	cfg := groupConfig("balanced")
+	cfg := groupConfig(group("balanced"))
 	cfg.AutoCommitEnable, cfg.AutoCommitInterval, cfg.AutoCommitMessages = true, time.Hour, 20
-	bc := newBalanced(t, c, "counted", cfg)
+	bc := newBalanced(t, c, name, cfg)
 	for range 20 {
 		_, err := bc.Consume(testCtx(t))
 		require.NoError(t, err)
 	}
-	require.Eventually(t, func() bool { return committed("balanced") == 20 }, 10*time.Second, 10*time.Millisecond)
+	require.Eventually(t, func() bool { return committed(group("balanced")) == 20 }, 10*time.Second, 10*time.Millisecond)
 }

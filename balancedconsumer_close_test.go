@@ -16,13 +16,15 @@ import (
 // TestTaskDoneAfterClose: a closed consumer has given its partitions up,
 // so marking one of their messages done reports false.
 func TestTaskDoneAfterClose(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("closedtask", 1))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
-	produceAt(t, cl, "closedtask", 0, time.Now(), "a")
-	produceAt(t, cl, "closedtask", 0, time.Now(), "b")
-	cfg := groupConfig("closedtask")
+	b := kafkatest.NewBackend(t)
+	group := groupNames(b)
+	name := b.NewTopic("closedtask", 1)
+	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
+	produceAt(t, b, name, 0, time.Now(), "a")
+	produceAt(t, b, name, 0, time.Now(), "b")
+	cfg := groupConfig(group("closedtask"))
 	cfg.TrackTaskDone = true
-	bc := newBalanced(t, c, "closedtask", cfg)
+	bc := newBalanced(t, c, name, cfg)
 	first, err := bc.Consume(testCtx(t))
 	require.NoError(t, err)
 	second, err := bc.Consume(testCtx(t))
@@ -37,7 +39,7 @@ func TestTaskDoneAfterClose(t *testing.T) {
 // promptly, and the member really leaves: the slow member, once back, gets
 // every partition without waiting for the closed one's session timeout.
 func TestCloseDuringRebalanceLeaves(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("leaving", 4))
+	cl := kafkatest.NeedsKfake(t, "counts requests", kafkatest.Topic("leaving", 4))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	cfg := groupConfig("leaving")
 	// Long timeouts: only a real LeaveGroup lets the group go on quickly.
@@ -88,7 +90,7 @@ func TestCloseDuringRebalanceLeaves(t *testing.T) {
 // waits for that revocation's commit instead of cancelling it, so the
 // partitions' next owner starts where this member stopped.
 func TestCloseDuringRevocationCommits(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("revoking", 1))
+	cl := kafkatest.NeedsKfake(t, "reads group state", kafkatest.Topic("revoking", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	for i := range 3 {
 		produceAt(t, cl, "revoking", 0, time.Now(), fmt.Sprint(i))
@@ -135,7 +137,7 @@ func TestCloseDuringRevocationCommits(t *testing.T) {
 // is the application's, in PreRebalanceCallback: it may commit the
 // partitions being given up.
 func TestPreRebalanceCallbackCommits(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("handover", 1))
+	cl := kafkatest.NeedsKfake(t, "reads group state", kafkatest.Topic("handover", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	for i := range 3 {
 		produceAt(t, cl, "handover", 0, time.Now(), fmt.Sprint(i))

@@ -16,22 +16,24 @@ import (
 // TestGroupFollowsAddedPartitions checks that partitions added to a topic
 // are assigned to the group and consumed, without any member restarting.
 func TestGroupFollowsAddedPartitions(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("growing", 4))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
-	cfg := groupConfig("grow")
+	kb := kafkatest.NewBackend(t)
+	group := groupNames(kb)
+	name := kb.NewTopic("growing", 4)
+	c := newClient(t, kafka.Config{Hosts: kb.Addrs()})
+	cfg := groupConfig(group("grow"))
 	cfg.PartitionCheckInterval = 100 * time.Millisecond
-	a := newBalanced(t, c, "growing", cfg)
-	b := newBalanced(t, c, "growing", cfg)
+	a := newBalanced(t, c, name, cfg)
+	b := newBalanced(t, c, name, cfg)
 	waitAssignment(t, 4, a, b)
 
-	require.NoError(t, c.CreatePartitions(testCtx(t), "growing", 6))
+	require.NoError(t, c.CreatePartitions(testCtx(t), name, 6))
 	parts := waitAssignment(t, 6, a, b)
 	require.Len(t, parts[0], 3, "range over 6 partitions and 2 members")
 	require.Len(t, parts[1], 3)
 
 	now := time.Now()
-	produceAt(t, cl, "growing", 4, now, "on-4")
-	produceAt(t, cl, "growing", 5, now, "on-5")
+	produceAt(t, kb, name, 4, now, "on-4")
+	produceAt(t, kb, name, 5, now, "on-5")
 	seen := map[string]bool{}
 	deadline := time.Now().Add(20 * time.Second)
 	for len(seen) < 2 && time.Now().Before(deadline) {
@@ -51,11 +53,13 @@ func TestGroupFollowsAddedPartitions(t *testing.T) {
 // the PostRebalanceCallback), the member reports it once and joins again,
 // rather than holding partitions it does not read.
 func TestFailedAssignmentRejoins(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("flaky", 2))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
-	produceAt(t, cl, "flaky", 0, time.Now(), "m0")
-	produceAt(t, cl, "flaky", 1, time.Now(), "m1")
-	cfg := groupConfig("flaky")
+	b := kafkatest.NewBackend(t)
+	group := groupNames(b)
+	name := b.NewTopic("flaky", 2)
+	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
+	produceAt(t, b, name, 0, time.Now(), "m0")
+	produceAt(t, b, name, 1, time.Now(), "m1")
+	cfg := groupConfig(group("flaky"))
 	calls := 0
 	cfg.PostRebalanceCallback = func(context.Context, map[kafka.TopicPartition]int64, map[kafka.TopicPartition]int64) (map[kafka.TopicPartition]int64, error) {
 		calls++ // run's goroutine only
@@ -64,7 +68,7 @@ func TestFailedAssignmentRejoins(t *testing.T) {
 		}
 		return nil, nil
 	}
-	bc := newBalanced(t, c, "flaky", cfg)
+	bc := newBalanced(t, c, name, cfg)
 	_, err := bc.Consume(testCtx(t))
 	require.ErrorContains(t, err, "not ready yet", "the failure is reported once")
 	got := map[string]bool{}
@@ -81,7 +85,7 @@ func TestFailedAssignmentRejoins(t *testing.T) {
 // does not get the member thrown out of the group (which would make it
 // rejoin and call the callback again).
 func TestSlowStartKeepsTheSession(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("slowstart", 1), shortSessions)
+	cl := kafkatest.NeedsKfake(t, "lowers group.min.session.timeout.ms", kafkatest.Topic("slowstart", 1), shortSessions)
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	produceAt(t, cl, "slowstart", 0, time.Now(), "m")
 	cfg := groupConfig("slowstart")
@@ -111,15 +115,18 @@ func TestSlowStartKeepsTheSession(t *testing.T) {
 // TestCommitChosenOffsets: a member commits offsets of its choosing for its
 // partitions, and no others; they read back as committed.
 func TestCommitChosenOffsets(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("chosen", 2), kafkatest.Topic("other", 1))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
-	bc := newBalanced(t, c, "chosen", groupConfig("chooser"))
+	b := kafkatest.NewBackend(t)
+	group := groupNames(b)
+	tChosen := b.NewTopic("chosen", 2)
+	tOther := b.NewTopic("other", 1)
+	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
+	bc := newBalanced(t, c, tChosen, groupConfig(group("chooser")))
 	waitAssignment(t, 2, bc)
 	require.NoError(t, bc.CommitPartitionOffsets(testCtx(t), map[int32]int64{1: 42}))
-	got, err := c.FetchGroupOffsets(testCtx(t), "chooser", "chosen")
+	got, err := c.FetchGroupOffsets(testCtx(t), group("chooser"), tChosen)
 	require.NoError(t, err)
 	require.Equal(t, map[int32]int64{1: 42}, got)
-	err = bc.CommitTopicOffsets(testCtx(t), map[kafka.TopicPartition]int64{{Topic: "other", Partition: 0}: 1})
+	err = bc.CommitTopicOffsets(testCtx(t), map[kafka.TopicPartition]int64{{Topic: tOther, Partition: 0}: 1})
 	require.ErrorIs(t, err, kafka.ErrUnknownTopicOrPartition)
 	require.ErrorIs(t, bc.CommitPartitionOffsets(testCtx(t), map[int32]int64{7: 1}), kafka.ErrUnknownTopicOrPartition)
 	require.Error(t, bc.CommitPartitionOffsets(testCtx(t), map[int32]int64{0: -5}))
@@ -129,7 +136,7 @@ func TestCommitChosenOffsets(t *testing.T) {
 // speak of the consumer's own topic, the TopicPartition-keyed ones of
 // every subscribed topic, and ResetOffsets(nil) resets them all.
 func TestOffsetsOfEverySubscribedTopic(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("own", 1), kafkatest.Topic("extra", 1))
+	cl := kafkatest.NeedsKfake(t, "reads group state", kafkatest.Topic("own", 1), kafkatest.Topic("extra", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	for _, topic := range []string{"own", "extra"} {
 		for i := range 3 {
@@ -165,7 +172,7 @@ func TestOffsetsOfEverySubscribedTopic(t *testing.T) {
 }
 
 func TestMembership(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("members", 1))
+	cl := kafkatest.NeedsKfake(t, "reads group state", kafkatest.Topic("members", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	bc := newBalanced(t, c, "members", groupConfig("members"))
 	waitAssignment(t, 1, bc)

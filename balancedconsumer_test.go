@@ -61,11 +61,13 @@ func waitAssignment(t *testing.T, want int, consumers ...*kafka.BalancedConsumer
 }
 
 func TestGroupSharesPartitionsAndRebalances(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("shared", 12))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
-	a := newBalanced(t, c, "shared", groupConfig("g"))
-	b := newBalanced(t, c, "shared", groupConfig("g"))
-	cc := newBalanced(t, c, "shared", groupConfig("g"))
+	kb := kafkatest.NewBackend(t)
+	group := groupNames(kb)
+	name := kb.NewTopic("shared", 12)
+	c := newClient(t, kafka.Config{Hosts: kb.Addrs()})
+	a := newBalanced(t, c, name, groupConfig(group("g")))
+	b := newBalanced(t, c, name, groupConfig(group("g")))
+	cc := newBalanced(t, c, name, groupConfig(group("g")))
 	parts := waitAssignment(t, 12, a, b, cc)
 	for _, p := range parts {
 		require.Len(t, p, 4, "range over 12 partitions and 3 members: 4 each")
@@ -79,7 +81,7 @@ func TestGroupSharesPartitionsAndRebalances(t *testing.T) {
 }
 
 func TestKilledMemberLosesPartitionsAfterSessionTimeout(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("killed", 6), shortSessions)
+	cl := kafkatest.NeedsKfake(t, "lowers group.min.session.timeout.ms", kafkatest.Topic("killed", 6), shortSessions)
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	cfg := groupConfig("g")
 	cfg.SessionTimeout = 3 * time.Second // still 30 heartbeats
@@ -101,21 +103,23 @@ func TestKilledMemberLosesPartitionsAfterSessionTimeout(t *testing.T) {
 var shortSessions = kafkatest.BrokerConfig("group.min.session.timeout.ms", "1000")
 
 func TestStaticMemberKeepsPartitionsOnRestart(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("static", 6))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
-	cfgA, cfgB := groupConfig("g"), groupConfig("g")
+	kb := kafkatest.NewBackend(t)
+	group := groupNames(kb)
+	name := kb.NewTopic("static", 6)
+	c := newClient(t, kafka.Config{Hosts: kb.Addrs()})
+	cfgA, cfgB := groupConfig(group("g")), groupConfig(group("g"))
 	cfgA.GroupInstanceID, cfgB.GroupInstanceID = "a", "b"
-	a := newBalanced(t, c, "static", cfgA)
-	b := newBalanced(t, c, "static", cfgB)
+	a := newBalanced(t, c, name, cfgA)
+	b := newBalanced(t, c, name, cfgB)
 	before := waitAssignment(t, 6, a, b)
 	require.NoError(t, b.Close()) // static: no LeaveGroup
-	b2 := newBalanced(t, c, "static", cfgB)
+	b2 := newBalanced(t, c, name, cfgB)
 	after := waitAssignment(t, 6, a, b2)
 	require.Equal(t, before, after, "the restarted static member gets its partitions back")
 }
 
 func TestGroupWithFranzGoMember(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("mixed", 8))
+	cl := kafkatest.NeedsKfake(t, "compacts the log on demand", kafkatest.Topic("mixed", 8))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	ours := newBalanced(t, c, "mixed", groupConfig("mixed-group"))
 	var mu sync.Mutex
@@ -149,7 +153,7 @@ func TestGroupWithFranzGoMember(t *testing.T) {
 }
 
 func TestGroupRecoversFromCoordinatorErrors(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("coord", 4))
+	cl := kafkatest.NeedsKfake(t, "injects coordinator errors", kafkatest.Topic("coord", 4))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	for _, code := range []protocol.ErrorCode{protocol.NotCoordinator, protocol.CoordinatorLoadInProgress, protocol.RebalanceInProgress} {
 		inj := cl.InjectError(protocol.KeyJoinGroup, int16(code), 2)
@@ -171,9 +175,11 @@ func TestNoLossUnderChurn(t *testing.T) {
 	if testing.Short() {
 		n = 20_000
 	}
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("churn", 12))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
-	p := newProducer(t, c, "churn", kafka.ProducerConfig{})
+	b := kafkatest.NewBackend(t)
+	group := groupNames(b)
+	name := b.NewTopic("churn", 12)
+	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
+	p := newProducer(t, c, name, kafka.ProducerConfig{})
 	for i := range n {
 		require.NoError(t, p.Produce(testCtx(t), kafka.Message{Key: []byte(fmt.Sprint(i % 1000)), Value: []byte(fmt.Sprint(i))}))
 	}
@@ -183,12 +189,12 @@ func TestNoLossUnderChurn(t *testing.T) {
 	seen := make(map[string]int, n)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	cfg := groupConfig("churners")
+	cfg := groupConfig(group("churners"))
 	cfg.TrackTaskDone = true
 	cfg.AutoCommitEnable = true
 	cfg.AutoCommitInterval = 100 * time.Millisecond
 	start := func() *kafka.BalancedConsumer {
-		bc := newBalanced(t, c, "churn", cfg)
+		bc := newBalanced(t, c, name, cfg)
 		go func() {
 			for {
 				msg, err := bc.Consume(ctx)
@@ -236,18 +242,20 @@ func TestNoLossUnderChurn(t *testing.T) {
 // fails and panics now and then: each partition's messages are handled in
 // order, none is skipped, and the commits cover exactly what was handled.
 func TestPartitionWorkers(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("work", 4))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: 5 * time.Millisecond})
-	p := newProducer(t, c, "work", kafka.ProducerConfig{})
+	b := kafkatest.NewBackend(t)
+	group := groupNames(b)
+	name := b.NewTopic("work", 4)
+	c := newClient(t, kafka.Config{Hosts: b.Addrs(), RetryBackoff: 5 * time.Millisecond})
+	p := newProducer(t, c, name, kafka.ProducerConfig{})
 	const n = 2000
 	for i := range n {
 		require.NoError(t, p.Produce(testCtx(t), kafka.Message{Key: []byte(fmt.Sprint(i)), Value: []byte(fmt.Sprint(i))}))
 	}
 	require.NoError(t, p.Flush(testCtx(t)))
 
-	cfg := groupConfig("workers")
+	cfg := groupConfig(group("workers"))
 	cfg.TrackTaskDone = true
-	bc := newBalanced(t, c, "work", cfg)
+	bc := newBalanced(t, c, name, cfg)
 	var mu sync.Mutex
 	handled := map[int32][]int64{}
 	failed := map[int64]bool{}
@@ -282,7 +290,7 @@ func TestPartitionWorkers(t *testing.T) {
 		}
 	}
 	require.NoError(t, bc.CommitOffsets(testCtx(t)))
-	groups, err := c.DescribeGroups(testCtx(t), "workers")
+	groups, err := c.DescribeGroups(testCtx(t), group("workers"))
 	require.NoError(t, err)
 	require.Len(t, groups, 1)
 	held := bc.HeldOffsets()
@@ -291,17 +299,20 @@ func TestPartitionWorkers(t *testing.T) {
 	}
 }
 func TestGroupOverSeveralTopicsWithCallbacks(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("orders", 2), kafkatest.Topic("refunds", 2))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
-	for _, topic := range []string{"orders", "refunds"} {
+	b := kafkatest.NewBackend(t)
+	group := groupNames(b)
+	tOrders := b.NewTopic("orders", 2)
+	tRefunds := b.NewTopic("refunds", 2)
+	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
+	for _, topic := range []string{tOrders, tRefunds} {
 		p := newProducer(t, c, topic, kafka.ProducerConfig{Partitioner: kafka.PartitionerFunc(func(m kafka.Message, n int) (int32, error) { return 0, nil })})
 		for i := range 10 {
 			_, err := p.ProduceSync(testCtx(t), kafka.Message{Value: []byte(fmt.Sprint(topic, i))})
 			require.NoError(t, err)
 		}
 	}
-	cfg := groupConfig("multi")
-	cfg.Topics = []string{"refunds"}
+	cfg := groupConfig(group("multi"))
+	cfg.Topics = []string{tRefunds}
 	var mu sync.Mutex
 	var revoked map[kafka.TopicPartition]int64
 	cfg.PreRebalanceCallback = func(_ context.Context, r map[kafka.TopicPartition]int64) {
@@ -319,9 +330,9 @@ func TestGroupOverSeveralTopicsWithCallbacks(t *testing.T) {
 			return nil, nil
 		}
 		// Start orders[0] at 7: the callback's offsets win.
-		return map[kafka.TopicPartition]int64{{Topic: "orders", Partition: 0}: 7}, nil
+		return map[kafka.TopicPartition]int64{{Topic: tOrders, Partition: 0}: 7}, nil
 	}
-	bc := newBalanced(t, c, "orders", cfg)
+	bc := newBalanced(t, c, tOrders, cfg)
 	got := map[string][]int64{}
 	// 13 messages: orders from 7 on, and all of refunds (a callback
 	// ignored would show as orders from 0).
@@ -330,21 +341,21 @@ func TestGroupOverSeveralTopicsWithCallbacks(t *testing.T) {
 		require.NoError(t, err)
 		got[msg.Topic] = append(got[msg.Topic], msg.Offset)
 	}
-	require.Equal(t, []int64{7, 8, 9}, got["orders"])
-	require.Len(t, got["refunds"], 10)
+	require.Equal(t, []int64{7, 8, 9}, got[tOrders])
+	require.Len(t, got[tRefunds], 10)
 	require.Len(t, bc.Assignment(), 4)
 	require.Equal(t, []int32{0, 1}, bc.Partitions(), "Partitions speaks of the consumer's own topic")
 
 	// A second member makes the group rebalance: the callback's old
 	// offsets are where the first assignment had got to.
-	other := groupConfig("multi")
-	other.Topics = []string{"refunds"}
-	newBalanced(t, c, "orders", other)
+	other := groupConfig(group("multi"))
+	other.Topics = []string{tRefunds}
+	newBalanced(t, c, tOrders, other)
 	require.Eventually(t, func() bool { mu.Lock(); defer mu.Unlock(); return len(olds) >= 2 }, 20*time.Second, 10*time.Millisecond)
 	mu.Lock()
 	require.Empty(t, olds[0], "nothing was held before the first assignment")
-	require.Equal(t, int64(10), olds[1][kafka.TopicPartition{Topic: "orders", Partition: 0}])
-	require.Equal(t, int64(10), olds[1][kafka.TopicPartition{Topic: "refunds", Partition: 0}])
+	require.Equal(t, int64(10), olds[1][kafka.TopicPartition{Topic: tOrders, Partition: 0}])
+	require.Equal(t, int64(10), olds[1][kafka.TopicPartition{Topic: tRefunds, Partition: 0}])
 	mu.Unlock()
 	require.NoError(t, bc.Close())
 	mu.Lock()

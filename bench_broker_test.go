@@ -1,6 +1,7 @@
 package kafka_test
 
 import (
+	"fmt"
 	"os"
 	"testing"
 
@@ -8,10 +9,16 @@ import (
 )
 
 // TestMain lets benchmarks run the embedded cluster in a child process
-// (kafkatest.StartProcess), so that what they count is the client's.
+// (kafkatest.StartProcess), so that what they count is the client's, and
+// says how many integration tests ran on which backend (KAFKA_BROKERS or
+// the embedded cluster).
 func TestMain(m *testing.M) {
 	kafkatest.ServeProcess()
-	os.Exit(m.Run())
+	code := m.Run()
+	if s := kafkatest.Summary(); s != "" {
+		fmt.Println(s)
+	}
+	os.Exit(code)
 }
 
 // benchBrokers starts a cluster holding topic in a child process.

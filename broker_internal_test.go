@@ -13,7 +13,7 @@ import (
 // metadata fails the requests still headed its way with a retriable
 // error, not ErrClientClosed, so producers and consumers try again.
 func TestBrokerLeavingMidRequestIsRetriable(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("t", 1))
+	cl := kafkatest.NeedsKfake(t, "takes broker IDs from the cluster", kafkatest.Topic("t", 1))
 	c := groupTestClient(t, cl)
 	b, err := c.broker(cl.BrokerIDs()[0])
 	require.NoError(t, err)
@@ -32,7 +32,7 @@ func TestBrokerLeavingMidRequestIsRetriable(t *testing.T) {
 // out its reconnect backoff, requests on another kind's healthy connection
 // go on.
 func TestDialOfOneKindDoesNotBlockOthers(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("t", 1))
+	cl := kafkatest.NeedsKfake(t, "takes broker IDs from the cluster", kafkatest.Topic("t", 1))
 	c := groupTestClient(t, cl)
 	b, err := c.broker(cl.BrokerIDs()[0])
 	require.NoError(t, err)

@@ -45,7 +45,7 @@ func (l *eventLog) failedRequests(api string) []kafka.BrokerRequestEvent {
 }
 
 func TestUnansweredRequestTimesOutAndIsRetried(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("slow", 1))
+	cl := kafkatest.NeedsKfake(t, "delays requests", kafkatest.Topic("slow", 1))
 	log := &eventLog{}
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RequestTimeout: 300 * time.Millisecond, Hooks: []kafka.Hook{log}})
 	topic, err := c.Topic(testCtx(t), "slow")
@@ -62,7 +62,7 @@ func TestUnansweredRequestTimesOutAndIsRetried(t *testing.T) {
 }
 
 func TestDroppedConnectionIsRetried(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("dropped", 3))
+	cl := kafkatest.NeedsKfake(t, "drops connections", kafkatest.Topic("dropped", 3))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	topic, err := c.Topic(testCtx(t), "dropped")
 	require.NoError(t, err)
@@ -74,7 +74,7 @@ func TestDroppedConnectionIsRetried(t *testing.T) {
 }
 
 func TestRetriableErrorCodeIsRetried(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("flaky", 1))
+	cl := kafkatest.NeedsKfake(t, "injects errors", kafkatest.Topic("flaky", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	topic, err := c.Topic(testCtx(t), "flaky")
 	require.NoError(t, err)
@@ -96,7 +96,7 @@ func TestRetriableErrorCodeIsRetried(t *testing.T) {
 }
 
 func TestRetriesStopAtTheCallersDeadline(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("down", 1))
+	cl := kafkatest.NeedsKfake(t, "injects errors", kafkatest.Topic("down", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	topic, err := c.Topic(testCtx(t), "down")
 	require.NoError(t, err)
@@ -111,7 +111,7 @@ func TestRetriesStopAtTheCallersDeadline(t *testing.T) {
 }
 
 func TestNotControllerIsRetried(t *testing.T) {
-	cl := kafkatest.MustCluster(t)
+	cl := kafkatest.NeedsKfake(t, "injects errors")
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	inj := cl.InjectError(protocol.KeyCreateTopics, int16(protocol.NotController), 1)
 	require.NoError(t, c.CreateTopic(testCtx(t), "after-not-controller", kafka.TopicConfig{Partitions: 1}))
@@ -119,7 +119,7 @@ func TestNotControllerIsRetried(t *testing.T) {
 }
 
 func TestCanceledContextReturnsPromptly(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("stuck", 1))
+	cl := kafkatest.NeedsKfake(t, "delays requests", kafkatest.Topic("stuck", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	topic, err := c.Topic(testCtx(t), "stuck")
 	require.NoError(t, err)
@@ -133,7 +133,7 @@ func TestCanceledContextReturnsPromptly(t *testing.T) {
 }
 
 func TestBrokerLeavesAndReturns(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("elastic", 3))
+	cl := kafkatest.NeedsKfake(t, "removes and adds brokers", kafkatest.Topic("elastic", 3))
 	log := &eventLog{}
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), Hooks: []kafka.Hook{log}})
 	id, err := cl.AddBroker()

@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,14 +42,15 @@ func deadAddr(t *testing.T) string {
 }
 
 func TestBootstrapSkipsDeadSeed(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("payments", 3))
+	b := kafkatest.NewBackend(t)
+	name := b.NewTopic("payments", 3)
 	dead := deadAddr(t)
-	c := newClient(t, kafka.Config{Hosts: []string{dead + "," + cl.Addrs()[0]}})
+	c := newClient(t, kafka.Config{Hosts: []string{dead + "," + b.Addrs()[0]}})
 	require.Len(t, c.Brokers(), 3, "the other brokers are learnt from the live seed")
-	for _, b := range c.Brokers() {
-		require.Contains(t, cl.Addrs(), b.Addr())
+	for _, br := range c.Brokers() {
+		require.Contains(t, b.Addrs(), br.Addr())
 	}
-	topic, err := c.Topic(testCtx(t), "payments")
+	topic, err := c.Topic(testCtx(t), name)
 	require.NoError(t, err)
 	require.Len(t, topic.Partitions(), 3)
 }
@@ -118,28 +121,30 @@ func TestUnknownTopic(t *testing.T) {
 }
 
 func TestTopicAutoCreated(t *testing.T) {
-	if kafkatest.External() {
-		t.Skip("depends on the broker's auto.create.topics.enable") // only against real clusters
-	}
-	c := newClient(t, kafka.Config{Hosts: kafkatest.MustCluster(t, kafkatest.AutoCreateTopics()).Addrs()})
+	c := newClient(t, kafka.Config{Hosts: kafkatest.NeedsKfake(t, "turns topic auto-creation on, which a real cluster may have off", kafkatest.AutoCreateTopics()).Addrs()})
 	topic, err := c.Topic(testCtx(t), "created-on-first-use")
 	require.NoError(t, err)
 	require.NotEmpty(t, topic.Partitions())
 }
 
 func TestTopicsMatching(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("logs.web", 1), kafkatest.Topic("logs.db", 1), kafkatest.Topic("metrics", 1))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
-	names, err := c.TopicsMatching(testCtx(t), regexp.MustCompile(`^logs\.`))
+	// A real cluster holds other topics: these start with a prefix unique
+	// to the test, and only those are compared.
+	b := kafkatest.NewBackend(t)
+	run := b.Name("tm")
+	web, db, metrics := b.NewTopic(run+".logs.web", 1), b.NewTopic(run+".logs.db", 1), b.NewTopic(run+".metrics", 1)
+	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
+	names, err := c.TopicsMatching(testCtx(t), regexp.MustCompile(`^`+regexp.QuoteMeta(run)+`\.logs\.`))
 	require.NoError(t, err)
-	require.Equal(t, []string{"logs.db", "logs.web"}, names)
+	require.Equal(t, []string{db, web}, names)
 	all, err := c.Topics(testCtx(t))
 	require.NoError(t, err)
-	require.Equal(t, []string{"logs.db", "logs.web", "metrics"}, all)
+	all = slices.DeleteFunc(all, func(n string) bool { return !strings.HasPrefix(n, run+".") })
+	require.Equal(t, []string{db, web, metrics}, all)
 }
 
 func TestMetadataRefreshAfterLeaderMove(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("moving", 2))
+	cl := kafkatest.NeedsKfake(t, "moves a leader", kafkatest.Topic("moving", 2))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	topic, err := c.Topic(testCtx(t), "moving")
 	require.NoError(t, err)
@@ -156,15 +161,16 @@ func TestMetadataRefreshAfterLeaderMove(t *testing.T) {
 }
 
 func TestOffsetQueries(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("offsets", 2))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
-	topic, err := c.Topic(testCtx(t), "offsets")
+	b := kafkatest.NewBackend(t)
+	name := b.NewTopic("offsets", 2)
+	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
+	topic, err := c.Topic(testCtx(t), name)
 	require.NoError(t, err)
 
 	base := time.UnixMilli(time.Now().Add(-time.Hour).UnixMilli())
 	// Partition 0 gets 10 messages one second apart; partition 1 none.
 	for i := range 10 {
-		produceAt(t, cl, "offsets", 0, base.Add(time.Duration(i)*time.Second), fmt.Sprint(i))
+		produceAt(t, b, name, 0, base.Add(time.Duration(i)*time.Second), fmt.Sprint(i))
 	}
 	earliest, err := topic.EarliestAvailableOffsets(testCtx(t))
 	require.NoError(t, err)
@@ -183,7 +189,7 @@ func TestOffsetQueries(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, map[int32]int64{0: 10, 1: 0}, at, "after the last message: the latest offset")
 
-	require.NoError(t, cl.DeleteRecords("offsets", 0, 3))
+	require.NoError(t, b.DeleteRecords(name, 0, 3))
 	earliest, err = topic.EarliestAvailableOffsets(testCtx(t))
 	require.NoError(t, err)
 	require.Equal(t, int64(3), earliest[0])
@@ -199,7 +205,7 @@ func TestClientClose(t *testing.T) {
 }
 
 func TestMetadataComesFromLiveBrokersNotOnlySeeds(t *testing.T) {
-	cl := kafkatest.MustCluster(t)
+	cl := kafkatest.NeedsKfake(t, "removes a broker")
 	seed := cl.Addrs()[0]
 	c := newClient(t, kafka.Config{Hosts: []string{seed}})
 	ids := cl.BrokerIDs()
@@ -210,7 +216,7 @@ func TestMetadataComesFromLiveBrokersNotOnlySeeds(t *testing.T) {
 }
 
 func TestMetadataRefreshesOnItsOwn(t *testing.T) {
-	cl := kafkatest.MustCluster(t)
+	cl := kafkatest.NeedsKfake(t, "adds a broker")
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), MetadataMaxAge: 50 * time.Millisecond})
 	_, err := cl.AddBroker()
 	require.NoError(t, err)
@@ -286,7 +292,7 @@ func TestBootstrapContextEndNamesEachSeed(t *testing.T) {
 // caller's deadline says which broker did not answer, not just "context
 // deadline exceeded".
 func TestRefreshContextEndNamesTheBroker(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.NumBrokers(1))
+	cl := kafkatest.NeedsKfake(t, "delays metadata requests", kafkatest.NumBrokers(1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	cl.Delay(protocol.KeyMetadata, time.Hour, kafkatest.Always)
 	ctx, cancel := context.WithTimeout(testCtx(t), time.Second)

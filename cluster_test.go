@@ -34,15 +34,16 @@ func TestClusterConfigEqual(t *testing.T) {
 }
 
 func TestClusterConfigNewClient(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("t", 1))
-	cc := kafka.ClusterConfig{Type: "standard", Name: "local", Hosts: cl.Addrs()}
+	b := kafkatest.NewBackend(t)
+	name := b.NewTopic("t", 1)
+	cc := kafka.ClusterConfig{Type: "standard", Name: "local", Hosts: b.Addrs()}
 	template := kafka.Config{Hosts: []string{"replaced:9092"}, ClientID: "searcher"}
 	c, err := cc.NewClient(testCtx(t), template)
 	require.NoError(t, err)
 	defer c.Close()
 	names, err := c.Topics(testCtx(t))
 	require.NoError(t, err)
-	require.Equal(t, []string{"t"}, names)
+	require.Contains(t, names, name, "a real cluster may hold others")
 	require.Equal(t, []string{"replaced:9092"}, template.Hosts, "the template is not modified")
 
 	dead := kafka.ClusterConfig{Type: "standard", Name: "gone", Hosts: []string{deadAddr(t)}}
@@ -57,8 +58,8 @@ func TestClusterConfigNewClient(t *testing.T) {
 // searchClusters starts two clusters sharing a topic, and names a third
 // whose broker is gone.
 func searchClusters(t *testing.T) (east, west, gone kafka.ClusterConfig) {
-	e := kafkatest.MustCluster(t, kafkatest.Topic("shared", 1), kafkatest.Topic("logs.east", 1), kafkatest.Topic("only-east", 1))
-	w := kafkatest.MustCluster(t, kafkatest.Topic("shared", 1), kafkatest.Topic("logs.west", 1))
+	e := kafkatest.NeedsKfake(t, "needs two clusters", kafkatest.Topic("shared", 1), kafkatest.Topic("logs.east", 1), kafkatest.Topic("only-east", 1))
+	w := kafkatest.NeedsKfake(t, "needs two clusters", kafkatest.Topic("shared", 1), kafkatest.Topic("logs.west", 1))
 	east = kafka.ClusterConfig{Type: "standard", Name: "east", Hosts: e.Addrs()}
 	west = kafka.ClusterConfig{Type: "standard", Name: "west", Hosts: w.Addrs()}
 	gone = kafka.ClusterConfig{Type: "standard", Name: "gone", Hosts: []string{deadAddr(t)}}

@@ -22,7 +22,7 @@ func groupTestCtx(t *testing.T) context.Context {
 	return ctx
 }
 
-func groupTestClient(t *testing.T, cl *kafkatest.Cluster) *Client {
+func groupTestClient(t *testing.T, cl interface{ Addrs() []string }) *Client {
 	t.Helper()
 	c, err := NewClient(groupTestCtx(t), Config{Hosts: cl.Addrs(), RetryBackoff: 10 * time.Millisecond})
 	require.NoError(t, err)
@@ -50,7 +50,7 @@ func joinGroup(t *testing.T, cl *kafkatest.Cluster, group, topic string, members
 }
 
 func TestCoordinatorFoundAndCached(t *testing.T) {
-	cl := kafkatest.MustCluster(t)
+	cl := kafkatest.NeedsKfake(t, "counts requests")
 	c := groupTestClient(t, cl)
 	ctx := groupTestCtx(t)
 	for _, group := range []string{"a", "b", "c", "d"} {
@@ -74,7 +74,7 @@ func TestCoordinatorFoundAndCached(t *testing.T) {
 }
 
 func TestCoordinatorNotAvailableIsRetried(t *testing.T) {
-	cl := kafkatest.MustCluster(t)
+	cl := kafkatest.NeedsKfake(t, "injects errors")
 	c := groupTestClient(t, cl)
 	inj := cl.InjectError(protocol.KeyFindCoordinator, int16(protocol.CoordinatorNotAvailable), 2)
 	asked := cl.Requests(protocol.KeyFindCoordinator)
@@ -88,7 +88,7 @@ func TestCoordinatorNotAvailableIsRetried(t *testing.T) {
 }
 
 func TestCoordinatorErrorsNameTheGroup(t *testing.T) {
-	cl := kafkatest.MustCluster(t)
+	cl := kafkatest.NeedsKfake(t, "injects errors")
 	c := groupTestClient(t, cl)
 	cl.InjectError(protocol.KeyFindCoordinator, int16(protocol.GroupAuthorizationFailed), 1)
 	_, err := c.coordinator(groupTestCtx(t), "secret")
@@ -113,7 +113,7 @@ func TestCoordinatorErrorsNameTheGroup(t *testing.T) {
 }
 
 func TestCoordinatorMovedIsFoundAgain(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("t", 3))
+	cl := kafkatest.NeedsKfake(t, "moves coordinators", kafkatest.Topic("t", 3))
 	joinGroup(t, cl, "g", "t", 1)
 	c := groupTestClient(t, cl)
 	ctx := groupTestCtx(t)
@@ -162,7 +162,7 @@ func TestCoordinatorMovedIsFoundAgain(t *testing.T) {
 }
 
 func TestListAndDescribeGroups(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("t", 3), kafkatest.Topic("u", 2))
+	cl := kafkatest.NeedsKfake(t, "reads group state and coordinators", kafkatest.Topic("t", 3), kafkatest.Topic("u", 2))
 	c := groupTestClient(t, cl)
 	ctx := groupTestCtx(t)
 
@@ -227,7 +227,7 @@ func TestListAndDescribeGroups(t *testing.T) {
 }
 
 func TestDescribeUnknownGroup(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("t", 1))
+	cl := kafkatest.NeedsKfake(t, "how a broker describes unknown groups differs across Kafka releases", kafkatest.Topic("t", 1))
 	joinGroup(t, cl, "g", "t", 1)
 	c := groupTestClient(t, cl)
 
@@ -250,7 +250,7 @@ func TestDescribeUnknownGroup(t *testing.T) {
 }
 
 func TestDescribeGroupsRetries(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("t", 1))
+	cl := kafkatest.NeedsKfake(t, "injects errors", kafkatest.Topic("t", 1))
 	joinGroup(t, cl, "g", "t", 1)
 	c := groupTestClient(t, cl)
 	ctx := groupTestCtx(t)
@@ -286,7 +286,7 @@ func TestDescribeGroupsRetries(t *testing.T) {
 }
 
 func TestListGroupsRetries(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("t", 1))
+	cl := kafkatest.NeedsKfake(t, "injects errors", kafkatest.Topic("t", 1))
 	joinGroup(t, cl, "g", "t", 1)
 	c := groupTestClient(t, cl)
 	inj := cl.InjectError(protocol.KeyListGroups, int16(protocol.CoordinatorLoadInProgress), 2)
@@ -330,7 +330,7 @@ func TestDecodeAssignment(t *testing.T) {
 }
 
 func TestGroupOffsetsFromOutside(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("t", 3))
+	cl := kafkatest.NeedsKfake(t, "waits for the group to be stable through the cluster", kafkatest.Topic("t", 3))
 	c := groupTestClient(t, cl)
 	ctx := groupTestCtx(t)
 
@@ -361,17 +361,19 @@ func TestGroupOffsetsFromOutside(t *testing.T) {
 // TestCommitMetadataIsPykafkasJSON: commits carry JSON with pykafka's keys,
 // which its lag tool reads, as an independent client sees them.
 func TestCommitMetadataIsPykafkasJSON(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("t", 1))
-	c := groupTestClient(t, cl)
-	require.NoError(t, c.CommitGroupOffsets(groupTestCtx(t), "meta", "t", map[int32]int64{0: 3}))
+	b := kafkatest.NewBackend(t)
+	name := b.NewTopic("t", 1)
+	group := b.Name("meta")
+	c := groupTestClient(t, b)
+	require.NoError(t, c.CommitGroupOffsets(groupTestCtx(t), group, name, map[int32]int64{0: 3}))
 
-	k, err := kgo.NewClient(kgo.SeedBrokers(cl.Addrs()...))
+	k, err := kgo.NewClient(kgo.SeedBrokers(b.Addrs()...))
 	require.NoError(t, err)
 	defer k.Close()
 	req := kmsg.NewPtrOffsetFetchRequest()
-	req.Group = "meta"
+	req.Group = group
 	rt := kmsg.NewOffsetFetchRequestTopic()
-	rt.Topic, rt.Partitions = "t", []int32{0}
+	rt.Topic, rt.Partitions = name, []int32{0}
 	req.Topics = append(req.Topics, rt)
 	resp, err := req.RequestWith(groupTestCtx(t), k)
 	require.NoError(t, err)

@@ -2,6 +2,7 @@ package kafka_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,7 +13,7 @@ import (
 
 // produceAt writes one record with franz-go, an independent client, so
 // that reads are checked against a writer that is not ours.
-func produceAt(t *testing.T, cl *kafkatest.Cluster, topic string, partition int32, ts time.Time, value string) {
+func produceAt(t *testing.T, cl addrser, topic string, partition int32, ts time.Time, value string) {
 	t.Helper()
 	k, err := kgo.NewClient(kgo.SeedBrokers(cl.Addrs()...), kgo.RecordPartitioner(kgo.ManualPartitioner()))
 	require.NoError(t, err)
@@ -21,4 +22,26 @@ func produceAt(t *testing.T, cl *kafkatest.Cluster, topic string, partition int3
 	defer cancel()
 	r := &kgo.Record{Topic: topic, Partition: partition, Timestamp: ts, Value: []byte(value)}
 	require.NoError(t, k.ProduceSync(ctx, r).FirstErr())
+}
+
+// addrser is what a test needs of a cluster to point clients at it: both
+// *kafkatest.Cluster and *kafkatest.Backend are one.
+type addrser interface{ Addrs() []string }
+
+// groupNames returns a function that names consumer groups (and
+// transactional IDs) after a base name, unique to the run on b, so that a
+// real cluster's commits from earlier runs are never seen: the same base
+// gives the same name within a test.
+func groupNames(b *kafkatest.Backend) func(base string) string {
+	var mu sync.Mutex
+	names := map[string]string{}
+	return func(base string) string {
+		mu.Lock()
+		defer mu.Unlock()
+		if n, ok := names[base]; ok {
+			return n
+		}
+		names[base] = b.Name(base)
+		return names[base]
+	}
 }

@@ -26,7 +26,7 @@ func (fetchHook) OnFetchBatch(kafka.FetchBatchEvent) {}
 // interfaces, or nil, fails NewClient with ErrInvalidHook naming its
 // position and type; a real hook is accepted.
 func TestNewClientRejectsInvalidHook(t *testing.T) {
-	cl := kafkatest.MustCluster(t)
+	b := kafkatest.NewBackend(t)
 	for _, tc := range []struct {
 		hook kafka.Hook
 		want string
@@ -35,12 +35,12 @@ func TestNewClientRejectsInvalidHook(t *testing.T) {
 		{"metrics", "Config.Hooks[1] (string) implements none"},
 		{nil, "Config.Hooks[1] is nil"},
 	} {
-		c, err := kafka.NewClient(testCtx(t), kafka.Config{Hosts: cl.Addrs(), Hooks: []kafka.Hook{fetchHook{}, tc.hook}})
+		c, err := kafka.NewClient(testCtx(t), kafka.Config{Hosts: b.Addrs(), Hooks: []kafka.Hook{fetchHook{}, tc.hook}})
 		require.ErrorIs(t, err, kafka.ErrInvalidHook)
 		require.ErrorContains(t, err, tc.want)
 		require.Nil(t, c)
 	}
-	c, err := kafka.NewClient(testCtx(t), kafka.Config{Hosts: cl.Addrs(), Hooks: []kafka.Hook{fetchHook{}}})
+	c, err := kafka.NewClient(testCtx(t), kafka.Config{Hosts: b.Addrs(), Hooks: []kafka.Hook{fetchHook{}}})
 	require.NoError(t, err)
 	require.NoError(t, c.Close())
 }
@@ -77,7 +77,7 @@ func (l *errorLog) count(t *testing.T, api string, target error) int {
 // failing as a whole (a dropped connection) each reach RequestErrorHook,
 // while consumption goes on with nothing lost.
 func TestFetchErrorsReachHooks(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("errs", 2))
+	cl := kafkatest.NeedsKfake(t, "injects errors", kafkatest.Topic("errs", 2))
 	log := &errorLog{}
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), Hooks: []kafka.Hook{log}, RetryBackoff: 10 * time.Millisecond})
 	scFill(t, scKgo(t, cl), "errs", scParts(2), 0, 5)
@@ -137,7 +137,7 @@ func TestFetchErrorsReachHooks(t *testing.T) {
 // (a dropped connection) reach RequestErrorHook, and the message is still
 // delivered.
 func TestProduceErrorsReachHooks(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("perrs", 2))
+	cl := kafkatest.NeedsKfake(t, "injects errors", kafkatest.Topic("perrs", 2))
 	log := &errorLog{}
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), Hooks: []kafka.Hook{log}, RetryBackoff: 10 * time.Millisecond})
 	topic, err := c.Topic(testCtx(t), "perrs")

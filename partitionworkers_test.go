@@ -19,18 +19,19 @@ import (
 // handled, however far the stuck one falls behind, and its own backlog
 // stays bounded by QueuedMaxMessages (fetching for it pauses).
 func TestSlowPartitionDoesNotStallOthers(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("lanes", 2))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
-	p := newProducer(t, c, "lanes", kafka.ProducerConfig{Partitioner: kafka.NewManualPartitioner()})
+	b := kafkatest.NewBackend(t)
+	name := b.NewTopic("lanes", 2)
+	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
+	p := newProducer(t, c, name, kafka.ProducerConfig{Partitioner: kafka.NewManualPartitioner()})
 	const stuck, free = 2000, 300
 	for i := range stuck {
 		require.NoError(t, p.Produce(testCtx(t), kafka.Message{Partition: 0, Value: []byte(fmt.Sprint(i))}))
 	}
 	require.NoError(t, p.Flush(testCtx(t)))
 
-	cfg := groupConfig("lanes")
+	cfg := groupConfig(name)
 	cfg.QueuedMaxMessages = 50
-	bc := newBalanced(t, c, "lanes", cfg)
+	bc := newBalanced(t, c, name, cfg)
 	release := make(chan struct{})
 	stuckOnce, stuckNow := sync.Once{}, make(chan struct{})
 	var mu sync.Mutex
@@ -77,11 +78,12 @@ func TestSlowPartitionDoesNotStallOthers(t *testing.T) {
 }
 
 func TestRunWorkersNeedsTaskDoneWithAutoCommit(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("w", 1))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
-	cfg := groupConfig("w")
+	b := kafkatest.NewBackend(t)
+	name := b.NewTopic("w", 1)
+	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
+	cfg := groupConfig(name)
 	cfg.AutoCommitEnable = true
-	bc := newBalanced(t, c, "w", cfg)
+	bc := newBalanced(t, c, name, cfg)
 	err := bc.RunWorkers(testCtx(t), func(context.Context, kafka.Message) error { return nil })
 	require.ErrorContains(t, err, "TrackTaskDone")
 }
@@ -92,7 +94,7 @@ func TestRunWorkersNeedsTaskDoneWithAutoCommit(t *testing.T) {
 // had not handled go back to the consumer, so that a second RunWorkers
 // handles every one of them, in order, and loses none.
 func TestRunWorkersReturnsConnectionLoss(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("lost", 1))
+	cl := kafkatest.NeedsKfake(t, "drops connections", kafkatest.Topic("lost", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: 10 * time.Millisecond})
 	scFill(t, scKgo(t, cl), "lost", scParts(1), 0, 20)
 	cfg := groupConfig("lost")

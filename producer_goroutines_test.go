@@ -34,7 +34,7 @@ func TestTopicProducersShareGoroutines(t *testing.T) {
 	for i := range producers {
 		opts = append(opts, kafkatest.Topic(fmt.Sprintf("many-%02d", i), 3))
 	}
-	cl := kafkatest.MustCluster(t, opts...)
+	cl := kafkatest.NeedsKfake(t, "moves leaders", opts...)
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	ctx := testCtx(t)
 	topics := make([]*kafka.Topic, producers)

@@ -27,7 +27,7 @@ func TestFinalFailureDoesNotDuplicate(t *testing.T) {
 		faults = 10
 		every  = n / (faults + 1) // reports between two faults
 	)
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("refused", 3))
+	cl := kafkatest.NeedsKfake(t, "injects errors", kafkatest.Topic("refused", 3))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: 5 * time.Millisecond})
 	var (
 		mu        sync.Mutex
@@ -140,7 +140,7 @@ func TestUnknownOutcomeSettledBeforeBump(t *testing.T) {
 		{"sequence", protocol.OutOfOrderSequenceNumber, nil, 5},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cl := kafkatest.MustCluster(t, kafkatest.Topic("limbo", 2))
+			cl := kafkatest.NeedsKfake(t, "delays and moves leaders", kafkatest.Topic("limbo", 2))
 			// Partitions on two brokers, so that the delayed connection
 			// does not hold up the other partition's requests.
 			l0, err := cl.Leader("limbo", 0)
@@ -195,7 +195,7 @@ func TestUnknownOutcomeSettledBeforeBump(t *testing.T) {
 // want of a producer ID fail with the reason the brokers gave: at once when
 // waiting cannot help, at DeliveryTimeout otherwise.
 func TestProducerIDFailureNamesTheCause(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("noid", 1))
+	cl := kafkatest.NeedsKfake(t, "injects faults", kafkatest.Topic("noid", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RequestTimeout: 300 * time.Millisecond, RetryBackoff: 10 * time.Millisecond})
 
 	denied := cl.InjectFault(kafkatest.Fault{APIs: []int16{protocol.KeyInitProducerID}, TopLevel: true,
@@ -223,7 +223,7 @@ func TestProducerIDFailureNamesTheCause(t *testing.T) {
 // out, a new message for the partition goes to a new batch, not into the
 // failing one, where it would be dropped without a report.
 func TestMessageNotLostToABatchBeingFailed(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("dying", 1))
+	cl := kafkatest.NeedsKfake(t, "injects faults", kafkatest.Topic("dying", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: 10 * time.Millisecond})
 	denied := cl.InjectFault(kafkatest.Fault{APIs: []int16{protocol.KeyInitProducerID}, TopLevel: true,
 		Code: int16(protocol.ClusterAuthorizationFailed), Times: kafkatest.Always})

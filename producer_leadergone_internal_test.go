@@ -17,7 +17,7 @@ import (
 // which is not retriable (TestProduceChaos lost a batch so about one run
 // in two).
 func TestProduceToLeaderMissingFromThePool(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("t", 1))
+	cl := kafkatest.NeedsKfake(t, "asks the cluster for the leader", kafkatest.Topic("t", 1))
 	c := groupTestClient(t, cl)
 	ctx := groupTestCtx(t)
 	topic, err := c.Topic(ctx, "t")

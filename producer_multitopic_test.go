@@ -28,7 +28,7 @@ func TestMultiTopicProducerWritesEveryTopic(t *testing.T) {
 	for _, topic := range topics {
 		opts = append(opts, kafkatest.Topic(topic, 3))
 	}
-	cl := kafkatest.MustCluster(t, opts...)
+	cl := kafkatest.NeedsKfake(t, "observes requests", opts...)
 	var requests, shared atomic.Int64
 	cl.Observe(protocol.KeyProduce, func(r kafkatest.Request) {
 		requests.Add(1)
@@ -108,7 +108,7 @@ func TestMultiTopicProducerWritesEveryTopic(t *testing.T) {
 // message without a Topic, and a Topic.Producer one for another topic,
 // with an error from Produce: nothing is sent, and there is no report.
 func TestMultiTopicProducerRefusesMissingTopic(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("named", 1), kafkatest.Topic("other", 1))
+	cl := kafkatest.NeedsKfake(t, "counts requests", kafkatest.Topic("named", 1), kafkatest.Topic("other", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	var reports atomic.Int64
 	cfg := kafka.ProducerConfig{OnDelivery: func(kafka.DeliveryReport) { reports.Add(1) }}
@@ -149,8 +149,9 @@ func TestMultiTopicProducerRefusesMissingTopic(t *testing.T) {
 // first answer that does not know it: it may be being created.)
 func TestMultiTopicProducerUnknownTopic(t *testing.T) {
 	const deliveryTimeout = 2 * time.Second
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("present", 3))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	b := kafkatest.NewBackend(t)
+	name := b.NewTopic("present", 3)
+	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
 	missing := make(chan kafka.DeliveryReport, 1)
 	p := newMultiTopicProducer(t, c, kafka.ProducerConfig{
 		DeliveryTimeout: deliveryTimeout,
@@ -163,7 +164,7 @@ func TestMultiTopicProducerUnknownTopic(t *testing.T) {
 	ctx := testCtx(t)
 	// The producer knows the existing topic, its brokers and its producer
 	// ID beforehand: what follows is one round trip per message.
-	_, err := p.ProduceSync(ctx, kafka.Message{Topic: "present", Value: []byte("warm-up")})
+	_, err := p.ProduceSync(ctx, kafka.Message{Topic: name, Value: []byte("warm-up")})
 	require.NoError(t, err)
 
 	started := make(chan struct{})
@@ -174,7 +175,7 @@ func TestMultiTopicProducerUnknownTopic(t *testing.T) {
 	}()
 	<-started
 	for i := range 5 {
-		_, err := p.ProduceSync(ctx, kafka.Message{Topic: "present", Value: []byte(fmt.Sprint(i))})
+		_, err := p.ProduceSync(ctx, kafka.Message{Topic: name, Value: []byte(fmt.Sprint(i))})
 		require.NoError(t, err, "message %d to the existing topic", i)
 	}
 	select {

@@ -17,7 +17,7 @@ import (
 // failure since the last one, one error per partition and cause with its
 // count, and errors.Is finds each cause.
 func TestFlushReturnsEveryFailure(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("fails", 3))
+	cl := kafkatest.NeedsKfake(t, "injects faults", kafkatest.Topic("fails", 3))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	p := newProducer(t, c, "fails", kafka.ProducerConfig{Partitioner: kafka.NewManualPartitioner(), MaxRequestSize: 10_000})
 	refuse := cl.InjectFault(kafkatest.Fault{APIs: []int16{protocol.KeyProduce}, Topic: "fails", Partitions: []int32{1},
@@ -68,9 +68,10 @@ func TestFlushReturnsEveryFailure(t *testing.T) {
 // the defaults), and still delivers every report, also those that
 // arrive after Close.
 func TestDeliveryReportsCostNothingUntilUsed(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("cheap", 2))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
-	tp, err := c.Topic(testCtx(t), "cheap")
+	b := kafkatest.NewBackend(t)
+	name := b.NewTopic("cheap", 2)
+	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
+	tp, err := c.Topic(testCtx(t), name)
 	require.NoError(t, err)
 
 	const producers = 10
@@ -137,27 +138,29 @@ func TestDeliveryReportsCostNothingUntilUsed(t *testing.T) {
 // TestProduceRefusesAnotherTopic: a message naming another topic is
 // refused with ErrTopicMismatch, not written to the producer's topic.
 func TestProduceRefusesAnotherTopic(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("mine", 1), kafkatest.Topic("theirs", 1))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
-	p := newProducer(t, c, "mine", kafka.ProducerConfig{})
-	err := p.Produce(testCtx(t), kafka.Message{Topic: "theirs", Value: []byte("x")})
+	b := kafkatest.NewBackend(t)
+	tMine := b.NewTopic("mine", 1)
+	tTheirs := b.NewTopic("theirs", 1)
+	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
+	p := newProducer(t, c, tMine, kafka.ProducerConfig{})
+	err := p.Produce(testCtx(t), kafka.Message{Topic: tTheirs, Value: []byte("x")})
 	require.ErrorIs(t, err, kafka.ErrTopicMismatch)
-	require.Contains(t, err.Error(), `"mine"`)
-	_, err = p.ProduceSync(testCtx(t), kafka.Message{Topic: "theirs", Value: []byte("x")})
+	require.Contains(t, err.Error(), fmt.Sprintf("%q", tMine))
+	_, err = p.ProduceSync(testCtx(t), kafka.Message{Topic: tTheirs, Value: []byte("x")})
 	require.ErrorIs(t, err, kafka.ErrTopicMismatch)
-	for _, topic := range []string{"", "mine"} {
+	for _, topic := range []string{"", tMine} {
 		msg, err := p.ProduceSync(testCtx(t), kafka.Message{Topic: topic, Value: []byte(topic)})
 		require.NoError(t, err)
-		require.Equal(t, "mine", msg.Topic)
+		require.Equal(t, tMine, msg.Topic)
 	}
-	recs := readAll(t, cl.Addrs(), "mine", 2)
+	recs := readAll(t, b.Addrs(), tMine, 2)
 	require.Len(t, recs, 2, "only the two messages for this topic")
 }
 
 // TestNoRetries: MaxRetries NoRetries fails a batch at its first error,
 // where the default retries it.
 func TestNoRetries(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("once", 1))
+	cl := kafkatest.NeedsKfake(t, "injects errors", kafkatest.Topic("once", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: time.Millisecond})
 	never := newProducer(t, c, "once", kafka.ProducerConfig{MaxRetries: kafka.NoRetries})
 	_, err := never.ProduceSync(testCtx(t), kafka.Message{Value: []byte("warm-up")})
@@ -181,7 +184,7 @@ func TestNoRetries(t *testing.T) {
 // TestProducerMadeWhileBrokersDown: making a producer needs no broker; its
 // producer ID is fetched, with retries, before its first batch is sent.
 func TestProducerMadeWhileBrokersDown(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("later", 2))
+	cl := kafkatest.NeedsKfake(t, "drops connections", kafkatest.Topic("later", 2))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RequestTimeout: 500 * time.Millisecond, RetryBackoff: 10 * time.Millisecond})
 	tp, err := c.Topic(testCtx(t), "later")
 	require.NoError(t, err)
@@ -209,15 +212,16 @@ func TestProducerMadeWhileBrokersDown(t *testing.T) {
 // returns early: a partition's reports come in the order its messages were
 // stored, and Flush returns after every report it covers.
 func TestReportsInStoredOrderAndFlushWaitsForThem(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("ordered", 1))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	b := kafkatest.NewBackend(t)
+	name := b.NewTopic("ordered", 1)
+	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
 	var (
 		mu      sync.Mutex
 		order   []string
 		started = make(chan struct{})
 		release = make(chan struct{})
 	)
-	p := newProducer(t, c, "ordered", kafka.ProducerConfig{
+	p := newProducer(t, c, name, kafka.ProducerConfig{
 		OnDelivery: func(r kafka.DeliveryReport) {
 			if string(r.Message.Value) == "first" {
 				close(started)

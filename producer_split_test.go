@@ -27,9 +27,9 @@ func TestBatchOverBrokerLimitIsSplit(t *testing.T) {
 		{"zstd", kafka.ProducerConfig{Compression: kafka.CompressionZstd}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cl := kafkatest.MustCluster(t)
-			require.NoError(t, cl.CreateTopicWithConfigs("small", 1, map[string]string{"max.message.bytes": "20000"}))
-			c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+			b := kafkatest.NewBackend(t)
+			name := b.NewTopicWithConfigs("small", 1, map[string]string{"max.message.bytes": "20000"})
+			c := newClient(t, kafka.Config{Hosts: b.Addrs()})
 			var (
 				mu      sync.Mutex
 				reports []kafka.DeliveryReport
@@ -41,7 +41,7 @@ func TestBatchOverBrokerLimitIsSplit(t *testing.T) {
 				reports = append(reports, r)
 				mu.Unlock()
 			}
-			p := newProducer(t, c, "small", cfg)
+			p := newProducer(t, c, name, cfg)
 			const n = 300
 			r := rand.New(rand.NewPCG(1, 2))
 			buf := make([]byte, 1000)
@@ -73,7 +73,7 @@ func TestBatchOverBrokerLimitIsSplit(t *testing.T) {
 				}
 			}
 			require.Equal(t, 1, failed)
-			recs := readAll(t, cl.Addrs(), "small", n)
+			recs := readAll(t, b.Addrs(), name, n)
 			require.Len(t, recs, n, "each message once")
 			for i, rec := range recs {
 				require.Equal(t, sent[i], rec.Value, "message %d in order and intact", i)

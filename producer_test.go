@@ -56,18 +56,19 @@ func readTopics(t *testing.T, addrs []string, topics []string, n int) []*kgo.Rec
 }
 
 func TestProduceSync(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("sync", 3))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
-	p := newProducer(t, c, "sync", kafka.ProducerConfig{})
+	b := kafkatest.NewBackend(t)
+	name := b.NewTopic("sync", 3)
+	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
+	p := newProducer(t, c, name, kafka.ProducerConfig{})
 	next := map[int32]int64{}
 	for i := range 20 {
 		msg, err := p.ProduceSync(testCtx(t), kafka.Message{Key: []byte(fmt.Sprint("k", i%4)), Value: []byte(fmt.Sprint(i))})
 		require.NoError(t, err)
-		require.Equal(t, "sync", msg.Topic)
+		require.Equal(t, name, msg.Topic)
 		require.Equal(t, next[msg.Partition], msg.Offset, "consecutive offsets per partition")
 		next[msg.Partition]++
 	}
-	recs := readAll(t, cl.Addrs(), "sync", 20)
+	recs := readAll(t, b.Addrs(), name, 20)
 	require.Len(t, recs, 20)
 }
 
@@ -160,16 +161,12 @@ func TestProduceEveryCodec(t *testing.T) {
 		n, batchBytes = 100_000, 0
 	}
 	codecs := []kafka.Compression{kafka.CompressionNone, kafka.CompressionGzip, kafka.CompressionSnappy, kafka.CompressionLZ4, kafka.CompressionZstd}
-	var (
-		opts   []kafkatest.Option
-		topics []string
-	)
+	b := kafkatest.NewBackend(t)
+	var topics []string
 	for _, codec := range codecs {
-		topics = append(topics, "codec-"+codec.String())
-		opts = append(opts, kafkatest.Topic(topics[len(topics)-1], 6))
+		topics = append(topics, b.NewTopic("codec-"+codec.String(), 6))
 	}
-	cl := kafkatest.MustCluster(t, opts...)
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
 	base := time.UnixMilli(time.Now().Add(-time.Hour).UnixMilli())
 	stored := make([]map[string]kafka.Message, len(codecs))
 	for i, codec := range codecs {
@@ -178,7 +175,7 @@ func TestProduceEveryCodec(t *testing.T) {
 	}
 	// One reader for all, so that its wait for stray duplicates is paid once.
 	byTopic := map[string][]*kgo.Record{}
-	for _, r := range readTopics(t, cl.Addrs(), topics, n*len(codecs)) {
+	for _, r := range readTopics(t, b.Addrs(), topics, n*len(codecs)) {
 		byTopic[r.Topic] = append(byTopic[r.Topic], r)
 	}
 	for i, codec := range codecs {
@@ -192,7 +189,7 @@ func TestProduceEveryCodec(t *testing.T) {
 // and a leader move while 50k messages are produced: the idempotent
 // producer must deliver each exactly once, in order, with correct reports.
 func TestProduceThroughFaults(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("faults", 6))
+	cl := kafkatest.NeedsKfake(t, "injects faults and moves leaders", kafkatest.Topic("faults", 6))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: 10 * time.Millisecond})
 	p := newProducer(t, c, "faults", kafka.ProducerConfig{DeliveryReports: true, Linger: time.Millisecond})
 	const n = 50_000
@@ -232,9 +229,10 @@ func TestProduceThroughFaults(t *testing.T) {
 }
 
 func TestMessageOverMaxRequestSize(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("big", 1))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
-	p := newProducer(t, c, "big", kafka.ProducerConfig{DeliveryReports: true, MaxRequestSize: 10_000})
+	b := kafkatest.NewBackend(t)
+	name := b.NewTopic("big", 1)
+	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
+	p := newProducer(t, c, name, kafka.ProducerConfig{DeliveryReports: true, MaxRequestSize: 10_000})
 	require.NoError(t, p.Produce(testCtx(t), kafka.Message{Value: []byte("before")}))
 	require.NoError(t, p.Produce(testCtx(t), kafka.Message{Value: make([]byte, 20_000)}))
 	require.NoError(t, p.Produce(testCtx(t), kafka.Message{Value: []byte("after")}))
@@ -256,17 +254,18 @@ func TestMessageOverMaxRequestSize(t *testing.T) {
 }
 
 func TestQueueFull(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("full", 1))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	b := kafkatest.NewBackend(t)
+	name := b.NewTopic("full", 1)
+	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
 	// A long linger keeps the two messages queued.
-	failing := newProducer(t, c, "full", kafka.ProducerConfig{MaxQueuedMessages: 2, FailOnQueueFull: true, Linger: time.Hour})
+	failing := newProducer(t, c, name, kafka.ProducerConfig{MaxQueuedMessages: 2, FailOnQueueFull: true, Linger: time.Hour})
 	require.NoError(t, failing.Produce(testCtx(t), kafka.Message{Value: []byte("1")}))
 	require.NoError(t, failing.Produce(testCtx(t), kafka.Message{Value: []byte("2")}))
 	require.ErrorIs(t, failing.Produce(testCtx(t), kafka.Message{Value: []byte("3")}), kafka.ErrProducerQueueFull)
 	require.NoError(t, failing.Flush(testCtx(t)))
 	require.NoError(t, failing.Produce(testCtx(t), kafka.Message{Value: []byte("3")}), "room again after the flush")
 
-	blocking := newProducer(t, c, "full", kafka.ProducerConfig{MaxQueuedMessages: 1, Linger: time.Hour})
+	blocking := newProducer(t, c, name, kafka.ProducerConfig{MaxQueuedMessages: 1, Linger: time.Hour})
 	require.NoError(t, blocking.Produce(testCtx(t), kafka.Message{Value: []byte("1")}))
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
@@ -278,7 +277,7 @@ func TestQueueFull(t *testing.T) {
 }
 
 func TestCloseWithDeadBrokerReportsEverything(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("dead", 2))
+	cl := kafkatest.NeedsKfake(t, "drops connections", kafkatest.Topic("dead", 2))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RequestTimeout: time.Second})
 	p := newProducer(t, c, "dead", kafka.ProducerConfig{DeliveryReports: true, PendingTimeout: 500 * time.Millisecond})
 	cl.DropConnection(protocol.KeyProduce, kafkatest.Always)
@@ -308,7 +307,7 @@ func TestCloseWithDeadBrokerReportsEverything(t *testing.T) {
 // writes but answers too late is retried; idempotence must make the broker
 // drop the second copy.
 func TestRetryOfWrittenBatchIsNotDuplicated(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("late", 1))
+	cl := kafkatest.NeedsKfake(t, "delays requests", kafkatest.Topic("late", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RequestTimeout: 300 * time.Millisecond})
 	p := newProducer(t, c, "late", kafka.ProducerConfig{AckTimeout: 100 * time.Millisecond})
 	delay := cl.Delay(protocol.KeyProduce, time.Second, 1)
@@ -380,7 +379,7 @@ func (l *batchLog) OnFetchBatch(e kafka.FetchBatchEvent) {
 }
 
 func TestBatchHooks(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("hooked", 3))
+	cl := kafkatest.NeedsKfake(t, "injects errors", kafkatest.Topic("hooked", 3))
 	log := &batchLog{changed: make(chan struct{}, 1)}
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), Hooks: []kafka.Hook{log}, RetryBackoff: 10 * time.Millisecond})
 	p := newProducer(t, c, "hooked", kafka.ProducerConfig{})
@@ -411,7 +410,7 @@ func TestBatchHooks(t *testing.T) {
 // for good, its sequence numbers leave a gap; the producer must renew its
 // epoch so the next messages are not refused as out of order.
 func TestFailedBatchDoesNotPoisonTheSequence(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("gap", 1))
+	cl := kafkatest.NeedsKfake(t, "injects errors", kafkatest.Topic("gap", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	p := newProducer(t, c, "gap", kafka.ProducerConfig{MaxRetries: 1, RetryBackoff: time.Millisecond})
 	_, err := p.ProduceSync(testCtx(t), kafka.Message{Value: []byte("0")})
@@ -437,7 +436,7 @@ func TestFailedBatchDoesNotPoisonTheSequence(t *testing.T) {
 // TestProducerRetryBackoff: the producer's RetryBackoff, not the client's,
 // spaces a batch's attempts (equal jitter: at least half of it).
 func TestProducerRetryBackoff(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("slow", 1))
+	cl := kafkatest.NeedsKfake(t, "injects errors", kafkatest.Topic("slow", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: time.Millisecond})
 	p := newProducer(t, c, "slow", kafka.ProducerConfig{RetryBackoff: 400 * time.Millisecond})
 	_, err := p.ProduceSync(testCtx(t), kafka.Message{Value: []byte("warm-up")})
@@ -469,10 +468,11 @@ func (c *callbackPartitioner) BatchClosed(int32) {
 }
 
 func TestBatchClosedCalledWithoutLocks(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("callback", 1))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	b := kafkatest.NewBackend(t)
+	name := b.NewTopic("callback", 1)
+	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
 	part := &callbackPartitioner{p: make(chan *kafka.Producer, 1), done: make(chan error, 1)}
-	p := newProducer(t, c, "callback", kafka.ProducerConfig{Partitioner: part})
+	p := newProducer(t, c, name, kafka.ProducerConfig{Partitioner: part})
 	part.p <- p
 	_, err := p.ProduceSync(testCtx(t), kafka.Message{Value: []byte("first")})
 	require.NoError(t, err)
@@ -483,5 +483,5 @@ func TestBatchClosedCalledWithoutLocks(t *testing.T) {
 		t.Fatal("BatchClosed's Produce did not return: called under the producer's locks")
 	}
 	require.NoError(t, p.Flush(testCtx(t)))
-	require.Len(t, readAll(t, cl.Addrs(), "callback", 2), 2)
+	require.Len(t, readAll(t, b.Addrs(), name, 2), 2)
 }

@@ -11,15 +11,17 @@ import (
 )
 
 func TestSmokeSimpleConsumer(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("sc", 3))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
-	p := newProducer(t, c, "sc", kafka.ProducerConfig{})
+	b := kafkatest.NewBackend(t)
+	group := groupNames(b)
+	name := b.NewTopic("sc", 3)
+	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
+	p := newProducer(t, c, name, kafka.ProducerConfig{})
 	for i := range 30 {
 		_, err := p.ProduceSync(testCtx(t), kafka.Message{Key: []byte(fmt.Sprint(i)), Value: []byte(fmt.Sprint(i))})
 		require.NoError(t, err)
 	}
-	topic, _ := c.Topic(testCtx(t), "sc")
-	sc, err := topic.SimpleConsumer(testCtx(t), kafka.SimpleConsumerConfig{ConsumerGroup: "g", ConsumerTimeout: time.Second})
+	topic, _ := c.Topic(testCtx(t), name)
+	sc, err := topic.SimpleConsumer(testCtx(t), kafka.SimpleConsumerConfig{ConsumerGroup: group("g"), ConsumerTimeout: time.Second})
 	require.NoError(t, err)
 	require.Len(t, scDrain(t, sc, 30), 30)
 	require.NoError(t, sc.CommitOffsets(testCtx(t)))

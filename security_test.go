@@ -11,7 +11,7 @@ import (
 func TestTLS(t *testing.T) {
 	server, client, err := kafkatest.NewTLSConfigs()
 	require.NoError(t, err)
-	cl := kafkatest.MustCluster(t, kafkatest.TLS(server), kafkatest.Topic("secret", 2))
+	cl := kafkatest.NeedsKfake(t, "serves TLS with its own certificate", kafkatest.TLS(server), kafkatest.Topic("secret", 2))
 
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), TLS: client})
 	topic, err := c.Topic(testCtx(t), "secret")
@@ -34,7 +34,7 @@ func TestTLS(t *testing.T) {
 func TestSASL(t *testing.T) {
 	for _, mech := range []string{kafka.SASLPlain, kafka.SASLScramSHA256, kafka.SASLScramSHA512} {
 		t.Run(mech, func(t *testing.T) {
-			cl := kafkatest.MustCluster(t, kafkatest.SASLUser(mech, "alice", "s3cret"))
+			cl := kafkatest.NeedsKfake(t, "has SASL users of its own", kafkatest.SASLUser(mech, "alice", "s3cret"))
 			c := newClient(t, kafka.Config{Hosts: cl.Addrs(), SASL: &kafka.SASL{Mechanism: mech, Username: "alice", Password: "s3cret"}})
 			require.NoError(t, c.CreateTopic(testCtx(t), "authenticated", kafka.TopicConfig{Partitions: 3}))
 			topic, err := c.Topic(testCtx(t), "authenticated")
@@ -57,7 +57,7 @@ func TestSASL(t *testing.T) {
 func TestSASLOverTLS(t *testing.T) {
 	server, client, err := kafkatest.NewTLSConfigs()
 	require.NoError(t, err)
-	cl := kafkatest.MustCluster(t, kafkatest.TLS(server), kafkatest.SASLUser(kafka.SASLScramSHA512, "bob", "pw"), kafkatest.Topic("both", 1))
+	cl := kafkatest.NeedsKfake(t, "serves TLS and SASL of its own", kafkatest.TLS(server), kafkatest.SASLUser(kafka.SASLScramSHA512, "bob", "pw"), kafkatest.Topic("both", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), TLS: client, SASL: &kafka.SASL{Mechanism: kafka.SASLScramSHA512, Username: "bob", Password: "pw"}})
 	_, err = c.Topic(testCtx(t), "both")
 	require.NoError(t, err)

@@ -19,12 +19,13 @@ import (
 // transaction in the log, ReadUncommitted returns both, ReadCommitted only
 // the committed one, and neither stalls at the control records.
 func TestSimpleConsumerTransactions(t *testing.T) {
-	cl, _, topic := scEnv(t, "txn", 1)
-	plain := scKgo(t, cl)
-	tx := scKgo(t, cl, kgo.TransactionalID("tx"))
+	b, _, topic := scOpen(t, "txn", 1)
+	name, group := topic.Name(), groupNames(b)
+	plain := scKgo(t, b)
+	tx := scKgo(t, b, kgo.TransactionalID(group("tx")))
 	ctx := testCtx(t)
 	put := func(k *kgo.Client, value string) {
-		require.NoError(t, k.ProduceSync(ctx, &kgo.Record{Topic: "txn", Value: []byte(value)}).FirstErr())
+		require.NoError(t, k.ProduceSync(ctx, &kgo.Record{Topic: name, Value: []byte(value)}).FirstErr())
 	}
 	put(plain, "plain") // 0
 	require.NoError(t, tx.BeginTransaction())
@@ -133,17 +134,18 @@ func scKerr(code int16) error {
 // TestSimpleConsumerOffsetsInterop: offsets committed by gokafka mean the
 // same positions to franz-go, and the reverse.
 func TestSimpleConsumerOffsetsInterop(t *testing.T) {
-	cl, _, topic := scEnv(t, "interop", 3)
-	scFill(t, scKgo(t, cl), "interop", scParts(3), 0, 10)
+	b, _, topic := scOpen(t, "interop", 3)
+	name, group := topic.Name(), groupNames(b)
+	scFill(t, scKgo(t, b), name, scParts(3), 0, 10)
 
 	t.Run("gokafka to franz-go", func(t *testing.T) {
-		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "ours"})
+		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: group("ours")})
 		require.NoError(t, sc.CommitPartitionOffsets(testCtx(t), map[int32]int64{0: 3, 1: 7}))
-		require.Equal(t, map[int32]int64{0: 3, 1: 7}, scKgoCommitted(t, scKgo(t, cl), "ours", "interop"))
+		require.Equal(t, map[int32]int64{0: 3, 1: 7}, scKgoCommitted(t, scKgo(t, b), group("ours"), name))
 
 		// A franz-go group member resumes there; partition 2, with no
 		// commit, starts at its reset offset (the end).
-		k := scKgo(t, cl, kgo.ConsumerGroup("ours"), kgo.ConsumeTopics("interop"),
+		k := scKgo(t, b, kgo.ConsumerGroup(group("ours")), kgo.ConsumeTopics(name),
 			kgo.ConsumeResetOffset(kgo.NewOffset().AtEnd()), kgo.DisableAutoCommit())
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
@@ -161,7 +163,7 @@ func TestSimpleConsumerOffsetsInterop(t *testing.T) {
 	})
 
 	t.Run("franz-go to gokafka", func(t *testing.T) {
-		k := scKgo(t, cl, kgo.ConsumerGroup("theirs"), kgo.ConsumeTopics("interop"),
+		k := scKgo(t, b, kgo.ConsumerGroup(group("theirs")), kgo.ConsumeTopics(name),
 			kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.DisableAutoCommit())
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
@@ -177,13 +179,13 @@ func TestSimpleConsumerOffsetsInterop(t *testing.T) {
 		}
 		require.NoError(t, k.CommitUncommittedOffsets(ctx))
 		k.Close() // leaves the group
-		require.Equal(t, want, scCommitted(t, cl, "theirs", "interop"))
+		require.Equal(t, want, scCommittedOn(t, b, group("theirs"), name))
 
-		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "theirs", ConsumerTimeout: 300 * time.Millisecond})
+		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: group("theirs"), ConsumerTimeout: 300 * time.Millisecond})
 		off, err := sc.FetchOffsets(testCtx(t))
 		require.NoError(t, err)
 		require.Equal(t, want, off)
-		rest := scOffsets(t, "interop", scDrain(t, sc, 30-7))
+		rest := scOffsets(t, name, scDrain(t, sc, 30-7))
 		for _, p := range scParts(3) {
 			require.Equal(t, scSpan(want[p], 10), rest[p], "partition %d starts at franz-go's commit %d", p, want[p]) // absent: 0, earliest
 		}

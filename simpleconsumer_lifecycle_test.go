@@ -15,10 +15,11 @@ import (
 // and not consumed are not handed out after Close: Consume returns
 // ErrConsumerStopped and Messages yields it once and ends.
 func TestSimpleConsumerConsumeAfterCloseWithBuffered(t *testing.T) {
-	cl, _, topic := scEnv(t, "buffered", 1)
+	b, _, topic := scOpen(t, "buffered", 1)
+	name := topic.Name()
 	// One produce request: one record batch, so the fetch that brings
 	// offset 0 brings all ten, and nine stay buffered.
-	scFill(t, scKgo(t, cl), "buffered", scParts(1), 0, 10)
+	scFill(t, scKgo(t, b), name, scParts(1), 0, 10)
 	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{})
 	scConsume(t, sc, 1)
 	require.NoError(t, sc.Close())
@@ -44,7 +45,7 @@ func TestSimpleConsumerCloseWakesEveryWaiter(t *testing.T) {
 	for _, closeClient := range []bool{false, true} {
 		name := map[bool]string{false: "consumer closed", true: "client closed"}[closeClient]
 		t.Run(name, func(t *testing.T) {
-			_, c, topic := scEnv(t, "idle", 1)
+			_, c, topic := scOpen(t, "idle", 1)
 			sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{})
 			const waiters = 3
 			done := make(chan error, waiters)
@@ -74,7 +75,7 @@ func TestSimpleConsumerCloseWakesEveryWaiter(t *testing.T) {
 // TestSimpleConsumerEmptyPartitions: a non-nil, empty Partitions is an
 // error at creation, not a consumer that silently consumes nothing.
 func TestSimpleConsumerEmptyPartitions(t *testing.T) {
-	_, _, topic := scEnv(t, "none", 2)
+	_, _, topic := scOpen(t, "none", 2)
 	sc, err := topic.SimpleConsumer(testCtx(t), kafka.SimpleConsumerConfig{Partitions: []int32{}})
 	require.ErrorContains(t, err, "Partitions is empty")
 	require.Nil(t, sc)
@@ -87,7 +88,7 @@ func TestSimpleConsumerEmptyPartitions(t *testing.T) {
 // default (5 retries), so a commit gets past a retriable error; a negative
 // value means no retries, so the first error is returned.
 func TestSimpleConsumerCommitRetries(t *testing.T) {
-	cl, _, topic := scEnv(t, "retries", 1)
+	cl, _, topic := scKfake(t, "injects commit errors", "retries", 1)
 	for _, tc := range []struct {
 		retries int
 		fails   bool

@@ -34,9 +34,34 @@ func scEnv(t *testing.T, topic string, partitions int, opts ...kafkatest.Option)
 	return cl, c, tp
 }
 
-// scKgo returns a franz-go client of cl that writes to the partition each
-// record names.
-func scKgo(t *testing.T, cl *kafkatest.Cluster, opts ...kgo.Opt) *kgo.Client {
+// scKfake is scEnv for a test that needs the embedded cluster's controls,
+// for the reason given: it is skipped against KAFKA_BROKERS.
+func scKfake(t *testing.T, why, topic string, partitions int, opts ...kafkatest.Option) (*kafkatest.Cluster, *kafka.Client, *kafka.Topic) {
+	t.Helper()
+	cl := kafkatest.NeedsKfake(t, why, append([]kafkatest.Option{kafkatest.Topic(topic, partitions)}, opts...)...)
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: 10 * time.Millisecond})
+	tp, err := c.Topic(testCtx(t), topic)
+	require.NoError(t, err)
+	return cl, c, tp
+}
+
+// scOpen is scEnv on the backend the run chose (KAFKA_BROKERS or an
+// embedded cluster): it creates a topic named after base, unique to the
+// run, and returns the backend with a client and the topic (its name is
+// topic.Name()).
+func scOpen(t *testing.T, base string, partitions int, opts ...kafkatest.Option) (*kafkatest.Backend, *kafka.Client, *kafka.Topic) {
+	t.Helper()
+	b := kafkatest.NewBackend(t, opts...)
+	name := b.NewTopic(base, partitions)
+	c := newClient(t, kafka.Config{Hosts: b.Addrs(), RetryBackoff: 10 * time.Millisecond})
+	tp, err := c.Topic(testCtx(t), name)
+	require.NoError(t, err)
+	return b, c, tp
+}
+
+// scKgo returns a franz-go client of cl (a cluster or a backend) that
+// writes to the partition each record names.
+func scKgo(t *testing.T, cl addrser, opts ...kgo.Opt) *kgo.Client {
 	t.Helper()
 	base := []kgo.Opt{kgo.SeedBrokers(cl.Addrs()...), kgo.RecordPartitioner(kgo.ManualPartitioner())}
 	k, err := kgo.NewClient(append(base, opts...)...)
@@ -143,6 +168,14 @@ func scParts(n int) []int32 {
 	return out
 }
 
+// scCommittedOn returns what the coordinator of b holds for group and topic.
+func scCommittedOn(t *testing.T, b *kafkatest.Backend, group, topic string) map[int32]int64 {
+	t.Helper()
+	off, err := b.Committed(group, topic)
+	require.NoError(t, err)
+	return off
+}
+
 // scCommitted returns what the coordinator holds for group and topic.
 func scCommitted(t *testing.T, cl *kafkatest.Cluster, group, topic string) map[int32]int64 {
 	t.Helper()
@@ -154,19 +187,20 @@ func scCommitted(t *testing.T, cl *kafkatest.Cluster, group, topic string) map[i
 // TestSimpleConsumerNewGroupLatest: a new group with OffsetLatest skips
 // what was written before it started and sees what comes after.
 func TestSimpleConsumerNewGroupLatest(t *testing.T) {
-	cl, _, topic := scEnv(t, "latest", 2)
-	k := scKgo(t, cl)
-	scFill(t, k, "latest", scParts(2), 0, 5)
+	b, _, topic := scOpen(t, "latest", 2)
+	name, group := topic.Name(), groupNames(b)
+	k := scKgo(t, b)
+	scFill(t, k, name, scParts(2), 0, 5)
 
 	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{
-		ConsumerGroup: "g-latest", AutoOffsetReset: kafka.OffsetLatest, ConsumerTimeout: 300 * time.Millisecond,
+		ConsumerGroup: group("g-latest"), AutoOffsetReset: kafka.OffsetLatest, ConsumerTimeout: 300 * time.Millisecond,
 	})
 	require.Equal(t, map[int32]int64{0: 5, 1: 5}, sc.HeldOffsets(), "positioned at the end before the first Consume")
 	_, err := sc.Consume(testCtx(t))
 	require.ErrorIs(t, err, kafka.ErrConsumerTimeout, "nothing written before the start is seen")
 
-	scFill(t, k, "latest", scParts(2), 5, 3)
-	got := scOffsets(t, "latest", scConsume(t, sc, 6))
+	scFill(t, k, name, scParts(2), 5, 3)
+	got := scOffsets(t, name, scConsume(t, sc, 6))
 	require.Equal(t, map[int32][]int64{0: {5, 6, 7}, 1: {5, 6, 7}}, got)
 	scNoMore(t, sc)
 	require.Equal(t, map[int32]int64{0: 8, 1: 8}, sc.HeldOffsets())
@@ -182,51 +216,53 @@ func TestSimpleConsumerNewGroupLatest(t *testing.T) {
 // starts after the commit; consumer_3 with EARLIEST and ResetOffsetOnStart
 // starts at the beginning.
 func TestSimpleConsumerGuideSequence(t *testing.T) {
-	cl, _, topic := scEnv(t, "guide", 1)
-	k := scKgo(t, cl)
-	scFill(t, k, "guide", scParts(1), 0, 3) // offsets 0-2, written before the group exists
+	b, _, topic := scOpen(t, "guide", 1)
+	name, group := topic.Name(), groupNames(b)
+	k := scKgo(t, b)
+	scFill(t, k, name, scParts(1), 0, 3) // offsets 0-2, written before the group exists
 
-	c1 := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "mygroup", AutoOffsetReset: kafka.OffsetLatest})
-	scFill(t, k, "guide", scParts(1), 3, 4) // offsets 3-6
+	c1 := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: group("mygroup"), AutoOffsetReset: kafka.OffsetLatest})
+	scFill(t, k, name, scParts(1), 3, 4) // offsets 3-6
 	m := scConsume(t, c1, 2)
-	require.Equal(t, map[int32][]int64{0: {3, 4}}, scOffsets(t, "guide", m))
+	require.Equal(t, map[int32][]int64{0: {3, 4}}, scOffsets(t, name, m))
 	require.NoError(t, c1.CommitOffsets(testCtx(t)))
-	require.Equal(t, map[int32]int64{0: 5}, scCommitted(t, cl, "mygroup", "guide"), "consumed up to 4: the broker holds 5")
+	require.Equal(t, map[int32]int64{0: 5}, scCommittedOn(t, b, group("mygroup"), name), "consumed up to 4: the broker holds 5")
 	require.NoError(t, c1.Close())
 
-	c2 := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "mygroup", ConsumerTimeout: 300 * time.Millisecond})
-	require.Equal(t, map[int32][]int64{0: {5, 6}}, scOffsets(t, "guide", scDrain(t, c2, 2)), "starts right after the last consumed offset")
+	c2 := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: group("mygroup"), ConsumerTimeout: 300 * time.Millisecond})
+	require.Equal(t, map[int32][]int64{0: {5, 6}}, scOffsets(t, name, scDrain(t, c2, 2)), "starts right after the last consumed offset")
 
 	c3 := scConsumer(t, topic, kafka.SimpleConsumerConfig{
-		ConsumerGroup: "mygroup", AutoOffsetReset: kafka.OffsetEarliest, ResetOffsetOnStart: true, ConsumerTimeout: 300 * time.Millisecond,
+		ConsumerGroup: group("mygroup"), AutoOffsetReset: kafka.OffsetEarliest, ResetOffsetOnStart: true, ConsumerTimeout: 300 * time.Millisecond,
 	})
-	require.Equal(t, map[int32][]int64{0: scSpan(0, 7)}, scOffsets(t, "guide", scDrain(t, c3, 7)))
+	require.Equal(t, map[int32][]int64{0: scSpan(0, 7)}, scOffsets(t, name, scDrain(t, c3, 7)))
 }
 
 // TestSimpleConsumerContinuesAfterCommit: a new consumer in a group with
 // commits starts exactly at each partition's committed offset.
 func TestSimpleConsumerContinuesAfterCommit(t *testing.T) {
-	cl, _, topic := scEnv(t, "resume", 3)
-	scFill(t, scKgo(t, cl), "resume", scParts(3), 0, 10)
+	b, _, topic := scOpen(t, "resume", 3)
+	name, group := topic.Name(), groupNames(b)
+	scFill(t, scKgo(t, b), name, scParts(3), 0, 10)
 
-	c1 := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g", QueuedMaxMessages: 3})
+	c1 := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: group("g"), QueuedMaxMessages: 3})
 	first := scConsume(t, c1, 13)
 	held := c1.HeldOffsets()
 	require.Len(t, held, 3)
-	for p, offs := range scOffsets(t, "resume", first) {
+	for p, offs := range scOffsets(t, name, first) {
 		require.Equal(t, scSpan(0, int64(len(offs))), offs, "partition %d in order from 0", p)
 		require.Equal(t, int64(len(offs)), held[p], "held is last consumed + 1 on partition %d", p)
 	}
 	require.NoError(t, c1.CommitOffsets(testCtx(t)))
 	require.NoError(t, c1.Close())
-	require.Equal(t, held, scCommitted(t, cl, "g", "resume"))
+	require.Equal(t, held, scCommittedOn(t, b, group("g"), name))
 
-	c2 := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g", ConsumerTimeout: 300 * time.Millisecond})
+	c2 := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: group("g"), ConsumerTimeout: 300 * time.Millisecond})
 	fetched, err := c2.FetchOffsets(testCtx(t))
 	require.NoError(t, err)
 	require.Equal(t, held, fetched)
 	require.Equal(t, held, c2.HeldOffsets(), "positioned at the commits before the first Consume")
-	rest := scOffsets(t, "resume", scDrain(t, c2, 17))
+	rest := scOffsets(t, name, scDrain(t, c2, 17))
 	for _, p := range scParts(3) {
 		require.Equal(t, scSpan(held[p], 10), rest[p], "partition %d continues at %d with no gap or repeat", p, held[p])
 	}
@@ -236,57 +272,59 @@ func TestSimpleConsumerContinuesAfterCommit(t *testing.T) {
 // ResetOffsetOnStart moves every partition to AutoOffsetReset; without it
 // the commits win, and partitions without a commit are new.
 func TestSimpleConsumerResetOffsetOnStart(t *testing.T) {
-	cl, _, topic := scEnv(t, "reset", 2)
-	scFill(t, scKgo(t, cl), "reset", scParts(2), 0, 10)
+	b, _, topic := scOpen(t, "reset", 2)
+	name, group := topic.Name(), groupNames(b)
+	scFill(t, scKgo(t, b), name, scParts(2), 0, 10)
 
-	c0 := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g"})
+	c0 := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: group("g")})
 	require.NoError(t, c0.CommitPartitionOffsets(testCtx(t), map[int32]int64{0: 7, 1: 3}))
 	require.NoError(t, c0.Close())
-	require.Equal(t, map[int32]int64{0: 7, 1: 3}, scCommitted(t, cl, "g", "reset"))
+	require.Equal(t, map[int32]int64{0: 7, 1: 3}, scCommittedOn(t, b, group("g"), name))
 
 	t.Run("earliest", func(t *testing.T) {
 		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{
-			ConsumerGroup: "g", AutoOffsetReset: kafka.OffsetEarliest, ResetOffsetOnStart: true, ConsumerTimeout: 300 * time.Millisecond,
+			ConsumerGroup: group("g"), AutoOffsetReset: kafka.OffsetEarliest, ResetOffsetOnStart: true, ConsumerTimeout: 300 * time.Millisecond,
 		})
-		require.Equal(t, map[int32][]int64{0: scSpan(0, 10), 1: scSpan(0, 10)}, scOffsets(t, "reset", scDrain(t, sc, 20)))
+		require.Equal(t, map[int32][]int64{0: scSpan(0, 10), 1: scSpan(0, 10)}, scOffsets(t, name, scDrain(t, sc, 20)))
 	})
 	t.Run("latest", func(t *testing.T) {
 		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{
-			ConsumerGroup: "g", AutoOffsetReset: kafka.OffsetLatest, ResetOffsetOnStart: true, ConsumerTimeout: 300 * time.Millisecond,
+			ConsumerGroup: group("g"), AutoOffsetReset: kafka.OffsetLatest, ResetOffsetOnStart: true, ConsumerTimeout: 300 * time.Millisecond,
 		})
 		require.Equal(t, map[int32]int64{0: 10, 1: 10}, sc.HeldOffsets())
 		scNoMore(t, sc)
 	})
 	t.Run("commits win without it", func(t *testing.T) {
-		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g", AutoOffsetReset: kafka.OffsetLatest, ConsumerTimeout: 300 * time.Millisecond})
-		require.Equal(t, map[int32][]int64{0: scSpan(7, 10), 1: scSpan(3, 10)}, scOffsets(t, "reset", scDrain(t, sc, 10)))
+		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: group("g"), AutoOffsetReset: kafka.OffsetLatest, ConsumerTimeout: 300 * time.Millisecond})
+		require.Equal(t, map[int32][]int64{0: scSpan(7, 10), 1: scSpan(3, 10)}, scOffsets(t, name, scDrain(t, sc, 10)))
 	})
 	t.Run("uncommitted partition is new", func(t *testing.T) {
 		// Group g2 has a commit for partition 0 only: partition 1 starts
 		// at AutoOffsetReset (latest), partition 0 at its commit.
-		c := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g2"})
+		c := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: group("g2")})
 		require.NoError(t, c.CommitPartitionOffsets(testCtx(t), map[int32]int64{0: 4}))
 		require.NoError(t, c.Close())
-		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g2", AutoOffsetReset: kafka.OffsetLatest, ConsumerTimeout: 300 * time.Millisecond})
+		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: group("g2"), AutoOffsetReset: kafka.OffsetLatest, ConsumerTimeout: 300 * time.Millisecond})
 		off, err := sc.FetchOffsets(testCtx(t))
 		require.NoError(t, err)
 		require.Equal(t, map[int32]int64{0: 4}, off, "partitions with nothing committed are absent")
 		require.Equal(t, map[int32]int64{0: 4, 1: 10}, sc.HeldOffsets())
-		require.Equal(t, map[int32][]int64{0: scSpan(4, 10)}, scOffsets(t, "reset", scDrain(t, sc, 6)))
+		require.Equal(t, map[int32][]int64{0: scSpan(4, 10)}, scOffsets(t, name, scDrain(t, sc, 6)))
 	})
 }
 
 // TestSimpleConsumerNoGroup: without a group the consumer is a new one
 // (AutoOffsetReset, not offset 0 as pykafka did) and cannot commit.
 func TestSimpleConsumerNoGroup(t *testing.T) {
-	cl, _, topic := scEnv(t, "nogroup", 2)
-	scFill(t, scKgo(t, cl), "nogroup", scParts(2), 0, 6)
-	require.NoError(t, cl.DeleteRecords("nogroup", 0, 2)) // partition 0's log now starts at 2
+	b, _, topic := scOpen(t, "nogroup", 2)
+	name := topic.Name()
+	scFill(t, scKgo(t, b), name, scParts(2), 0, 6)
+	require.NoError(t, b.DeleteRecords(name, 0, 2)) // partition 0's log now starts at 2
 
 	t.Run("earliest", func(t *testing.T) {
 		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerTimeout: 300 * time.Millisecond})
 		require.Equal(t, map[int32]int64{0: 2, 1: 0}, sc.HeldOffsets(), "the log start, not 0")
-		require.Equal(t, map[int32][]int64{0: scSpan(2, 6), 1: scSpan(0, 6)}, scOffsets(t, "nogroup", scDrain(t, sc, 10)))
+		require.Equal(t, map[int32][]int64{0: scSpan(2, 6), 1: scSpan(0, 6)}, scOffsets(t, name, scDrain(t, sc, 10)))
 
 		err := sc.CommitOffsets(testCtx(t))
 		require.Error(t, err)
@@ -301,7 +339,7 @@ func TestSimpleConsumerNoGroup(t *testing.T) {
 	})
 	t.Run("ResetOffsetOnStart changes nothing", func(t *testing.T) {
 		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ResetOffsetOnStart: true, ConsumerTimeout: 300 * time.Millisecond})
-		require.Equal(t, map[int32][]int64{0: scSpan(2, 6), 1: scSpan(0, 6)}, scOffsets(t, "nogroup", scDrain(t, sc, 10)))
+		require.Equal(t, map[int32][]int64{0: scSpan(2, 6), 1: scSpan(0, 6)}, scOffsets(t, name, scDrain(t, sc, 10)))
 	})
 }
 
@@ -309,27 +347,28 @@ func TestSimpleConsumerNoGroup(t *testing.T) {
 // restarts, several times, while more is written: together the consumers
 // see every offset exactly once.
 func TestSimpleConsumerCommitRestartCycle(t *testing.T) {
-	cl, _, topic := scEnv(t, "cycle", 3)
-	k := scKgo(t, cl)
+	b, _, topic := scOpen(t, "cycle", 3)
+	name, group := topic.Name(), groupNames(b)
+	k := scKgo(t, b)
 	seen := map[int32][]int64{}
 	written := 0
 	for round := range 6 {
-		scFill(t, k, "cycle", scParts(3), written, 5)
+		scFill(t, k, name, scParts(3), written, 5)
 		written += 5
-		sc, err := topic.SimpleConsumer(testCtx(t), kafka.SimpleConsumerConfig{ConsumerGroup: "cycle", QueuedMaxMessages: 4})
+		sc, err := topic.SimpleConsumer(testCtx(t), kafka.SimpleConsumerConfig{ConsumerGroup: group("cycle"), QueuedMaxMessages: 4})
 		require.NoError(t, err)
 		start := sc.HeldOffsets()
 		for _, p := range scParts(3) {
 			require.Equal(t, int64(len(seen[p])), start[p], "round %d, partition %d starts after what was consumed", round, p)
 		}
-		for p, offs := range scOffsets(t, "cycle", scConsume(t, sc, 7+round)) {
+		for p, offs := range scOffsets(t, name, scConsume(t, sc, 7+round)) {
 			seen[p] = append(seen[p], offs...)
 		}
 		require.NoError(t, sc.CommitOffsets(testCtx(t)))
 		require.NoError(t, sc.Close())
 	}
-	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "cycle", ConsumerTimeout: 300 * time.Millisecond})
-	for p, offs := range scOffsets(t, "cycle", scDrain(t, sc, 3*written-57)) {
+	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: group("cycle"), ConsumerTimeout: 300 * time.Millisecond})
+	for p, offs := range scOffsets(t, name, scDrain(t, sc, 3*written-57)) {
 		seen[p] = append(seen[p], offs...)
 	}
 	for _, p := range scParts(3) {
@@ -342,7 +381,7 @@ func TestSimpleConsumerCommitRestartCycle(t *testing.T) {
 // fetch is answered OFFSET_OUT_OF_RANGE mid-way.
 func TestSimpleConsumerOffsetOutOfRange(t *testing.T) {
 	t.Run("at start", func(t *testing.T) {
-		cl, _, topic := scEnv(t, "oor", 1)
+		cl, _, topic := scKfake(t, "deletes records while a fetch error is injected", "oor", 1)
 		scFill(t, scKgo(t, cl), "oor", scParts(1), 0, 10)
 		c := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g"})
 		require.NoError(t, c.CommitPartitionOffsets(testCtx(t), map[int32]int64{0: 2}))
@@ -358,7 +397,7 @@ func TestSimpleConsumerOffsetOutOfRange(t *testing.T) {
 	})
 	for name, reset := range map[string]kafka.OffsetType{"earliest": kafka.OffsetEarliest, "latest": kafka.OffsetLatest} {
 		t.Run("mid-fetch "+name, func(t *testing.T) {
-			cl, _, topic := scEnv(t, "oor", 1)
+			cl, _, topic := scKfake(t, "deletes records while a fetch error is injected", "oor", 1)
 			k := scKgo(t, cl)
 			scFill(t, k, "oor", scParts(1), 0, 10)
 			c := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g"})
@@ -391,12 +430,13 @@ func TestSimpleConsumerOffsetOutOfRange(t *testing.T) {
 // the log start (OffsetEarliest where latest-n is below 0, as the guide
 // does).
 func TestSimpleConsumerLastN(t *testing.T) {
-	cl, _, topic := scEnv(t, "lastn", 3)
-	k := scKgo(t, cl)
-	scFill(t, k, "lastn", []int32{0}, 0, 10)
-	scFill(t, k, "lastn", []int32{1}, 0, 3)
-	scFill(t, k, "lastn", []int32{2}, 0, 8)
-	require.NoError(t, cl.DeleteRecords("lastn", 2, 6))
+	b, _, topic := scOpen(t, "lastn", 3)
+	name := topic.Name()
+	k := scKgo(t, b)
+	scFill(t, k, name, []int32{0}, 0, 10)
+	scFill(t, k, name, []int32{1}, 0, 3)
+	scFill(t, k, name, []int32{2}, 0, 8)
+	require.NoError(t, b.DeleteRecords(name, 2, 6))
 	const n = 5
 
 	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{AutoOffsetReset: kafka.OffsetLatest, ResetOffsetOnStart: true, ConsumerTimeout: 300 * time.Millisecond})
@@ -416,12 +456,12 @@ func TestSimpleConsumerLastN(t *testing.T) {
 	require.Equal(t, map[int32]int64{0: 5, 1: kafka.OffsetEarliest, 2: 6}, offsets)
 	require.NoError(t, sc.ResetOffsets(testCtx(t), offsets))
 	require.Equal(t, map[int32]int64{0: 5, 1: 0, 2: 6}, sc.HeldOffsets(), "the special offsets resolve to real ones")
-	require.Equal(t, map[int32][]int64{0: scSpan(5, 10), 1: scSpan(0, 3), 2: scSpan(6, 8)}, scOffsets(t, "lastn", scDrain(t, sc, 10)))
+	require.Equal(t, map[int32][]int64{0: scSpan(5, 10), 1: scSpan(0, 3), 2: scSpan(6, 8)}, scOffsets(t, name, scDrain(t, sc, 10)))
 
 	// nil moves every partition back to AutoOffsetReset (latest here);
 	// OffsetLatest and explicit offsets work per partition.
 	require.NoError(t, sc.ResetOffsets(testCtx(t), map[int32]int64{0: 8, 1: kafka.OffsetLatest}))
-	require.Equal(t, map[int32][]int64{0: {8, 9}}, scOffsets(t, "lastn", scDrain(t, sc, 2)))
+	require.Equal(t, map[int32][]int64{0: {8, 9}}, scOffsets(t, name, scDrain(t, sc, 2)))
 	require.NoError(t, sc.ResetOffsets(testCtx(t), map[int32]int64{0: 1, 1: 1, 2: kafka.OffsetEarliest}))
 	require.NoError(t, sc.ResetOffsets(testCtx(t), nil))
 	require.Equal(t, map[int32]int64{0: 10, 1: 3, 2: 8}, sc.HeldOffsets())
@@ -431,17 +471,18 @@ func TestSimpleConsumerLastN(t *testing.T) {
 // TestSimpleConsumerResetDropsPrefetched: messages fetched ahead before a
 // ResetOffsets are not returned after it.
 func TestSimpleConsumerResetDropsPrefetched(t *testing.T) {
-	cl, _, topic := scEnv(t, "rewind", 1)
-	scFill(t, scKgo(t, cl), "rewind", scParts(1), 0, 50)
+	b, _, topic := scOpen(t, "rewind", 1)
+	name := topic.Name()
+	scFill(t, scKgo(t, b), name, scParts(1), 0, 50)
 	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerTimeout: 300 * time.Millisecond})
-	require.Equal(t, map[int32][]int64{0: scSpan(0, 3)}, scOffsets(t, "rewind", scConsume(t, sc, 3)))
+	require.Equal(t, map[int32][]int64{0: scSpan(0, 3)}, scOffsets(t, name, scConsume(t, sc, 3)))
 	// The 50 records were written before the consumer started, so the
 	// fetch that brought offsets 0-2 brought the rest too: 47 are buffered.
 	require.NoError(t, sc.ResetOffsets(testCtx(t), map[int32]int64{0: 40}))
 	require.Equal(t, map[int32]int64{0: 40}, sc.HeldOffsets())
-	require.Equal(t, map[int32][]int64{0: scSpan(40, 50)}, scOffsets(t, "rewind", scDrain(t, sc, 10)))
+	require.Equal(t, map[int32][]int64{0: scSpan(40, 50)}, scOffsets(t, name, scDrain(t, sc, 10)))
 	require.NoError(t, sc.ResetOffsets(testCtx(t), map[int32]int64{0: 0}))
-	require.Equal(t, map[int32][]int64{0: scSpan(0, 50)}, scOffsets(t, "rewind", scDrain(t, sc, 50)))
+	require.Equal(t, map[int32][]int64{0: scSpan(0, 50)}, scOffsets(t, name, scDrain(t, sc, 50)))
 }
 
 // TestSimpleConsumerCompactedTopic: compaction leaves gaps in the offsets;
@@ -450,7 +491,7 @@ func TestSimpleConsumerResetDropsPrefetched(t *testing.T) {
 func TestSimpleConsumerCompactedTopic(t *testing.T) {
 	for _, maxBytes := range []int{0, 1} {
 		t.Run(fmt.Sprintf("FetchMessageMaxBytes=%d", maxBytes), func(t *testing.T) {
-			cl := kafkatest.MustCluster(t)
+			cl := kafkatest.NeedsKfake(t, "compacts the log on demand")
 			require.NoError(t, cl.CreateTopicWithConfigs("compacted", 1, map[string]string{"cleanup.policy": "compact"}))
 			c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 			topic, err := c.Topic(testCtx(t), "compacted")
@@ -496,7 +537,8 @@ func TestSimpleConsumerCompactedTopic(t *testing.T) {
 // ErrConsumerTimeout; the consumer stays usable; ctx ending first is ctx's
 // error.
 func TestSimpleConsumerTimeout(t *testing.T) {
-	cl, _, topic := scEnv(t, "empty", 2)
+	b, _, topic := scOpen(t, "empty", 2)
+	name := topic.Name()
 	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerTimeout: 300 * time.Millisecond})
 
 	start := time.Now()
@@ -515,7 +557,7 @@ func TestSimpleConsumerTimeout(t *testing.T) {
 	// Each Messages loop ends after yielding an error, its last yield. The
 	// four messages may take more than one loop: on a loaded machine a
 	// fetch may take longer than ConsumerTimeout.
-	scFill(t, scKgo(t, cl), "empty", scParts(2), 0, 2)
+	scFill(t, scKgo(t, b), name, scParts(2), 0, 2)
 	var msgs []kafka.Message
 	for loops := 1; len(msgs) < 4; loops++ {
 		require.LessOrEqual(t, loops, 50, "the messages never came")
@@ -535,18 +577,19 @@ func TestSimpleConsumerTimeout(t *testing.T) {
 		require.Len(t, errs, 1, "one error, then the iteration ended")
 		require.ErrorIs(t, errs[0], kafka.ErrConsumerTimeout)
 	}
-	require.Equal(t, map[int32][]int64{0: {0, 1}, 1: {0, 1}}, scOffsets(t, "empty", msgs))
+	require.Equal(t, map[int32][]int64{0: {0, 1}, 1: {0, 1}}, scOffsets(t, name, msgs))
 
 	// Still usable after a timeout.
-	scFill(t, scKgo(t, cl), "empty", []int32{1}, 2, 1)
+	scFill(t, scKgo(t, b), name, []int32{1}, 2, 1)
 	require.Equal(t, "1-2", string(scConsume(t, sc, 1)[0].Value))
 }
 
 // TestSimpleConsumerMessagesBreak: leaving a Messages loop early loses
 // nothing: the next Consume returns the next message.
 func TestSimpleConsumerMessagesBreak(t *testing.T) {
-	cl, _, topic := scEnv(t, "brk", 1)
-	scFill(t, scKgo(t, cl), "brk", scParts(1), 0, 10)
+	b, _, topic := scOpen(t, "brk", 1)
+	name := topic.Name()
+	scFill(t, scKgo(t, b), name, scParts(1), 0, 10)
 	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerTimeout: 300 * time.Millisecond})
 	var got []int64
 	for msg, err := range sc.Messages(testCtx(t)) {
@@ -558,14 +601,14 @@ func TestSimpleConsumerMessagesBreak(t *testing.T) {
 	}
 	require.Equal(t, []int64{0, 1, 2}, got)
 	require.Equal(t, map[int32]int64{0: 3}, sc.HeldOffsets())
-	require.Equal(t, map[int32][]int64{0: scSpan(3, 10)}, scOffsets(t, "brk", scDrain(t, sc, 7)))
+	require.Equal(t, map[int32][]int64{0: scSpan(3, 10)}, scOffsets(t, name, scDrain(t, sc, 7)))
 }
 
 // TestSimpleConsumerClose: Close is safe twice (the second call returns
 // ErrConsumerStopped), and Consume after Close returns ErrConsumerStopped,
 // as does a Consume waiting when Close is called.
 func TestSimpleConsumerClose(t *testing.T) {
-	_, _, topic := scEnv(t, "close", 1)
+	_, _, topic := scOpen(t, "close", 1)
 	sc, err := topic.SimpleConsumer(testCtx(t), kafka.SimpleConsumerConfig{})
 	require.NoError(t, err)
 	done := make(chan error, 1)
@@ -600,7 +643,7 @@ func TestSimpleConsumerClose(t *testing.T) {
 // ErrSocketDisconnected or ErrNoBrokersAvailable; a new consumer made after
 // the fault is gone works.
 func TestSimpleConsumerConnectionLoss(t *testing.T) {
-	cl, _, topic := scEnv(t, "loss", 2)
+	cl, _, topic := scKfake(t, "drops connections", "loss", 2)
 	k := scKgo(t, cl)
 	scFill(t, k, "loss", scParts(2), 0, 5)
 	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g", ConsumerTimeout: 20 * time.Second})
@@ -654,7 +697,7 @@ func scResilient(t *testing.T, topic *kafka.Topic, cfg kafka.SimpleConsumerConfi
 // partitions get new leaders and consumption goes on with nothing lost or
 // repeated.
 func TestSimpleConsumerLeaderRemoved(t *testing.T) {
-	cl, _, topic := scEnv(t, "failover", 3)
+	cl, _, topic := scKfake(t, "removes a broker", "failover", 3)
 	k := scKgo(t, cl)
 	scFill(t, k, "failover", scParts(3), 0, 30)
 	cfg := kafka.SimpleConsumerConfig{QueuedMaxMessages: 5, ConsumerTimeout: 500 * time.Millisecond}
@@ -679,7 +722,7 @@ func TestSimpleConsumerLeaderRemoved(t *testing.T) {
 // follows them without an error reaching the caller, and no message is
 // lost or repeated.
 func TestSimpleConsumerLeaderMove(t *testing.T) {
-	cl, _, topic := scEnv(t, "moving", 3)
+	cl, _, topic := scKfake(t, "moves partition leaders", "moving", 3)
 	k := scKgo(t, cl)
 	scFill(t, k, "moving", scParts(3), 0, 300)
 	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{QueuedMaxMessages: 10, FetchMessageMaxBytes: 512, ConsumerTimeout: time.Second})
@@ -703,40 +746,41 @@ func TestSimpleConsumerLeaderMove(t *testing.T) {
 // TestSimpleConsumerAutoCommit: with AutoCommitEnable, Close commits the
 // held offsets, and so does the timer; without it nothing is committed.
 func TestSimpleConsumerAutoCommit(t *testing.T) {
-	cl, _, topic := scEnv(t, "auto", 2)
-	scFill(t, scKgo(t, cl), "auto", scParts(2), 0, 10)
+	b, _, topic := scOpen(t, "auto", 2)
+	name, group := topic.Name(), groupNames(b)
+	scFill(t, scKgo(t, b), name, scParts(2), 0, 10)
 
 	t.Run("on close", func(t *testing.T) {
-		sc, err := topic.SimpleConsumer(testCtx(t), kafka.SimpleConsumerConfig{ConsumerGroup: "ac", AutoCommitEnable: true, AutoCommitInterval: time.Hour})
+		sc, err := topic.SimpleConsumer(testCtx(t), kafka.SimpleConsumerConfig{ConsumerGroup: group("ac"), AutoCommitEnable: true, AutoCommitInterval: time.Hour})
 		require.NoError(t, err)
 		scConsume(t, sc, 7)
 		held := sc.HeldOffsets()
 		require.Equal(t, int64(7), held[0]+held[1])
-		if g, err := cl.Group("ac"); err == nil {
-			require.Empty(t, g.Committed, "nothing committed before Close")
+		if off, err := b.Committed(group("ac"), name); err == nil {
+			require.Empty(t, off, "nothing committed before Close")
 		}
 		require.NoError(t, sc.Close())
-		require.Equal(t, held, scCommitted(t, cl, "ac", "auto"))
+		require.Equal(t, held, scCommittedOn(t, b, group("ac"), name))
 		require.ErrorIs(t, sc.Close(), kafka.ErrConsumerStopped)
-		require.Equal(t, held, scCommitted(t, cl, "ac", "auto"))
+		require.Equal(t, held, scCommittedOn(t, b, group("ac"), name))
 	})
 	t.Run("on the interval", func(t *testing.T) {
-		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "tick", AutoCommitEnable: true, AutoCommitInterval: 50 * time.Millisecond})
+		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: group("tick"), AutoCommitEnable: true, AutoCommitInterval: 50 * time.Millisecond})
 		scConsume(t, sc, 5)
 		held := sc.HeldOffsets()
 		require.Eventually(t, func() bool {
-			g, err := cl.Group("tick")
-			return err == nil && maps.Equal(g.Committed["auto"], held)
+			off, err := b.Committed(group("tick"), name)
+			return err == nil && maps.Equal(off, held)
 		}, 20*time.Second, 10*time.Millisecond)
 	})
 	t.Run("disabled", func(t *testing.T) {
-		sc, err := topic.SimpleConsumer(testCtx(t), kafka.SimpleConsumerConfig{ConsumerGroup: "manual"})
+		sc, err := topic.SimpleConsumer(testCtx(t), kafka.SimpleConsumerConfig{ConsumerGroup: group("manual")})
 		require.NoError(t, err)
 		scConsume(t, sc, 4)
 		require.NoError(t, sc.Close())
-		g, err := cl.Group("manual")
+		off, err := b.Committed(group("manual"), name)
 		if err == nil {
-			require.Empty(t, g.Committed)
+			require.Empty(t, off)
 		}
 	})
 }
@@ -744,14 +788,15 @@ func TestSimpleConsumerAutoCommit(t *testing.T) {
 // TestSimpleConsumerPartitionSubset: only the configured partitions are
 // consumed, held and committed.
 func TestSimpleConsumerPartitionSubset(t *testing.T) {
-	cl, _, topic := scEnv(t, "subset", 4)
-	scFill(t, scKgo(t, cl), "subset", scParts(4), 0, 5)
-	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "sub", Partitions: []int32{3, 1}, ConsumerTimeout: 300 * time.Millisecond})
+	b, _, topic := scOpen(t, "subset", 4)
+	name, group := topic.Name(), groupNames(b)
+	scFill(t, scKgo(t, b), name, scParts(4), 0, 5)
+	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: group("sub"), Partitions: []int32{3, 1}, ConsumerTimeout: 300 * time.Millisecond})
 	require.Equal(t, []int32{1, 3}, sc.Partitions())
-	require.Equal(t, map[int32][]int64{1: scSpan(0, 5), 3: scSpan(0, 5)}, scOffsets(t, "subset", scDrain(t, sc, 10)))
+	require.Equal(t, map[int32][]int64{1: scSpan(0, 5), 3: scSpan(0, 5)}, scOffsets(t, name, scDrain(t, sc, 10)))
 	require.Equal(t, map[int32]int64{1: 5, 3: 5}, sc.HeldOffsets())
 	require.NoError(t, sc.CommitOffsets(testCtx(t)))
-	require.Equal(t, map[int32]int64{1: 5, 3: 5}, scCommitted(t, cl, "sub", "subset"))
+	require.Equal(t, map[int32]int64{1: 5, 3: 5}, scCommittedOn(t, b, group("sub"), name))
 
 	all := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerTimeout: 300 * time.Millisecond})
 	require.Equal(t, []int32{0, 1, 2, 3}, all.Partitions())
@@ -764,16 +809,17 @@ func TestSimpleConsumerPartitionSubset(t *testing.T) {
 // TestSimpleConsumerMessageFields: keys, headers and timestamps come back
 // as written.
 func TestSimpleConsumerMessageFields(t *testing.T) {
-	cl, _, topic := scEnv(t, "fields", 1)
+	b, _, topic := scOpen(t, "fields", 1)
+	name := topic.Name()
 	ts := time.UnixMilli(time.Now().Add(-time.Hour).UnixMilli())
-	k := scKgo(t, cl)
-	r := &kgo.Record{Topic: "fields", Key: []byte("key"), Value: []byte("value"), Timestamp: ts,
+	k := scKgo(t, b)
+	r := &kgo.Record{Topic: name, Key: []byte("key"), Value: []byte("value"), Timestamp: ts,
 		Headers: []kgo.RecordHeader{{Key: "h1", Value: []byte("v1")}, {Key: "h2", Value: nil}}}
-	require.NoError(t, k.ProduceSync(testCtx(t), r, &kgo.Record{Topic: "fields"}).FirstErr())
+	require.NoError(t, k.ProduceSync(testCtx(t), r, &kgo.Record{Topic: name}).FirstErr())
 	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{})
 	msgs := scConsume(t, sc, 2)
 	m := msgs[0]
-	require.Equal(t, "fields", m.Topic)
+	require.Equal(t, name, m.Topic)
 	require.Equal(t, int32(0), m.Partition)
 	require.Equal(t, int64(0), m.Offset)
 	require.Equal(t, "key", string(m.Key))

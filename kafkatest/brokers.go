@@ -26,16 +26,19 @@ func External() bool {
 // auto-creation, which the docker-compose cluster has on) and should use
 // topic names of its own, as a real cluster keeps them between runs. Tests
 // that need fault injection or leader moves need a [Cluster]: use
-// [MustCluster] for those.
+// [NeedsKfake] for those. [NewBackend] is Brokers with topic creation and
+// run-unique names.
 func Brokers(t testing.TB, opts ...Option) []string {
 	t.Helper()
 	if addrs := externalBrokers(); len(addrs) > 0 {
+		count(t, &tally.external)
 		if len(opts) > 0 {
 			t.Logf("kafkatest: %s is set; cluster options are ignored", BrokersEnv)
 		}
 		return addrs
 	}
-	return MustCluster(t, opts...).Addrs()
+	count(t, &tally.embedded)
+	return mustCluster(t, opts...).Addrs()
 }
 
 func externalBrokers() []string {

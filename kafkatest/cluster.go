@@ -125,8 +125,17 @@ func NewCluster(opts ...Option) (*Cluster, error) {
 }
 
 // MustCluster is [NewCluster] for tests: it fails t at once if the cluster
-// cannot start, and closes the cluster when t and its subtests finish.
+// cannot start, and closes the cluster when t and its subtests finish. It
+// starts the embedded cluster even when KAFKA_BROKERS is set; integration
+// tests of a client say which backend they need with [NewBackend] or
+// [NeedsKfake] instead.
 func MustCluster(t testing.TB, opts ...Option) *Cluster {
+	t.Helper()
+	count(t, &tally.unclassified)
+	return mustCluster(t, opts...)
+}
+
+func mustCluster(t testing.TB, opts ...Option) *Cluster {
 	t.Helper()
 	c, err := NewCluster(opts...)
 	if err != nil {

@@ -13,8 +13,11 @@
 //	}
 //
 // Integration tests that should also run against a real broker use
-// [Brokers] instead: it returns KAFKA_BROKERS when that variable is set and
-// an embedded cluster otherwise.
+// [NewBackend] (or [Brokers]) instead: it serves KAFKA_BROKERS when that
+// variable is set and an embedded cluster otherwise, and creates topics with
+// names unique to the run on either. Tests that need the embedded cluster's
+// controls get it from [NeedsKfake], which names why and skips them against
+// a real cluster. [Summary] counts the tests of each kind.
 //
 // Beyond serving requests, a Cluster is a tool for testing a client's error
 // handling: it answers chosen requests with Kafka error codes
