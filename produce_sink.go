@@ -546,7 +546,21 @@ func (s *sink) settle(b *batch, r *protocol.ProduceResponsePartition) {
 	case p.idem != nil && needsBump(code):
 		q.mu.Lock()
 		behind := q.behindUnfinished(b)
+		written := b.maybeWritten
 		q.mu.Unlock()
+		if !behind && written && code == ErrOutOfOrderSequenceNumber {
+			// Every batch before it is acknowledged, so the broker cannot
+			// be waiting for an earlier sequence: it has moved past this
+			// one, which an attempt whose answer was lost wrote (a broker
+			// that no longer recognises it as a duplicate, as after a
+			// leader change, answers so). Renumbered under a new epoch it
+			// would be written twice: it is delivered, at an offset the
+			// broker did not say.
+			p.client.log.Warn("kafka: a batch whose answer was lost is taken as written: the broker is past its sequence",
+				"topic", q.tq.name, "partition", q.id, "messages", b.count)
+			s.finish(b, -1, time.Time{}, nil)
+			return
+		}
 		if behind {
 			// A batch before it failed, so the broker refused this one
 			// as out of order: it goes again after that one, as it is.
