@@ -14,9 +14,10 @@ import (
 // the other's go on, even those fetched ahead before the pause; on resume
 // it continues where it stopped, nothing skipped and nothing twice.
 func TestSimpleConsumerPause(t *testing.T) {
-	cl, _, topic := scEnv(t, "pause", 2)
+	cl, _, topic := scOpen(t, "pause", 2)
+	name := topic.Name()
 	k := scKgo(t, cl)
-	scFill(t, k, "pause", []int32{0, 1}, 0, 20)
+	scFill(t, k, name, []int32{0, 1}, 0, 20)
 	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{
 		AutoOffsetReset: kafka.OffsetEarliest, ConsumerTimeout: 300 * time.Millisecond,
 	})
@@ -33,10 +34,10 @@ func TestSimpleConsumerPause(t *testing.T) {
 	}
 	require.NoError(t, sc.Pause(0))
 	require.Equal(t, []int32{0}, sc.Paused())
-	scFill(t, k, "pause", []int32{0, 1}, 20, 10)
+	scFill(t, k, name, []int32{0, 1}, 20, 10)
 
 	// Only partition 1 comes, to its end; then nothing.
-	seen1 := scOffsets(t, "pause", before)[1]
+	seen1 := scOffsets(t, name, before)[1]
 	rest1 := scConsume(t, sc, 30-len(seen1))
 	for _, m := range rest1 {
 		require.Equal(t, int32(1), m.Partition, "a paused partition's message was handed out: offset %d", m.Offset)
@@ -46,7 +47,7 @@ func TestSimpleConsumerPause(t *testing.T) {
 	require.NoError(t, sc.Resume(0))
 	require.Empty(t, sc.Paused())
 	after := scDrain(t, sc, 25)
-	got := scOffsets(t, "pause", append(before, append(rest1, after...)...))
+	got := scOffsets(t, name, append(before, append(rest1, after...)...))
 	require.Equal(t, scSpan(0, 30), got[0], "partition 0: every message once, in order, across the pause")
 	require.Equal(t, scSpan(0, 30), got[1], "partition 1: every message once, in order")
 }
@@ -54,7 +55,7 @@ func TestSimpleConsumerPause(t *testing.T) {
 // TestSimpleConsumerPauseUnknownPartition: pausing or resuming a partition
 // the consumer does not hold is refused, naming it, and pauses nothing.
 func TestSimpleConsumerPauseUnknownPartition(t *testing.T) {
-	_, _, topic := scEnv(t, "pause-unknown", 2)
+	_, _, topic := scOpen(t, "pause-unknown", 2)
 	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{Partitions: []int32{0}})
 	err := sc.Pause(0, 1)
 	require.ErrorIs(t, err, kafka.ErrUnknownTopicOrPartition)
@@ -69,14 +70,15 @@ func TestSimpleConsumerPauseUnknownPartition(t *testing.T) {
 // member has its assignment starts paused, stays paused when a second
 // member joins and leaves again, and resumes from where it stopped.
 func TestBalancedConsumerPauseOutlivesRebalance(t *testing.T) {
-	cl, c, _ := scEnv(t, "bpause", 2)
+	cl, c, topic := scOpen(t, "bpause", 2)
+	name := topic.Name()
 	k := scKgo(t, cl)
-	scFill(t, k, "bpause", []int32{0, 1}, 0, 10)
-	cfg := groupConfig("bpause")
+	scFill(t, k, name, []int32{0, 1}, 0, 10)
+	cfg := groupConfig(cl.Name("bpause"))
 	cfg.AutoOffsetReset = kafka.OffsetEarliest
 	cfg.ConsumerTimeout = 300 * time.Millisecond
-	bc := newBalanced(t, c, "bpause", cfg)
-	p0 := kafka.TopicPartition{Topic: "bpause", Partition: 0}
+	bc := newBalanced(t, c, name, cfg)
+	p0 := kafka.TopicPartition{Topic: name, Partition: 0}
 	bc.Pause(p0)
 	require.Equal(t, []kafka.TopicPartition{p0}, bc.Paused())
 	waitAssignment(t, 2, bc)
@@ -105,7 +107,7 @@ func TestBalancedConsumerPauseOutlivesRebalance(t *testing.T) {
 	// whoever holds it. A second member comes and goes: partition 0 may
 	// move to it and back.
 	require.NoError(t, bc.CommitOffsets(testCtx(t)))
-	other := newBalanced(t, c, "bpause", cfg)
+	other := newBalanced(t, c, name, cfg)
 	waitAssignment(t, 2, bc, other)
 	require.NoError(t, other.Close())
 	waitAssignment(t, 2, bc)
@@ -119,6 +121,6 @@ func TestBalancedConsumerPauseOutlivesRebalance(t *testing.T) {
 	bc.Resume(p0)
 	require.Empty(t, bc.Paused())
 	after := consume(10)
-	got := scOffsets(t, "bpause", after)
+	got := scOffsets(t, name, after)
 	require.Equal(t, scSpan(0, 10), got[0], "partition 0 from where it stopped (its start), once each, in order")
 }
