@@ -14,10 +14,14 @@ import (
 type Message struct {
 	Topic     string
 	Partition int32 // set by the producer's partitioner unless the producer is told otherwise; set on consumed messages
-	Offset    int64 // the message's offset, once stored; -1 before
-	Key       []byte
-	Value     []byte
-	Headers   []Header
+	// Offset is the message's offset, once stored; -1 before. A delivery
+	// report may also say -1 in one rare case: the broker's answer was
+	// lost, and when the batch was sent again the broker had moved past
+	// it, so it is known stored but not where.
+	Offset  int64
+	Key     []byte
+	Value   []byte
+	Headers []Header
 	// Timestamp is the message's time: when producing, the zero value means
 	// "now"; when consuming, the producer's time or the broker's append time,
 	// as the topic is configured.
