@@ -267,3 +267,46 @@ func TestMessageNotLostToABatchBeingFailed(t *testing.T) {
 		t.Fatal("the second message was lost: no report")
 	}
 }
+
+// TestLostAnswerPastSequenceIsDelivered: a batch the broker wrote but whose
+// answer was lost is sent again, and the broker answers
+// OUT_OF_ORDER_SEQUENCE_NUMBER (it no longer recognises the batch as a
+// duplicate, having moved past its sequence) while every earlier batch is
+// acknowledged. The batch was written: it is reported delivered, at an
+// unknown offset (-1), and not renumbered under a new epoch, which would
+// write it a second time.
+func TestLostAnswerPastSequenceIsDelivered(t *testing.T) {
+	cl := kafkatest.NeedsKfake(t, "drops an answer and fakes the broker's answer to the retry", kafkatest.Topic("lost", 1))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: 10 * time.Millisecond})
+	p := newProducer(t, c, "lost", kafka.ProducerConfig{
+		Partitioner:  kafka.NewManualPartitioner(),
+		RetryBackoff: 500 * time.Millisecond, // time to install the fault for the retry
+	})
+	_, err := p.ProduceSync(testCtx(t), kafka.Message{Value: []byte("warm-up")})
+	require.NoError(t, err)
+
+	drop := cl.DropResponse(protocol.KeyProduce, 1)
+	done := make(chan error, 1)
+	var got kafka.Message
+	go func() {
+		var err error
+		got, err = p.ProduceSync(testCtx(t), kafka.Message{Value: []byte("once")})
+		done <- err
+	}()
+	require.NoError(t, drop.Wait(testCtx(t), 1), "the first attempt was written and its answer dropped")
+	ooo := cl.InjectPartitionError(protocol.KeyProduce, "lost", 0, int16(protocol.OutOfOrderSequenceNumber), 1)
+	require.NoError(t, <-done)
+	require.Equal(t, 1, ooo.Hits(), "the retry met the out-of-order answer")
+	require.Equal(t, int64(-1), got.Offset, "stored, where unknown")
+
+	var values []string
+	for _, r := range readAll(t, cl.Addrs(), "lost", 2) {
+		values = append(values, string(r.Value))
+	}
+	require.Equal(t, []string{"warm-up", "once"}, values, "each message stored once")
+	tp, err := c.Topic(testCtx(t), "lost")
+	require.NoError(t, err)
+	latest, err := tp.LatestAvailableOffsets(testCtx(t))
+	require.NoError(t, err)
+	require.Equal(t, int64(2), latest[0], "nothing stored after them")
+}
