@@ -26,11 +26,10 @@ func (f *fetcher) setPaused(tps []TopicPartition, paused bool) {
 		}
 		ps.paused = paused
 		if paused {
-			// Rewind to the next offset to hand out, so that a fetch under
-			// way (another generation now) and the buffered messages are
-			// dropped, and fetched again on resume.
-			ps.gen++
-			ps.fetchOffset, ps.buffered = ps.held, 0
+			// Back to the next offset to hand out: a fetch under way and
+			// the buffered messages are dropped, and fetched again on
+			// resume.
+			f.rewindLocked(ps, ps.held)
 			dropped = true
 		} else {
 			ps.retryAt, ps.failures = time.Time{}, 0
@@ -38,7 +37,7 @@ func (f *fetcher) setPaused(tps []TopicPartition, paused bool) {
 		}
 	}
 	if dropped {
-		f.queue.dropIf(func(c *chunk) bool { return c.gen != c.ps.gen })
+		f.dropStaleLocked()
 	}
 }
 
@@ -145,10 +144,7 @@ func (c *BalancedConsumer) Resume(tps ...TopicPartition) {
 func (c *BalancedConsumer) Paused() []TopicPartition {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make([]TopicPartition, 0, len(c.paused))
-	for tp := range c.paused {
-		out = append(out, tp)
-	}
+	out := c.pausedLocked()
 	slices.SortFunc(out, TopicPartition.compare)
 	return out
 }

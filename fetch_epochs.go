@@ -1,7 +1,6 @@
 package kafka
 
 import (
-	"encoding/binary"
 	"time"
 
 	"github.com/gokafka/kafka/protocol"
@@ -24,41 +23,6 @@ import (
 // partition is then fetched there, until the follower fails it, leaves
 // the cluster, or Config.MetadataMaxAge passes, when it goes back to the
 // leader, which may choose again.
-
-// lastBatchEpoch returns the partition leader epoch of the batch that
-// ends at next in records (the last batch a fetch read), or -1 when there
-// is none or its format has no epoch. It reads only batch headers.
-func lastBatchEpoch(records []byte, next int64) int32 {
-	epoch := int32(-1)
-	for len(records) >= 17 {
-		base := int64(binary.BigEndian.Uint64(records))
-		size := int64(int32(binary.BigEndian.Uint32(records[8:])))
-		if size < 0 || size > int64(len(records)-12) {
-			break // a partial batch at the end
-		}
-		var end int64
-		switch records[16] { // the magic byte
-		case 2:
-			if size < 15 {
-				return epoch
-			}
-			end = base + int64(int32(binary.BigEndian.Uint32(records[23:]))) + 1
-			if end <= next {
-				epoch = int32(binary.BigEndian.Uint32(records[12:]))
-			}
-		default:
-			end = base + 1 // a legacy wrapper's offset is its last record's
-			if end <= next {
-				epoch = -1
-			}
-		}
-		if end >= next {
-			break
-		}
-		records = records[12+size:]
-	}
-	return epoch
-}
 
 // diverged acts on an answer saying that the partition's log diverged
 // from the leader's (KIP-320): the leader's log holds epoch de.Epoch up to
@@ -99,15 +63,12 @@ func (f *fetcher) diverged(b *broker, c claimed, de protocol.FetchResponseDiverg
 	// Drop what was fetched ahead, some of it truncated away, and fetch
 	// again from where the logs agree (or from what was not handed out,
 	// if that is before).
-	ps.gen++
 	at := to
 	if ps.held >= 0 {
 		at = min(ps.held, to)
 	}
-	ps.fetchOffset, ps.held, ps.buffered = at, at, 0
-	ps.retryAt, ps.failures = time.Time{}, 0
-	f.queue.dropIf(func(ch *chunk) bool { return ch.gen != ch.ps.gen })
-	ps.wake()
+	f.rewindLocked(ps, at)
+	f.dropStaleLocked()
 	f.mu.Unlock()
 
 	f.client.log.Warn("kafka: log truncation detected", "topic", tp.Topic, "partition", tp.Partition,

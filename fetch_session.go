@@ -59,7 +59,7 @@ func (s *fetchSession) include(tp TopicPartition, sp sentPart) bool {
 // forget appends to dst the partitions the session holds that the request
 // does not fetch (their consumer's buffer is full, they are paused, moved
 // or gone), so that the broker stops answering for them.
-func (s *fetchSession) forget(dst []protocol.FetchRequestForgottenTopicsData, _ []claimed, m *clusterMeta, version int16) []protocol.FetchRequestForgottenTopicsData {
+func (s *fetchSession) forget(dst []protocol.FetchRequestForgottenTopicsData, m *clusterMeta, version int16) []protocol.FetchRequestForgottenTopicsData {
 	if s.full {
 		return dst
 	}

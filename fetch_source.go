@@ -318,7 +318,7 @@ func (s *source) request(version int16) *protocol.FetchRequest {
 		})
 	}
 	rs.topics = topics
-	rs.forgotten = sess.forget(rs.forgotten[:0], s.claimed, m, version)
+	rs.forgotten = sess.forget(rs.forgotten[:0], m, version)
 	wait := s.key.maxWait
 	if s.full {
 		wait = min(wait, fullWait)

@@ -163,12 +163,12 @@ func (f *fetcher) file(b *broker, c claimed, r *protocol.FetchResponsePartition,
 		f.diverged(b, c, r.DivergingEpoch)
 		return
 	}
-	msgs, next, err := f.decode(c, r, batch)
+	msgs, next, epoch, err := f.decode(c, r, batch)
 	if err != nil {
 		f.partitionError(b, c, err)
 		return
 	}
-	queued := f.enqueue(c, msgs, next, r.Records)
+	queued := f.enqueue(c, msgs, next, epoch)
 	if r.PreferredReadReplica >= 0 {
 		f.readFrom(b, c, r.PreferredReadReplica) // what came with it is kept
 	}
@@ -179,13 +179,9 @@ func (f *fetcher) file(b *broker, c claimed, r *protocol.FetchResponsePartition,
 	}
 }
 
-// enqueue queues a partition's fetched messages (decoded from records),
+// enqueue queues a partition's fetched messages, and the epoch of the last batch,
 // unless its position moved meanwhile; it reports whether it queued them.
-func (f *fetcher) enqueue(c claimed, msgs []Message, next int64, records []byte) bool {
-	epoch := int32(-1)
-	if next != c.offset {
-		epoch = lastBatchEpoch(records, next)
-	}
+func (f *fetcher) enqueue(c claimed, msgs []Message, next int64, epoch int32) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	ps := c.ps
@@ -209,9 +205,11 @@ func (f *fetcher) enqueue(c claimed, msgs []Message, next int64, records []byte)
 }
 
 // decode turns a partition's records into messages, from the claimed
-// offset on, and returns the next offset to fetch.
-func (f *fetcher) decode(c claimed, r *protocol.FetchResponsePartition, batch *protocol.RecordBatch) ([]Message, int64, error) {
-	next := c.offset
+// offset on, and returns the next offset to fetch and the leader epoch of
+// the last batch read (-1 for none, or a legacy message set), which the
+// next fetch sends as LastFetchedEpoch (KIP-320).
+func (f *fetcher) decode(c claimed, r *protocol.FetchResponsePartition, batch *protocol.RecordBatch) ([]Message, int64, int32, error) {
+	next, epoch := c.offset, int32(-1)
 	rd := protocol.NewRecordSetReader(r.Records, protocol.DecodeOptions{})
 	var (
 		msgs    []Message
@@ -225,7 +223,7 @@ func (f *fetcher) decode(c claimed, r *protocol.FetchResponsePartition, batch *p
 			continue // wholly before the position (a compressed batch fetched from its start)
 		}
 		if aborted.skip(batch) || batch.Control() {
-			next = batch.NextOffset()
+			next, epoch = batch.NextOffset(), batch.PartitionLeaderEpoch
 			continue
 		}
 		if msgs == nil {
@@ -257,15 +255,15 @@ func (f *fetcher) decode(c claimed, r *protocol.FetchResponsePartition, batch *p
 		}
 		// Messages alias the batch's decompressed bytes: keep them.
 		batch.Detach()
-		next = batch.NextOffset()
+		next, epoch = batch.NextOffset(), batch.PartitionLeaderEpoch
 	}
 	if err := rd.Err(); err != nil {
-		return nil, c.offset, err
+		return nil, c.offset, -1, err
 	}
 	if next == c.offset && rd.Partial() {
-		return nil, c.offset, fmt.Errorf("%w: a record batch at offset %d is larger than FetchMessageMaxBytes (%d)", ErrRecordListTooLarge, c.offset, f.opts.maxBytes)
+		return nil, c.offset, -1, fmt.Errorf("%w: a record batch at offset %d is larger than FetchMessageMaxBytes (%d)", ErrRecordListTooLarge, c.offset, f.opts.maxBytes)
 	}
-	return msgs, next, nil
+	return msgs, next, epoch, nil
 }
 
 // minRecordBytes is the size of the smallest record (v2): a length,
@@ -414,11 +412,26 @@ func (f *fetcher) seek(offsets map[TopicPartition]int64) {
 	defer f.mu.Unlock()
 	for tp, o := range offsets {
 		ps := f.parts[tp]
-		ps.gen++
-		ps.fetchOffset, ps.held, ps.buffered = o, o, 0
-		ps.retryAt, ps.failures, ps.lastEpoch = time.Time{}, 0, -1
-		ps.wake()
+		f.rewindLocked(ps, o)
+		ps.lastEpoch = -1
 	}
+	f.dropStaleLocked()
+}
+
+// rewindLocked moves ps to offset to, as the next to fetch and to hand
+// out, in a new generation: a fetch under way and the chunks buffered for
+// it become stale (dropStaleLocked drops them), and its source looks
+// again; f.mu is held.
+func (f *fetcher) rewindLocked(ps *partState, to int64) {
+	ps.gen++
+	ps.fetchOffset, ps.held, ps.buffered = to, to, 0
+	ps.retryAt, ps.failures = time.Time{}, 0
+	ps.wake()
+}
+
+// dropStaleLocked drops the buffered chunks of past generations; f.mu is
+// held.
+func (f *fetcher) dropStaleLocked() {
 	f.queue.dropIf(func(c *chunk) bool { return c.gen != c.ps.gen })
 }
 
