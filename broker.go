@@ -200,6 +200,8 @@ var apiSince = map[int16]string{
 	protocol.KeyListGroups: "0.9.0", protocol.KeySaslHandshake: "0.10.0", protocol.KeyAPIVersions: "0.10.0",
 	protocol.KeyCreateTopics: "0.10.1", protocol.KeyDeleteTopics: "0.10.1", protocol.KeyDeleteRecords: "0.11",
 	protocol.KeyInitProducerID: "0.11", protocol.KeyOffsetForLeaderEpoch: "0.11",
+	protocol.KeyAddPartitionsToTxn: "0.11", protocol.KeyAddOffsetsToTxn: "0.11", protocol.KeyEndTxn: "0.11",
+	protocol.KeyTxnOffsetCommit: "0.11",
 	protocol.KeyDescribeConfigs: "0.11", protocol.KeySaslAuthenticate: "1.0", protocol.KeyCreatePartitions: "1.0",
 }
 

@@ -54,6 +54,10 @@ const (
 	KeyDeleteRecords        int16 = 21
 	KeyInitProducerID       int16 = 22
 	KeyOffsetForLeaderEpoch int16 = 23
+	KeyAddPartitionsToTxn   int16 = 24
+	KeyAddOffsetsToTxn      int16 = 25
+	KeyEndTxn               int16 = 26
+	KeyTxnOffsetCommit      int16 = 28
 	KeyDescribeConfigs      int16 = 32
 	KeySaslAuthenticate     int16 = 36
 	KeyCreatePartitions     int16 = 37
@@ -122,6 +126,10 @@ var APIs = []API{
 	{KeyDeleteRecords, "DeleteRecords", 0, 2, 2, func() Request { return new(DeleteRecordsRequest) }, func() Response { return new(DeleteRecordsResponse) }},
 	{KeyInitProducerID, "InitProducerId", 0, 5, 2, func() Request { return new(InitProducerIDRequest) }, func() Response { return new(InitProducerIDResponse) }},
 	{KeyOffsetForLeaderEpoch, "OffsetForLeaderEpoch", 0, 4, 4, func() Request { return new(OffsetForLeaderEpochRequest) }, func() Response { return new(OffsetForLeaderEpochResponse) }},
+	{KeyAddPartitionsToTxn, "AddPartitionsToTxn", 0, 5, 3, func() Request { return new(AddPartitionsToTxnRequest) }, func() Response { return new(AddPartitionsToTxnResponse) }},
+	{KeyAddOffsetsToTxn, "AddOffsetsToTxn", 0, 4, 3, func() Request { return new(AddOffsetsToTxnRequest) }, func() Response { return new(AddOffsetsToTxnResponse) }},
+	{KeyEndTxn, "EndTxn", 0, 5, 3, func() Request { return new(EndTxnRequest) }, func() Response { return new(EndTxnResponse) }},
+	{KeyTxnOffsetCommit, "TxnOffsetCommit", 0, 5, 3, func() Request { return new(TxnOffsetCommitRequest) }, func() Response { return new(TxnOffsetCommitResponse) }},
 	{KeyDescribeConfigs, "DescribeConfigs", 0, 4, 4, func() Request { return new(DescribeConfigsRequest) }, func() Response { return new(DescribeConfigsResponse) }},
 	{KeySaslAuthenticate, "SaslAuthenticate", 0, 2, 2, func() Request { return new(SaslAuthenticateRequest) }, func() Response { return new(SaslAuthenticateResponse) }},
 	{KeyCreatePartitions, "CreatePartitions", 0, 3, 2, func() Request { return new(CreatePartitionsRequest) }, func() Response { return new(CreatePartitionsResponse) }},

@@ -254,6 +254,9 @@ var kmsgNewerFields = map[string]bool{
 	"OffsetCommitResponseTopic.TopicID":     true, // v10, Kafka 4.2 (KIP-848 topic IDs)
 	"OffsetFetchRequestGroupTopic.TopicID":  true, // v10, Kafka 4.2 (KIP-848 topic IDs)
 	"OffsetFetchResponseGroupTopic.TopicID": true, // v10, Kafka 4.2 (KIP-848 topic IDs)
+
+	"TxnOffsetCommitRequestTopic.TopicID":  true, // v6, after Kafka 4.1 (topic IDs)
+	"TxnOffsetCommitResponseTopic.TopicID": true, // v6, after Kafka 4.1 (topic IDs)
 }
 
 // kmsgDefaultDiffers lists fields whose default, in the versions that do not
