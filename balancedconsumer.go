@@ -198,6 +198,11 @@ type BalancedConsumer struct {
 	started    bool                     // had an assignment: ResetOffsetOnStart is spent
 	workers    *workerPool              // when RunWorkers runs
 	paused     map[TopicPartition]bool  // by Pause, across rebalances
+	// txnBase: the positions a transaction holds (SendOffsetsToTransaction),
+	// or the assignment's start; txnLost: a rebalance took back partitions
+	// with messages handed out past txnBase.
+	txnBase map[TopicPartition]int64
+	txnLost bool
 
 	// ready is f while err is nil, else nil: Consume takes from it without
 	// mu, and takes mu only when it is nil (rebalancing, an error to
@@ -399,6 +404,7 @@ func (c *BalancedConsumer) assign(assignment map[string][]int32) error {
 	f.setPaused(c.pausedLocked(), true) // pauses outlive rebalances
 	c.f, c.assigned, c.started, c.err = f, tps, true, nil
 	c.memberID, c.generation = memberID, generation
+	c.txnAssigned(start)
 	c.notifyLocked()
 	workers := c.workers
 	c.mu.Unlock()
@@ -469,6 +475,7 @@ func (c *BalancedConsumer) revoke(ctx context.Context) {
 	// Nothing more is handed out, so the commit covers all that was.
 	c.mu.Lock()
 	c.f, c.assigned, c.revoking, c.previous = nil, nil, tps, f.held()
+	c.txnCheckRevoke(c.previous)
 	c.notifyLocked()
 	c.mu.Unlock()
 	f.close()

@@ -22,6 +22,7 @@ const maxInFlightPerBroker = 5
 type wireKey struct {
 	acks      int16
 	timeoutMs int32
+	txnID     string // a transactional producer's, whose requests carry it
 }
 
 // sinkKey names a sink: a broker, and the request-wide settings.
@@ -269,6 +270,12 @@ func (q *partQueue) take(s *sink, now time.Time, req *produceReq, eager bool) (b
 		q.mu.Unlock()
 		return false, time.Time{}
 	}
+	if p.txn != nil && !p.txn.mayWrite(q) {
+		// Its partition joins the transaction first; the sink is woken
+		// when it has.
+		q.mu.Unlock()
+		return false, time.Time{}
+	}
 	if p.idem != nil {
 		// While the producer waits for a new identity, only batches the
 		// broker may hold go, to be settled under the identity they were
@@ -383,6 +390,9 @@ func (s *sink) send(call *produceCall) {
 		if err == nil && version < 3 {
 			err = final{errBrokerTooOld("producing record batches", "0.11")}
 		}
+		if s.key.wire.txnID != "" {
+			version = min(version, maxTxnProduceVersion)
+		}
 	}
 	if err == nil {
 		s.build(call, version)
@@ -415,6 +425,10 @@ func (s *sink) send(call *produceCall) {
 func (s *sink) build(call *produceCall, version int16) {
 	req, preq := &call.req, &call.preq
 	preq.Acks, preq.TimeoutMs = s.key.wire.acks, s.key.wire.timeoutMs
+	preq.TransactionalID = nil
+	if s.key.wire.txnID != "" {
+		preq.TransactionalID = &s.key.wire.txnID
+	}
 	meta := s.e.c.meta.Load()
 	kept := req.batches[:0]
 	for _, b := range req.batches {
@@ -543,6 +557,11 @@ func (s *sink) settle(b *batch, r *protocol.ProduceResponsePartition) {
 			appended = time.UnixMilli(r.LogAppendTimeMs)
 		}
 		s.finish(b, r.BaseOffset, appended, nil)
+	case p.txn != nil && needsBump(code):
+		// A transaction cannot renumber its batches under a new epoch:
+		// the batch fails, and with it the transaction, which the
+		// application aborts; the abort gets the new epoch.
+		s.finish(b, -1, time.Time{}, b.opError(leader, code))
 	case p.idem != nil && needsBump(code):
 		q.mu.Lock()
 		behind := q.behindUnfinished(b)

@@ -130,6 +130,23 @@ type ProducerConfig struct {
 	// ends up waiting for room. Reports wait in a list that grows only as
 	// far as the reader lags behind.
 	DeliveryReports bool
+	// TransactionalID makes the producer transactional (exactly-once):
+	// its messages are written in transactions, which BeginTransaction
+	// opens and CommitTransaction or AbortTransaction end, and which
+	// read-committed consumers see whole or not at all. The ID names the
+	// producer across restarts: making a producer with it fences any
+	// earlier one (an instance that is being replaced, or a zombie), and
+	// aborts its open transaction. A transactional producer is idempotent,
+	// with AcksAll. Default "": not transactional. (Java's
+	// transactional.id; pykafka had no transactions.)
+	TransactionalID string
+	// TransactionTimeout is how long the coordinator lets a transaction
+	// stay open before it aborts it, fencing the producer's epoch: the
+	// Java client's transaction.timeout.ms. It must not exceed the
+	// brokers' transaction.max.timeout.ms (15 minutes by default).
+	// Default 60s.
+	TransactionTimeout time.Duration
+
 	// OnDelivery, when set, is called with every report, from the
 	// producer's goroutines: it must be quick and safe for concurrent use.
 	// A partition's reports come in the order its messages were stored,
@@ -171,6 +188,7 @@ const (
 	defaultBatchBytes      = 1 << 20
 	defaultMaxRequestSize  = 1_000_012
 	defaultPendingTimeout  = 30 * time.Second
+	defaultTxnTimeout      = time.Minute
 )
 
 func (cfg ProducerConfig) withDefaults() ProducerConfig {
@@ -183,6 +201,7 @@ func (cfg ProducerConfig) withDefaults() ProducerConfig {
 	setDefault(&cfg.BatchBytes, defaultBatchBytes)
 	setDefault(&cfg.MaxRequestSize, defaultMaxRequestSize)
 	setDefault(&cfg.PendingTimeout, defaultPendingTimeout)
+	setDefault(&cfg.TransactionTimeout, defaultTxnTimeout)
 	cfg.BatchBytes = min(cfg.BatchBytes, cfg.MaxRequestSize)
 	if cfg.Partitioner == nil {
 		cfg.Partitioner = NewDefaultPartitioner()
@@ -191,6 +210,20 @@ func (cfg ProducerConfig) withDefaults() ProducerConfig {
 		cfg.DisableIdempotence = true
 	}
 	return cfg
+}
+
+// checkTransactional refuses settings a transactional producer cannot
+// have.
+func (cfg ProducerConfig) checkTransactional() error {
+	switch {
+	case cfg.DisableIdempotence:
+		return fmt.Errorf("kafka: ProducerConfig.TransactionalID %q: a transactional producer is idempotent: leave DisableIdempotence false", cfg.TransactionalID)
+	case cfg.RequiredAcks != AcksAll:
+		return fmt.Errorf("kafka: ProducerConfig.TransactionalID %q: a transactional producer needs RequiredAcks AcksAll", cfg.TransactionalID)
+	case cfg.TransactionTimeout < 0:
+		return fmt.Errorf("kafka: ProducerConfig.TransactionTimeout %v is negative", cfg.TransactionTimeout)
+	}
+	return nil
 }
 
 // setDefault sets *v to def when it is zero or negative.
@@ -232,6 +265,7 @@ type Producer struct {
 	spare    spareBatches
 	backoff  backoff.Backoff // between a batch's attempts: RetryBackoff, growing
 	idem     *idempotence    // nil when not idempotent
+	txn      *transactions   // nil when not transactional
 
 	quit    chan struct{} // closed by Close: waits for room end
 	bg      sync.WaitGroup
@@ -240,14 +274,17 @@ type Producer struct {
 
 // Producer makes a producer for the topic: messages may leave Topic empty,
 // and a message naming another topic is refused with [ErrTopicMismatch].
-// It does no network I/O, so it works while no broker answers, and ctx is
-// not used: an idempotent producer asks for its producer ID in the
-// background, with backoff, and sends nothing before it has one. Its
-// messages wait meanwhile, within DeliveryTimeout; an answer no waiting can
-// change (an authorization failure, a broker too old for idempotence)
-// fails them at once.
+// It does no network I/O, so it works while no broker answers: an
+// idempotent producer asks for its producer ID in the background, with
+// backoff, and sends nothing before it has one. Its messages wait
+// meanwhile, within DeliveryTimeout; an answer no waiting can change (an
+// authorization failure, a broker too old for idempotence) fails them at
+// once. A transactional producer (TransactionalID) is the exception: it
+// registers its ID with the transaction coordinator within ctx, fencing
+// any earlier producer of the ID, and returns a fatal *TransactionError
+// if it cannot.
 func (t *Topic) Producer(ctx context.Context, cfg ProducerConfig) (*Producer, error) {
-	return t.client.newProducer(t.name, cfg), nil
+	return t.client.newProducer(ctx, t.name, cfg)
 }
 
 // Producer makes a producer for any topic of the cluster: each message
@@ -257,12 +294,18 @@ func (t *Topic) Producer(ctx context.Context, cfg ProducerConfig) (*Producer, er
 // up messages for other topics; a topic that does not exist fails its
 // messages with [ErrUnknownTopicOrPartition] after a few lookups, or at
 // DeliveryTimeout. Batches of different topics share requests. Otherwise
-// it is a producer as [Topic.Producer] makes, and ctx is not used.
+// it is a producer as [Topic.Producer] makes: ctx is used only by a
+// transactional producer, to register its TransactionalID.
 func (c *Client) Producer(ctx context.Context, cfg ProducerConfig) (*Producer, error) {
-	return c.newProducer("", cfg), nil
+	return c.newProducer(ctx, "", cfg)
 }
 
-func (c *Client) newProducer(topic string, cfg ProducerConfig) *Producer {
+func (c *Client) newProducer(ctx context.Context, topic string, cfg ProducerConfig) (*Producer, error) {
+	if cfg.TransactionalID != "" {
+		if err := cfg.checkTransactional(); err != nil {
+			return nil, err
+		}
+	}
 	cfg = cfg.withDefaults()
 	p := &Producer{
 		client:  c,
@@ -285,7 +328,18 @@ func (c *Client) newProducer(topic string, cfg ProducerConfig) *Producer {
 	if !cfg.DisableIdempotence {
 		p.idem = newIdempotence(c)
 	}
-	return p
+	if cfg.TransactionalID != "" {
+		p.txn = newTransactions(p)
+		if err := p.txn.initProducerID(ctx, false); err != nil {
+			p.txn.cancel()
+			if p.reports != nil {
+				p.reports.close()
+			}
+			return nil, &TransactionError{TransactionalID: cfg.TransactionalID, Op: "init", Fatal: true, Err: err}
+		}
+	}
+	p.wire.txnID = cfg.TransactionalID
+	return p, nil
 }
 
 // Produce queues msg and returns; the outcome arrives later as a
@@ -374,7 +428,8 @@ func (p *Producer) flush(ctx context.Context) error {
 
 // Close stops the producer: it sends what is queued, waits up to
 // PendingTimeout for it to be acknowledged, and reports every message it
-// could not deliver as failed with ErrProducerStopped. The DeliveryReports
+// could not deliver as failed with ErrProducerStopped. A transactional
+// producer first aborts its open transaction, if any. The DeliveryReports
 // channel is closed after its last report. When reports are off, Close
 // returns every delivery failure since the last Flush, as Flush does.
 // Close is safe to call more than once.
@@ -389,11 +444,16 @@ func (p *Producer) Close() error {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), p.cfg.PendingTimeout)
+	var txnErr error
+	if p.txn != nil {
+		txnErr = p.txn.closeOpen(ctx)
+	}
 	err := p.flush(ctx)
 	cancel()
 	if err != nil {
 		err = fmt.Errorf("%w: messages not delivered within PendingTimeout (%v)", ErrProducerStopped, p.cfg.PendingTimeout)
 	}
+	err = errors.Join(txnErr, err)
 	close(p.quit)
 	p.client.producers.unregister(p)
 	p.failAll(ErrProducerStopped)

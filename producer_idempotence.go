@@ -129,8 +129,8 @@ func closeGap(q *partQueue, b *batch) {
 // broker: each answer calls maybeBump again.
 func (p *Producer) maybeBump() {
 	i := p.idem
-	if i == nil || !i.wantsBump() || !i.busy.CompareAndSwap(false, true) {
-		return
+	if i == nil || p.txn != nil || !i.wantsBump() || !i.busy.CompareAndSwap(false, true) {
+		return // a transactional producer gets its new epochs at aborts
 	}
 	select {
 	case <-p.quit:

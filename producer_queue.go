@@ -107,7 +107,8 @@ func (p *Producer) newBatch(q *partQueue, now time.Time) *batch {
 	b.q = q
 	b.created = now
 	b.wallMs = now.UnixMilli()
-	b.builder.Reset(protocol.BatchOptions{Codec: compress.Codec(p.cfg.Compression), Level: p.cfg.CompressionLevel})
+	b.builder.Reset(protocol.BatchOptions{Codec: compress.Codec(p.cfg.Compression), Level: p.cfg.CompressionLevel,
+		Transactional: p.txn != nil})
 	b.builder.Grow(want)
 	if n := q.lastCount + q.lastCount/4 + 1; p.keepMsgs && cap(b.msgs) < n {
 		b.msgs = make([]queuedMsg, 0, n)
@@ -142,6 +143,15 @@ func (p *Producer) produce(ctx context.Context, msg Message, waiting chan Delive
 	}
 	if p.client.isClosed() {
 		return ErrClientClosed
+	}
+	if t := p.txn; t != nil {
+		// Held until the message is queued: a commit cannot start
+		// between the check and the queueing.
+		t.gate.RLock()
+		defer t.gate.RUnlock()
+		if err := t.admit(); err != nil {
+			return err
+		}
 	}
 	msg.Offset = -1
 	size := int64(recordSizeBound(&msg))
@@ -411,12 +421,21 @@ func (p *Producer) complete(b *batch, base int64, appendTime time.Time, err erro
 	q.mu.Lock()
 	q.land(b)
 	b.finished, b.base, b.appendTime, b.err = true, base, appendTime, err
+	rebump := false
 	if err != nil && p.idem != nil && b.sealed {
 		if b.maybeWritten || q.laterOut(b) {
-			p.idem.requestBump()
+			rebump = true
 		} else {
 			closeGap(q, b)
 		}
+	}
+	if rebump && p.txn == nil {
+		p.idem.requestBump()
+	}
+	if err != nil && p.txn != nil {
+		// Told once q.mu is released: a failed transaction fails the
+		// batches of every partition.
+		defer p.txn.batchFailed(err, rebump)
 	}
 	if q.reporting {
 		q.mu.Unlock()

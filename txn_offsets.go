@@ -1,0 +1,137 @@
+package kafka
+
+import (
+	"context"
+	"fmt"
+	"maps"
+)
+
+// txnPoint is what SendOffsetsToTransaction commits for a consumer: its
+// positions, with the membership they were reached under (KIP-447).
+type txnPoint struct {
+	f          *fetcher
+	memberID   string
+	generation int32
+	instanceID *string
+	offsets    map[TopicPartition]int64
+}
+
+// sendOffsets adds c's positions to the open transaction.
+func (t *transactions) sendOffsets(ctx context.Context, c *BalancedConsumer) error {
+	if st := t.current(); st != txnOpen {
+		if st == txnAbortable || st == txnFatal {
+			return t.failure()
+		}
+		return fmt.Errorf("%w: call BeginTransaction before SendOffsetsToTransaction", ErrNoTransaction)
+	}
+	at, err := c.txnPoint()
+	if err != nil {
+		t.fail("send offsets", err)
+		return t.failure()
+	}
+	if len(at.offsets) == 0 {
+		return nil
+	}
+	group := c.cfg.ConsumerGroup
+	t.mu.Lock()
+	known := t.groups[group]
+	t.mu.Unlock()
+	if !known {
+		if err := t.addOffsets(ctx, group); err != nil {
+			return t.offsetsFailed(ctx, err)
+		}
+		t.mu.Lock()
+		t.groups[group], t.started = true, true
+		t.mu.Unlock()
+	}
+	if err := t.txnOffsetCommit(ctx, group, at); err != nil {
+		return t.offsetsFailed(ctx, err)
+	}
+	c.txnSent(at)
+	return nil
+}
+
+// offsetsFailed fails the transaction after SendOffsetsToTransaction
+// failed, unless only ctx ended: the call may then be made again.
+func (t *transactions) offsetsFailed(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return err
+	}
+	t.fail("send offsets", err)
+	return t.failure()
+}
+
+// txnPoint returns the positions SendOffsetsToTransaction commits, or
+// ErrRebalanceInProgress when messages handed out since the last call
+// came from partitions the member has given up since, or when it holds
+// no assignment: their offsets cannot be committed by this member any
+// more, so the transaction that holds their output must abort.
+func (c *BalancedConsumer) txnPoint() (txnPoint, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.txnLost {
+		c.txnLost = false // reported once: the application aborts and rewinds
+		return txnPoint{}, fmt.Errorf("%w: group %s took back partitions whose messages this transaction holds; abort it and rewind the consumer",
+			ErrRebalanceInProgress, c.cfg.ConsumerGroup)
+	}
+	if c.f == nil {
+		return txnPoint{}, fmt.Errorf("%w: group %s is rebalancing: the member holds no partitions", ErrRebalanceInProgress, c.cfg.ConsumerGroup)
+	}
+	return txnPoint{f: c.f, memberID: c.memberID, generation: c.generation, instanceID: c.member.instance,
+		offsets: c.commitPoints(c.f)}, nil
+}
+
+// txnSent records the positions a transaction now holds: a rebalance that
+// takes back partitions past them loses messages of a transaction.
+func (c *BalancedConsumer) txnSent(at txnPoint) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.f == at.f {
+		c.txnBase = at.offsets
+	}
+}
+
+// txnCheckRevoke is told of positions given up in a rebalance: if
+// messages were handed out past those a transaction holds, the next
+// SendOffsetsToTransaction fails. c.mu is held.
+func (c *BalancedConsumer) txnCheckRevoke(held map[TopicPartition]int64) {
+	for tp, o := range held {
+		if base, ok := c.txnBase[tp]; !ok || base != o {
+			c.txnLost = true
+			return
+		}
+	}
+}
+
+// RewindToCommitted moves every assigned partition back to its group's
+// committed offset (or AutoOffsetReset where none is committed): after
+// AbortTransaction, the messages whose output the transaction discarded
+// are consumed again. It waits for offsets of transactions still being
+// ended (RequireStable, KIP-447). While the group rebalances it returns an
+// error wrapping ErrRebalanceInProgress; the next assignment starts from
+// the committed offsets anyway.
+func (c *BalancedConsumer) RewindToCommitted(ctx context.Context) error {
+	c.mu.Lock()
+	f, assigned := c.f, c.assigned
+	c.mu.Unlock()
+	if f == nil {
+		return fmt.Errorf("kafka: rewind group %s: no partitions assigned: %w", c.cfg.ConsumerGroup, ErrRebalanceInProgress)
+	}
+	start, err := c.startOffsets(ctx, f, assigned, false)
+	if err != nil {
+		return err
+	}
+	f.seek(start)
+	c.mu.Lock()
+	if c.f == f {
+		c.txnBase, c.txnLost = maps.Clone(start), false
+	}
+	c.mu.Unlock()
+	return nil
+}
+
+// txnAssigned records the start positions of a new assignment: nothing of
+// it is in a transaction yet. c.mu is held.
+func (c *BalancedConsumer) txnAssigned(start map[TopicPartition]int64) {
+	c.txnBase, c.txnLost = maps.Clone(start), false
+}
