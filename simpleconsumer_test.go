@@ -53,8 +53,7 @@ func scOpen(t *testing.T, base string, partitions int, opts ...kafkatest.Option)
 // writes to the partition each record names.
 func scKgo(t *testing.T, cl addrser, opts ...kgo.Opt) *kgo.Client {
 	t.Helper()
-	base := []kgo.Opt{kgo.SeedBrokers(cl.Addrs()...), kgo.RecordPartitioner(kgo.ManualPartitioner())}
-	k, err := kgo.NewClient(append(base, opts...)...)
+	k, err := kgo.NewClient(kgoOpts(cl.Addrs(), append([]kgo.Opt{kgo.RecordPartitioner(kgo.ManualPartitioner())}, opts...)...)...)
 	require.NoError(t, err)
 	t.Cleanup(k.Close)
 	return k
