@@ -32,7 +32,7 @@ func TestRootSuiteOnMock(t *testing.T) {
 	}
 	defer stop()
 
-	args := []string{"test", "-count=1"}
+	args := []string{"test", "-count=1", "-v"} // -v: go test shows the count only then
 	if raceEnabled {
 		args = append(args, "-race")
 	}
