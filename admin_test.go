@@ -16,6 +16,7 @@ import (
 
 func TestTopicAdmin(t *testing.T) {
 	c := newClient(t, kafka.Config{Hosts: kafkatest.Brokers(t)})
+	kafkatest.SkipOnMock(t, "no CreateTopics, CreatePartitions or DeleteTopics")
 	ctx := testCtx(t)
 	name := "admin-" + time.Now().Format("150405.000000")
 
@@ -45,6 +46,7 @@ func TestTopicAdmin(t *testing.T) {
 
 func TestCreateTopicValidateOnly(t *testing.T) {
 	c := newClient(t, kafka.Config{Hosts: kafkatest.Brokers(t)})
+	kafkatest.SkipOnMock(t, "no CreateTopics")
 	ctx := testCtx(t)
 	require.NoError(t, c.CreateTopic(ctx, "validated-only", kafka.TopicConfig{Partitions: 2, ValidateOnly: true}))
 	_, err := c.Topic(ctx, "validated-only")

@@ -90,12 +90,17 @@ func TestCloseDuringRebalanceLeaves(t *testing.T) {
 // waits for that revocation's commit instead of cancelling it, so the
 // partitions' next owner starts where this member stopped.
 func TestCloseDuringRevocationCommits(t *testing.T) {
-	cl := kafkatest.NeedsKfake(t, "reads group state", kafkatest.Topic("revoking", 1))
+	cl := kafkatest.NewBackend(t)
+	// Seen on librdkafka 2.0.2's mock: nothing committed. Presumably it
+	// refuses OffsetCommit while its group rebalances (not verified),
+	// which Kafka accepts from the current generation.
+	kafkatest.SkipOnMock(t, "refuses commits while the group rebalances")
+	name, group := cl.NewTopic("revoking", 1), cl.Name("revoking")
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	for i := range 3 {
-		produceAt(t, cl, "revoking", 0, time.Now(), fmt.Sprint(i))
+		produceAt(t, cl, name, 0, time.Now(), fmt.Sprint(i))
 	}
-	cfg := groupConfig("revoking")
+	cfg := groupConfig(group)
 	cfg.AutoCommitEnable = true
 	cfg.AutoCommitInterval = time.Hour // only the revocation commits
 	inCallback, release := make(chan struct{}), make(chan struct{})
@@ -106,13 +111,13 @@ func TestCloseDuringRevocationCommits(t *testing.T) {
 			<-release
 		})
 	}
-	bc := newBalanced(t, c, "revoking", cfg)
+	bc := newBalanced(t, c, name, cfg)
 	t.Cleanup(func() { releaseOnce.Do(func() { close(release) }) }) // before bc.Close
 	for range 3 {
 		_, err := bc.Consume(testCtx(t))
 		require.NoError(t, err)
 	}
-	newBalanced(t, c, "revoking", groupConfig("revoking")) // makes the group rebalance
+	newBalanced(t, c, name, groupConfig(group)) // makes the group rebalance
 	select {
 	case <-inCallback:
 	case <-time.After(20 * time.Second):
@@ -128,34 +133,35 @@ func TestCloseDuringRevocationCommits(t *testing.T) {
 	require.ErrorIs(t, err, kafka.ErrConsumerStopped, "Close wakes a Consume waiting out a rebalance")
 	releaseOnce.Do(func() { close(release) })
 	require.NoError(t, <-closed)
-	info, err := cl.Group("revoking")
+	committed, err := cl.Committed(group, name)
 	require.NoError(t, err)
-	require.Equal(t, int64(3), info.Committed["revoking"][0], "the revocation committed the member's progress")
+	require.Equal(t, map[int32]int64{0: 3}, committed, "the revocation committed the member's progress")
 }
 
 // TestPreRebalanceCallbackCommits: without automatic commits, committing
 // is the application's, in PreRebalanceCallback: it may commit the
 // partitions being given up.
 func TestPreRebalanceCallbackCommits(t *testing.T) {
-	cl := kafkatest.NeedsKfake(t, "reads group state", kafkatest.Topic("handover", 1))
+	cl := kafkatest.NewBackend(t)
+	name, group := cl.NewTopic("handover", 1), cl.Name("handover")
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	for i := range 3 {
-		produceAt(t, cl, "handover", 0, time.Now(), fmt.Sprint(i))
+		produceAt(t, cl, name, 0, time.Now(), fmt.Sprint(i))
 	}
-	cfg := groupConfig("handover")
+	cfg := groupConfig(group)
 	var bc *kafka.BalancedConsumer
 	commitErr := make(chan error, 1)
 	cfg.PreRebalanceCallback = func(ctx context.Context, revoked map[kafka.TopicPartition]int64) {
 		commitErr <- bc.CommitTopicOffsets(ctx, revoked)
 	}
-	bc = newBalanced(t, c, "handover", cfg)
+	bc = newBalanced(t, c, name, cfg)
 	for range 3 {
 		_, err := bc.Consume(testCtx(t))
 		require.NoError(t, err)
 	}
 	require.NoError(t, bc.Close())
 	require.NoError(t, <-commitErr)
-	info, err := cl.Group("handover")
+	committed, err := cl.Committed(group, name)
 	require.NoError(t, err)
-	require.Equal(t, int64(3), info.Committed["handover"][0])
+	require.Equal(t, map[int32]int64{0: 3}, committed)
 }

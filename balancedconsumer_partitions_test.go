@@ -17,6 +17,7 @@ import (
 // are assigned to the group and consumed, without any member restarting.
 func TestGroupFollowsAddedPartitions(t *testing.T) {
 	kb := kafkatest.NewBackend(t)
+	kafkatest.SkipOnMock(t, "no CreatePartitions")
 	group := groupNames(kb)
 	name := kb.NewTopic("growing", 4)
 	c := newClient(t, kafka.Config{Hosts: kb.Addrs()})

@@ -290,6 +290,7 @@ func TestPartitionWorkers(t *testing.T) {
 		}
 	}
 	require.NoError(t, bc.CommitOffsets(testCtx(t)))
+	kafkatest.SkipOnMock(t, "no DescribeGroups")
 	groups, err := c.DescribeGroups(testCtx(t), group("workers"))
 	require.NoError(t, err)
 	require.Len(t, groups, 1)

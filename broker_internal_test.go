@@ -13,9 +13,8 @@ import (
 // metadata fails the requests still headed its way with a retriable
 // error, not ErrClientClosed, so producers and consumers try again.
 func TestBrokerLeavingMidRequestIsRetriable(t *testing.T) {
-	cl := kafkatest.NeedsKfake(t, "takes broker IDs from the cluster", kafkatest.Topic("t", 1))
-	c := groupTestClient(t, cl)
-	b, err := c.broker(cl.BrokerIDs()[0])
+	c := groupTestClient(t, kafkatest.NewBackend(t))
+	b, err := c.broker(c.Brokers()[0].ID)
 	require.NoError(t, err)
 	m := *c.meta.Load()
 	m.brokers = map[int32]Broker{}
@@ -32,9 +31,8 @@ func TestBrokerLeavingMidRequestIsRetriable(t *testing.T) {
 // out its reconnect backoff, requests on another kind's healthy connection
 // go on.
 func TestDialOfOneKindDoesNotBlockOthers(t *testing.T) {
-	cl := kafkatest.NeedsKfake(t, "takes broker IDs from the cluster", kafkatest.Topic("t", 1))
-	c := groupTestClient(t, cl)
-	b, err := c.broker(cl.BrokerIDs()[0])
+	c := groupTestClient(t, kafkatest.NewBackend(t))
+	b, err := c.broker(c.Brokers()[0].ID)
 	require.NoError(t, err)
 	ctx := groupTestCtx(t)
 	_, err = b.conn(ctx, connGeneral)

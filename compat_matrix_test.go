@@ -373,6 +373,11 @@ func olderRelease(a, b string) bool {
 }
 
 func TestCompatibilityMatrix(t *testing.T) {
+	if kafkatest.External() {
+		// Skipped here, not only in the subtests: the table below needs
+		// every row.
+		kafkatest.NeedsKfake(t, "emulates each Kafka release by capping the versions it serves (MaxVersions)")
+	}
 	t.Parallel()
 	var rows []matrixRow
 	for _, r := range matrixReleases {
@@ -397,7 +402,7 @@ func TestCompatibilityMatrix(t *testing.T) {
 					p := fmt.Sprintf("r%d-", i)
 					opts = append(opts, kafkatest.Topic(p+"codecs", 1), kafkatest.Topic(p+"grow", 1), kafkatest.Topic(p+"doomed", 1))
 				}
-				cl := kafkatest.MustCluster(t, opts...)
+				cl := kafkatest.NeedsKfake(t, "emulates each Kafka release by capping the versions it serves (MaxVersions)", opts...)
 				served := advertised(t, cl)
 				var wg sync.WaitGroup
 				for i, row := range rows {
@@ -507,7 +512,7 @@ func renderMatrix(rows []matrixRow, results [][]string) string {
 // misread them).
 func TestZstdNeedsKafka21(t *testing.T) {
 	t.Parallel()
-	cl := kafkatest.MustCluster(t, kafkatest.NumBrokers(1), kafkatest.Version("2.0"), kafkatest.Topic("z", 1))
+	cl := kafkatest.NeedsKfake(t, "emulates Kafka 2.0 (MaxVersions: Produce below v7)", kafkatest.NumBrokers(1), kafkatest.Version("2.0"), kafkatest.Topic("z", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	ctx := testCtx(t)
 	tp, err := c.Topic(ctx, "z")

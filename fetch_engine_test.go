@@ -35,19 +35,16 @@ func TestFetchEngineNoHeadOfLine(t *testing.T) {
 		n     = 200 // 2 seconds of records
 		bound = 400 * time.Millisecond
 	)
-	opts := []kafkatest.Option{kafkatest.Topic("hol-busy", 3)}
-	for i := range 4 {
-		opts = append(opts, kafkatest.Topic(fmt.Sprintf("hol-idle-%d", i), 3))
-	}
-	cl := kafkatest.MustCluster(t, opts...)
+	cl := kafkatest.NewBackend(t)
+	busyName := cl.NewTopic("hol-busy", 3)
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: 10 * time.Millisecond})
 	ctx := testCtx(t)
-	for i := range 4 {
-		tp, err := c.Topic(ctx, fmt.Sprintf("hol-idle-%d", i))
+	for range 4 {
+		tp, err := c.Topic(ctx, cl.NewTopic("hol-idle", 3))
 		require.NoError(t, err)
 		scConsumer(t, tp, kafka.SimpleConsumerConfig{FetchWaitMax: 2 * time.Second, FetchMinBytes: 1 << 20})
 	}
-	busyTopic, err := c.Topic(ctx, "hol-busy")
+	busyTopic, err := c.Topic(ctx, busyName)
 	require.NoError(t, err)
 	busy := scConsumer(t, busyTopic, kafka.SimpleConsumerConfig{})
 	// The idle consumers' long polls are under way.
@@ -63,7 +60,7 @@ func TestFetchEngineNoHeadOfLine(t *testing.T) {
 		defer tick.Stop()
 		for i := range n {
 			<-tick.C
-			r := &kgo.Record{Topic: "hol-busy", Partition: int32(i % 3), Value: strconv.AppendInt(nil, time.Now().UnixNano(), 10)}
+			r := &kgo.Record{Topic: busyName, Partition: int32(i % 3), Value: strconv.AppendInt(nil, time.Now().UnixNano(), 10)}
 			wg.Add(1)
 			k.Produce(context.Background(), r, func(_ *kgo.Record, err error) {
 				defer wg.Done()
@@ -160,7 +157,7 @@ func TestFetchEngineGrowsWithBrokers(t *testing.T) {
 	for i := range consumers {
 		opts = append(opts, kafkatest.Topic(fmt.Sprintf("fan-%02d", i), 3))
 	}
-	cl := kafkatest.MustCluster(t, opts...)
+	cl := kafkatest.NeedsKfake(t, "moves leaders and counts the client's connections per broker", opts...)
 	for p, id := range cl.BrokerIDs() {
 		require.NoError(t, cl.MoveLeader("fan-warm-up", int32(p), id))
 	}
@@ -254,7 +251,7 @@ func TestFetchEngineGrowsWithBrokers(t *testing.T) {
 // another FetchWaitMax gets a source and a connection of its own: no
 // request names its partition with theirs.
 func TestFetchEngineSourcesBySettings(t *testing.T) {
-	cl := kafkatest.MustCluster(t, kafkatest.NumBrokers(1),
+	cl := kafkatest.NeedsKfake(t, "counts connections, observes Fetch requests and injects a fetch session error", kafkatest.NumBrokers(1),
 		kafkatest.Topic("set-a", 1), kafkatest.Topic("set-b", 1), kafkatest.Topic("set-c", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: 10 * time.Millisecond})
 	ctx := testCtx(t)

@@ -41,7 +41,7 @@ type replicaEnv struct {
 
 func newReplicaEnv(t *testing.T, topic string, cfg kafka.Config) *replicaEnv {
 	t.Helper()
-	cl := kafkatest.MustCluster(t, kafkatest.NumBrokers(3), kafkatest.Topic(topic, 1))
+	cl := kafkatest.NeedsKfake(t, "sets followers and answers fetches with a preferred read replica (KIP-392)", kafkatest.NumBrokers(3), kafkatest.Topic(topic, 1))
 	leader, err := cl.Leader(topic, 0)
 	require.NoError(t, err)
 	e := &replicaEnv{cl: cl, topic: topic, leader: leader, replica: (leader + 1) % 3, fetches: countFetches(t, cl)}

@@ -62,7 +62,7 @@ func TestFetchSessionsIncremental(t *testing.T) {
 		filled = 100 // records per partition before consuming
 		rounds = 40  // then one record to partition 0, consumed, per round
 	)
-	cl, _, tp := scEnv(t, topic, 3, kafkatest.NumBrokers(1))
+	cl, _, tp := scKfake(t, "observes the session fields of Fetch requests", topic, 3, kafkatest.NumBrokers(1))
 	fetches := observeFetches(cl)
 	k := scKgo(t, cl)
 	scFill(t, k, topic, scParts(3), 0, filled)
@@ -158,7 +158,7 @@ func TestFetchSessionErrorFallsBack(t *testing.T) {
 		per   = 150 // records per partition
 		parts = 3
 	)
-	cl := kafkatest.MustCluster(t, kafkatest.NumBrokers(1), kafkatest.Topic(topic, parts))
+	cl := kafkatest.NeedsKfake(t, "injects fetch session errors", kafkatest.NumBrokers(1), kafkatest.Topic(topic, parts))
 	hook := &sessionErrors{}
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: 10 * time.Millisecond, Hooks: []kafka.Hook{hook}})
 	tp, err := c.Topic(testCtx(t), topic)

@@ -80,7 +80,7 @@ func (l *partitionFetchLog) all() []kafkatest.FetchedPartition {
 // with a TruncationHook and a logger, and a consumer from the start.
 func truncEnv(t *testing.T, topic string) (*kafkatest.Cluster, *kafka.SimpleConsumer, *truncationLog, *logText, *partitionFetchLog) {
 	t.Helper()
-	cl := kafkatest.MustCluster(t, kafkatest.NumBrokers(1), kafkatest.Topic(topic, 1))
+	cl := kafkatest.NeedsKfake(t, "rewrites fetch answers (diverging epochs, partition errors) and observes fetches", kafkatest.NumBrokers(1), kafkatest.Topic(topic, 1))
 	hook, logs := &truncationLog{}, &logText{}
 	fetches := observePartitionFetches(t, cl, topic)
 	c := newClient(t, kafka.Config{
@@ -233,7 +233,7 @@ func TestFetchFencedLeaderEpochRecovers(t *testing.T) {
 // epoch and loses nothing.
 func TestFetchFollowsNewLeaderEpoch(t *testing.T) {
 	const topic = "new-epoch"
-	cl := kafkatest.MustCluster(t, kafkatest.NumBrokers(3), kafkatest.Topic(topic, 1))
+	cl := kafkatest.NeedsKfake(t, "moves the leader to bump the leader epoch", kafkatest.NumBrokers(3), kafkatest.Topic(topic, 1))
 	fetches := observePartitionFetches(t, cl, topic)
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: 10 * time.Millisecond})
 	tp, err := c.Topic(testCtx(t), topic)

@@ -367,7 +367,7 @@ func TestCommitMetadataIsPykafkasJSON(t *testing.T) {
 	c := groupTestClient(t, b)
 	require.NoError(t, c.CommitGroupOffsets(groupTestCtx(t), group, name, map[int32]int64{0: 3}))
 
-	k, err := kgo.NewClient(kgo.SeedBrokers(b.Addrs()...))
+	k, err := kgo.NewClient(kgoOpts(b.Addrs())...)
 	require.NoError(t, err)
 	defer k.Close()
 	req := kmsg.NewPtrOffsetFetchRequest()

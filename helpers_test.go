@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gokafka/kafka"
 	"github.com/gokafka/kafka/kafkatest"
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -15,7 +16,7 @@ import (
 // that reads are checked against a writer that is not ours.
 func produceAt(t *testing.T, cl addrser, topic string, partition int32, ts time.Time, value string) {
 	t.Helper()
-	k, err := kgo.NewClient(kgo.SeedBrokers(cl.Addrs()...), kgo.RecordPartitioner(kgo.ManualPartitioner()))
+	k, err := kgo.NewClient(kgoOpts(cl.Addrs(), kgo.RecordPartitioner(kgo.ManualPartitioner()))...)
 	require.NoError(t, err)
 	defer k.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -45,3 +46,7 @@ func groupNames(b *kafkatest.Backend) func(base string) string {
 		return names[base]
 	}
 }
+
+// kgoOpts returns the options of a franz-go client of the brokers at addrs
+// (see kgoopts_internal_test.go).
+var kgoOpts = kafka.KgoOpts

@@ -43,7 +43,7 @@ func TestProduceChaos(t *testing.T) {
 	installs := faults + faults/10 + 2
 	require.GreaterOrEqual(t, n/2/installs, partitions, "each goroutine writes to every partition of its own between two faults")
 
-	cl := kafkatest.MustCluster(t, kafkatest.Topic("chaos", partitions))
+	cl := kafkatest.NeedsKfake(t, "injects produce errors, dropped and truncated answers, leader moves and broker restarts", kafkatest.Topic("chaos", partitions))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: 10 * time.Millisecond})
 	reports := newChaosReports(partitions, n)
 	p := newProducer(t, c, "chaos", kafka.ProducerConfig{

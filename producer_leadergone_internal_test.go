@@ -17,10 +17,10 @@ import (
 // which is not retriable (TestProduceChaos lost a batch so about one run
 // in two).
 func TestProduceToLeaderMissingFromThePool(t *testing.T) {
-	cl := kafkatest.NeedsKfake(t, "asks the cluster for the leader", kafkatest.Topic("t", 1))
+	cl := kafkatest.NewBackend(t)
 	c := groupTestClient(t, cl)
 	ctx := groupTestCtx(t)
-	topic, err := c.Topic(ctx, "t")
+	topic, err := c.Topic(ctx, cl.NewTopic("t", 1))
 	require.NoError(t, err)
 	p, err := topic.Producer(ctx, ProducerConfig{RetryBackoff: time.Millisecond})
 	require.NoError(t, err)
@@ -28,8 +28,7 @@ func TestProduceToLeaderMissingFromThePool(t *testing.T) {
 	_, err = p.ProduceSync(ctx, Message{Value: []byte("before")})
 	require.NoError(t, err)
 
-	leader, err := cl.Leader("t", 0)
-	require.NoError(t, err)
+	leader := topic.Partitions()[0].Leader
 	m := *c.meta.Load()
 	m.brokers = maps.Clone(m.brokers)
 	delete(m.brokers, leader) // the pool drops it; the topic still names it

@@ -28,6 +28,7 @@ func TestBatchOverBrokerLimitIsSplit(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := kafkatest.NewBackend(t)
+			kafkatest.SkipOnMock(t, "no topic configs (max.message.bytes)")
 			name := b.NewTopicWithConfigs("small", 1, map[string]string{"max.message.bytes": "20000"})
 			c := newClient(t, kafka.Config{Hosts: b.Addrs()})
 			var (

@@ -36,7 +36,7 @@ func readAll(t *testing.T, addrs []string, topic string, n int) []*kgo.Record {
 // readTopics reads every record of the topics until it has n in all.
 func readTopics(t *testing.T, addrs []string, topics []string, n int) []*kgo.Record {
 	t.Helper()
-	k, err := kgo.NewClient(kgo.SeedBrokers(addrs...), kgo.ConsumeTopics(topics...), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	k, err := kgo.NewClient(kgoOpts(addrs, kgo.ConsumeTopics(topics...), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))...)
 	require.NoError(t, err)
 	defer k.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)

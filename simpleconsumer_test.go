@@ -23,19 +23,9 @@ import (
 // Records written by scFill carry the value "<partition>-<offset>", so a
 // consumed message checks its own placement.
 
-// scEnv starts a cluster with one topic and returns it with a client and
-// the topic.
-func scEnv(t *testing.T, topic string, partitions int, opts ...kafkatest.Option) (*kafkatest.Cluster, *kafka.Client, *kafka.Topic) {
-	t.Helper()
-	cl := kafkatest.MustCluster(t, append([]kafkatest.Option{kafkatest.Topic(topic, partitions)}, opts...)...)
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: 10 * time.Millisecond})
-	tp, err := c.Topic(testCtx(t), topic)
-	require.NoError(t, err)
-	return cl, c, tp
-}
-
-// scKfake is scEnv for a test that needs the embedded cluster's controls,
-// for the reason given: it is skipped against KAFKA_BROKERS.
+// scKfake starts an embedded cluster with one topic and returns it with a
+// client and the topic, for a test that needs the embedded cluster's
+// controls, for the reason given: it is skipped against KAFKA_BROKERS.
 func scKfake(t *testing.T, why, topic string, partitions int, opts ...kafkatest.Option) (*kafkatest.Cluster, *kafka.Client, *kafka.Topic) {
 	t.Helper()
 	cl := kafkatest.NeedsKfake(t, why, append([]kafkatest.Option{kafkatest.Topic(topic, partitions)}, opts...)...)
@@ -45,7 +35,7 @@ func scKfake(t *testing.T, why, topic string, partitions int, opts ...kafkatest.
 	return cl, c, tp
 }
 
-// scOpen is scEnv on the backend the run chose (KAFKA_BROKERS or an
+// scOpen is scKfake on the backend the run chose (KAFKA_BROKERS or an
 // embedded cluster): it creates a topic named after base, unique to the
 // run, and returns the backend with a client and the topic (its name is
 // topic.Name()).
@@ -63,8 +53,7 @@ func scOpen(t *testing.T, base string, partitions int, opts ...kafkatest.Option)
 // writes to the partition each record names.
 func scKgo(t *testing.T, cl addrser, opts ...kgo.Opt) *kgo.Client {
 	t.Helper()
-	base := []kgo.Opt{kgo.SeedBrokers(cl.Addrs()...), kgo.RecordPartitioner(kgo.ManualPartitioner())}
-	k, err := kgo.NewClient(append(base, opts...)...)
+	k, err := kgo.NewClient(kgoOpts(cl.Addrs(), append([]kgo.Opt{kgo.RecordPartitioner(kgo.ManualPartitioner())}, opts...)...)...)
 	require.NoError(t, err)
 	t.Cleanup(k.Close)
 	return k

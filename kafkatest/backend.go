@@ -17,6 +17,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+	"github.com/twmb/franz-go/pkg/kversion"
 )
 
 // A Backend is the cluster a backend-agnostic integration test runs against:
@@ -51,7 +52,11 @@ func NewBackend(tb testing.TB, opts ...Option) *Backend {
 	tb.Helper()
 	b := &Backend{tb: tb}
 	if addrs := externalBrokers(); len(addrs) > 0 {
-		count(tb, &tally.external)
+		if Mock() {
+			count(tb, &tally.mock)
+		} else {
+			count(tb, &tally.external)
+		}
 		b.addrs = addrs
 		tb.Cleanup(func() {
 			if b.admin != nil {
@@ -84,8 +89,13 @@ func NeedsKfake(tb testing.TB, why string, opts ...Option) *Cluster {
 // Addrs returns the seed addresses of the backend's brokers.
 func (b *Backend) Addrs() []string { return slices.Clone(b.addrs) }
 
-// External reports whether the backend is the real cluster in KAFKA_BROKERS.
+// External reports whether the backend is the cluster in KAFKA_BROKERS (a
+// real one, or librdkafka's mock: see [Backend.Mock]).
 func (b *Backend) External() bool { return b.cluster == nil }
+
+// Mock reports whether the backend is librdkafka's mock cluster, which the
+// conformance module serves in KAFKA_BROKERS (see [MockEnv]).
+func (b *Backend) Mock() bool { return b.cluster == nil && Mock() }
 
 // runID tells this test binary's names from those of earlier runs against
 // the same real cluster.
@@ -145,8 +155,42 @@ func (b *Backend) Committed(group, topic string) (map[int32]int64, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	// The topic's partitions, named in the request: "every topic" (null)
+	// needs OffsetFetch v2+, and librdkafka's mock answers it with none.
+	mreq := kmsg.NewPtrMetadataRequest()
+	mt := kmsg.NewMetadataRequestTopic()
+	mt.Topic = kmsg.StringPtr(topic)
+	mreq.Topics = append(mreq.Topics, mt)
+	mresp, err := mreq.RequestWith(ctx, kc)
+	if err != nil {
+		return nil, fmt.Errorf("kafkatest: partitions of %q: %w", topic, err)
+	}
 	req := kmsg.NewPtrOffsetFetchRequest()
-	req.Group = group // no topics: every partition the group committed
+	req.Group = group
+	for _, mt := range mresp.Topics {
+		if mt.Topic == nil || *mt.Topic != topic {
+			continue
+		}
+		if err := kerr.ErrorForCode(mt.ErrorCode); err != nil {
+			return nil, fmt.Errorf("kafkatest: partitions of %q: %w", topic, err)
+		}
+		rt := kmsg.NewOffsetFetchRequestTopic()
+		rt.Topic = topic
+		for _, p := range mt.Partitions {
+			rt.Partitions = append(rt.Partitions, p.Partition)
+		}
+		req.Topics = append(req.Topics, rt)
+	}
+	// The same, in the v8+ form (one group of several): each version
+	// writes only its own fields.
+	rg := kmsg.NewOffsetFetchRequestGroup()
+	rg.Group = group
+	for _, rt := range req.Topics {
+		gt := kmsg.NewOffsetFetchRequestGroupTopic()
+		gt.Topic, gt.Partitions = rt.Topic, rt.Partitions
+		rg.Topics = append(rg.Topics, gt)
+	}
+	req.Groups = append(req.Groups, rg)
 	resp, err := req.RequestWith(ctx, kc)
 	if err != nil {
 		return nil, fmt.Errorf("kafkatest: offsets of group %q: %w", group, err)
@@ -194,10 +238,14 @@ func (b *Backend) Committed(group, topic string) (map[int32]int64, error) {
 // DeleteRecords deletes the records of a partition before offset before,
 // which becomes its log start offset, as [Cluster.DeleteRecords] does; on
 // a real cluster it sends a DeleteRecords request.
+//
+// librdkafka's mock cluster has no DeleteRecords: against it the test is
+// skipped (see [SkipOnMock]).
 func (b *Backend) DeleteRecords(topic string, partition int32, before int64) error {
 	if b.cluster != nil {
 		return b.cluster.DeleteRecords(topic, partition, before)
 	}
+	SkipOnMock(b.tb, "no DeleteRecords")
 	kc, err := b.adminClient()
 	if err != nil {
 		return err
@@ -233,6 +281,15 @@ func (b *Backend) createTopic(name string, partitions int, configs map[string]st
 	kc, err := b.adminClient()
 	if err != nil {
 		return err
+	}
+	if Mock() {
+		// The mock has no CreateTopics (nor DeleteTopics: its topics go
+		// with it): the conformance harness creates the topic with the
+		// mock's own API. The wait for leaders below still applies.
+		if err := mockCreateTopic(name, partitions, configs); err != nil {
+			return err
+		}
+		return waitForLeaders(kc, name, partitions)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -273,6 +330,14 @@ func (b *Backend) createTopic(name string, partitions int, configs map[string]st
 	})
 	// CreateTopics answers before every broker knows the topic's leaders:
 	// wait until metadata shows a leader for each partition.
+	return waitForLeaders(kc, name, partitions)
+}
+
+// waitForLeaders waits, up to a minute, until metadata shows a leader for
+// each of the topic's partitions.
+func waitForLeaders(kc *kgo.Client, name string, partitions int) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
 	for {
 		mreq := kmsg.NewPtrMetadataRequest()
 		mt := kmsg.NewMetadataRequestTopic()
@@ -295,7 +360,14 @@ func (b *Backend) createTopic(name string, partitions int, configs map[string]st
 
 func (b *Backend) adminClient() (*kgo.Client, error) {
 	b.adminOnce.Do(func() {
-		b.admin, b.adminErr = kgo.NewClient(kgo.SeedBrokers(b.addrs...))
+		opts := []kgo.Opt{kgo.SeedBrokers(b.addrs...)}
+		if Mock() {
+			// librdkafka 2.0.2's mock answers ApiVersions v3 with a
+			// response franz-go cannot read; at Kafka 2.3's versions
+			// franz-go sends v2.
+			opts = append(opts, kgo.MaxVersions(kversion.V2_3_0()))
+		}
+		b.admin, b.adminErr = kgo.NewClient(opts...)
 		if b.adminErr != nil {
 			b.adminErr = fmt.Errorf("kafkatest: admin client of %s: %w", BrokersEnv, b.adminErr)
 		}
@@ -306,7 +378,7 @@ func (b *Backend) adminClient() (*kgo.Client, error) {
 // tally counts top-level tests by the backend they asked for.
 var tally struct {
 	sync.Mutex
-	embedded, external, kfakeOnly, skipped, unclassified map[string]bool
+	embedded, external, mock, kfakeOnly, skipped, mockSkipped, unclassified map[string]bool
 }
 
 func count(tb testing.TB, set *map[string]bool) {
@@ -321,7 +393,8 @@ func count(tb testing.TB, set *map[string]bool) {
 
 // Summary reports, for a test binary's TestMain to print after m.Run, how
 // many tests ran on which backend: backend-agnostic ones ([NewBackend]) on
-// the embedded cluster or on KAFKA_BROKERS, kfake-only ones ([NeedsKfake])
+// the embedded cluster, on KAFKA_BROKERS or on librdkafka's mock (those
+// [SkipOnMock] skipped there counted apart), kfake-only ones ([NeedsKfake])
 // run or skipped, and those that called [MustCluster] directly, declaring
 // neither. It is empty if no test asked for a cluster.
 func Summary() string {
@@ -329,12 +402,22 @@ func Summary() string {
 	defer tally.Unlock()
 	unclassified := 0
 	for name := range tally.unclassified {
-		if !tally.kfakeOnly[name] && !tally.embedded[name] && !tally.skipped[name] && !tally.external[name] {
+		if !tally.kfakeOnly[name] && !tally.embedded[name] && !tally.skipped[name] && !tally.external[name] && !tally.mock[name] {
 			unclassified++
 		}
 	}
-	if len(tally.embedded)+len(tally.external)+len(tally.kfakeOnly)+len(tally.skipped)+unclassified == 0 {
+	if len(tally.embedded)+len(tally.external)+len(tally.mock)+len(tally.kfakeOnly)+len(tally.skipped)+unclassified == 0 {
 		return ""
+	}
+	if Mock() {
+		ran := 0
+		for name := range tally.mock {
+			if !tally.mockSkipped[name] {
+				ran++
+			}
+		}
+		return fmt.Sprintf("kafkatest: %d backend-agnostic tests ran against librdkafka's mock cluster (%s=%s); %d backend-agnostic tests skipped there (SkipOnMock: an API or behaviour the mock lacks); %d kfake-only tests skipped; %d tests ran on their own embedded cluster (MustCluster)",
+			ran, BrokersEnv, strings.Join(externalBrokers(), ","), len(tally.mockSkipped), len(tally.skipped), unclassified)
 	}
 	if External() {
 		return fmt.Sprintf("kafkatest: %d backend-agnostic tests ran against %s=%s; %d kfake-only tests skipped; %d tests ran on their own embedded cluster (MustCluster)",

@@ -31,7 +31,11 @@ func External() bool {
 func Brokers(t testing.TB, opts ...Option) []string {
 	t.Helper()
 	if addrs := externalBrokers(); len(addrs) > 0 {
-		count(t, &tally.external)
+		if Mock() {
+			count(t, &tally.mock)
+		} else {
+			count(t, &tally.external)
+		}
 		if len(opts) > 0 {
 			t.Logf("kafkatest: %s is set; cluster options are ignored", BrokersEnv)
 		}
