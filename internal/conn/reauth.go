@@ -1,0 +1,121 @@
+package conn
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+)
+
+// reauthLoop re-authenticates the connection before each SASL session
+// expires (KIP-368), until the connection breaks or closes, or the broker
+// stops limiting the session. A re-authentication that fails breaks the
+// connection: the broker would close it at expiry anyway.
+func (c *Conn) reauthLoop(authStart time.Time, lifetime time.Duration) {
+	defer close(c.reauthDone)
+	for {
+		t := time.NewTimer(time.Until(reauthAt(authStart, lifetime)))
+		select {
+		case <-c.readerDone:
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		authStart = time.Now()
+		next, err := c.reauthenticate(lifetime)
+		if err != nil {
+			return // the connection is broken
+		}
+		if c.log != nil {
+			c.log.LogAttrs(context.Background(), slog.LevelDebug, "kafka: re-authenticated",
+				slog.String("broker", c.addr), slog.String("mechanism", c.sasl.Mechanism), slog.Duration("session_lifetime", next))
+		}
+		if next <= 0 {
+			return
+		}
+		lifetime = next
+	}
+}
+
+// reauthAt is when to re-authenticate a session of lifetime that began at
+// start: at a random point between 85% and 95% of it, as Kafka's Java client
+// does, so that a client's many connections do not all pause at once.
+func reauthAt(start time.Time, lifetime time.Duration) time.Time {
+	return start.Add(time.Duration(float64(lifetime) * (0.85 + 0.10*rand.Float64())))
+}
+
+// reauthenticate runs SaslHandshake and SaslAuthenticate again on the
+// connection. KIP-368 forbids other requests during the exchange, so new
+// ones wait at the gate and the ones in flight are answered first; the
+// mechanism's token, if any, is fetched before that pause. It returns the
+// new session's lifetime; on failure it breaks the connection and returns
+// why. The dial timeout bounds it, and the connection's end interrupts it.
+func (c *Conn) reauthenticate(lifetime time.Duration) (time.Duration, error) {
+	ctx, cancel := context.WithTimeoutCause(context.Background(), c.reauthTimeout, &dialTimeout{c.reauthTimeout})
+	defer cancel()
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		select {
+		case <-c.readerDone:
+			cancel()
+		case <-stop:
+		}
+	}()
+
+	broken := func(err error) error {
+		err = &disconnected{fmt.Errorf("kafka: re-authenticating with broker %s before its %v SASL session expires: %w", c.addr, lifetime, err)}
+		c.fail(err)
+		return c.Err() // err, unless the connection had already failed
+	}
+	mech, err := c.sasl.mechanism()
+	if err == nil {
+		err = prepare(ctx, mech)
+	}
+	if err != nil {
+		return 0, broken(err)
+	}
+
+	c.writeMu.Lock()
+	c.gate = make(chan struct{})
+	c.writeMu.Unlock()
+	next, err := c.drainThenAuthenticate(ctx, mech)
+	if err != nil {
+		// Break the connection before opening the gate, so that no request
+		// waiting there is written to an unauthenticated session.
+		err = broken(err)
+	}
+	c.writeMu.Lock()
+	close(c.gate)
+	c.gate = nil
+	c.writeMu.Unlock()
+	return next, err
+}
+
+// drainThenAuthenticate waits for every request in flight to be answered,
+// then authenticates.
+func (c *Conn) drainThenAuthenticate(ctx context.Context, mech mechanism) (time.Duration, error) {
+	c.mu.Lock()
+	if c.err != nil {
+		c.mu.Unlock()
+		return 0, c.Err()
+	}
+	var drained chan struct{}
+	if len(c.pending) > 0 {
+		drained = make(chan struct{})
+		c.drained = drained
+	}
+	c.mu.Unlock()
+	if drained != nil {
+		select {
+		case <-drained:
+		case <-ctx.Done():
+			return 0, fmt.Errorf("waiting for the requests in flight: %w", context.Cause(ctx))
+		}
+		if err := c.Err(); err != nil {
+			return 0, err
+		}
+	}
+	return c.authenticate(ctx, c.sasl, mech)
+}
