@@ -2,6 +2,7 @@ package conn
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -65,9 +66,7 @@ func (c *Conn) reauthenticate(lifetime time.Duration) (time.Duration, error) {
 	}()
 
 	broken := func(err error) error {
-		err = &disconnected{fmt.Errorf("kafka: re-authenticating with broker %s before its %v SASL session expires: %w", c.addr, lifetime, err)}
-		c.fail(err)
-		return c.Err() // err, unless the connection had already failed
+		return c.breakReauth(&disconnected{fmt.Errorf("kafka: re-authenticating with broker %s before its %v SASL session expires: %w", c.addr, lifetime, err)})
 	}
 	mech, err := c.sasl.mechanism()
 	if err == nil {
@@ -118,4 +117,19 @@ func (c *Conn) drainThenAuthenticate(ctx context.Context, mech mechanism) (time.
 		}
 	}
 	return c.authenticate(ctx, c.sasl, mech)
+}
+
+// breakReauth breaks the connection with err, a failed re-authentication.
+// Kafka closes the connection right after refusing one, so the reader may
+// have broken it first, with nothing in flight, for a peer that hung up:
+// err then replaces that error, since it says why. Nobody has seen that
+// error but callers of Err: requests wait at the gate until this returns.
+func (c *Conn) breakReauth(err error) error {
+	c.fail(err)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != err && errors.Is(c.err, ErrClosedBeforeAnswer) {
+		c.err = err
+	}
+	return c.err
 }
