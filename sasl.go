@@ -45,7 +45,8 @@ type SASL struct {
 	// should cache tokens until they near their expiry
 	// (golang.org/x/oauth2's ReuseTokenSource does). An error it returns
 	// fails the connection, named as OAUTHBEARER's and wrapped, so that
-	// errors.Is finds it.
+	// errors.Is finds it. It must return once ctx ends: closing the Client
+	// waits for a call under way.
 	TokenSource func(ctx context.Context) (token string, err error)
 
 	// Extensions are OAUTHBEARER's SASL extensions (KIP-342), sent with

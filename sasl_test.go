@@ -1,13 +1,18 @@
 package kafka_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/gokafka/kafka"
+	"github.com/gokafka/kafka/kafkatest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -64,4 +69,56 @@ func TestSASLPrintsTokenSourceAndExtensions(t *testing.T) {
 	require.Contains(t, out, "Extensions:map[logicalCluster:lkc-1]")
 	require.NotContains(t, out, "0x", "no function address")
 	require.Contains(t, fmt.Sprint(kafka.SASL{}), "TokenSource: ")
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger's concurrent writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) count(s string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return strings.Count(b.b.String(), s)
+}
+
+// kfake announces a session lifetime when connections.max.reauth.ms is set
+// and accepts a new handshake on an authenticated connection, as Kafka
+// does: the client re-authenticates its connections while producing, and
+// no request fails.
+func TestSASLReauthenticatesAgainstKfake(t *testing.T) {
+	cl := kafkatest.NeedsKfake(t, "has SASL users and a session lifetime of its own",
+		kafkatest.SASLUser(kafka.SASLScramSHA256, "alice", "s3cret"),
+		kafkatest.BrokerConfig("connections.max.reauth.ms", "400"), kafkatest.Topic("reauth", 3))
+	var logs syncBuffer
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), SASL: &kafka.SASL{Mechanism: kafka.SASLScramSHA256, Username: "alice", Password: "s3cret"},
+		Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+	topic, err := c.Topic(testCtx(t), "reauth")
+	require.NoError(t, err)
+	p, err := topic.Producer(testCtx(t), kafka.ProducerConfig{})
+	require.NoError(t, err)
+	defer p.Close()
+	deadline := time.Now().Add(20 * time.Second)
+	sent := 0
+	for logs.count("kafka: re-authenticated") < 6 || sent < 60 {
+		require.True(t, time.Now().Before(deadline), "re-authentications seen: %d", logs.count("kafka: re-authenticated"))
+		_, err := p.ProduceSync(testCtx(t), kafka.Message{Value: []byte(fmt.Sprint(sent))})
+		require.NoError(t, err, "message %d", sent)
+		sent++
+		time.Sleep(10 * time.Millisecond)
+	}
+	offsets, err := topic.LatestAvailableOffsets(testCtx(t))
+	require.NoError(t, err)
+	var total int64
+	for _, o := range offsets {
+		total += o
+	}
+	require.Equal(t, int64(sent), total)
 }
