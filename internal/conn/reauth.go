@@ -23,8 +23,9 @@ func (c *Conn) reauthLoop(authStart time.Time, lifetime time.Duration) {
 			return
 		case <-t.C:
 		}
+		expiry := authStart.Add(lifetime)
 		authStart = time.Now()
-		next, err := c.reauthenticate(lifetime)
+		next, err := c.reauthenticate(lifetime, expiry)
 		if err != nil {
 			return // the connection is broken
 		}
@@ -51,26 +52,31 @@ func reauthAt(start time.Time, lifetime time.Duration) time.Time {
 // ones wait at the gate and the ones in flight are answered first; the
 // mechanism's token, if any, is fetched before that pause. It returns the
 // new session's lifetime; on failure it breaks the connection and returns
-// why. The dial timeout bounds it, and the connection's end interrupts it.
-func (c *Conn) reauthenticate(lifetime time.Duration) (time.Duration, error) {
-	ctx, cancel := context.WithTimeoutCause(context.Background(), c.reauthTimeout, &dialTimeout{c.reauthTimeout})
-	defer cancel()
-	stop := make(chan struct{})
-	defer close(stop)
+// why. The dial timeout bounds the token's fetch and the exchange; the
+// answers in flight (a long-polling Fetch, say) are awaited until the
+// session's expiry plus that timeout. The connection's end interrupts all.
+func (c *Conn) reauthenticate(lifetime time.Duration, expiry time.Time) (time.Duration, error) {
+	life, end := context.WithCancel(context.Background())
+	defer end()
 	go func() {
 		select {
 		case <-c.readerDone:
-			cancel()
-		case <-stop:
+			end()
+		case <-life.Done():
 		}
 	}()
-
+	bounded := func(parent context.Context) (context.Context, context.CancelFunc) {
+		return context.WithTimeoutCause(parent, c.reauthTimeout, &dialTimeout{c.reauthTimeout})
+	}
 	broken := func(err error) error {
 		return c.breakReauth(&disconnected{fmt.Errorf("kafka: re-authenticating with broker %s before its %v SASL session expires: %w", c.addr, lifetime, err)})
 	}
+
 	mech, err := c.sasl.mechanism()
 	if err == nil {
+		ctx, cancel := bounded(life)
 		err = prepare(ctx, mech)
+		cancel()
 	}
 	if err != nil {
 		return 0, broken(err)
@@ -79,7 +85,7 @@ func (c *Conn) reauthenticate(lifetime time.Duration) (time.Duration, error) {
 	c.writeMu.Lock()
 	c.gate = make(chan struct{})
 	c.writeMu.Unlock()
-	next, err := c.drainThenAuthenticate(ctx, mech)
+	next, err := c.drainThenAuthenticate(life, expiry.Add(c.reauthTimeout), bounded, mech)
 	if err != nil {
 		// Break the connection before opening the gate, so that no request
 		// waiting there is written to an unauthenticated session.
@@ -92,9 +98,10 @@ func (c *Conn) reauthenticate(lifetime time.Duration) (time.Duration, error) {
 	return next, err
 }
 
-// drainThenAuthenticate waits for every request in flight to be answered,
-// then authenticates.
-func (c *Conn) drainThenAuthenticate(ctx context.Context, mech mechanism) (time.Duration, error) {
+// drainThenAuthenticate waits, until drainBy, for every request in flight
+// to be answered, then authenticates within bounded(life).
+func (c *Conn) drainThenAuthenticate(life context.Context, drainBy time.Time,
+	bounded func(context.Context) (context.Context, context.CancelFunc), mech mechanism) (time.Duration, error) {
 	c.mu.Lock()
 	if c.err != nil {
 		c.mu.Unlock()
@@ -107,15 +114,21 @@ func (c *Conn) drainThenAuthenticate(ctx context.Context, mech mechanism) (time.
 	}
 	c.mu.Unlock()
 	if drained != nil {
+		t := time.NewTimer(time.Until(drainBy))
+		defer t.Stop()
 		select {
 		case <-drained:
-		case <-ctx.Done():
-			return 0, fmt.Errorf("waiting for the requests in flight: %w", context.Cause(ctx))
+		case <-t.C:
+			return 0, fmt.Errorf("the requests in flight were still unanswered %v after the session expired", c.reauthTimeout)
+		case <-life.Done():
+			return 0, c.Err()
 		}
 		if err := c.Err(); err != nil {
 			return 0, err
 		}
 	}
+	ctx, cancel := bounded(life)
+	defer cancel()
 	return c.authenticate(ctx, c.sasl, mech)
 }
 
