@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -42,7 +43,7 @@ func (c *cachedToken) Token(ctx context.Context) (string, error) {
 func ExampleSASL_oauthbearer() {
 	source := &cachedToken{fetch: func(ctx context.Context) (string, time.Time, error) {
 		b, err := os.ReadFile("/var/run/secrets/kafka/token")
-		return string(b), time.Now().Add(5 * time.Minute), err
+		return strings.TrimSpace(string(b)), time.Now().Add(5 * time.Minute), err
 	}}
 	ctx := context.Background()
 	client, err := kafka.NewClient(ctx, kafka.Config{
