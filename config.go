@@ -89,21 +89,6 @@ type Config struct {
 	Hooks []Hook
 }
 
-// SASL configures authentication with a username and password.
-type SASL struct {
-	// Mechanism is one of "PLAIN", "SCRAM-SHA-256" or "SCRAM-SHA-512".
-	Mechanism string
-	Username  string
-	Password  string
-}
-
-// SASL mechanisms for [SASL.Mechanism].
-const (
-	SASLPlain       = "PLAIN"
-	SASLScramSHA256 = "SCRAM-SHA-256"
-	SASLScramSHA512 = "SCRAM-SHA-512"
-)
-
 const (
 	defaultClientID       = "gokafka"
 	defaultRequestTimeout = 30 * time.Second
@@ -129,11 +114,8 @@ func (cfg Config) withDefaults() (Config, []string, error) {
 		cfg.RetryBackoff = defaultRetryBackoff
 	}
 	if cfg.SASL != nil {
-		switch cfg.SASL.Mechanism {
-		case SASLPlain, SASLScramSHA256, SASLScramSHA512:
-		default:
-			return cfg, nil, &ConfigError{Field: "SASL.Mechanism", Value: cfg.SASL.Mechanism,
-				Reason: fmt.Sprintf("want %q, %q or %q", SASLPlain, SASLScramSHA256, SASLScramSHA512)}
+		if err := cfg.SASL.validate(); err != nil {
+			return cfg, nil, err
 		}
 	}
 	if cfg.BrokerVersion != "" && !validRelease(cfg.BrokerVersion) {
@@ -211,7 +193,7 @@ func (cfg Config) connConfig() (conn.Config, error) {
 		Logger:          cfg.Logger,
 	}
 	if cfg.SASL != nil {
-		cc.SASL = &conn.SASL{Mechanism: cfg.SASL.Mechanism, Username: cfg.SASL.Username, Password: cfg.SASL.Password}
+		cc.SASL = cfg.SASL.connSASL()
 	}
 	if cfg.SourceAddress != "" {
 		addr, err := net.ResolveTCPAddr("tcp", cfg.SourceAddress)
@@ -295,35 +277,6 @@ func (cfg Config) LogValue() slog.Value {
 		slog.Int("hooks", len(cfg.Hooks)),
 	)
 	return slog.GroupValue(attrs...)
-}
-
-// String shows the mechanism and user; the password shows as [REDACTED]
-// when set.
-func (s SASL) String() string { return fmt.Sprintf("%+v", s.view()) }
-
-// GoString is String in Go syntax, for %#v; the password is left out.
-func (s SASL) GoString() string {
-	return strings.Replace(fmt.Sprintf("%#v", s.view()), "kafka.saslView", "kafka.SASL", 1)
-}
-
-// Format makes every fmt verb print [SASL.String] (%#v: GoString), so that
-// no verb reaches the password.
-func (s SASL) Format(f fmt.State, verb rune) { formatRedacted(f, verb, s) }
-
-// LogValue logs the mechanism and user for log/slog, not the password.
-func (s SASL) LogValue() slog.Value {
-	v := s.view()
-	return slog.GroupValue(slog.String("mechanism", v.Mechanism), slog.String("username", v.Username), slog.String("password", v.Password))
-}
-
-// saslView is SASL as printed: the password, when set, is [REDACTED].
-type saslView SASL
-
-func (s SASL) view() saslView {
-	if s.Password != "" {
-		s.Password = redacted
-	}
-	return saslView(s)
 }
 
 // formatRedacted prints v for any verb through its String, or GoString

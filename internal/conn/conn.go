@@ -60,12 +60,14 @@ type Conn struct {
 	writeMu sync.Mutex // serialises writes and correlation ID order
 	nextID  int32
 	wbuf    []byte
-	segs    [][]byte    // the frame being written, in segments
-	bufs    net.Buffers // segs, for writev
+	segs    [][]byte      // the frame being written, in segments
+	bufs    net.Buffers   // segs, for writev
+	gate    chan struct{} // non-nil while re-authenticating: Send waits for it to close
 
 	mu      sync.Mutex
-	pending []*call // in the order sent
-	err     error   // set once the connection is broken or closed
+	pending []*call       // in the order sent
+	drained chan struct{} // closed when pending empties, for re-authentication
+	err     error         // set once the connection is broken or closed
 
 	readerDone chan struct{}
 
@@ -74,6 +76,11 @@ type Conn struct {
 	// raw tokens on the same socket. It only changes before the reader starts.
 	handshaking bool
 	versions    Versions // set by Dial
+
+	// Set by Dial when the broker limits the SASL session (KIP-368).
+	sasl          *SASL
+	reauthTimeout time.Duration
+	reauthDone    chan struct{} // nil when no re-authentication runs
 }
 
 // A call is one request waiting for its answer. Calls are pooled, with
@@ -270,6 +277,26 @@ func (c *Conn) send(ctx context.Context, req protocol.Request, version int16, wa
 	}
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
+	// While the connection re-authenticates, nothing else may be sent.
+	for c.gate != nil {
+		gate := c.gate
+		c.writeMu.Unlock()
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			c.writeMu.Lock() // for the deferred Unlock
+			return nil, ctx.Err()
+		}
+		c.writeMu.Lock()
+	}
+	return c.sendLocked(ctx, req, version, wantResponse)
+}
+
+// sendLocked writes req; the caller holds writeMu.
+func (c *Conn) sendLocked(ctx context.Context, req protocol.Request, version int16, wantResponse bool) (*call, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	if err := c.Err(); err != nil {
 		return nil, err
 	}
@@ -359,6 +386,10 @@ func (c *Conn) readLoop() {
 		n := copy(c.pending, c.pending[1:])
 		c.pending[n] = nil
 		c.pending = c.pending[:n]
+		if n == 0 && c.drained != nil {
+			close(c.drained)
+			c.drained = nil
+		}
 		c.mu.Unlock()
 		// The frame is handed over, so the next read needs a fresh buffer.
 		cl.done <- result{frame: frame}
@@ -389,6 +420,10 @@ func (c *Conn) fail(err error) {
 	c.err = err
 	pending := c.pending
 	c.pending = nil
+	if c.drained != nil {
+		close(c.drained)
+		c.drained = nil
+	}
 	c.mu.Unlock()
 	c.nc.Close()
 	for _, cl := range pending {
@@ -397,9 +432,13 @@ func (c *Conn) fail(err error) {
 }
 
 // Close closes the connection, fails the calls in flight and waits for the
-// reader to stop. It is safe to call more than once.
+// reader, and the re-authenticator if any, to stop. It is safe to call more
+// than once.
 func (c *Conn) Close() error {
 	c.fail(fmt.Errorf("%w: connection to %s closed", ErrDisconnected, c.addr))
 	<-c.readerDone
+	if c.reauthDone != nil {
+		<-c.reauthDone
+	}
 	return nil
 }

@@ -23,6 +23,11 @@ const (
 // handshake runs before the connection's reader starts, because SASL with
 // SaslHandshake v0 exchanges raw tokens that are not Kafka responses. On any
 // failure, including ctx ending, nothing is left open or running.
+//
+// An OAUTHBEARER token is fetched before the broker is dialed: when the
+// token source fails, no connection is opened. When the broker limits the
+// SASL session's lifetime (KIP-368), the connection re-authenticates before
+// it expires; see [SASL].
 func Dial(ctx context.Context, addr string, cfg Config) (*Conn, error) {
 	// Configuration mistakes fail before any network traffic, so that a
 	// typo is not reported as a broker problem.
@@ -56,6 +61,9 @@ func Dial(ctx context.Context, addr string, cfg Config) (*Conn, error) {
 	ctx, cancel := context.WithTimeoutCause(ctx, timeout, &dialTimeout{timeout})
 	defer cancel()
 
+	if err := prepare(ctx, mech); err != nil {
+		return nil, fmt.Errorf("%w (connecting to broker %s)", err, addr)
+	}
 	nc, err := dialSocket(ctx, addr, cfg)
 	if err != nil {
 		return nil, err
@@ -70,7 +78,8 @@ func Dial(ctx context.Context, addr string, cfg Config) (*Conn, error) {
 	}
 	stop := context.AfterFunc(ctx, func() { nc.SetDeadline(time.Unix(1, 0)) })
 
-	err = c.handshake(ctx, cfg, pinned, mech)
+	authStart := time.Now()
+	lifetime, err := c.handshake(ctx, cfg, pinned, mech)
 	if errors.Is(err, ErrClosedBeforeAnswer) && pinned == nil && c.versions.max == nil {
 		err = explainNoAPIVersions(ctx, addr, cfg, err)
 	}
@@ -86,7 +95,13 @@ func Dial(ctx context.Context, addr string, cfg Config) (*Conn, error) {
 		return nil, err
 	}
 	c.handshaking = false
+	if lifetime > 0 {
+		c.sasl, c.reauthTimeout, c.reauthDone = cfg.SASL, timeout, make(chan struct{})
+	}
 	go c.readLoop()
+	if lifetime > 0 {
+		go c.reauthLoop(authStart, lifetime)
+	}
 	return c, nil
 }
 
@@ -94,7 +109,9 @@ func Dial(ctx context.Context, addr string, cfg Config) (*Conn, error) {
 // It is empty for a Conn made by [Open].
 func (c *Conn) Versions() Versions { return c.versions }
 
-func (c *Conn) handshake(ctx context.Context, cfg Config, pinned *Versions, mech mechanism) error {
+// handshake learns the versions and authenticates; it returns the SASL
+// session's lifetime, 0 when unlimited.
+func (c *Conn) handshake(ctx context.Context, cfg Config, pinned *Versions, mech mechanism) (time.Duration, error) {
 	if pinned != nil {
 		c.versions = *pinned
 	} else {
@@ -107,12 +124,12 @@ func (c *Conn) handshake(ctx context.Context, cfg Config, pinned *Versions, mech
 		}
 		v, err := Negotiate(ctx, c, name, version)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		c.versions = v
 	}
 	if mech == nil {
-		return nil
+		return 0, nil
 	}
 	return c.authenticate(ctx, cfg.SASL, mech)
 }
