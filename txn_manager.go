@@ -13,12 +13,12 @@ import (
 type txnState int32
 
 const (
-	txnIdle      txnState = iota // no transaction: BeginTransaction opens one
-	txnOpen                      // messages and offsets join the transaction
-	txnCommitting                // CommitTransaction is under way (or was cut short by its context)
-	txnAborting                  // AbortTransaction is under way (or was cut short)
-	txnAbortable                 // the transaction failed: only AbortTransaction ends it
-	txnFatal                     // fenced, or refused for good: the producer must be closed
+	txnIdle       txnState = iota // no transaction: BeginTransaction opens one
+	txnOpen                       // messages and offsets join the transaction
+	txnCommitting                 // CommitTransaction is under way (or was cut short by its context)
+	txnAborting                   // AbortTransaction is under way (or was cut short)
+	txnAbortable                  // the transaction failed: only AbortTransaction ends it
+	txnFatal                      // fenced, or refused for good: the producer must be closed
 )
 
 // transactions is a transactional producer's side of the transaction
@@ -39,14 +39,14 @@ type transactions struct {
 	gate sync.RWMutex
 
 	mu      sync.Mutex
-	err     *TransactionError      // why the state is txnAbortable or txnFatal
-	rebump  bool                   // the broker's sequences are unknown: a new epoch after the abort
-	started bool                   // the coordinator knows of the transaction: EndTxn ends it
-	added   map[*partQueue]bool    // partitions in the transaction
-	pending map[*partQueue]bool    // partitions waiting for AddPartitionsToTxn
-	adding  chan struct{}          // non-nil while a goroutine adds partitions; closed when it stops
-	groups  map[string]bool        // groups whose offsets are in the transaction
-	ctx     context.Context        // ends at Close: the background requests stop
+	err     *TransactionError   // why the state is txnAbortable or txnFatal
+	rebump  bool                // the broker's sequences are unknown: a new epoch after the abort
+	started bool                // the coordinator knows of the transaction: EndTxn ends it
+	added   map[*partQueue]bool // partitions in the transaction
+	pending map[*partQueue]bool // partitions waiting for AddPartitionsToTxn
+	adding  chan struct{}       // non-nil while a goroutine adds partitions; closed when it stops
+	groups  map[string]bool     // groups whose offsets are in the transaction
+	ctx     context.Context     // ends at Close: the background requests stop
 	cancel  context.CancelFunc
 }
 
