@@ -11,6 +11,7 @@ import (
 
 	"github.com/gokafka/kafka"
 	"github.com/gokafka/kafka/kafkatest"
+	"github.com/gokafka/kafka/protocol"
 	"github.com/stretchr/testify/require"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -251,4 +252,33 @@ func TestTransactionInteropFranzGo(t *testing.T) {
 		got = append(got, string(m.Value))
 	}
 	require.Equal(t, "0-0 0-1 0-2 2-0 2-1 2-2", strings.Join(got, " "))
+}
+
+// TestTransactionSequenceErrorBumpsEpoch: a batch refused with
+// OUT_OF_ORDER_SEQUENCE_NUMBER fails its transaction (abortable, not
+// fatal); the abort gets the producer a new epoch (KIP-360), and the next
+// transaction commits.
+func TestTransactionSequenceErrorBumpsEpoch(t *testing.T) {
+	cl := kafkatest.NeedsKfake(t, "injects a sequence error", kafkatest.Topic("txn-bump", 1))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	ctx := testCtx(t)
+	p := newTxnProducer(t, c, "bump", kafka.ProducerConfig{})
+	inits := cl.Requests(protocol.KeyInitProducerID)
+
+	require.NoError(t, p.BeginTransaction())
+	inj := cl.InjectError(protocol.KeyProduce, int16(protocol.OutOfOrderSequenceNumber), 1)
+	_, err := p.ProduceSync(ctx, kafka.Message{Topic: "txn-bump", Value: []byte("refused")})
+	require.ErrorIs(t, err, kafka.ErrOutOfOrderSequenceNumber)
+	inj.Remove()
+	err = p.CommitTransaction(ctx)
+	var te *kafka.TransactionError
+	require.ErrorAs(t, err, &te)
+	require.False(t, te.Fatal, "a sequence error is abortable: %v", err)
+	require.ErrorIs(t, p.Produce(ctx, kafka.Message{Topic: "txn-bump", Value: []byte("x")}), kafka.ErrOutOfOrderSequenceNumber,
+		"a failed transaction takes nothing more")
+	require.NoError(t, p.AbortTransaction(ctx))
+	require.Equal(t, inits+1, cl.Requests(protocol.KeyInitProducerID), "the abort asked for a new epoch")
+
+	produceTxn(t, p, "txn-bump", true, "after")
+	require.Equal(t, []string{"after"}, readValues(t, cl.Addrs(), "txn-bump", true, 1))
 }
