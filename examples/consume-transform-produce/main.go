@@ -202,8 +202,12 @@ func (pl *pipeline) run(ctx context.Context) error {
 				}
 			}
 		default:
-			// Fatal: this producer is done for. A new one fences it and
-			// aborts what it left open.
+			// Fatal: this producer is done for. Here nothing else uses
+			// its transactional ID (the in-process cluster made up the
+			// fencing), so a new producer takes over, fencing the old
+			// epoch and aborting what it left open. Where a newer
+			// instance of the application may have taken the ID over,
+			// this one is the zombie: it should stop instead.
 			if err := pl.replaceProducer(ctx, err); err != nil {
 				return err
 			}
@@ -220,7 +224,7 @@ func (pl *pipeline) run(ctx context.Context) error {
 func (pl *pipeline) replaceProducer(ctx context.Context, cause error) error {
 	log.Printf("recreating the producer: %v", cause)
 	pl.fenced++
-	pl.producer.Close() // returns the fatal error again: nothing to do with it
+	pl.producer.Close() // its open transaction is lost either way: the new producer aborts it
 	p, err := pl.newProducer(ctx)
 	if err != nil {
 		return err
