@@ -37,9 +37,9 @@ const (
 	inputs         = 200
 	maxTxnMessages = 25
 	maxTxnTime     = 500 * time.Millisecond
-	// caughtUp: no input for this long ends the program (a real
-	// pipeline would go on waiting).
-	caughtUp = 3 * time.Second
+	// idle: no input for this long, and the group's commits at the
+	// input's end, ends the program (a real pipeline would go on waiting).
+	idle = time.Second
 )
 
 func main() {
@@ -102,16 +102,33 @@ func main() {
 	if err := plain.Close(); err != nil {
 		log.Fatal(err)
 	}
+	inEnd, err := in.LatestAvailableOffsets(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
 
+	group := fmt.Sprint("ctp-", run)
 	pl := &pipeline{client: client, out: out.Name(), txnID: fmt.Sprint("ctp-", run)}
+	pl.caughtUp = func(ctx context.Context) (bool, error) {
+		committed, err := client.FetchGroupOffsets(ctx, group, in.Name())
+		if err != nil {
+			return false, err
+		}
+		for p, end := range inEnd {
+			if committed[p] < end {
+				return false, nil
+			}
+		}
+		return true, nil
+	}
 	if cluster != nil {
 		pl.faults = faultsOnCue(cluster)
 	}
 	pl.consumer, err = in.BalancedConsumer(ctx, kafka.BalancedConsumerConfig{
-		ConsumerGroup:    fmt.Sprint("ctp-", run),
+		ConsumerGroup:    group,
 		AutoCommitEnable: false,                // offsets are committed by the transactions
 		IsolationLevel:   kafka.ReadCommitted,  // if the input is itself written in transactions
-		ConsumerTimeout:  caughtUp,             // the example ends when caught up
+		ConsumerTimeout:  idle,                 // to see whether the example is done
 		AutoOffsetReset:  kafka.OffsetEarliest, // a new group reads the input from its start
 	})
 	if err != nil {
@@ -158,6 +175,7 @@ type pipeline struct {
 	consumer *kafka.BalancedConsumer
 	producer *kafka.Producer
 	faults   func(committed int) // in-process only: fail requests on cue
+	caughtUp func(context.Context) (bool, error)
 
 	committed, aborted, fenced int
 }
@@ -182,7 +200,10 @@ func (pl *pipeline) run(ctx context.Context) error {
 		var te *kafka.TransactionError
 		switch {
 		case err == nil && n == 0:
-			return nil // caught up
+			if done, err := pl.caughtUp(ctx); done || err != nil {
+				return err
+			}
+			continue
 		case err == nil:
 			pl.committed++
 			continue
@@ -236,7 +257,7 @@ func (pl *pipeline) replaceProducer(ctx context.Context, cause error) error {
 // transaction consumes up to maxTxnMessages messages, or what arrives
 // within maxTxnTime, writes their transformations, and commits them with
 // the consumer's offsets. It returns how many it committed; 0 and no error
-// when the input is caught up.
+// after idle without input.
 func (pl *pipeline) transaction(ctx context.Context) (int, error) {
 	if err := pl.producer.BeginTransaction(); err != nil {
 		return 0, err
