@@ -131,7 +131,12 @@ func (c *BalancedConsumer) RewindToCommitted(ctx context.Context) error {
 }
 
 // txnAssigned records the start positions of a new assignment: nothing of
-// it is in a transaction yet. c.mu is held.
+// it is in a transaction yet. c.mu is held. txnLost stays as the revoke
+// left it: a transaction holding output of messages handed out before the
+// rebalance must still abort, although the member holds partitions again
+// (the new ones start from the group's commits, so committing it would
+// write that output twice). Only txnPoint, which reports it, and
+// RewindToCommitted clear it.
 func (c *BalancedConsumer) txnAssigned(start map[TopicPartition]int64) {
-	c.txnBase, c.txnLost = maps.Clone(start), false
+	c.txnBase = maps.Clone(start)
 }

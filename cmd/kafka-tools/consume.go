@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -23,8 +24,14 @@ func consumeTopic(fs *flag.FlagSet) func(e *env, args []string) error {
 	from := fs.String("offset", "LATEST", "where to start: EARLIEST, LATEST (new messages only, as pykafka), a time (2006-01-02T15:04:05, UTC) or an offset")
 	partitions := fs.String("partitions", "", "consume only these partitions, `0,1,...` (default: all)")
 	idle := msFlag(fs, 0, "stop when no message arrives for this many `ms` (default: wait)", "consumer_timeout_ms")
+	isolation := fs.String("isolation", "read_uncommitted",
+		"isolation `level`: read_uncommitted prints every message, aborted transactions' too; read_committed only committed transactions' and non-transactional ones")
 	return func(e *env, args []string) error {
 		spec, err := parseOffsetSpec(*from, true)
+		if err != nil {
+			return err
+		}
+		iso, err := parseIsolation(*isolation)
 		if err != nil {
 			return err
 		}
@@ -59,6 +66,7 @@ func consumeTopic(fs *flag.FlagSet) func(e *env, args []string) error {
 		}
 		c, err := t.SimpleConsumer(e.ctx, kafka.SimpleConsumerConfig{
 			Partitions: only, AutoOffsetReset: reset, ResetOffsetOnStart: true, ConsumerTimeout: idle.d,
+			IsolationLevel: iso,
 		})
 		if err != nil {
 			return err
@@ -99,6 +107,18 @@ func consumeTopic(fs *flag.FlagSet) func(e *env, args []string) error {
 		}
 		return nil
 	}
+}
+
+// parseIsolation reads --isolation: Kafka's names for the levels (the
+// Java consumer's isolation.level), in any case, with - or _.
+func parseIsolation(s string) (kafka.IsolationLevel, error) {
+	switch strings.ReplaceAll(strings.ToLower(s), "-", "_") {
+	case "read_uncommitted":
+		return kafka.ReadUncommitted, nil
+	case "read_committed":
+		return kafka.ReadCommitted, nil
+	}
+	return 0, usagef("--isolation %q: want read_uncommitted or read_committed", s)
 }
 
 func hasPartition(t *kafka.Topic, id int32) bool {
