@@ -68,10 +68,15 @@ type batch struct {
 	// batch under its producer ID, epoch and sequence. Only an answer to
 	// a later attempt under that same identity settles it.
 	maybeWritten bool
-	// finished: the batch has its outcome and waits for the batches
-	// before it to be reported; abandoned: Close reported it while a
-	// request carrying it was in flight, so its answer is ignored.
+	// finished: the batch is out of the running (appends and sends
+	// stop); it is reported once complete has also given it its outcome
+	// (settled), in queue order. Expiry and failQueued mark a run of
+	// batches finished before completing them one by one: until each is
+	// settled, a report of the ones before it must not take it along.
+	// abandoned: Close reported it while a request carrying it was in
+	// flight, so its answer is ignored.
 	finished   bool
+	settled    bool
 	abandoned  bool
 	base       int64
 	appendTime time.Time
@@ -420,7 +425,7 @@ func (p *Producer) complete(b *batch, base int64, appendTime time.Time, err erro
 	q := b.q
 	q.mu.Lock()
 	q.land(b)
-	b.finished, b.base, b.appendTime, b.err = true, base, appendTime, err
+	b.finished, b.settled, b.base, b.appendTime, b.err = true, true, base, appendTime, err
 	rebump := false
 	if err != nil && p.idem != nil && b.sealed {
 		if b.maybeWritten || q.laterOut(b) {
@@ -442,7 +447,7 @@ func (p *Producer) complete(b *batch, base int64, appendTime time.Time, err erro
 		return // the reporting goroutine will get to it
 	}
 	q.reporting = true
-	for len(q.batches) > 0 && q.batches[0].finished {
+	for len(q.batches) > 0 && q.batches[0].settled {
 		head := q.batches[0]
 		q.mu.Unlock()
 		p.reportBatch(head)

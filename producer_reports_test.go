@@ -259,3 +259,36 @@ func TestReportsInStoredOrderAndFlushWaitsForThem(t *testing.T) {
 	defer mu.Unlock()
 	require.Equal(t, []string{"first", "second"}, order)
 }
+
+// TestExpiredBatchesAllReportFailure: when several batches of a partition
+// pass DeliveryTimeout together, each message is reported failed. (The
+// report of the first used to take the others along before they had their
+// outcome, reporting them delivered.)
+func TestExpiredBatchesAllReportFailure(t *testing.T) {
+	cl := kafkatest.NeedsKfake(t, "fails every Produce", kafkatest.Topic("expiring", 1))
+	inj := cl.InjectFault(kafkatest.Fault{APIs: []int16{protocol.KeyProduce}, Code: int16(protocol.NotLeaderOrFollower), Times: kafkatest.Always})
+	defer inj.Remove()
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: 10 * time.Millisecond})
+	var mu sync.Mutex
+	var delivered, failed int
+	p := newProducer(t, c, "expiring", kafka.ProducerConfig{
+		BatchBytes: 1_000, DeliveryTimeout: 500 * time.Millisecond, RetryBackoff: 10 * time.Millisecond,
+		OnDelivery: func(r kafka.DeliveryReport) {
+			mu.Lock()
+			defer mu.Unlock()
+			if r.Err == nil {
+				delivered++
+			} else {
+				failed++
+			}
+		},
+	})
+	for range 20 {
+		require.NoError(t, p.Produce(testCtx(t), kafka.Message{Value: make([]byte, 400)}))
+	}
+	require.Error(t, p.Flush(testCtx(t)))
+	mu.Lock()
+	defer mu.Unlock()
+	require.Equal(t, 0, delivered, "messages reported delivered that no broker took")
+	require.Equal(t, 20, failed)
+}
