@@ -15,6 +15,10 @@ import (
 func TestAPISince(t *testing.T) {
 	// Kafka 0.8.2's protocol listed these, but groups first worked in 0.9.0.
 	groupsLater := map[int16]bool{protocol.KeyJoinGroup: true, protocol.KeyHeartbeat: true}
+	// KIP-848's APIs were served by 3.7 (heartbeat) and 3.8 (describe) only
+	// as an early-access preview, off unless enabled; errors name 4.0, the
+	// release where the new consumer group protocol is generally available.
+	kip848GA := map[int16]bool{protocol.KeyConsumerGroupHeartbeat: true, protocol.KeyConsumerGroupDescribe: true}
 	releases := kversion.VersionStrings() // newest first
 	for key := int16(0); key < 200; key++ {
 		api := protocol.LookupAPI(key)
@@ -30,6 +34,9 @@ func TestAPISince(t *testing.T) {
 		}
 		if groupsLater[key] {
 			first = "0.9.0"
+		}
+		if kip848GA[key] {
+			first = "4.0"
 		}
 		first = strings.TrimSuffix(first, ".0.0")
 		if strings.HasPrefix(first, "0.11") {

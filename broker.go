@@ -191,7 +191,8 @@ func (b *broker) version(ctx context.Context, api int16) (int16, error) {
 // apiSince is the Kafka release that first served each API this client
 // speaks, for errors that say which broker is needed. (Kafka 0.8.2's
 // protocol listed JoinGroup and Heartbeat, but groups first worked in
-// 0.9.0.) TestAPISince checks it against franz-go's kversion tables.
+// 0.9.0; KIP-848's APIs were an early-access preview before 4.0.)
+// TestAPISince checks it against franz-go's kversion tables.
 var apiSince = map[int16]string{
 	protocol.KeyProduce: "0.8.0", protocol.KeyFetch: "0.8.0", protocol.KeyListOffsets: "0.8.0",
 	protocol.KeyMetadata: "0.8.0", protocol.KeyOffsetCommit: "0.8.1", protocol.KeyOffsetFetch: "0.8.1",
@@ -203,6 +204,7 @@ var apiSince = map[int16]string{
 	protocol.KeyAddPartitionsToTxn: "0.11", protocol.KeyAddOffsetsToTxn: "0.11", protocol.KeyEndTxn: "0.11",
 	protocol.KeyTxnOffsetCommit: "0.11",
 	protocol.KeyDescribeConfigs: "0.11", protocol.KeySaslAuthenticate: "1.0", protocol.KeyCreatePartitions: "1.0",
+	protocol.KeyConsumerGroupHeartbeat: "4.0", protocol.KeyConsumerGroupDescribe: "4.0",
 }
 
 // errAPIMissing says that the broker at addr lacks api, and which Kafka

@@ -34,33 +34,35 @@ type Response interface {
 
 // API key numbers of the APIs this package implements.
 const (
-	KeyProduce              int16 = 0
-	KeyFetch                int16 = 1
-	KeyListOffsets          int16 = 2
-	KeyMetadata             int16 = 3
-	KeyOffsetCommit         int16 = 8
-	KeyOffsetFetch          int16 = 9
-	KeyFindCoordinator      int16 = 10
-	KeyJoinGroup            int16 = 11
-	KeyHeartbeat            int16 = 12
-	KeyLeaveGroup           int16 = 13
-	KeySyncGroup            int16 = 14
-	KeyDescribeGroups       int16 = 15
-	KeyListGroups           int16 = 16
-	KeySaslHandshake        int16 = 17
-	KeyAPIVersions          int16 = 18
-	KeyCreateTopics         int16 = 19
-	KeyDeleteTopics         int16 = 20
-	KeyDeleteRecords        int16 = 21
-	KeyInitProducerID       int16 = 22
-	KeyOffsetForLeaderEpoch int16 = 23
-	KeyAddPartitionsToTxn   int16 = 24
-	KeyAddOffsetsToTxn      int16 = 25
-	KeyEndTxn               int16 = 26
-	KeyTxnOffsetCommit      int16 = 28
-	KeyDescribeConfigs      int16 = 32
-	KeySaslAuthenticate     int16 = 36
-	KeyCreatePartitions     int16 = 37
+	KeyProduce                int16 = 0
+	KeyFetch                  int16 = 1
+	KeyListOffsets            int16 = 2
+	KeyMetadata               int16 = 3
+	KeyOffsetCommit           int16 = 8
+	KeyOffsetFetch            int16 = 9
+	KeyFindCoordinator        int16 = 10
+	KeyJoinGroup              int16 = 11
+	KeyHeartbeat              int16 = 12
+	KeyLeaveGroup             int16 = 13
+	KeySyncGroup              int16 = 14
+	KeyDescribeGroups         int16 = 15
+	KeyListGroups             int16 = 16
+	KeySaslHandshake          int16 = 17
+	KeyAPIVersions            int16 = 18
+	KeyCreateTopics           int16 = 19
+	KeyDeleteTopics           int16 = 20
+	KeyDeleteRecords          int16 = 21
+	KeyInitProducerID         int16 = 22
+	KeyOffsetForLeaderEpoch   int16 = 23
+	KeyAddPartitionsToTxn     int16 = 24
+	KeyAddOffsetsToTxn        int16 = 25
+	KeyEndTxn                 int16 = 26
+	KeyTxnOffsetCommit        int16 = 28
+	KeyDescribeConfigs        int16 = 32
+	KeySaslAuthenticate       int16 = 36
+	KeyCreatePartitions       int16 = 37
+	KeyConsumerGroupHeartbeat int16 = 68
+	KeyConsumerGroupDescribe  int16 = 69
 )
 
 // An API describes one Kafka API as this package implements it.
@@ -133,6 +135,8 @@ var APIs = []API{
 	{KeyDescribeConfigs, "DescribeConfigs", 0, 4, 4, func() Request { return new(DescribeConfigsRequest) }, func() Response { return new(DescribeConfigsResponse) }},
 	{KeySaslAuthenticate, "SaslAuthenticate", 0, 2, 2, func() Request { return new(SaslAuthenticateRequest) }, func() Response { return new(SaslAuthenticateResponse) }},
 	{KeyCreatePartitions, "CreatePartitions", 0, 3, 2, func() Request { return new(CreatePartitionsRequest) }, func() Response { return new(CreatePartitionsResponse) }},
+	{KeyConsumerGroupHeartbeat, "ConsumerGroupHeartbeat", 0, 1, 0, func() Request { return new(ConsumerGroupHeartbeatRequest) }, func() Response { return new(ConsumerGroupHeartbeatResponse) }},
+	{KeyConsumerGroupDescribe, "ConsumerGroupDescribe", 0, 1, 0, func() Request { return new(ConsumerGroupDescribeRequest) }, func() Response { return new(ConsumerGroupDescribeResponse) }},
 }
 
 // LookupAPI returns the API with key, or nil if this package does not
