@@ -70,8 +70,8 @@ func (e *TransactionError) Unwrap() error { return e.Err }
 // AbortTransaction or after a fatal one, ErrProducerStopped after Close,
 // and ErrNoTransaction for a producer without TransactionalID.
 func (p *Producer) BeginTransaction() error {
-	if p.txn == nil {
-		return fmt.Errorf("%w: the producer has no TransactionalID", ErrNoTransaction)
+	if err := p.transactional(); err != nil {
+		return err
 	}
 	if p.isClosed() {
 		return ErrProducerStopped
@@ -87,8 +87,8 @@ func (p *Producer) BeginTransaction() error {
 // first, CommitTransaction returns ctx's error and may be called again to
 // finish; the outcome is unknown meanwhile.
 func (p *Producer) CommitTransaction(ctx context.Context) error {
-	if p.txn == nil {
-		return fmt.Errorf("%w: the producer has no TransactionalID", ErrNoTransaction)
+	if err := p.transactional(); err != nil {
+		return err
 	}
 	return p.txn.end(ctx, true)
 }
@@ -102,8 +102,8 @@ func (p *Producer) CommitTransaction(ctx context.Context) error {
 // discarded: rewind it (BalancedConsumer.RewindToCommitted). After a fatal
 // error AbortTransaction returns that error.
 func (p *Producer) AbortTransaction(ctx context.Context) error {
-	if p.txn == nil {
-		return fmt.Errorf("%w: the producer has no TransactionalID", ErrNoTransaction)
+	if err := p.transactional(); err != nil {
+		return err
 	}
 	return p.txn.end(ctx, false)
 }
@@ -121,8 +121,17 @@ func (p *Producer) AbortTransaction(ctx context.Context) error {
 // rewound. Call it after the transaction's last message was consumed, and
 // before CommitTransaction.
 func (p *Producer) SendOffsetsToTransaction(ctx context.Context, c *BalancedConsumer) error {
+	if err := p.transactional(); err != nil {
+		return err
+	}
+	return p.txn.sendOffsets(ctx, c)
+}
+
+// transactional returns ErrNoTransaction for a producer without
+// TransactionalID.
+func (p *Producer) transactional() error {
 	if p.txn == nil {
 		return fmt.Errorf("%w: the producer has no TransactionalID", ErrNoTransaction)
 	}
-	return p.txn.sendOffsets(ctx, c)
+	return nil
 }

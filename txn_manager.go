@@ -85,8 +85,8 @@ func (t *transactions) begin() error {
 	return ErrTransactionInProgress
 }
 
-// admit says whether a message may join the transaction now; Produce
-// holds gate shared.
+// admit says whether a message (or, for SendOffsetsToTransaction,
+// offsets) may join the transaction now; Produce holds gate shared.
 func (t *transactions) admit() error {
 	switch t.current() {
 	case txnOpen:
@@ -94,7 +94,7 @@ func (t *transactions) admit() error {
 	case txnAbortable, txnFatal:
 		return t.failure()
 	}
-	return fmt.Errorf("%w: call BeginTransaction before producing", ErrNoTransaction)
+	return fmt.Errorf("%w: call BeginTransaction first", ErrNoTransaction)
 }
 
 // mayWrite reports whether q's partition is in the transaction, so that

@@ -18,11 +18,8 @@ type txnPoint struct {
 
 // sendOffsets adds c's positions to the open transaction.
 func (t *transactions) sendOffsets(ctx context.Context, c *BalancedConsumer) error {
-	if st := t.current(); st != txnOpen {
-		if st == txnAbortable || st == txnFatal {
-			return t.failure()
-		}
-		return fmt.Errorf("%w: call BeginTransaction before SendOffsetsToTransaction", ErrNoTransaction)
+	if err := t.admit(); err != nil {
+		return err
 	}
 	at, err := c.txnPoint()
 	if err != nil {
