@@ -25,11 +25,11 @@ import (
 // and EndTxn (retriable ones, and ones that fail the transaction), dropped
 // connections, coordinators moved, and members killed (their clients
 // closed mid-transaction) and restarted. The output, read committed with
-// franz-go, holds each input message exactly once. CI size: 3,000
-// messages and at least 60 faults; GOKAFKA_LONG=1: 100,000 messages and
+// franz-go, holds each input message exactly once. CI size: 1,500
+// messages and at least 40 faults; GOKAFKA_LONG=1: 100,000 messages and
 // at least 500 faults.
 func TestTransactionExactlyOnce(t *testing.T) {
-	n, faults, budget := 3_000, 60, 90*time.Second
+	n, faults, budget := 1_500, 40, 90*time.Second
 	if os.Getenv("GOKAFKA_LONG") != "" {
 		n, faults, budget = 100_000, 500, 10*time.Minute
 	}
