@@ -1,0 +1,259 @@
+package kafka_test
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gokafka/kafka"
+	"github.com/gokafka/kafka/kafkatest"
+	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// ownership follows which member owns each partition, from the members'
+// own callbacks (gokafka's PostRebalanceCallback and PreRebalanceCallback,
+// franz-go's OnPartitionsAssigned/Revoked/Lost): a member owns a
+// partition from the callback that gives it (before it is fetched) to the
+// one that takes it (after fetching stopped), a superset of when it
+// consumes it. A partition acquired while another member owns it is a
+// violation of the group protocol. It also records what every member
+// consumed.
+type ownership struct {
+	mu         sync.Mutex
+	owner      map[kafka.TopicPartition]string
+	violations []string
+	revoked    map[string][]kafka.TopicPartition // per member, every partition it gave up
+	seen       map[string]int                    // message value -> times consumed
+	last       map[kafka.TopicPartition]time.Time
+	gaps       map[kafka.TopicPartition]time.Duration // longest gap between messages, while measuring
+	measuring  bool
+}
+
+func newOwnership() *ownership {
+	return &ownership{owner: map[kafka.TopicPartition]string{}, revoked: map[string][]kafka.TopicPartition{},
+		seen: map[string]int{}, last: map[kafka.TopicPartition]time.Time{}, gaps: map[kafka.TopicPartition]time.Duration{}}
+}
+
+func (o *ownership) acquire(member string, tps ...kafka.TopicPartition) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, tp := range tps {
+		if cur, ok := o.owner[tp]; ok && cur != member {
+			o.violations = append(o.violations, fmt.Sprintf("%v acquired by %s while %s owns it", tp, member, cur))
+		}
+		o.owner[tp] = member
+	}
+}
+
+func (o *ownership) release(member string, tps ...kafka.TopicPartition) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, tp := range tps {
+		if o.owner[tp] == member {
+			delete(o.owner, tp)
+		}
+		o.revoked[member] = append(o.revoked[member], tp)
+	}
+}
+
+// consumed records a message, and the gap since its partition's last one.
+func (o *ownership) consumed(msg kafka.Message) {
+	now := time.Now()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.seen[string(msg.Value)]++
+	tp := kafka.TopicPartition{Topic: msg.Topic, Partition: msg.Partition}
+	if last, ok := o.last[tp]; ok && o.measuring {
+		o.gaps[tp] = max(o.gaps[tp], now.Sub(last))
+	}
+	o.last[tp] = now
+}
+
+// config adds the callbacks that track member's ownership.
+func (o *ownership) config(cfg kafka.BalancedConsumerConfig, member string) kafka.BalancedConsumerConfig {
+	cfg.PostRebalanceCallback = func(_ context.Context, _, new map[kafka.TopicPartition]int64) (map[kafka.TopicPartition]int64, error) {
+		o.acquire(member, slices.Collect(maps.Keys(new))...)
+		return nil, nil
+	}
+	cfg.PreRebalanceCallback = func(_ context.Context, revoked map[kafka.TopicPartition]int64) {
+		o.release(member, slices.Collect(maps.Keys(revoked))...)
+	}
+	return cfg
+}
+
+// kgoOpts returns franz-go options that track member's ownership.
+func (o *ownership) kgoOpts(member, topic string) []kgo.Opt {
+	tps := func(m map[string][]int32) []kafka.TopicPartition {
+		var out []kafka.TopicPartition
+		for _, p := range m[topic] {
+			out = append(out, kafka.TopicPartition{Topic: topic, Partition: p})
+		}
+		return out
+	}
+	return []kgo.Opt{
+		kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, m map[string][]int32) { o.acquire(member, tps(m)...) }),
+		kgo.OnPartitionsRevoked(func(_ context.Context, _ *kgo.Client, m map[string][]int32) { o.release(member, tps(m)...) }),
+		kgo.OnPartitionsLost(func(_ context.Context, _ *kgo.Client, m map[string][]int32) { o.release(member, tps(m)...) }),
+	}
+}
+
+// check fails the test on any violation and on a message not consumed.
+func (o *ownership) check(t *testing.T, n int) (dups int) {
+	t.Helper()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	require.Empty(t, o.violations, "no partition owned by two members at once")
+	for i := range n {
+		require.NotZero(t, o.seen[fmt.Sprint(i)], "message %d consumed", i)
+	}
+	for _, k := range o.seen {
+		dups += k - 1
+	}
+	return dups
+}
+
+// consumeWith consumes with bc until it closes, marking messages done.
+func (o *ownership) consumeWith(ctx context.Context, bc *kafka.BalancedConsumer) {
+	go func() {
+		for {
+			msg, err := bc.Consume(ctx)
+			if err != nil {
+				return
+			}
+			o.consumed(msg)
+			bc.TaskDone(msg)
+		}
+	}()
+}
+
+// coopConfig is groupConfig with cooperative-sticky and task-done commits.
+func coopConfig(group string) kafka.BalancedConsumerConfig {
+	cfg := groupConfig(group)
+	cfg.MembershipProtocol = kafka.CooperativeStickyAssignor{}
+	cfg.TrackTaskDone = true
+	cfg.AutoCommitEnable = true
+	cfg.AutoCommitInterval = 100 * time.Millisecond
+	return cfg
+}
+
+// steadyProducer writes values "0", "1", ... round the partitions every
+// tick until stop, and returns how many it wrote.
+func steadyProducer(t *testing.T, c *kafka.Client, topic string, partitions int, tick time.Duration) (stop func() int) {
+	p := newProducer(t, c, topic, kafka.ProducerConfig{Partitioner: kafka.NewManualPartitioner(), Linger: time.Millisecond})
+	done := make(chan struct{})
+	var n atomic.Int64
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tk := time.NewTicker(tick)
+		defer tk.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tk.C:
+			}
+			for p32 := range int32(partitions) {
+				i := n.Load()
+				if err := p.Produce(context.Background(), kafka.Message{Partition: p32, Value: fmt.Append(nil, i)}); err != nil {
+					return
+				}
+				n.Add(1)
+			}
+		}
+	}()
+	return func() int {
+		close(done)
+		wg.Wait()
+		require.NoError(t, p.Flush(testCtx(t)))
+		return int(n.Load())
+	}
+}
+
+// TestCooperativeJoinKeepsPartitionsFlowing: a fourth member joins a
+// cooperative-sticky group of three consuming 12 partitions under a
+// steady producer. Only the 3 partitions that move to it are given up
+// (PreRebalanceCallback hears of just those); the 9 others are consumed
+// throughout: the longest gap between their messages is measured across
+// the rebalance (and reported) and stays far below the pause an eager
+// rebalance makes.
+func TestCooperativeJoinKeepsPartitionsFlowing(t *testing.T) {
+	kb := kafkatest.NewBackend(t)
+	group := groupNames(kb)
+	name := kb.NewTopic("coop-join", 12)
+	c := newClient(t, kafka.Config{Hosts: kb.Addrs()})
+	o := newOwnership()
+	ctx, cancel := context.WithCancel(testCtx(t))
+	defer cancel()
+	cfg := coopConfig(group("coop"))
+	var members []*kafka.BalancedConsumer
+	for i := range 3 {
+		bc := newBalanced(t, c, name, o.config(cfg, fmt.Sprint("m", i)))
+		o.consumeWith(ctx, bc)
+		members = append(members, bc)
+	}
+	stop := steadyProducer(t, c, name, 12, 10*time.Millisecond)
+	before := waitAssignment(t, 12, members...)
+
+	o.mu.Lock()
+	o.measuring = true
+	o.mu.Unlock()
+	joined := time.Now()
+	bc := newBalanced(t, c, name, o.config(cfg, "m3"))
+	o.consumeWith(ctx, bc)
+	after := waitAssignment(t, 12, append(members, bc)...)
+	settled := time.Since(joined)
+	time.Sleep(300 * time.Millisecond) // messages after the move count too
+	o.mu.Lock()
+	o.measuring = false
+	o.mu.Unlock()
+	n := stop()
+
+	require.Len(t, after[3], 3, "the joiner gets its share")
+	var stayed, moved []kafka.TopicPartition
+	for i := range 3 {
+		for _, p := range before[i] {
+			tp := kafka.TopicPartition{Topic: name, Partition: p}
+			if slices.Contains(after[i], p) {
+				stayed = append(stayed, tp)
+			} else {
+				moved = append(moved, tp)
+			}
+		}
+	}
+	require.Len(t, moved, 3, "only the joiner's share moves (sticky)")
+	require.Eventually(t, func() bool {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		return len(o.seen) >= n
+	}, 20*time.Second, 20*time.Millisecond)
+	dups := o.check(t, n)
+
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	var revoked []kafka.TopicPartition
+	for i := range 3 {
+		revoked = append(revoked, o.revoked[fmt.Sprint("m", i)]...)
+	}
+	require.ElementsMatch(t, moved, revoked, "PreRebalanceCallback hears only of the partitions that move")
+	var worstStayed, worstMoved time.Duration
+	for _, tp := range stayed {
+		worstStayed = max(worstStayed, o.gaps[tp])
+	}
+	for _, tp := range moved {
+		worstMoved = max(worstMoved, o.gaps[tp])
+	}
+	t.Logf("join settled in %v; longest gap of the 9 partitions that stayed %v (heartbeat interval %v), of the 3 that moved %v; %d messages, %d consumed twice",
+		settled.Round(time.Millisecond), worstStayed.Round(time.Millisecond), cfg.HeartbeatInterval, worstMoved.Round(time.Millisecond), n, dups)
+	// Loose: the point is that they are not paused for the rebalance; on
+	// a quiet machine the gap is a few producer ticks.
+	require.Less(t, worstStayed, 2*time.Second, "partitions that stay keep being consumed")
+	require.LessOrEqual(t, dups, len(moved), "at most the message in hand per moved partition is consumed twice: they were committed before their new owner started")
+}
