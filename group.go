@@ -22,8 +22,8 @@ import (
 type classicMember struct {
 	client    *Client
 	group     string
-	topics    []string // subscribed, sorted
-	instance  *string  // static membership (KIP-345), nil if none
+	topics    []string   // subscribed, sorted
+	instance  *string    // static membership (KIP-345), nil if none
 	assignors []Assignor // proposed, in order of preference
 	// cooperative: every assignor proposed is cooperative, so the member
 	// rebalances cooperatively (KIP-429): it keeps its partitions while
@@ -33,7 +33,7 @@ type classicMember struct {
 	// member joins again after losing its membership: under cooperative
 	// rebalancing the partitions it holds must be given up first, since
 	// the group may already have given them to others.
-	onLost func()
+	onLost    func()
 	session   time.Duration
 	rebalance time.Duration
 	retries   int
