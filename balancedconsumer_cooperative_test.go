@@ -257,3 +257,143 @@ func TestCooperativeJoinKeepsPartitionsFlowing(t *testing.T) {
 	require.Less(t, worstStayed, 2*time.Second, "partitions that stay keep being consumed")
 	require.LessOrEqual(t, dups, len(moved), "at most the message in hand per moved partition is consumed twice: they were committed before their new owner started")
 }
+
+// TestCooperativeRollingUpgradeFromRange moves a group of three members
+// from range to cooperative-sticky as the Java client documents, under a
+// steady producer: each member is restarted in turn with
+// [cooperative-sticky, range] (the group keeps range until all support
+// cooperative-sticky, then uses it, but the members still rebalance
+// eagerly), then in turn with [cooperative-sticky] (each member rebalances
+// cooperatively from then on). Throughout, no partition is owned by two
+// members at once and every message is consumed.
+func TestCooperativeRollingUpgradeFromRange(t *testing.T) {
+	kb := kafkatest.NewBackend(t)
+	kafkatest.SkipOnMock(t, "no DescribeGroups")
+	group := groupNames(kb)
+	name := kb.NewTopic("coop-upgrade", 6)
+	c := newClient(t, kafka.Config{Hosts: kb.Addrs()})
+	o := newOwnership()
+	ctx, cancel := context.WithCancel(testCtx(t))
+	defer cancel()
+	base := coopConfig(group("upgrade"))
+	phases := []struct {
+		name     string
+		protocol kafka.Assignor
+		fallback []kafka.Assignor
+		chosen   string // by the group once every member is restarted
+	}{
+		{"range", kafka.RangeAssignor{}, nil, "range"},
+		// The coordinator picks the protocol every member supports that
+		// most members prefer; members with range among theirs still
+		// rebalance eagerly.
+		{"both", kafka.CooperativeStickyAssignor{}, []kafka.Assignor{kafka.RangeAssignor{}}, "cooperative-sticky"},
+		{"cooperative", kafka.CooperativeStickyAssignor{}, nil, "cooperative-sticky"},
+	}
+	start := func(phase, i int) *kafka.BalancedConsumer {
+		cfg := base
+		cfg.MembershipProtocol, cfg.FallbackMembershipProtocols = phases[phase].protocol, phases[phase].fallback
+		bc := newBalanced(t, c, name, o.config(cfg, fmt.Sprintf("%s-%d", phases[phase].name, i)))
+		o.consumeWith(ctx, bc)
+		return bc
+	}
+	members := []*kafka.BalancedConsumer{start(0, 0), start(0, 1), start(0, 2)}
+	stop := steadyProducer(t, c, name, 6, 10*time.Millisecond)
+	waitAssignment(t, 6, members...)
+	for phase := 1; phase < len(phases); phase++ {
+		for i := range members {
+			require.NoError(t, members[i].Close())
+			members[i] = start(phase, i)
+			waitAssignment(t, 6, members...)
+		}
+		groups, err := c.DescribeGroups(testCtx(t), group("upgrade"))
+		require.NoError(t, err)
+		require.Equal(t, phases[phase].chosen, groups[0].Protocol, "after phase %s", phases[phase].name)
+	}
+	n := stop()
+	require.Eventually(t, func() bool {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		return len(o.seen) >= n
+	}, 20*time.Second, 20*time.Millisecond)
+	dups := o.check(t, n)
+	t.Logf("%d messages over 6 restarts, %d consumed twice", n, dups)
+}
+
+// TestCooperativeMixedWithFranzGo: a cooperative-sticky group of two
+// gokafka members and two franz-go members (CooperativeStickyBalancer)
+// under a steady producer, members leaving and joining on both sides: no
+// partition is owned by two members at once, nothing is lost.
+func TestCooperativeMixedWithFranzGo(t *testing.T) {
+	kb := kafkatest.NewBackend(t)
+	group := groupNames(kb)
+	name := kb.NewTopic("coop-mixed", 8)
+	c := newClient(t, kafka.Config{Hosts: kb.Addrs()})
+	o := newOwnership()
+	ctx, cancel := context.WithCancel(testCtx(t))
+	defer cancel()
+	cfg := coopConfig(group("mixed"))
+	ours := func(i int) *kafka.BalancedConsumer {
+		bc := newBalanced(t, c, name, o.config(cfg, fmt.Sprint("ours-", i)))
+		o.consumeWith(ctx, bc)
+		return bc
+	}
+	theirs := func(i int) (stop func()) {
+		member := fmt.Sprint("kgo-", i)
+		opts := append(kgoOpts(kb.Addrs(), kgo.ConsumerGroup(group("mixed")), kgo.ConsumeTopics(name),
+			kgo.Balancers(kgo.CooperativeStickyBalancer()), kgo.HeartbeatInterval(100*time.Millisecond),
+			kgo.SessionTimeout(6*time.Second), kgo.RebalanceTimeout(3*time.Second), kgo.AutoCommitInterval(100*time.Millisecond)),
+			o.kgoOpts(member, name)...)
+		k, err := kgo.NewClient(opts...)
+		require.NoError(t, err)
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			for ctx.Err() == nil {
+				fs := k.PollFetches(ctx)
+				if fs.IsClientClosed() {
+					return
+				}
+				fs.EachRecord(func(r *kgo.Record) {
+					o.consumed(kafka.Message{Topic: r.Topic, Partition: r.Partition, Value: r.Value})
+				})
+			}
+		}()
+		return func() {
+			k.Close() // commits, revokes and leaves the group
+			<-done
+		}
+	}
+	stop := steadyProducer(t, c, name, 8, 10*time.Millisecond)
+	a, b := ours(0), ours(1)
+	stopK0, stopK1 := theirs(0), theirs(1)
+	time.Sleep(700 * time.Millisecond)
+	require.NoError(t, a.Close())
+	stopK0()
+	time.Sleep(500 * time.Millisecond)
+	a = ours(2)
+	stopK2 := theirs(2)
+	time.Sleep(700 * time.Millisecond)
+	n := stop()
+	require.Eventually(t, func() bool {
+		o.mu.Lock()
+		defer o.mu.Unlock()
+		return len(o.seen) >= n
+	}, 20*time.Second, 20*time.Millisecond)
+	dups := o.check(t, n)
+	t.Logf("%d messages, %d consumed twice", n, dups)
+	o.mu.Lock()
+	require.NotEmpty(t, o.revoked["kgo-0"], "the franz-go member had partitions, and gave them up on leaving")
+	require.NotEmpty(t, o.revoked["ours-0"], "so had ours")
+	o.mu.Unlock()
+	stopK1()
+	stopK2()
+	_, _ = a, b
+}
+
+func tpsOf(topic string, m map[string][]int32) []kafka.TopicPartition {
+	var out []kafka.TopicPartition
+	for _, p := range m[topic] {
+		out = append(out, kafka.TopicPartition{Topic: topic, Partition: p})
+	}
+	return out
+}
