@@ -132,6 +132,14 @@ func (o *ownership) consumeWith(ctx context.Context, bc *kafka.BalancedConsumer)
 	}()
 }
 
+// mockCooperative is why cooperative tests skip librdkafka 2.0.2's mock:
+// seen in runs there, it refuses OffsetCommit while the group prepares a
+// rebalance (KIP-429 relies on Kafka accepting it then: a member commits
+// what it gives up while others already rejoin), so moved partitions are
+// consumed again, and it takes some 5 s per rebalance, past these tests'
+// time.
+const mockCooperative = "refuses commits while the group rebalances and takes ~5 s per rebalance (seen in runs); cooperative handovers then redo work and outlast the test"
+
 // coopConfig is groupConfig with cooperative-sticky and task-done commits.
 func coopConfig(group string) kafka.BalancedConsumerConfig {
 	cfg := groupConfig(group)
@@ -187,6 +195,7 @@ func steadyProducer(t *testing.T, c *kafka.Client, topic string, partitions int,
 func TestCooperativeJoinKeepsPartitionsFlowing(t *testing.T) {
 	kb := kafkatest.NewBackend(t)
 	group := groupNames(kb)
+	kafkatest.SkipOnMock(t, mockCooperative)
 	name := kb.NewTopic("coop-join", 12)
 	c := newClient(t, kafka.Config{Hosts: kb.Addrs()})
 	o := newOwnership()
@@ -326,6 +335,7 @@ func TestCooperativeRollingUpgradeFromRange(t *testing.T) {
 func TestCooperativeMixedWithFranzGo(t *testing.T) {
 	kb := kafkatest.NewBackend(t)
 	group := groupNames(kb)
+	kafkatest.SkipOnMock(t, mockCooperative)
 	name := kb.NewTopic("coop-mixed", 8)
 	c := newClient(t, kafka.Config{Hosts: kb.Addrs()})
 	o := newOwnership()
@@ -378,7 +388,7 @@ func TestCooperativeMixedWithFranzGo(t *testing.T) {
 		o.mu.Lock()
 		defer o.mu.Unlock()
 		return len(o.seen) >= n
-	}, 20*time.Second, 20*time.Millisecond)
+	}, 20*time.Second, 20*time.Millisecond, "consumed %d of %d; owners %v", o.seenCount(), n, o.owners())
 	dups := o.check(t, n)
 	t.Logf("%d messages, %d consumed twice", n, dups)
 	o.mu.Lock()
@@ -396,4 +406,16 @@ func tpsOf(topic string, m map[string][]int32) []kafka.TopicPartition {
 		out = append(out, kafka.TopicPartition{Topic: topic, Partition: p})
 	}
 	return out
+}
+
+func (o *ownership) seenCount() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return len(o.seen)
+}
+
+func (o *ownership) owners() map[kafka.TopicPartition]string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return maps.Clone(o.owner)
 }
