@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"maps"
+	"regexp"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -23,6 +24,15 @@ type BalancedConsumerConfig struct {
 	// Topics are more topics the member subscribes to, besides the one
 	// the consumer was made from.
 	Topics []string
+	// TopicPattern subscribes the member to every topic it matches as
+	// well (not anchored: write ^ and $ where meant; internal topics only
+	// with Config.IncludeInternalTopics). The member looks again every
+	// Config.MetadataMaxAge, and rejoins the group when matching topics
+	// were created or deleted: a new topic's partitions are assigned and
+	// consumed, a deleted topic's are given up, and errors about the
+	// deleted topic meanwhile are logged, not returned. Every member of
+	// the group should subscribe alike.
+	TopicPattern *regexp.Regexp
 
 	// The fetch and offset fields below mean what they mean for a
 	// SimpleConsumer, over the partitions currently assigned.
@@ -215,13 +225,16 @@ func (cfg BalancedConsumerConfig) withDefaults() (BalancedConsumerConfig, Simple
 // Messages and the offset methods work as a SimpleConsumer's, over the
 // partitions currently assigned. Its methods are safe for concurrent use.
 type BalancedConsumer struct {
-	client  *Client
-	topic   string // the topic it was made from: HeldOffsets and the like speak of it
-	cfg     BalancedConsumerConfig
-	sc      SimpleConsumerConfig // the fetch and offset settings
-	member  *classicMember
-	done    doneTracker
-	commits *commitCounter
+	client *Client
+	topic  string // the topic it was made from: HeldOffsets and the like speak of it
+	// baseTopics: the topic and cfg.Topics, sorted; with a TopicPattern
+	// the subscription adds the topics it matches.
+	baseTopics []string
+	cfg        BalancedConsumerConfig
+	sc         SimpleConsumerConfig // the fetch and offset settings
+	member     *classicMember
+	done       doneTracker
+	commits    *commitCounter
 
 	mu       sync.Mutex
 	f        *fetcher // the current assignment's; nil while rebalancing
@@ -282,7 +295,13 @@ func (t *Topic) BalancedConsumer(ctx context.Context, cfg BalancedConsumerConfig
 		}
 	}
 	slices.Sort(topics)
-	c := &BalancedConsumer{client: t.client, topic: t.name, cfg: cfg, sc: sc, changed: make(chan struct{}), commits: newCommitCounter(sc.AutoCommitMessages)}
+	c := &BalancedConsumer{client: t.client, topic: t.name, baseTopics: topics, cfg: cfg, sc: sc, changed: make(chan struct{}), commits: newCommitCounter(sc.AutoCommitMessages)}
+	if cfg.TopicPattern != nil {
+		var err error
+		if topics, err = c.subscription(ctx); err != nil {
+			return nil, err
+		}
+	}
 	c.member = &classicMember{
 		client: t.client, group: cfg.ConsumerGroup, topics: topics, assignors: cfg.assignors(), cooperative: cfg.cooperative(),
 		session: cfg.SessionTimeout, rebalance: cfg.RebalanceTimeout,
@@ -416,6 +435,12 @@ func (c *BalancedConsumer) heartbeat(ctx context.Context) {
 	defer t.Stop()
 	check := time.NewTicker(c.cfg.PartitionCheckInterval)
 	defer check.Stop()
+	var pattern <-chan time.Time // looking again for topics the pattern matches
+	if c.cfg.TopicPattern != nil {
+		tp := time.NewTicker(c.client.cfg.MetadataMaxAge)
+		defer tp.Stop()
+		pattern = tp.C
+	}
 	lastOK := time.Now()
 	for {
 		select {
@@ -423,6 +448,11 @@ func (c *BalancedConsumer) heartbeat(ctx context.Context) {
 			return
 		case <-check.C:
 			if c.partitionsChanged() {
+				return
+			}
+			continue
+		case <-pattern:
+			if c.subscriptionChanged() {
 				return
 			}
 			continue
@@ -676,6 +706,10 @@ func (c *BalancedConsumer) autoCommit() {
 			// The group is rebalancing: the revocation commits this
 			// assignment's progress, with nothing for the user to do.
 			c.client.log.Debug("kafka: automatic commit refused during a rebalance", "group", c.cfg.ConsumerGroup, "err", err)
+		case c.topicGone(err):
+			// A topic of the pattern was deleted: the next rejoin gives
+			// its partitions up.
+			c.client.log.Debug("kafka: automatic commit for a deleted topic", "group", c.cfg.ConsumerGroup, "err", err)
 		default:
 			c.setErr(err)
 		}

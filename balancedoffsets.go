@@ -80,7 +80,15 @@ func (c *BalancedConsumer) ownTopic(offsets map[int32]int64) map[TopicPartition]
 // belong to. c.commitMu is held.
 func (c *BalancedConsumer) commitLocked(ctx context.Context, memberID string, generation int32, offsets map[TopicPartition]int64) error {
 	byTopic := map[string]map[int32]int64{}
+	meta := c.client.meta.Load()
 	for tp, o := range offsets {
+		if tm, ok := meta.topics[tp.Topic]; !ok || tm.err == ErrUnknownTopicOrPartition {
+			// Deleted since it was assigned (the client's metadata no
+			// longer lists it): nothing to commit, and a commit would
+			// be retried as if the topic were coming back, past the
+			// member's session.
+			continue
+		}
 		if byTopic[tp.Topic] == nil {
 			byTopic[tp.Topic] = map[int32]int64{}
 		}
