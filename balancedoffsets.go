@@ -170,8 +170,9 @@ func (c *BalancedConsumer) HeldTopicOffsets() map[TopicPartition]int64 {
 }
 
 // Partitions returns the partitions of the consumer's own topic assigned
-// to it, sorted; empty while rebalancing. Assignment covers every
-// subscribed topic.
+// to it, sorted; empty while an eager rebalance runs (under cooperative
+// rebalancing a member keeps the partitions that stay). Assignment covers
+// every subscribed topic.
 func (c *BalancedConsumer) Partitions() []int32 {
 	var out []int32
 	for _, tp := range c.Assignment() {
@@ -183,7 +184,7 @@ func (c *BalancedConsumer) Partitions() []int32 {
 }
 
 // Assignment returns every partition assigned to the member, of all its
-// topics, sorted; empty while rebalancing.
+// topics, sorted; empty while an eager rebalance runs.
 func (c *BalancedConsumer) Assignment() []TopicPartition {
 	c.mu.Lock()
 	defer c.mu.Unlock()
