@@ -419,3 +419,51 @@ func (o *ownership) owners() map[kafka.TopicPartition]string {
 	defer o.mu.Unlock()
 	return maps.Clone(o.owner)
 }
+
+// TestCooperativeRunWorkers: partition workers under cooperative-sticky.
+// A third member joins two that run RunWorkers: the workers of the
+// partitions that move are stopped and their progress committed, the
+// others run on; every message is handled, each worker in order.
+func TestCooperativeRunWorkers(t *testing.T) {
+	kb := kafkatest.NewBackend(t)
+	kafkatest.SkipOnMock(t, mockCooperative)
+	group := groupNames(kb)
+	name := kb.NewTopic("coop-workers", 6)
+	c := newClient(t, kafka.Config{Hosts: kb.Addrs()})
+	stop := steadyProducer(t, c, name, 6, 5*time.Millisecond)
+	o := newOwnership()
+	ctx, cancel := context.WithCancel(testCtx(t))
+	defer cancel()
+	cfg := coopConfig(group("workers"))
+	var mu sync.Mutex
+	last := map[string]map[int32]int64{} // member -> partition -> last offset handled
+	run := func(member string) {
+		bc := newBalanced(t, c, name, o.config(cfg, member))
+		go bc.RunWorkers(ctx, func(_ context.Context, msg kafka.Message) error {
+			mu.Lock()
+			if last[member] == nil {
+				last[member] = map[int32]int64{}
+			}
+			if l, ok := last[member][msg.Partition]; ok && msg.Offset <= l {
+				t.Errorf("%s: partition %d offset %d after %d", member, msg.Partition, msg.Offset, l)
+			}
+			last[member][msg.Partition] = msg.Offset
+			mu.Unlock()
+			o.consumed(msg)
+			return nil
+		})
+	}
+	run("a")
+	run("b")
+	time.Sleep(300 * time.Millisecond)
+	run("c")
+	time.Sleep(500 * time.Millisecond)
+	n := stop()
+	require.Eventually(t, func() bool { return o.seenCount() >= n }, 20*time.Second, 20*time.Millisecond,
+		"handled %d of %d", o.seenCount(), n)
+	dups := o.check(t, n)
+	mu.Lock()
+	defer mu.Unlock()
+	require.NotEmpty(t, last["c"], "the joiner's workers ran")
+	t.Logf("%d messages, %d handled twice", n, dups)
+}
