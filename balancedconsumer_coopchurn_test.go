@@ -21,9 +21,9 @@ import (
 // those a killed member had consumed (its work since its last automatic
 // commit) and the others, which with TaskDone and cooperative rebalancing
 // can only be a message in hand (consumed, not yet marked done) when its
-// partition was given up. 10,000 messages; GOKAFKA_LONG=1: 200,000.
+// partition was given up. 8,000 messages; GOKAFKA_LONG=1: 200,000.
 func TestNoLossUnderChurnCooperative(t *testing.T) {
-	n, churns := 10_000, 6
+	n, churns := 8_000, 6
 	if os.Getenv("GOKAFKA_LONG") != "" {
 		n, churns = 200_000, 40
 	}
@@ -41,7 +41,7 @@ func TestNoLossUnderChurnCooperative(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 	cfg := coopConfig("coop-churners")
-	cfg.SessionTimeout = 1500 * time.Millisecond
+	cfg.SessionTimeout = time.Second
 	next := 0
 	start := func(client *kafka.Client) (*kafka.BalancedConsumer, string) {
 		name := fmt.Sprint("m", next)
