@@ -64,10 +64,11 @@ func (CooperativeStickyAssignor) UserData(_ map[string][]int32, generation int32
 }
 
 // cooperativeClaim is a member's owned partitions and their generation:
-// the subscription's, or the one in its user data as Java writes it.
+// the subscription's, or the one in its user data as Java writes it
+// (bytes after it are ignored, as Java does; shorter data gives none).
 func cooperativeClaim(m *AssignorMember) (map[string][]int32, int32) {
 	gen := m.Generation
-	if gen == -1 && len(m.UserData) == 4 {
+	if gen == -1 && len(m.UserData) >= 4 {
 		gen = int32(binary.BigEndian.Uint32(m.UserData))
 	}
 	return m.Owned, gen

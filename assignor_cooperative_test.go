@@ -218,6 +218,14 @@ func TestCooperativeStickyUserData(t *testing.T) {
 	if gen != 9 || !reflect.DeepEqual(owned, map[string][]int32{"t": {0}}) {
 		t.Fatalf("claim %v at %d", owned, gen)
 	}
+	am.UserData = append(am.UserData, 1, 2) // trailing bytes are ignored
+	if _, gen := cooperativeClaim(&am); gen != 9 {
+		t.Fatalf("generation %d with trailing bytes, want 9", gen)
+	}
+	am.UserData = am.UserData[:3]
+	if _, gen := cooperativeClaim(&am); gen != -1 {
+		t.Fatalf("generation %d from 3 bytes, want -1", gen)
+	}
 	am.Generation = 11
 	if _, gen := cooperativeClaim(&am); gen != 11 {
 		t.Fatalf("generation %d, want the subscription's 11", gen)
