@@ -225,16 +225,17 @@ func (cfg BalancedConsumerConfig) withDefaults() (BalancedConsumerConfig, Simple
 // Messages and the offset methods work as a SimpleConsumer's, over the
 // partitions currently assigned. Its methods are safe for concurrent use.
 type BalancedConsumer struct {
-	client *Client
-	topic  string // the topic it was made from: HeldOffsets and the like speak of it
+	client  *Client
+	topic   string // the topic it was made from: HeldOffsets and the like speak of it
+	cfg     BalancedConsumerConfig
+	sc      SimpleConsumerConfig // the fetch and offset settings
+	member  *classicMember
+	done    doneTracker
+	commits *commitCounter
+
 	// baseTopics: the topic and cfg.Topics, sorted; with a TopicPattern
 	// the subscription adds the topics it matches.
 	baseTopics []string
-	cfg        BalancedConsumerConfig
-	sc         SimpleConsumerConfig // the fetch and offset settings
-	member     *classicMember
-	done       doneTracker
-	commits    *commitCounter
 
 	mu       sync.Mutex
 	f        *fetcher // the current assignment's; nil while rebalancing
