@@ -16,7 +16,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// ownership follows which member owns each partition, from the members'
+// coopTracker follows which member owns each partition, from the members'
 // own callbacks (gokafka's PostRebalanceCallback and PreRebalanceCallback,
 // franz-go's OnPartitionsAssigned/Revoked/Lost): a member owns a
 // partition from the callback that gives it (before it is fetched) to the
@@ -24,7 +24,7 @@ import (
 // consumes it. A partition acquired while another member owns it is a
 // violation of the group protocol. It also records what every member
 // consumed.
-type ownership struct {
+type coopTracker struct {
 	mu         sync.Mutex
 	owner      map[kafka.TopicPartition]string
 	violations []string
@@ -35,12 +35,12 @@ type ownership struct {
 	measuring  bool
 }
 
-func newOwnership() *ownership {
-	return &ownership{owner: map[kafka.TopicPartition]string{}, revoked: map[string][]kafka.TopicPartition{},
+func newCoopTracker() *coopTracker {
+	return &coopTracker{owner: map[kafka.TopicPartition]string{}, revoked: map[string][]kafka.TopicPartition{},
 		seen: map[string]int{}, last: map[kafka.TopicPartition]time.Time{}, gaps: map[kafka.TopicPartition]time.Duration{}}
 }
 
-func (o *ownership) acquire(member string, tps ...kafka.TopicPartition) {
+func (o *coopTracker) acquire(member string, tps ...kafka.TopicPartition) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for _, tp := range tps {
@@ -51,7 +51,7 @@ func (o *ownership) acquire(member string, tps ...kafka.TopicPartition) {
 	}
 }
 
-func (o *ownership) release(member string, tps ...kafka.TopicPartition) {
+func (o *coopTracker) release(member string, tps ...kafka.TopicPartition) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for _, tp := range tps {
@@ -63,7 +63,7 @@ func (o *ownership) release(member string, tps ...kafka.TopicPartition) {
 }
 
 // consumed records a message, and the gap since its partition's last one.
-func (o *ownership) consumed(msg kafka.Message) {
+func (o *coopTracker) consumed(msg kafka.Message) {
 	now := time.Now()
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -75,8 +75,8 @@ func (o *ownership) consumed(msg kafka.Message) {
 	o.last[tp] = now
 }
 
-// config adds the callbacks that track member's ownership.
-func (o *ownership) config(cfg kafka.BalancedConsumerConfig, member string) kafka.BalancedConsumerConfig {
+// config adds the callbacks that track member's coopTracker.
+func (o *coopTracker) config(cfg kafka.BalancedConsumerConfig, member string) kafka.BalancedConsumerConfig {
 	cfg.PostRebalanceCallback = func(_ context.Context, _, new map[kafka.TopicPartition]int64) (map[kafka.TopicPartition]int64, error) {
 		o.acquire(member, slices.Collect(maps.Keys(new))...)
 		return nil, nil
@@ -87,8 +87,8 @@ func (o *ownership) config(cfg kafka.BalancedConsumerConfig, member string) kafk
 	return cfg
 }
 
-// kgoOpts returns franz-go options that track member's ownership.
-func (o *ownership) kgoOpts(member, topic string) []kgo.Opt {
+// kgoOpts returns franz-go options that track member's coopTracker.
+func (o *coopTracker) kgoOpts(member, topic string) []kgo.Opt {
 	tps := func(m map[string][]int32) []kafka.TopicPartition {
 		var out []kafka.TopicPartition
 		for _, p := range m[topic] {
@@ -104,7 +104,7 @@ func (o *ownership) kgoOpts(member, topic string) []kgo.Opt {
 }
 
 // check fails the test on any violation and on a message not consumed.
-func (o *ownership) check(t *testing.T, n int) (dups int) {
+func (o *coopTracker) check(t *testing.T, n int) (dups int) {
 	t.Helper()
 	o.mu.Lock()
 	defer o.mu.Unlock()
@@ -119,7 +119,7 @@ func (o *ownership) check(t *testing.T, n int) (dups int) {
 }
 
 // consumeWith consumes with bc until it closes, marking messages done.
-func (o *ownership) consumeWith(ctx context.Context, bc *kafka.BalancedConsumer) {
+func (o *coopTracker) consumeWith(ctx context.Context, bc *kafka.BalancedConsumer) {
 	go func() {
 		for {
 			msg, err := bc.Consume(ctx)
@@ -198,7 +198,7 @@ func TestCooperativeJoinKeepsPartitionsFlowing(t *testing.T) {
 	kafkatest.SkipOnMock(t, mockCooperative)
 	name := kb.NewTopic("coop-join", 12)
 	c := newClient(t, kafka.Config{Hosts: kb.Addrs()})
-	o := newOwnership()
+	o := newCoopTracker()
 	ctx, cancel := context.WithCancel(testCtx(t))
 	defer cancel()
 	cfg := coopConfig(group("coop"))
@@ -282,7 +282,7 @@ func TestCooperativeRollingUpgradeFromRange(t *testing.T) {
 	group := groupNames(kb)
 	name := kb.NewTopic("coop-upgrade", 6)
 	c := newClient(t, kafka.Config{Hosts: kb.Addrs()})
-	o := newOwnership()
+	o := newCoopTracker()
 	ctx, cancel := context.WithCancel(testCtx(t))
 	defer cancel()
 	base := coopConfig(group("upgrade"))
@@ -339,7 +339,7 @@ func TestCooperativeMixedWithFranzGo(t *testing.T) {
 	kafkatest.SkipOnMock(t, mockCooperative)
 	name := kb.NewTopic("coop-mixed", 8)
 	c := newClient(t, kafka.Config{Hosts: kb.Addrs()})
-	o := newOwnership()
+	o := newCoopTracker()
 	ctx, cancel := context.WithCancel(testCtx(t))
 	defer cancel()
 	cfg := coopConfig(group("mixed"))
@@ -409,13 +409,13 @@ func tpsOf(topic string, m map[string][]int32) []kafka.TopicPartition {
 	return out
 }
 
-func (o *ownership) seenCount() int {
+func (o *coopTracker) seenCount() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return len(o.seen)
 }
 
-func (o *ownership) owners() map[kafka.TopicPartition]string {
+func (o *coopTracker) owners() map[kafka.TopicPartition]string {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return maps.Clone(o.owner)
@@ -432,7 +432,7 @@ func TestCooperativeRunWorkers(t *testing.T) {
 	name := kb.NewTopic("coop-workers", 6)
 	c := newClient(t, kafka.Config{Hosts: kb.Addrs()})
 	stop := steadyProducer(t, c, name, 6, 5*time.Millisecond)
-	o := newOwnership()
+	o := newCoopTracker()
 	ctx, cancel := context.WithCancel(testCtx(t))
 	defer cancel()
 	cfg := coopConfig(group("workers"))

@@ -51,7 +51,7 @@ func ExampleCooperativeStickyAssignor() {
 		log.Fatal(err)
 	}
 	defer a.Close()
-	waitFor(func() bool { return len(a.Partitions()) == 4 })
+	waitUntil(func() bool { return len(a.Partitions()) == 4 })
 	fmt.Println("first member alone:", len(a.Partitions()), "partitions")
 
 	b, err := topic.BalancedConsumer(ctx, cfg)
@@ -59,7 +59,7 @@ func ExampleCooperativeStickyAssignor() {
 		log.Fatal(err)
 	}
 	defer b.Close()
-	waitFor(func() bool { return len(a.Partitions()) == 2 && len(b.Partitions()) == 2 })
+	waitUntil(func() bool { return len(a.Partitions()) == 2 && len(b.Partitions()) == 2 })
 	fmt.Println("first member gave up", <-revoked, "partitions and kept", len(a.Partitions()))
 	fmt.Println("second member got", len(b.Partitions()))
 	// Output:
@@ -68,8 +68,8 @@ func ExampleCooperativeStickyAssignor() {
 	// second member got 2
 }
 
-// waitFor polls cond for up to 30 seconds.
-func waitFor(cond func() bool) {
+// waitUntil polls cond for up to 30 seconds.
+func waitUntil(cond func() bool) {
 	for deadline := time.Now().Add(30 * time.Second); !cond() && time.Now().Before(deadline); {
 		time.Sleep(10 * time.Millisecond)
 	}
