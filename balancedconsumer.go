@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"maps"
+	"regexp"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -23,6 +24,15 @@ type BalancedConsumerConfig struct {
 	// Topics are more topics the member subscribes to, besides the one
 	// the consumer was made from.
 	Topics []string
+	// TopicPattern subscribes the member to every topic it matches as
+	// well (not anchored: write ^ and $ where meant; internal topics only
+	// with Config.IncludeInternalTopics). The member looks again every
+	// Config.MetadataMaxAge, and rejoins the group when matching topics
+	// were created or deleted: a new topic's partitions are assigned and
+	// consumed, a deleted topic's are given up, and errors about the
+	// deleted topic meanwhile are logged, not returned. Every member of
+	// the group should subscribe alike.
+	TopicPattern *regexp.Regexp
 
 	// The fetch and offset fields below mean what they mean for a
 	// SimpleConsumer, over the partitions currently assigned.
@@ -109,10 +119,20 @@ type BalancedConsumerConfig struct {
 	// partitions across restarts within SessionTimeout, and does not leave
 	// the group on Close.
 	GroupInstanceID string
-	// MembershipProtocol is the assignor the member proposes; every member
-	// of a group must propose the same one. Default RangeAssignor
-	// (pykafka's RangeProtocol; the Java client's "range").
+	// MembershipProtocol is the assignor the member proposes; the members
+	// of a group must share one. Default RangeAssignor (pykafka's
+	// RangeProtocol; the Java client's "range"). CooperativeStickyAssignor
+	// rebalances cooperatively: a rebalance takes from a member only the
+	// partitions that move, and the others are consumed throughout.
 	MembershipProtocol Assignor
+	// FallbackMembershipProtocols are more assignors the member supports,
+	// after MembershipProtocol, in order of preference (the rest of the
+	// Java client's partition.assignment.strategy list): the coordinator
+	// chooses the first that every member supports. It is how a group
+	// moves from one assignor to another with rolling restarts (see
+	// CooperativeStickyAssignor). The member rebalances cooperatively only
+	// when all its assignors are cooperative.
+	FallbackMembershipProtocols []Assignor
 
 	// PreRebalanceCallback is called before partitions are given up in a
 	// rebalance (or on Close), with the offsets about to be committed for
@@ -135,9 +155,38 @@ type BalancedConsumerConfig struct {
 	PartitionCheckInterval time.Duration
 }
 
+// assignors returns the assignors the member proposes, in order.
+func (cfg BalancedConsumerConfig) assignors() []Assignor {
+	return append([]Assignor{cfg.MembershipProtocol}, cfg.FallbackMembershipProtocols...)
+}
+
+// cooperative reports whether the member rebalances cooperatively: all
+// its assignors are cooperative (as the Java client decides).
+func (cfg BalancedConsumerConfig) cooperative() bool {
+	for _, a := range cfg.assignors() {
+		if !isCooperative(a) {
+			return false
+		}
+	}
+	return true
+}
+
 func (cfg BalancedConsumerConfig) withDefaults() (BalancedConsumerConfig, SimpleConsumerConfig, error) {
 	if cfg.ConsumerGroup == "" {
 		return cfg, SimpleConsumerConfig{}, errors.New("kafka: BalancedConsumerConfig.ConsumerGroup is required")
+	}
+	seen := map[string]bool{}
+	for i, a := range cfg.FallbackMembershipProtocols {
+		if a == nil {
+			return cfg, SimpleConsumerConfig{}, fmt.Errorf("kafka: BalancedConsumerConfig.FallbackMembershipProtocols[%d] is nil", i)
+		}
+		if cfg.MembershipProtocol == nil {
+			return cfg, SimpleConsumerConfig{}, errors.New("kafka: BalancedConsumerConfig.FallbackMembershipProtocols needs MembershipProtocol, the preferred assignor")
+		}
+		if seen[a.Name()] || a.Name() == cfg.MembershipProtocol.Name() {
+			return cfg, SimpleConsumerConfig{}, fmt.Errorf("kafka: BalancedConsumerConfig.FallbackMembershipProtocols names assignor %q twice", a.Name())
+		}
+		seen[a.Name()] = true
 	}
 	setDefault(&cfg.RebalanceMaxRetries, 5)
 	setDefault(&cfg.RebalanceBackoff, 2*time.Second)
@@ -184,6 +233,10 @@ type BalancedConsumer struct {
 	done    doneTracker
 	commits *commitCounter
 
+	// baseTopics: the topic and cfg.Topics, sorted; with a TopicPattern
+	// the subscription adds the topics it matches.
+	baseTopics []string
+
 	mu       sync.Mutex
 	f        *fetcher // the current assignment's; nil while rebalancing
 	assigned []TopicPartition
@@ -203,6 +256,12 @@ type BalancedConsumer struct {
 	// with messages handed out past txnBase.
 	txnBase map[TopicPartition]int64
 	txnLost bool
+	// assignVersion counts assignments; assignedAt is the one each
+	// partition came with, so that a transaction's point taken before a
+	// partition was given up (and maybe assigned again) does not count
+	// for it.
+	assignVersion uint64
+	assignedAt    map[TopicPartition]uint64
 
 	// ready is f while err is nil, else nil: Consume takes from it without
 	// mu, and takes mu only when it is nil (rebalancing, an error to
@@ -237,15 +296,30 @@ func (t *Topic) BalancedConsumer(ctx context.Context, cfg BalancedConsumerConfig
 		}
 	}
 	slices.Sort(topics)
-	c := &BalancedConsumer{client: t.client, topic: t.name, cfg: cfg, sc: sc, changed: make(chan struct{}), commits: newCommitCounter(sc.AutoCommitMessages)}
+	c := &BalancedConsumer{client: t.client, topic: t.name, baseTopics: topics, cfg: cfg, sc: sc, changed: make(chan struct{}), commits: newCommitCounter(sc.AutoCommitMessages)}
+	if cfg.TopicPattern != nil {
+		var err error
+		if topics, err = c.subscription(ctx); err != nil {
+			return nil, err
+		}
+	}
 	c.member = &classicMember{
-		client: t.client, group: cfg.ConsumerGroup, topics: topics, assignor: cfg.MembershipProtocol,
+		client: t.client, group: cfg.ConsumerGroup, topics: topics, assignors: cfg.assignors(), cooperative: cfg.cooperative(),
 		session: cfg.SessionTimeout, rebalance: cfg.RebalanceTimeout,
 		retries: cfg.RebalanceMaxRetries, backoff: cfg.RebalanceBackoff, generation: -1,
 	}
 	if cfg.GroupInstanceID != "" {
 		id := cfg.GroupInstanceID
 		c.member.instance = &id
+	}
+	if c.member.cooperative {
+		// A member dropped from the group gives up what it holds before
+		// it joins again: the group may have given it to others.
+		c.member.onLost = func() {
+			c.client.log.Info("kafka: membership lost; giving up the partitions", "group", cfg.ConsumerGroup)
+			c.revokeAll(context.WithoutCancel(c.ctx), true)
+			c.member.setOwned(nil)
+		}
 	}
 	c.ctx, c.cancel = context.WithCancel(t.client.ctx)
 	c.bg.Add(1)
@@ -263,6 +337,10 @@ func (c *BalancedConsumer) run() {
 	defer c.bg.Done()
 	bo := backoff.Backoff{Min: c.cfg.RebalanceBackoff, Max: 10 * c.cfg.RebalanceBackoff}
 	for attempt := 0; c.ctx.Err() == nil; {
+		if c.member.cooperative {
+			// It keeps consuming while it joins, and says what it holds.
+			c.member.setOwned(c.Assignment())
+		}
 		assignment, err := c.member.join(c.ctx)
 		if err != nil {
 			if c.ctx.Err() != nil {
@@ -282,7 +360,13 @@ func (c *BalancedConsumer) run() {
 			defer close(ended)
 			c.heartbeat(hbCtx)
 		}()
-		if err := c.assign(assignment); err != nil {
+		rejoin := false
+		if c.member.cooperative {
+			rejoin, err = c.cooperativeAssign(assignment)
+		} else {
+			err = c.assignPartitions(c.ctx, flattenAssignment(assignment))
+		}
+		if err != nil {
 			stopHeartbeats()
 			<-ended
 			if c.ctx.Err() != nil {
@@ -296,15 +380,53 @@ func (c *BalancedConsumer) run() {
 			continue
 		}
 		attempt = 0
+		if rejoin {
+			// It gave partitions up for others: the group rebalances
+			// again at once to give them out.
+			stopHeartbeats()
+			<-ended
+			continue
+		}
 		<-ended // the group rebalances, or the consumer closes
 		stopHeartbeats()
 		if c.ctx.Err() != nil {
 			return // Close gives the partitions up
 		}
-		// A Close from now on waits for the revocation's commit rather
-		// than cancelling it: the partitions' new owners start from it.
-		c.revoke(context.WithoutCancel(c.ctx))
+		if !c.member.cooperative {
+			// A Close from now on waits for the revocation's commit
+			// rather than cancelling it: the partitions' new owners
+			// start from it.
+			c.revokeAll(context.WithoutCancel(c.ctx), false)
+		}
 	}
+}
+
+// cooperativeAssign applies an assignment under cooperative rebalancing:
+// partitions the member held and no longer has are given up (committed
+// with the new generation), new ones taken; the others were consumed
+// throughout. It reports whether the member gave partitions up, and so
+// must rejoin for the group to give them to their new owners.
+func (c *BalancedConsumer) cooperativeAssign(assignment map[string][]int32) (bool, error) {
+	tps := flattenAssignment(assignment)
+	c.setMembership(c.member.membership())
+	c.mu.Lock()
+	revoked := slices.DeleteFunc(slices.Clone(c.assigned), func(tp TopicPartition) bool { return slices.Contains(tps, tp) })
+	c.mu.Unlock()
+	if len(revoked) > 0 {
+		c.revokePartitions(context.WithoutCancel(c.ctx), false, revoked)
+	}
+	return len(revoked) > 0, c.assignPartitions(c.ctx, tps)
+}
+
+// flattenAssignment lists an assignment's partitions, sorted.
+func flattenAssignment(assignment map[string][]int32) []TopicPartition {
+	var tps []TopicPartition
+	for _, t := range slices.Sorted(maps.Keys(assignment)) {
+		for _, p := range assignment[t] {
+			tps = append(tps, TopicPartition{t, p})
+		}
+	}
+	return tps
 }
 
 // heartbeat keeps the membership alive until the group rebalances, the
@@ -314,6 +436,12 @@ func (c *BalancedConsumer) heartbeat(ctx context.Context) {
 	defer t.Stop()
 	check := time.NewTicker(c.cfg.PartitionCheckInterval)
 	defer check.Stop()
+	var pattern <-chan time.Time // looking again for topics the pattern matches
+	if c.cfg.TopicPattern != nil {
+		tp := time.NewTicker(c.client.cfg.MetadataMaxAge)
+		defer tp.Stop()
+		pattern = tp.C
+	}
 	lastOK := time.Now()
 	for {
 		select {
@@ -321,6 +449,11 @@ func (c *BalancedConsumer) heartbeat(ctx context.Context) {
 			return
 		case <-check.C:
 			if c.partitionsChanged() {
+				return
+			}
+			continue
+		case <-pattern:
+			if c.subscriptionChanged() {
 				return
 			}
 			continue
@@ -336,6 +469,7 @@ func (c *BalancedConsumer) heartbeat(ctx context.Context) {
 			return
 		case time.Since(lastOK) > c.cfg.SessionTimeout:
 			// The coordinator has dropped us by now: rejoin.
+			c.member.markLost()
 			c.client.log.Warn("kafka: heartbeats failing past the session timeout; rejoining", "group", c.cfg.ConsumerGroup, "err", err)
 			return
 		default:
@@ -358,61 +492,6 @@ func (c *BalancedConsumer) partitionsChanged() bool {
 		c.client.log.Info("kafka: the group's topics changed partitions; rebalancing", "group", c.cfg.ConsumerGroup)
 	}
 	return changed
-}
-
-// assign starts fetching a new assignment from where the group left it
-// (or where the callback says).
-func (c *BalancedConsumer) assign(assignment map[string][]int32) error {
-	ctx, cancel := context.WithTimeout(c.ctx, c.cfg.RebalanceTimeout)
-	defer cancel()
-	var tps []TopicPartition
-	for _, t := range slices.Sorted(maps.Keys(assignment)) {
-		for _, p := range assignment[t] {
-			tps = append(tps, TopicPartition{t, p})
-		}
-	}
-	f := newFetcher(c.client, tps, c.sc.fetchOptions())
-	c.mu.Lock()
-	resetOnStart := c.sc.ResetOffsetOnStart && !c.started
-	c.mu.Unlock()
-	start, err := c.startOffsets(ctx, f, tps, resetOnStart)
-	if err != nil {
-		f.close()
-		return err
-	}
-	if cb := c.cfg.PostRebalanceCallback; cb != nil {
-		c.mu.Lock()
-		old := maps.Clone(c.previous)
-		c.mu.Unlock()
-		if old == nil {
-			old = map[TopicPartition]int64{}
-		}
-		override, err := cb(ctx, old, maps.Clone(start))
-		if err != nil {
-			f.close()
-			return fmt.Errorf("kafka: PostRebalanceCallback: %w", err)
-		}
-		for tp, o := range override {
-			if _, ok := start[tp]; ok {
-				start[tp] = o
-			}
-		}
-	}
-	f.seek(start)
-	memberID, generation := c.member.membership()
-	c.mu.Lock()
-	f.setPaused(c.pausedLocked(), true) // pauses outlive rebalances
-	c.f, c.assigned, c.started, c.err = f, tps, true, nil
-	c.memberID, c.generation = memberID, generation
-	c.txnAssigned(start)
-	c.notifyLocked()
-	workers := c.workers
-	c.mu.Unlock()
-	f.run()
-	if workers != nil {
-		workers.assigned(tps)
-	}
-	return nil
 }
 
 // startOffsets applies the offset-reset engine to the group's commits.
@@ -459,44 +538,15 @@ func (c *BalancedConsumer) lastHeld() map[TopicPartition]int64 {
 	return f.held()
 }
 
-// revoke gives up the current assignment: workers stop, the callback
-// hears of it, progress is committed, fetching stops.
-func (c *BalancedConsumer) revoke(ctx context.Context) {
-	c.mu.Lock()
-	f, tps, workers := c.f, c.assigned, c.workers
-	memberID, generation := c.memberID, c.generation
-	c.mu.Unlock()
-	if f == nil {
-		return
-	}
-	if workers != nil {
-		workers.revoked(tps)
-	}
-	// Nothing more is handed out, so the commit covers all that was.
-	c.mu.Lock()
-	c.f, c.assigned, c.revoking, c.previous = nil, nil, tps, f.held()
-	c.txnCheckRevoke(c.previous)
-	c.notifyLocked()
-	c.mu.Unlock()
-	f.close()
-	if err := c.giveUp(ctx, f, memberID, generation); err != nil {
-		c.client.log.Warn("kafka: committing before a rebalance failed", "group", c.cfg.ConsumerGroup, "err", err)
-	}
-	c.mu.Lock()
-	c.revoking = nil
-	c.mu.Unlock()
-	c.done.forget(tps)
-}
-
 // giveUp is what happens before partitions are given up: the callback
 // hears of them, and with AutoCommitEnable or TrackTaskDone the progress is
-// committed (otherwise committing is the application's, in the callback).
-func (c *BalancedConsumer) giveUp(ctx context.Context, f *fetcher, memberID string, generation int32) error {
-	offsets := c.commitPoints(f)
+// committed (otherwise committing is the application's, in the callback),
+// unless the partitions were lost with the membership.
+func (c *BalancedConsumer) giveUp(ctx context.Context, lost bool, offsets map[TopicPartition]int64, memberID string, generation int32) error {
 	if cb := c.cfg.PreRebalanceCallback; cb != nil {
 		cb(ctx, maps.Clone(offsets))
 	}
-	if !c.cfg.AutoCommitEnable && !c.cfg.TrackTaskDone {
+	if lost || (!c.cfg.AutoCommitEnable && !c.cfg.TrackTaskDone) {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.client.cfg.RequestTimeout)
@@ -657,6 +707,10 @@ func (c *BalancedConsumer) autoCommit() {
 			// The group is rebalancing: the revocation commits this
 			// assignment's progress, with nothing for the user to do.
 			c.client.log.Debug("kafka: automatic commit refused during a rebalance", "group", c.cfg.ConsumerGroup, "err", err)
+		case c.topicGone(err):
+			// A topic of the pattern was deleted: the next rejoin gives
+			// its partitions up.
+			c.client.log.Debug("kafka: automatic commit for a deleted topic", "group", c.cfg.ConsumerGroup, "err", err)
 		default:
 			c.setErr(err)
 		}
@@ -692,7 +746,7 @@ func (c *BalancedConsumer) Close() error {
 		c.mu.Unlock()
 		if f != nil {
 			f.close()
-			err = c.giveUp(ctx, f, memberID, generation)
+			err = c.giveUp(ctx, false, c.commitPoints(f), memberID, generation)
 		}
 		c.mu.Lock()
 		c.revoking = nil
