@@ -11,7 +11,7 @@ import (
 // one client writes, the other must read.
 func newKadm(t *testing.T, addrs []string) *kadm.Client {
 	t.Helper()
-	kc, err := kgo.NewClient(kgo.SeedBrokers(addrs...))
+	kc, err := kgo.NewClient(kgoOpts(addrs)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -20,3 +20,20 @@ func newKadm(t *testing.T, addrs []string) *kadm.Client {
 }
 
 func strp(s string) *string { return &s }
+
+// kgoProduceN writes n records to topic's partition with franz-go.
+func kgoProduceN(t *testing.T, addrs []string, topic string, partition int32, n int) {
+	t.Helper()
+	kc, err := kgo.NewClient(kgoOpts(addrs, kgo.RecordPartitioner(kgo.ManualPartitioner()))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kc.Close()
+	var rs []*kgo.Record
+	for i := range n {
+		rs = append(rs, &kgo.Record{Topic: topic, Partition: partition, Value: []byte{byte(i)}})
+	}
+	if err := kc.ProduceSync(testCtx(t), rs...).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+}
