@@ -67,7 +67,7 @@ type command struct {
 var commands = []command{
 	{"consume_topic", "TOPIC", 1, 1, "print messages of a topic (new ones by default)", consumeTopic},
 	{"desc_topic", "TOPIC", 1, 1, "describe a topic's partitions: leader, replicas, ISR", descTopic},
-	{"print_managed_consumer_groups", "[TOPIC]", 0, 1, "list consumer groups (those consuming TOPIC, if given)", printManagedConsumerGroups},
+	{"print_managed_consumer_groups", "[TOPIC]", 0, 1, "list consumer groups, classic and KIP-848 (those consuming TOPIC, if given)", printManagedConsumerGroups},
 	{"print_consumer_lag", "TOPIC CONSUMER_GROUP", 2, 2, "print a group's lag on each partition of a topic", printConsumerLag},
 	{"print_offsets", "TOPIC OFFSET", 2, 2, "print each partition's offset at EARLIEST, LATEST or a time", printOffsets},
 	{"print_topics", "", 0, 0, "list topics with their partition counts and replication", printTopics},
