@@ -75,6 +75,12 @@ var commands = []command{
 	{"create_topic", "TOPIC", 1, 1, "create a topic", createTopic},
 	{"delete_topic", "TOPIC", 1, 1, "delete a topic", deleteTopic},
 	{"produce", "TOPIC", 1, 1, "send stdin's (or a file's) lines as messages", produce},
+	{"describe_configs", "TYPE [NAME]", 1, 2, "print the configs of a topic, broker (no ID: cluster defaults), broker-logger or group", describeConfigs},
+	{"alter_configs", "TYPE [NAME]", 1, 2, "change some configs (--set, --delete, --append, --subtract), leaving the others", alterConfigs},
+	{"delete_records", "TOPIC OFFSET", 2, 2, "delete a topic's records before OFFSET (a number, EARLIEST, LATEST or a time)", deleteRecords},
+	{"delete_group", "GROUP [GROUP...]", 1, 100, "delete groups without members, or (--topic) a group's offsets of a topic", deleteGroup},
+	{"describe_cluster", "", 0, 0, "print the cluster ID, the controller and the brokers with their racks", describeCluster},
+	{"acls", "list|create|delete", 1, 1, "list, create or delete ACLs, selected by the --resource_type ... --permission flags", acls},
 }
 
 func lookupCommand(name string) (command, bool) {
