@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gokafka/kafka/kafkatest"
 	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 func TestConfigsCommands(t *testing.T) {
@@ -116,4 +120,27 @@ func TestACLsCommand(t *testing.T) {
 	out = ok(t, tool(t, b, "", "acls", "list"))
 	require.NotContains(t, out, "alice")
 	require.Contains(t, out, "bob")
+}
+
+func TestConsumerGroupKinds(t *testing.T) {
+	cl := kafkatest.MustCluster(t, kafkatest.Topic("kinds", 2))
+	b := cl.Addrs()
+	ok(t, tool(t, b, "m\nm\nm\n", "produce", "kinds", "--partition", "0"))
+	ok(t, tool(t, b, "", "reset_offsets", "kinds", "classic-group", "1"))
+	k, err := kgo.NewClient(kgo.SeedBrokers(b...), kgo.ConsumerGroup("new-group"), kgo.ConsumeTopics("kinds"), kgo.ClientID("kip848"),
+		kgo.ServerSideBalancer(), kgo.Balancers(kgo.RangeBalancer()), kgo.DisableAutoCommit())
+	require.NoError(t, err)
+	defer k.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	go k.PollFetches(ctx)
+	require.Eventually(t, func() bool {
+		return regexp.MustCompile(`(?m)^new-group\s+Stable\s+\S+\s+consumer\s+1\s+consumer$`).MatchString(tool(t, b, "", "print_managed_consumer_groups").stdout)
+	}, 20*time.Second, 50*time.Millisecond, "the KIP-848 group is listed with its type")
+	out := ok(t, tool(t, b, "", "print_managed_consumer_groups"))
+	require.Regexp(t, `(?m)^classic-group\s+Empty\s+-\s+\S+\s+0\s+classic$`, out)
+	require.Contains(t, ok(t, tool(t, b, "", "print_managed_consumer_groups", "kinds")), "new-group", "its assignment names the topic")
+
+	out = ok(t, tool(t, b, "", "print_consumer_lag", "kinds", "new-group"))
+	require.Regexp(t, `(?m)^0\s+-\s+3\s+-\s+\S+\s+kip848\s`, out, "the owner of a KIP-848 group's partition")
 }
