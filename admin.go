@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -216,4 +217,39 @@ func (c *Client) awaitTopic(ctx context.Context, name string, done func(*topicMe
 			return &OpError{Op: "await topic change", Topic: name, Partition: -1, Broker: -1, Err: err}
 		}
 	}
+}
+
+// adminAny runs fn on any broker, with the newest version of api it speaks,
+// retrying retriable errors within ctx. KRaft brokers forward admin
+// requests to the controller themselves.
+func (c *Client) adminAny(ctx context.Context, op string, api int16, fn func(b *broker, version int16) error) error {
+	return c.retry(ctx, []string{}, func() error {
+		return c.anyBroker(ctx, op, func(b *broker) error { return c.adminOn(ctx, b, op, api, "", fn) })
+	})
+}
+
+// adminAt runs fn on broker id, as adminAny does on any broker: for
+// requests about one broker, such as its configs.
+func (c *Client) adminAt(ctx context.Context, id int32, op string, api int16, fn func(b *broker, version int16) error) error {
+	return c.retry(ctx, []string{}, func() error {
+		b, err := c.broker(id)
+		if err != nil {
+			return err
+		}
+		return c.adminOn(ctx, b, op, api, "", fn)
+	})
+}
+
+// joinErrs joins the non-nil errors of a per-item result map, in key order,
+// so that the error of a partial failure reads the same every time.
+func joinErrs[K comparable](m map[K]error, less func(a, b K) int) error {
+	keys := slices.Collect(maps.Keys(m))
+	slices.SortFunc(keys, less)
+	var errs []error
+	for _, k := range keys {
+		if m[k] != nil {
+			errs = append(errs, m[k])
+		}
+	}
+	return errors.Join(errs...)
 }

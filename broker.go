@@ -204,6 +204,9 @@ var apiSince = map[int16]string{
 	protocol.KeyAddPartitionsToTxn: "0.11", protocol.KeyAddOffsetsToTxn: "0.11", protocol.KeyEndTxn: "0.11",
 	protocol.KeyTxnOffsetCommit: "0.11",
 	protocol.KeyDescribeConfigs: "0.11", protocol.KeySaslAuthenticate: "1.0", protocol.KeyCreatePartitions: "1.0",
+	protocol.KeyDescribeACLs: "0.11", protocol.KeyCreateACLs: "0.11", protocol.KeyDeleteACLs: "0.11",
+	protocol.KeyDeleteGroups: "1.1", protocol.KeyElectLeaders: "2.2", protocol.KeyIncrementalAlterConfigs: "2.3",
+	protocol.KeyListPartitionReassignments: "2.4", protocol.KeyOffsetDelete: "2.4", protocol.KeyDescribeCluster: "2.8",
 	protocol.KeyConsumerGroupHeartbeat: "4.0", protocol.KeyConsumerGroupDescribe: "4.0",
 }
 

@@ -187,7 +187,7 @@ func TestListAndDescribeGroups(t *testing.T) {
 	require.NoError(t, err)
 	var want []GroupListing
 	for _, g := range names {
-		want = append(want, GroupListing{GroupID: g, ProtocolType: "consumer", State: "Stable"})
+		want = append(want, GroupListing{GroupID: g, ProtocolType: "consumer", State: "Stable", Type: "classic"})
 	}
 	require.Equal(t, want, listed)
 
@@ -292,7 +292,7 @@ func TestListGroupsRetries(t *testing.T) {
 	inj := cl.InjectError(protocol.KeyListGroups, int16(protocol.CoordinatorLoadInProgress), 2)
 	listed, err := c.ListGroups(groupTestCtx(t))
 	require.NoError(t, err)
-	require.Equal(t, []GroupListing{{GroupID: "g", ProtocolType: "consumer", State: "Stable"}}, listed)
+	require.Equal(t, []GroupListing{{GroupID: "g", ProtocolType: "consumer", State: "Stable", Type: "classic"}}, listed)
 	require.Equal(t, 2, inj.Hits())
 
 	cl.InjectError(protocol.KeyListGroups, int16(protocol.GroupAuthorizationFailed), 1)

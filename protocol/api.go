@@ -34,35 +34,44 @@ type Response interface {
 
 // API key numbers of the APIs this package implements.
 const (
-	KeyProduce                int16 = 0
-	KeyFetch                  int16 = 1
-	KeyListOffsets            int16 = 2
-	KeyMetadata               int16 = 3
-	KeyOffsetCommit           int16 = 8
-	KeyOffsetFetch            int16 = 9
-	KeyFindCoordinator        int16 = 10
-	KeyJoinGroup              int16 = 11
-	KeyHeartbeat              int16 = 12
-	KeyLeaveGroup             int16 = 13
-	KeySyncGroup              int16 = 14
-	KeyDescribeGroups         int16 = 15
-	KeyListGroups             int16 = 16
-	KeySaslHandshake          int16 = 17
-	KeyAPIVersions            int16 = 18
-	KeyCreateTopics           int16 = 19
-	KeyDeleteTopics           int16 = 20
-	KeyDeleteRecords          int16 = 21
-	KeyInitProducerID         int16 = 22
-	KeyOffsetForLeaderEpoch   int16 = 23
-	KeyAddPartitionsToTxn     int16 = 24
-	KeyAddOffsetsToTxn        int16 = 25
-	KeyEndTxn                 int16 = 26
-	KeyTxnOffsetCommit        int16 = 28
-	KeyDescribeConfigs        int16 = 32
-	KeySaslAuthenticate       int16 = 36
-	KeyCreatePartitions       int16 = 37
-	KeyConsumerGroupHeartbeat int16 = 68
-	KeyConsumerGroupDescribe  int16 = 69
+	KeyProduce                    int16 = 0
+	KeyFetch                      int16 = 1
+	KeyListOffsets                int16 = 2
+	KeyMetadata                   int16 = 3
+	KeyOffsetCommit               int16 = 8
+	KeyOffsetFetch                int16 = 9
+	KeyFindCoordinator            int16 = 10
+	KeyJoinGroup                  int16 = 11
+	KeyHeartbeat                  int16 = 12
+	KeyLeaveGroup                 int16 = 13
+	KeySyncGroup                  int16 = 14
+	KeyDescribeGroups             int16 = 15
+	KeyListGroups                 int16 = 16
+	KeySaslHandshake              int16 = 17
+	KeyAPIVersions                int16 = 18
+	KeyCreateTopics               int16 = 19
+	KeyDeleteTopics               int16 = 20
+	KeyDeleteRecords              int16 = 21
+	KeyInitProducerID             int16 = 22
+	KeyOffsetForLeaderEpoch       int16 = 23
+	KeyAddPartitionsToTxn         int16 = 24
+	KeyAddOffsetsToTxn            int16 = 25
+	KeyEndTxn                     int16 = 26
+	KeyTxnOffsetCommit            int16 = 28
+	KeyDescribeACLs               int16 = 29
+	KeyCreateACLs                 int16 = 30
+	KeyDeleteACLs                 int16 = 31
+	KeyDescribeConfigs            int16 = 32
+	KeySaslAuthenticate           int16 = 36
+	KeyCreatePartitions           int16 = 37
+	KeyDeleteGroups               int16 = 42
+	KeyElectLeaders               int16 = 43
+	KeyIncrementalAlterConfigs    int16 = 44
+	KeyListPartitionReassignments int16 = 46
+	KeyOffsetDelete               int16 = 47
+	KeyDescribeCluster            int16 = 60
+	KeyConsumerGroupHeartbeat     int16 = 68
+	KeyConsumerGroupDescribe      int16 = 69
 )
 
 // An API describes one Kafka API as this package implements it.
@@ -132,9 +141,18 @@ var APIs = []API{
 	{KeyAddOffsetsToTxn, "AddOffsetsToTxn", 0, 4, 3, func() Request { return new(AddOffsetsToTxnRequest) }, func() Response { return new(AddOffsetsToTxnResponse) }},
 	{KeyEndTxn, "EndTxn", 0, 5, 3, func() Request { return new(EndTxnRequest) }, func() Response { return new(EndTxnResponse) }},
 	{KeyTxnOffsetCommit, "TxnOffsetCommit", 0, 5, 3, func() Request { return new(TxnOffsetCommitRequest) }, func() Response { return new(TxnOffsetCommitResponse) }},
+	{KeyDescribeACLs, "DescribeAcls", 0, 3, 2, func() Request { return new(DescribeACLsRequest) }, func() Response { return new(DescribeACLsResponse) }},
+	{KeyCreateACLs, "CreateAcls", 0, 3, 2, func() Request { return new(CreateACLsRequest) }, func() Response { return new(CreateACLsResponse) }},
+	{KeyDeleteACLs, "DeleteAcls", 0, 3, 2, func() Request { return new(DeleteACLsRequest) }, func() Response { return new(DeleteACLsResponse) }},
 	{KeyDescribeConfigs, "DescribeConfigs", 0, 4, 4, func() Request { return new(DescribeConfigsRequest) }, func() Response { return new(DescribeConfigsResponse) }},
 	{KeySaslAuthenticate, "SaslAuthenticate", 0, 2, 2, func() Request { return new(SaslAuthenticateRequest) }, func() Response { return new(SaslAuthenticateResponse) }},
 	{KeyCreatePartitions, "CreatePartitions", 0, 3, 2, func() Request { return new(CreatePartitionsRequest) }, func() Response { return new(CreatePartitionsResponse) }},
+	{KeyDeleteGroups, "DeleteGroups", 0, 2, 2, func() Request { return new(DeleteGroupsRequest) }, func() Response { return new(DeleteGroupsResponse) }},
+	{KeyElectLeaders, "ElectLeaders", 0, 2, 2, func() Request { return new(ElectLeadersRequest) }, func() Response { return new(ElectLeadersResponse) }},
+	{KeyIncrementalAlterConfigs, "IncrementalAlterConfigs", 0, 1, 1, func() Request { return new(IncrementalAlterConfigsRequest) }, func() Response { return new(IncrementalAlterConfigsResponse) }},
+	{KeyListPartitionReassignments, "ListPartitionReassignments", 0, 0, 0, func() Request { return new(ListPartitionReassignmentsRequest) }, func() Response { return new(ListPartitionReassignmentsResponse) }},
+	{KeyOffsetDelete, "OffsetDelete", 0, 0, -1, func() Request { return new(OffsetDeleteRequest) }, func() Response { return new(OffsetDeleteResponse) }},
+	{KeyDescribeCluster, "DescribeCluster", 0, 2, 0, func() Request { return new(DescribeClusterRequest) }, func() Response { return new(DescribeClusterResponse) }},
 	{KeyConsumerGroupHeartbeat, "ConsumerGroupHeartbeat", 0, 1, 0, func() Request { return new(ConsumerGroupHeartbeatRequest) }, func() Response { return new(ConsumerGroupHeartbeatResponse) }},
 	{KeyConsumerGroupDescribe, "ConsumerGroupDescribe", 0, 1, 0, func() Request { return new(ConsumerGroupDescribeRequest) }, func() Response { return new(ConsumerGroupDescribeResponse) }},
 }

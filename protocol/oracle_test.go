@@ -257,6 +257,8 @@ var kmsgNewerFields = map[string]bool{
 
 	"TxnOffsetCommitRequestTopic.TopicID":  true, // v6, after Kafka 4.1 (topic IDs)
 	"TxnOffsetCommitResponseTopic.TopicID": true, // v6, after Kafka 4.1 (topic IDs)
+
+	"DeleteGroupsResponseGroup.ErrorMessage": true, // v3, after Kafka 4.1 (streams groups)
 }
 
 // kmsgDefaultDiffers lists fields whose default, in the versions that do not

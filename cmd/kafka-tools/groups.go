@@ -24,6 +24,7 @@ func printManagedConsumerGroups(fs *flag.FlagSet) func(e *env, args []string) er
 			Protocol     string `json:"protocol"`
 			ProtocolType string `json:"protocol_type"`
 			Members      int    `json:"members"`
+			Type         string `json:"type"` // "classic" or "consumer" (KIP-848)
 		}
 		rows := []row{}
 		if len(names) > 0 {
@@ -37,7 +38,7 @@ func printManagedConsumerGroups(fs *flag.FlagSet) func(e *env, args []string) er
 				if len(args) == 1 && !slices.ContainsFunc(d.Members, func(m kafka.GroupMember) bool { return m.Assignment[args[0]] != nil }) {
 					continue
 				}
-				rows = append(rows, row{d.GroupID, d.State, d.Protocol, d.ProtocolType, len(d.Members)})
+				rows = append(rows, row{d.GroupID, d.State, d.Protocol, d.ProtocolType, len(d.Members), d.Type})
 			}
 		}
 		if e.global.json {
@@ -45,8 +46,8 @@ func printManagedConsumerGroups(fs *flag.FlagSet) func(e *env, args []string) er
 		}
 		var table [][]string
 		for _, r := range rows {
-			table = append(table, []string{r.GroupID, r.State, orDash(r.Protocol), orDash(r.ProtocolType), strconv.Itoa(r.Members)})
+			table = append(table, []string{r.GroupID, r.State, orDash(r.Protocol), orDash(r.ProtocolType), strconv.Itoa(r.Members), orDash(r.Type)})
 		}
-		return writeTable(e.stdout, []string{"GROUP", "STATE", "PROTOCOL", "PROTOCOL TYPE", "MEMBERS"}, table)
+		return writeTable(e.stdout, []string{"GROUP", "STATE", "PROTOCOL", "PROTOCOL TYPE", "MEMBERS", "TYPE"}, table)
 	}
 }

@@ -67,7 +67,7 @@ type command struct {
 var commands = []command{
 	{"consume_topic", "TOPIC", 1, 1, "print messages of a topic (new ones by default)", consumeTopic},
 	{"desc_topic", "TOPIC", 1, 1, "describe a topic's partitions: leader, replicas, ISR", descTopic},
-	{"print_managed_consumer_groups", "[TOPIC]", 0, 1, "list consumer groups (those consuming TOPIC, if given)", printManagedConsumerGroups},
+	{"print_managed_consumer_groups", "[TOPIC]", 0, 1, "list consumer groups, classic and KIP-848 (those consuming TOPIC, if given)", printManagedConsumerGroups},
 	{"print_consumer_lag", "TOPIC CONSUMER_GROUP", 2, 2, "print a group's lag on each partition of a topic", printConsumerLag},
 	{"print_offsets", "TOPIC OFFSET", 2, 2, "print each partition's offset at EARLIEST, LATEST or a time", printOffsets},
 	{"print_topics", "", 0, 0, "list topics with their partition counts and replication", printTopics},
@@ -75,6 +75,12 @@ var commands = []command{
 	{"create_topic", "TOPIC", 1, 1, "create a topic", createTopic},
 	{"delete_topic", "TOPIC", 1, 1, "delete a topic", deleteTopic},
 	{"produce", "TOPIC", 1, 1, "send stdin's (or a file's) lines as messages", produce},
+	{"describe_configs", "TYPE [NAME]", 1, 2, "print the configs of a topic, broker (no ID: cluster defaults), broker-logger or group", describeConfigs},
+	{"alter_configs", "TYPE [NAME]", 1, 2, "change some configs (--set, --delete, --append, --subtract), leaving the others", alterConfigs},
+	{"delete_records", "TOPIC OFFSET", 2, 2, "delete a topic's records before OFFSET (a number, EARLIEST, LATEST or a time)", deleteRecords},
+	{"delete_group", "GROUP [GROUP...]", 1, 100, "delete groups without members, or (--topic) a group's offsets of a topic", deleteGroup},
+	{"describe_cluster", "", 0, 0, "print the cluster ID, the controller and the brokers with their racks", describeCluster},
+	{"acls", "list|create|delete", 1, 1, "list, create or delete ACLs, selected by the --resource_type ... --permission flags", acls},
 }
 
 func lookupCommand(name string) (command, bool) {

@@ -383,7 +383,7 @@ func TestOffsetsLagAndReset(t *testing.T) {
 	require.NoError(t, err)
 
 	out = ok(t, tool(t, brokers, "", "print_managed_consumer_groups", topic))
-	require.Regexp(t, `(?m)^live\s+Stable\s+range\s+consumer\s+1$`, out)
+	require.Regexp(t, `(?m)^live\s+Stable\s+range\s+consumer\s+1\s+classic$`, out)
 	require.NotContains(t, out, "ops", "a group without members consumes nothing")
 	require.NotContains(t, ok(t, tool(t, brokers, "", "print_managed_consumer_groups", "other")), "live")
 	var groups []struct {

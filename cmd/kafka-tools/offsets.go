@@ -67,25 +67,18 @@ func printConsumerLag(fs *flag.FlagSet) func(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		committed, err := e.client.FetchGroupOffsets(e.ctx, group, t.Name())
-		if err != nil {
+		// GroupLag knows the group's commits and each partition's owner,
+		// for classic and KIP-848 groups alike; this command keeps
+		// pykafka's view of a partition without a commit: no lag.
+		lags, err := e.client.GroupLag(e.ctx, group)
+		if err != nil && !errors.Is(err, kafka.ErrGroupIDNotFound) {
 			return err
 		}
-		descs, err := e.client.DescribeGroups(e.ctx, group)
-		if err != nil {
-			return err
+		known := false
+		for tp, l := range lags {
+			known = known || tp.Topic == t.Name() && (l.Committed >= 0 || l.MemberID != "")
 		}
-		owners := make(map[int32]kafka.GroupMember)
-		live := false
-		for _, d := range descs {
-			live = live || len(d.Members) > 0
-			for _, m := range d.Members {
-				for _, p := range m.Assignment[t.Name()] {
-					owners[p] = m
-				}
-			}
-		}
-		if len(committed) == 0 && !live {
+		if !known {
 			return notFoundError{fmt.Sprintf("group %q has no members and no offsets committed for %s", group, t.Name())}
 		}
 		rows := []lagRow{}
@@ -93,14 +86,14 @@ func printConsumerLag(fs *flag.FlagSet) func(e *env, args []string) error {
 		withOffsets := 0 // partitions with a committed offset, which alone have a lag
 		for _, p := range slices.Sorted(maps.Keys(latest)) {
 			r := lagRow{Partition: p, Latest: latest[p]}
-			if c, ok := committed[p]; ok {
-				lag := max(latest[p]-c, 0)
+			l, ok := lags[kafka.TopicPartition{Topic: t.Name(), Partition: p}]
+			if ok && l.Committed >= 0 {
+				c, lag := l.Committed, max(latest[p]-l.Committed, 0)
 				r.Committed, r.Lag = &c, &lag
 				total += lag
 				withOffsets++
 			}
-			m := owners[p]
-			r.MemberID, r.ClientID, r.ClientHost = m.MemberID, m.ClientID, m.ClientHost
+			r.MemberID, r.ClientID, r.ClientHost = l.MemberID, l.ClientID, l.Host
 			rows = append(rows, r)
 		}
 		var totalLag *int64 // null in JSON when no partition has a lag
