@@ -208,7 +208,8 @@ type TruncationEvent struct {
 // the message's outcome: delivered (err nil; Partition, Offset and
 // Timestamp set as stored), failed for good, or refused by Produce (err is
 // what Produce returned). OnProduceRecordDone is called from the producer's
-// goroutines, in each partition's order, before the message's delivery
+// goroutines (or Produce's caller, for a message it refuses or fails at
+// once), in each partition's order, before the message's delivery
 // report is handed out; like OnDelivery it must be quick and must not wait
 // for another message's delivery.
 //

@@ -280,6 +280,22 @@ func TestRecordHooks(t *testing.T) {
 		require.Equal(t, "consumer", l.ctxVals[i])
 	}
 	require.Equal(t, []kafka.Header{{Key: "app", Value: []byte("x")}, {Key: "stamp", Value: []byte("0")}}, l.consumed[0].Message.Headers)
+	l.consumed = nil
+	l.mu.Unlock()
+
+	// A balanced consumer tells the hook too, with its group.
+	group2 := b.Name("rechooks-bc")
+	bc := newBalanced(t, c, name, groupConfig(group2))
+	for range 2 {
+		_, err := bc.Consume(cctx)
+		require.NoError(t, err)
+	}
+	l.mu.Lock()
+	require.Len(t, l.consumed, 2)
+	for i, e := range l.consumed {
+		require.Equal(t, group2, e.Group)
+		require.Equal(t, int64(i), e.Message.Offset)
+	}
 }
 
 // TestNoRecordHooksNoAllocs: with no record hook (none at all, or metrics
