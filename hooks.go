@@ -213,6 +213,9 @@ type TruncationEvent struct {
 // report is handed out; like OnDelivery it must be quick and must not wait
 // for another message's delivery.
 //
+// The message's delivery report (and ProduceSync's result) carries the
+// message as the hooks left it, headers included.
+//
 // With a ProduceRecordHook the producer keeps every message until its
 // outcome, as it does for delivery reports; without one, Produce pays for
 // none of this.
