@@ -138,5 +138,6 @@ func (cfg SimpleConsumerConfig) fetchOptions() fetchOptions {
 		queued:    cfg.QueuedMaxMessages,
 		isolation: int8(cfg.IsolationLevel),
 		reset:     cfg.AutoOffsetReset,
+		group:     cfg.ConsumerGroup,
 	}
 }

@@ -77,7 +77,9 @@
 //
 // [Config.Logger] takes a [log/slog.Logger] (nil is silent) and
 // [Config.Hooks] takes metrics hooks ([BrokerRequestHook],
-// [ProduceBatchHook], [FetchBatchHook] and the others). The kafkatest
+// [ProduceBatchHook], [FetchBatchHook] and the others), and tracing hooks
+// ([ProduceRecordHook], [ConsumeRecordHook]); the modules plugin/kprom
+// (Prometheus) and plugin/kotel (OpenTelemetry) implement them. The kafkatest
 // package runs an in-process Kafka cluster for tests, as net/http/httptest
 // does for HTTP servers.
 //

@@ -42,6 +42,7 @@ type fetchOptions struct {
 	queued             int
 	isolation          int8
 	reset              OffsetType
+	group              string // for ConsumeRecordHook
 }
 
 // partState is one partition's position, and its place in the Client's
@@ -464,6 +465,7 @@ func (f *fetcher) next(ctx context.Context, ct *consumerTimer) (Message, error) 
 				}
 			}
 			f.mu.Unlock()
+			f.client.hooks.consumeRecord(ctx, msg, f.opts.group)
 			return msg, nil
 		}
 		if err := f.err; err != nil {

@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"reflect"
@@ -13,7 +14,8 @@ import (
 // responder: list hooks in [Config.Hooks], each implementing one or more of
 // the interfaces below ([BrokerConnectHook], [BrokerRequestHook],
 // [RequestErrorHook], [ProduceBatchHook], [FetchBatchHook],
-// [TruncationHook]); NewClient
+// [TruncationHook], and for tracing [ProduceRecordHook] and
+// [ConsumeRecordHook]); NewClient
 // refuses a hook that implements none of them ([ErrInvalidHook]). Hooks are
 // called synchronously from the client's goroutines, so they must be quick
 // and safe for concurrent use; the core module depends on no metrics
@@ -44,6 +46,8 @@ var hookKinds = []hookKind{
 	kindOf[ProduceBatchHook](),
 	kindOf[FetchBatchHook](),
 	kindOf[TruncationHook](),
+	kindOf[ProduceRecordHook](),
+	kindOf[ConsumeRecordHook](),
 }
 
 // validateHooks checks that every hook implements at least one hook
@@ -187,4 +191,96 @@ type TruncationEvent struct {
 	Partition int32
 	From      int64 // the position the consumer had fetched up to
 	To        int64 // where the leader's log diverges: fetching resumes here
+}
+
+// ProduceRecordHook is told about every message given to Produce or
+// ProduceSync, before the producer takes it, and once more with its
+// outcome. It is the place for tracing (a span per message, its context
+// written into the message's headers) and for anything else that must see
+// or mark each message.
+//
+// OnProduceRecord gets the caller's context and the message, with its
+// Topic set, and may change the message: typically it adds headers. It
+// must replace msg.Headers rather than write into the caller's slice (use
+// append(slices.Clip(msg.Headers), ...)), since the caller may reuse it.
+//
+// Every OnProduceRecord is followed by exactly one OnProduceRecordDone with
+// the message's outcome: delivered (err nil; Partition, Offset and
+// Timestamp set as stored), failed for good, or refused by Produce (err is
+// what Produce returned). OnProduceRecordDone is called from the producer's
+// goroutines (or Produce's caller, for a message it refuses or fails at
+// once), in each partition's order, before the message's delivery
+// report is handed out; like OnDelivery it must be quick and must not wait
+// for another message's delivery.
+//
+// The message's delivery report (and ProduceSync's result) carries the
+// message as the hooks left it, headers included.
+//
+// With a ProduceRecordHook the producer keeps every message until its
+// outcome, as it does for delivery reports; without one, Produce pays for
+// none of this.
+type ProduceRecordHook interface {
+	OnProduceRecord(ctx context.Context, msg *Message)
+	OnProduceRecordDone(msg Message, err error)
+}
+
+// ConsumeRecordHook is told about every message a consumer's Consume (or
+// Messages) hands to the application, just before it returns it: where a
+// tracing hook starts the message's processing span, whose parent is the
+// context found in the message's headers.
+type ConsumeRecordHook interface {
+	OnConsumeRecord(ctx context.Context, e ConsumeRecordEvent)
+}
+
+// ConsumeRecordEvent describes one message handed to the application.
+type ConsumeRecordEvent struct {
+	Message Message
+	Group   string // the consumer's ConsumerGroup, "" without one
+}
+
+// hasHook reports whether one of hs is of kind H.
+func hasHook[H any](hs hooks) bool {
+	for _, h := range hs {
+		if _, ok := h.(H); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// produceHooked is produce, with the ProduceRecordHooks told about msg.
+// Without one it is produce, and msg stays on the stack.
+func (p *Producer) produceHooked(ctx context.Context, msg Message, waiting chan DeliveryReport) error {
+	if len(p.client.hooks) == 0 || !hasHook[ProduceRecordHook](p.client.hooks) {
+		return p.produce(ctx, msg, waiting)
+	}
+	return p.produceWithRecordHooks(ctx, msg, waiting)
+}
+
+// produceWithRecordHooks runs the ProduceRecordHooks on msg, produces it,
+// and tells them when Produce refuses it: its report will never come.
+func (p *Producer) produceWithRecordHooks(ctx context.Context, msg Message, waiting chan DeliveryReport) error {
+	if msg.Topic == "" {
+		msg.Topic = p.topic // produce checks a mismatch
+	}
+	emit(p.client.hooks, func(h ProduceRecordHook) { h.OnProduceRecord(ctx, &msg) })
+	err := p.produce(ctx, msg, waiting)
+	if err != nil {
+		emit(p.client.hooks, func(h ProduceRecordHook) { h.OnProduceRecordDone(msg, err) })
+	}
+	return err
+}
+
+// produceRecordDone tells the ProduceRecordHooks about a message's report.
+func (hs hooks) produceRecordDone(r DeliveryReport) {
+	if len(hs) > 0 {
+		emit(hs, func(h ProduceRecordHook) { h.OnProduceRecordDone(r.Message, r.Err) })
+	}
+}
+
+// consumeRecord tells the ConsumeRecordHooks about a message handed out.
+func (hs hooks) consumeRecord(ctx context.Context, msg Message, group string) {
+	if len(hs) > 0 {
+		emit(hs, func(h ConsumeRecordHook) { h.OnConsumeRecord(ctx, ConsumeRecordEvent{Message: msg, Group: group}) })
+	}
 }

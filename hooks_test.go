@@ -1,7 +1,10 @@
 package kafka_test
 
 import (
+	"context"
 	"errors"
+	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -31,7 +34,7 @@ func TestNewClientRejectsInvalidHook(t *testing.T) {
 		hook kafka.Hook
 		want string
 	}{
-		{misspeltHook{}, "Config.Hooks[1] (kafka_test.misspeltHook) implements none of the hook interfaces (BrokerConnectHook, BrokerRequestHook, RequestErrorHook, ProduceBatchHook, FetchBatchHook, TruncationHook)"},
+		{misspeltHook{}, "Config.Hooks[1] (kafka_test.misspeltHook) implements none of the hook interfaces (BrokerConnectHook, BrokerRequestHook, RequestErrorHook, ProduceBatchHook, FetchBatchHook, TruncationHook, ProduceRecordHook, ConsumeRecordHook)"},
 		{"metrics", "Config.Hooks[1] (string) implements none"},
 		{nil, "Config.Hooks[1] is nil"},
 	} {
@@ -173,5 +176,146 @@ func TestProduceErrorsReachHooks(t *testing.T) {
 			require.Equal(t, "", e.Topic, "an error of the whole request")
 			require.Equal(t, int32(-1), e.Partition)
 		}
+	}
+}
+
+// recordLog is a ProduceRecordHook and a ConsumeRecordHook that stamps a
+// header on every message and records what it is told.
+type recordLog struct {
+	mu       sync.Mutex
+	produced []kafka.Message // as OnProduceRecord saw them
+	done     []kafka.Message
+	doneErrs []error
+	consumed []kafka.ConsumeRecordEvent
+	ctxVals  []any
+}
+
+type ctxKey struct{}
+
+func (l *recordLog) OnProduceRecord(ctx context.Context, msg *kafka.Message) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	msg.Headers = append(slices.Clip(msg.Headers), kafka.Header{Key: "stamp", Value: []byte(strconv.Itoa(len(l.produced)))})
+	l.produced = append(l.produced, *msg)
+	l.ctxVals = append(l.ctxVals, ctx.Value(ctxKey{}))
+}
+
+func (l *recordLog) OnProduceRecordDone(msg kafka.Message, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.done = append(l.done, msg)
+	l.doneErrs = append(l.doneErrs, err)
+}
+
+func (l *recordLog) OnConsumeRecord(ctx context.Context, e kafka.ConsumeRecordEvent) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.consumed = append(l.consumed, e)
+	l.ctxVals = append(l.ctxVals, ctx.Value(ctxKey{}))
+}
+
+// TestRecordHooks: every message given to Produce and ProduceSync reaches
+// OnProduceRecord with the caller's context and its topic, its added
+// header is stored (the caller's headers untouched), and exactly one
+// OnProduceRecordDone follows with the stored offset, or Produce's error
+// when it refused the message; Consume tells OnConsumeRecord about each
+// message it hands out, with the consumer's group.
+func TestRecordHooks(t *testing.T) {
+	b := kafkatest.NewBackend(t)
+	name := b.NewTopic("rechooks", 1)
+	group := b.Name("rechooks-g")
+	l := &recordLog{}
+	c := newClient(t, kafka.Config{Hosts: b.Addrs(), Hooks: []kafka.Hook{l}})
+	topic, err := c.Topic(testCtx(t), name)
+	require.NoError(t, err)
+	p, err := topic.Producer(testCtx(t), kafka.ProducerConfig{})
+	require.NoError(t, err)
+
+	ctx := context.WithValue(testCtx(t), ctxKey{}, "caller")
+	mine := make([]kafka.Header, 1, 4) // room to append into: the hook must not
+	mine[0] = kafka.Header{Key: "app", Value: []byte("x")}
+	require.NoError(t, p.Produce(ctx, kafka.Message{Value: []byte("a"), Headers: mine}))
+	require.NoError(t, p.Flush(ctx))
+	stored, err := p.ProduceSync(ctx, kafka.Message{Value: []byte("b")})
+	require.NoError(t, err)
+	require.Equal(t, []kafka.Header{{Key: "stamp", Value: []byte("1")}}, stored.Headers)
+	require.Equal(t, []kafka.Header{{Key: "app", Value: []byte("x")}}, mine)
+	require.Equal(t, kafka.Header{}, mine[:2][1], "nothing written past the caller's headers")
+	require.NoError(t, p.Close())
+	require.ErrorIs(t, p.Produce(ctx, kafka.Message{Value: []byte("c")}), kafka.ErrProducerStopped)
+
+	l.mu.Lock()
+	require.Len(t, l.produced, 3)
+	for i, m := range l.produced {
+		require.Equal(t, name, m.Topic, "the topic is set for the hook")
+		require.Equal(t, "caller", l.ctxVals[i])
+	}
+	require.Len(t, l.done, 3, "one outcome per message")
+	for i, m := range l.done {
+		require.Equal(t, strconv.Itoa(i), string(m.Headers[len(m.Headers)-1].Value))
+	}
+	require.NoError(t, l.doneErrs[0])
+	require.NoError(t, l.doneErrs[1])
+	require.Equal(t, []int64{0, 1}, []int64{l.done[0].Offset, l.done[1].Offset})
+	require.ErrorIs(t, l.doneErrs[2], kafka.ErrProducerStopped)
+	l.ctxVals = nil
+	l.mu.Unlock()
+
+	sc, err := topic.SimpleConsumer(testCtx(t), kafka.SimpleConsumerConfig{ConsumerGroup: group})
+	require.NoError(t, err)
+	t.Cleanup(func() { sc.Close() })
+	cctx := context.WithValue(testCtx(t), ctxKey{}, "consumer")
+	for i := range 2 {
+		msg, err := sc.Consume(cctx)
+		require.NoError(t, err)
+		require.Equal(t, strconv.Itoa(i), string(msg.Headers[len(msg.Headers)-1].Value))
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	require.Len(t, l.consumed, 2)
+	for i, e := range l.consumed {
+		require.Equal(t, group, e.Group)
+		require.Equal(t, int64(i), e.Message.Offset)
+		require.Equal(t, name, e.Message.Topic)
+		require.Equal(t, "consumer", l.ctxVals[i])
+	}
+	require.Equal(t, []kafka.Header{{Key: "app", Value: []byte("x")}, {Key: "stamp", Value: []byte("0")}}, l.consumed[0].Message.Headers)
+	l.consumed = nil
+	l.mu.Unlock()
+
+	// A balanced consumer tells the hook too, with its group.
+	group2 := b.Name("rechooks-bc")
+	bc := newBalanced(t, c, name, groupConfig(group2))
+	for range 2 {
+		_, err := bc.Consume(cctx)
+		require.NoError(t, err)
+	}
+	l.mu.Lock()
+	require.Len(t, l.consumed, 2)
+	for i, e := range l.consumed {
+		require.Equal(t, group2, e.Group)
+		require.Equal(t, int64(i), e.Message.Offset)
+	}
+}
+
+// TestNoRecordHooksNoAllocs: with no record hook (none at all, or metrics
+// hooks only), Produce allocates nothing per message for the hooks: the
+// message stays on the stack.
+func TestNoRecordHooksNoAllocs(t *testing.T) {
+	b := kafkatest.NewBackend(t)
+	name := b.NewTopic("rechooks-allocs", 1)
+	for _, hs := range [][]kafka.Hook{nil, {fetchHook{}}} {
+		c := newClient(t, kafka.Config{Hosts: b.Addrs(), Hooks: hs})
+		p, err := c.Producer(testCtx(t), kafka.ProducerConfig{Linger: time.Minute, MaxQueuedMessages: 100_000})
+		require.NoError(t, err)
+		ctx := testCtx(t)
+		msg := kafka.Message{Topic: name, Value: make([]byte, 100)}
+		allocs := testing.AllocsPerRun(2000, func() {
+			if err := p.Produce(ctx, msg); err != nil {
+				t.Fatal(err)
+			}
+		})
+		require.Zero(t, allocs, "hooks %v", hs)
+		require.NoError(t, p.Close())
 	}
 }

@@ -318,7 +318,7 @@ func (c *Client) newProducer(ctx context.Context, topic string, cfg ProducerConf
 		stopped: make(chan struct{}),
 	}
 	p.spare.init(cfg.MaxBufferedBytes)
-	p.keepMsgs = cfg.DeliveryReports || cfg.OnDelivery != nil
+	p.keepMsgs = cfg.DeliveryReports || cfg.OnDelivery != nil || hasHook[ProduceRecordHook](c.hooks)
 	empty := map[string]*topicQueues{}
 	p.topics.Store(&empty)
 	if cfg.DeliveryReports {
@@ -351,7 +351,7 @@ func (c *Client) newProducer(ctx context.Context, topic string, cfg ProducerConf
 // are copied before Produce returns, so their memory may be reused at
 // once; the report carries msg as given.
 func (p *Producer) Produce(ctx context.Context, msg Message) error {
-	return p.produce(ctx, msg, nil)
+	return p.produceHooked(ctx, msg, nil)
 }
 
 // ProduceSync produces msg and waits for its acknowledgement, returning the
@@ -361,7 +361,7 @@ func (p *Producer) Produce(ctx context.Context, msg Message) error {
 // may still be delivered.
 func (p *Producer) ProduceSync(ctx context.Context, msg Message) (Message, error) {
 	done := make(chan DeliveryReport, 1)
-	if err := p.produce(ctx, msg, done); err != nil {
+	if err := p.produceHooked(ctx, msg, done); err != nil {
 		return msg, err
 	}
 	select {
@@ -470,6 +470,7 @@ func (p *Producer) Close() error {
 // producer back instead of growing without bound; it returns whether the
 // slot was freed (else the report hand-over frees it).
 func (p *Producer) report(r DeliveryReport, waiting chan DeliveryReport) bool {
+	p.client.hooks.produceRecordDone(r)
 	if waiting != nil {
 		waiting <- r
 		return true
