@@ -271,7 +271,6 @@ func TestRecordHooks(t *testing.T) {
 		require.Equal(t, strconv.Itoa(i), string(msg.Headers[len(msg.Headers)-1].Value))
 	}
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	require.Len(t, l.consumed, 2)
 	for i, e := range l.consumed {
 		require.Equal(t, group, e.Group)
@@ -286,11 +285,13 @@ func TestRecordHooks(t *testing.T) {
 	// A balanced consumer tells the hook too, with its group.
 	group2 := b.Name("rechooks-bc")
 	bc := newBalanced(t, c, name, groupConfig(group2))
+	bctx := context.WithValue(testCtx(t), ctxKey{}, "consumer")
 	for range 2 {
-		_, err := bc.Consume(cctx)
+		_, err := bc.Consume(bctx)
 		require.NoError(t, err)
 	}
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	require.Len(t, l.consumed, 2)
 	for i, e := range l.consumed {
 		require.Equal(t, group2, e.Group)

@@ -60,6 +60,50 @@ func resize(context.Context, []byte) error { return nil }
 func main()                                {}
 `
 
+// pluginPreludes open the programs of fragments that use a plugin module
+// (a module of its own, so they are built inside its directory), keyed by
+// the plugin's package name. A fragment belongs to a plugin when it calls
+// into it ("kprom.").
+var pluginPreludes = map[string]string{
+	"kprom": `package main
+
+import (
+	"context"
+
+	"github.com/gokafka/kafka"
+	"github.com/gokafka/kafka/plugin/kprom"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+var _ = prometheus.MustRegister
+
+func main() {}
+
+func snippet(ctx context.Context, hosts []string) error {
+	var err error
+	_ = kafka.Config{}
+	_ = kprom.Config{}
+`,
+	"kotel": `package main
+
+import (
+	"context"
+
+	"github.com/gokafka/kafka"
+	"github.com/gokafka/kafka/plugin/kotel"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
+)
+
+func main() {}
+
+func snippet(ctx context.Context, hosts []string, mp metric.MeterProvider, tp trace.TracerProvider) error {
+	var err error
+	_ = kafka.Config{}
+	_ = kotel.TracerConfig{}
+`,
+}
+
 func TestDocsCompile(t *testing.T) {
 	docs, err := filepath.Glob("../../docs/*.md")
 	if err != nil || len(docs) == 0 {
@@ -74,23 +118,38 @@ func TestDocsCompile(t *testing.T) {
 			}
 			var fragments strings.Builder
 			fragments.WriteString(prelude)
+			plugins := map[string]*strings.Builder{}
 			programs := 0
 			for i, m := range goBlock.FindAllSubmatchIndex(src, -1) {
 				code := string(src[m[2]:m[3]])
 				line := 1 + strings.Count(string(src[:m[2]]), "\n")
 				pos := fmt.Sprintf("//line %s:%d\n", filepath.ToSlash(doc), line)
 				first := strings.TrimSpace(code)
+				if name := pluginOf(code); name != "" {
+					b := plugins[name]
+					if b == nil {
+						b = new(strings.Builder)
+						plugins[name] = b
+						b.WriteString(pluginPreludes[name])
+					}
+					fmt.Fprintf(b, "\t{\n%s%s\n\t}\n", pos, code)
+					continue
+				}
 				switch {
 				case strings.HasPrefix(first, "package "):
 					programs++
-					build(t, map[string]string{"main.go": pos + code})
+					build(t, ".", map[string]string{"main.go": pos + code})
 				case strings.HasPrefix(first, "type ") || strings.HasPrefix(first, "func "):
 					fmt.Fprintf(&fragments, "\n%s%s", pos, code)
 				default:
 					fmt.Fprintf(&fragments, "\nfunc snippet%d(ctx context.Context, client *kafka.Client, topic *kafka.Topic, producer *kafka.Producer) error {\n\tvar err error\n\t_, _, _, _ = ctx, client, topic, producer\n\t{\n%s%s\n\t}\n\treturn err\n}\n", i, pos, code)
 				}
 			}
-			build(t, map[string]string{"main.go": fragments.String()})
+			build(t, ".", map[string]string{"main.go": fragments.String()})
+			for name, b := range plugins {
+				b.WriteString("\treturn err\n}\n")
+				build(t, filepath.Join("..", "..", "plugin", name), map[string]string{"main.go": b.String()})
+			}
 			t.Logf("%d blocks, %d whole programs", len(goBlock.FindAll(src, -1)), programs)
 		})
 	}
@@ -99,9 +158,9 @@ func TestDocsCompile(t *testing.T) {
 // build compiles files as a main package inside this module (a directory
 // starting with "_" is invisible to ./... patterns) and fails t with every
 // error but unused variables, which fragments of a larger program have.
-func build(t *testing.T, files map[string]string) {
+func build(t *testing.T, module string, files map[string]string) {
 	t.Helper()
-	dir, err := os.MkdirTemp(".", "_gen")
+	dir, err := os.MkdirTemp(module, "_gen")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +170,9 @@ func build(t *testing.T, files map[string]string) {
 			t.Fatal(err)
 		}
 	}
-	out, err := exec.Command("go", "build", "-gcflags=-e", "-o", os.DevNull, "./"+dir).CombinedOutput()
+	cmd := exec.Command("go", "build", "-gcflags=-e", "-o", os.DevNull, "./"+filepath.Base(dir))
+	cmd.Dir = module
+	out, err := cmd.CombinedOutput()
 	if err == nil {
 		return
 	}
@@ -125,4 +186,14 @@ func build(t *testing.T, files map[string]string) {
 	if len(problems) > 0 {
 		t.Errorf("docs do not compile:\n%s", strings.Join(problems, "\n"))
 	}
+}
+
+// pluginOf names the plugin module a fragment calls into, or "".
+func pluginOf(code string) string {
+	for name := range pluginPreludes {
+		if strings.Contains(code, name+".") {
+			return name
+		}
+	}
+	return ""
 }
