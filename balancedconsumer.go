@@ -3,7 +3,6 @@ package kafka
 import (
 	"context"
 	"errors"
-	"fmt"
 	"iter"
 	"maps"
 	"slices"
@@ -203,6 +202,12 @@ type BalancedConsumer struct {
 	// with messages handed out past txnBase.
 	txnBase map[TopicPartition]int64
 	txnLost bool
+	// assignVersion counts assignments; assignedAt is the one each
+	// partition came with, so that a transaction's point taken before a
+	// partition was given up (and maybe assigned again) does not count
+	// for it.
+	assignVersion uint64
+	assignedAt    map[TopicPartition]uint64
 
 	// ready is f while err is nil, else nil: Consume takes from it without
 	// mu, and takes mu only when it is nil (rebalancing, an error to
@@ -282,7 +287,7 @@ func (c *BalancedConsumer) run() {
 			defer close(ended)
 			c.heartbeat(hbCtx)
 		}()
-		if err := c.assign(assignment); err != nil {
+		if err := c.assignPartitions(c.ctx, flattenAssignment(assignment)); err != nil {
 			stopHeartbeats()
 			<-ended
 			if c.ctx.Err() != nil {
@@ -303,8 +308,19 @@ func (c *BalancedConsumer) run() {
 		}
 		// A Close from now on waits for the revocation's commit rather
 		// than cancelling it: the partitions' new owners start from it.
-		c.revoke(context.WithoutCancel(c.ctx))
+		c.revokeAll(context.WithoutCancel(c.ctx), false)
 	}
+}
+
+// flattenAssignment lists an assignment's partitions, sorted.
+func flattenAssignment(assignment map[string][]int32) []TopicPartition {
+	var tps []TopicPartition
+	for _, t := range slices.Sorted(maps.Keys(assignment)) {
+		for _, p := range assignment[t] {
+			tps = append(tps, TopicPartition{t, p})
+		}
+	}
+	return tps
 }
 
 // heartbeat keeps the membership alive until the group rebalances, the
@@ -360,61 +376,6 @@ func (c *BalancedConsumer) partitionsChanged() bool {
 	return changed
 }
 
-// assign starts fetching a new assignment from where the group left it
-// (or where the callback says).
-func (c *BalancedConsumer) assign(assignment map[string][]int32) error {
-	ctx, cancel := context.WithTimeout(c.ctx, c.cfg.RebalanceTimeout)
-	defer cancel()
-	var tps []TopicPartition
-	for _, t := range slices.Sorted(maps.Keys(assignment)) {
-		for _, p := range assignment[t] {
-			tps = append(tps, TopicPartition{t, p})
-		}
-	}
-	f := newFetcher(c.client, tps, c.sc.fetchOptions())
-	c.mu.Lock()
-	resetOnStart := c.sc.ResetOffsetOnStart && !c.started
-	c.mu.Unlock()
-	start, err := c.startOffsets(ctx, f, tps, resetOnStart)
-	if err != nil {
-		f.close()
-		return err
-	}
-	if cb := c.cfg.PostRebalanceCallback; cb != nil {
-		c.mu.Lock()
-		old := maps.Clone(c.previous)
-		c.mu.Unlock()
-		if old == nil {
-			old = map[TopicPartition]int64{}
-		}
-		override, err := cb(ctx, old, maps.Clone(start))
-		if err != nil {
-			f.close()
-			return fmt.Errorf("kafka: PostRebalanceCallback: %w", err)
-		}
-		for tp, o := range override {
-			if _, ok := start[tp]; ok {
-				start[tp] = o
-			}
-		}
-	}
-	f.seek(start)
-	memberID, generation := c.member.membership()
-	c.mu.Lock()
-	f.setPaused(c.pausedLocked(), true) // pauses outlive rebalances
-	c.f, c.assigned, c.started, c.err = f, tps, true, nil
-	c.memberID, c.generation = memberID, generation
-	c.txnAssigned(start)
-	c.notifyLocked()
-	workers := c.workers
-	c.mu.Unlock()
-	f.run()
-	if workers != nil {
-		workers.assigned(tps)
-	}
-	return nil
-}
-
 // startOffsets applies the offset-reset engine to the group's commits.
 func (c *BalancedConsumer) startOffsets(ctx context.Context, f *fetcher, tps []TopicPartition, resetOnStart bool) (map[TopicPartition]int64, error) {
 	committed := map[TopicPartition]int64{}
@@ -459,44 +420,15 @@ func (c *BalancedConsumer) lastHeld() map[TopicPartition]int64 {
 	return f.held()
 }
 
-// revoke gives up the current assignment: workers stop, the callback
-// hears of it, progress is committed, fetching stops.
-func (c *BalancedConsumer) revoke(ctx context.Context) {
-	c.mu.Lock()
-	f, tps, workers := c.f, c.assigned, c.workers
-	memberID, generation := c.memberID, c.generation
-	c.mu.Unlock()
-	if f == nil {
-		return
-	}
-	if workers != nil {
-		workers.revoked(tps)
-	}
-	// Nothing more is handed out, so the commit covers all that was.
-	c.mu.Lock()
-	c.f, c.assigned, c.revoking, c.previous = nil, nil, tps, f.held()
-	c.txnCheckRevoke(c.previous)
-	c.notifyLocked()
-	c.mu.Unlock()
-	f.close()
-	if err := c.giveUp(ctx, f, memberID, generation); err != nil {
-		c.client.log.Warn("kafka: committing before a rebalance failed", "group", c.cfg.ConsumerGroup, "err", err)
-	}
-	c.mu.Lock()
-	c.revoking = nil
-	c.mu.Unlock()
-	c.done.forget(tps)
-}
-
 // giveUp is what happens before partitions are given up: the callback
 // hears of them, and with AutoCommitEnable or TrackTaskDone the progress is
-// committed (otherwise committing is the application's, in the callback).
-func (c *BalancedConsumer) giveUp(ctx context.Context, f *fetcher, memberID string, generation int32) error {
-	offsets := c.commitPoints(f)
+// committed (otherwise committing is the application's, in the callback),
+// unless the partitions were lost with the membership.
+func (c *BalancedConsumer) giveUp(ctx context.Context, lost bool, offsets map[TopicPartition]int64, memberID string, generation int32) error {
 	if cb := c.cfg.PreRebalanceCallback; cb != nil {
 		cb(ctx, maps.Clone(offsets))
 	}
-	if !c.cfg.AutoCommitEnable && !c.cfg.TrackTaskDone {
+	if lost || (!c.cfg.AutoCommitEnable && !c.cfg.TrackTaskDone) {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.client.cfg.RequestTimeout)
@@ -692,7 +624,7 @@ func (c *BalancedConsumer) Close() error {
 		c.mu.Unlock()
 		if f != nil {
 			f.close()
-			err = c.giveUp(ctx, f, memberID, generation)
+			err = c.giveUp(ctx, false, c.commitPoints(f), memberID, generation)
 		}
 		c.mu.Lock()
 		c.revoking = nil

@@ -126,7 +126,7 @@ func (c *BalancedConsumer) ResetTopicOffsets(ctx context.Context, offsets map[To
 		}
 	}
 	for tp := range offsets {
-		if _, ok := f.parts[tp]; !ok {
+		if !slices.Contains(assigned, tp) {
 			return notAssigned("reset offsets", tp)
 		}
 	}

@@ -133,13 +133,14 @@ func (f *fetcher) refresh() {
 		return
 	}
 	f.wg.Add(1)
+	topics := f.topics // replaced, never changed, as partitions come and go
 	f.mu.Unlock()
 	go func() {
 		defer f.wg.Done()
 		defer f.refreshing.Unlock()
 		ctx, cancel := context.WithTimeout(f.ctx, f.client.cfg.RequestTimeout)
 		defer cancel()
-		f.client.refresh(ctx, f.topics, false)
+		f.client.refresh(ctx, topics, false)
 	}()
 }
 
@@ -350,6 +351,13 @@ func (f *fetcher) partitionError(b *broker, c claimed, err error) {
 	f.client.hooks.requestError(RequestErrorEvent{API: "Fetch", Broker: b.id, Topic: tp.Topic, Partition: tp.Partition, Err: err})
 	f.mu.Lock()
 	ps := c.ps
+	if ps.gen != c.gen {
+		// Seeked or given up meanwhile: the error is about a position
+		// (or a partition) the consumer has left.
+		ps.unclaim(c)
+		f.mu.Unlock()
+		return
+	}
 	ps.failures++
 	wait := f.client.backoff.Delay(ps.failures - 1)
 	f.mu.Unlock()
@@ -412,6 +420,9 @@ func (f *fetcher) seek(offsets map[TopicPartition]int64) {
 	defer f.mu.Unlock()
 	for tp, o := range offsets {
 		ps := f.parts[tp]
+		if ps == nil {
+			continue // given up meanwhile
+		}
 		f.rewindLocked(ps, o)
 		ps.lastEpoch = -1
 	}

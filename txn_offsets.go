@@ -3,13 +3,12 @@ package kafka
 import (
 	"context"
 	"fmt"
-	"maps"
 )
 
 // txnPoint is what SendOffsetsToTransaction commits for a consumer: its
 // positions, with the membership they were reached under (KIP-447).
 type txnPoint struct {
-	f          *fetcher
+	version    uint64 // the consumer's assignment version it was taken at
 	memberID   string
 	generation int32
 	instanceID *string
@@ -74,7 +73,7 @@ func (c *BalancedConsumer) txnPoint() (txnPoint, error) {
 	if c.f == nil {
 		return txnPoint{}, fmt.Errorf("%w: group %s is rebalancing: the member holds no partitions", ErrRebalanceInProgress, c.cfg.ConsumerGroup)
 	}
-	return txnPoint{f: c.f, memberID: c.memberID, generation: c.generation, instanceID: c.member.instance,
+	return txnPoint{version: c.assignVersion, memberID: c.memberID, generation: c.generation, instanceID: c.member.instance,
 		offsets: c.commitPoints(c.f)}, nil
 }
 
@@ -83,20 +82,27 @@ func (c *BalancedConsumer) txnPoint() (txnPoint, error) {
 func (c *BalancedConsumer) txnSent(at txnPoint) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.f == at.f {
-		c.txnBase = at.offsets
+	// Only for partitions held since the point was taken: one given up
+	// (and maybe assigned again) meanwhile starts afresh.
+	for tp, o := range at.offsets {
+		if v, ok := c.assignedAt[tp]; ok && v <= at.version {
+			c.txnBase[tp] = o
+		}
 	}
 }
 
-// txnCheckRevoke is told of positions given up in a rebalance: if
+// txnCheckRevoke is told of positions given up in a rebalance, all of
+// the assignment or (cooperative rebalancing, KIP-848) some of it: if
 // messages were handed out past those a transaction holds, the next
-// SendOffsetsToTransaction fails. c.mu is held.
+// SendOffsetsToTransaction fails. The partitions are forgotten. c.mu is
+// held.
 func (c *BalancedConsumer) txnCheckRevoke(held map[TopicPartition]int64) {
 	for tp, o := range held {
 		if base, ok := c.txnBase[tp]; !ok || base != o {
 			c.txnLost = true
-			return
 		}
+		delete(c.txnBase, tp)
+		delete(c.assignedAt, tp)
 	}
 }
 
@@ -121,19 +127,32 @@ func (c *BalancedConsumer) RewindToCommitted(ctx context.Context) error {
 	f.seek(start)
 	c.mu.Lock()
 	if c.f == f {
-		c.txnBase, c.txnLost = maps.Clone(start), false
+		c.txnLost = false
+		for tp, o := range start {
+			if _, ok := c.assignedAt[tp]; ok {
+				c.txnBase[tp] = o
+			}
+		}
 	}
 	c.mu.Unlock()
 	return nil
 }
 
-// txnAssigned records the start positions of a new assignment: nothing of
-// it is in a transaction yet. c.mu is held. txnLost stays as the revoke
+// txnAssigned records the start positions of partitions newly assigned:
+// nothing of them is in a transaction yet. c.mu is held. txnLost stays as the revoke
 // left it: a transaction holding output of messages handed out before the
 // rebalance must still abort, although the member holds partitions again
 // (the new ones start from the group's commits, so committing it would
 // write that output twice). Only txnPoint, which reports it, and
 // RewindToCommitted clear it.
 func (c *BalancedConsumer) txnAssigned(start map[TopicPartition]int64) {
-	c.txnBase = maps.Clone(start)
+	c.assignVersion++
+	if c.txnBase == nil {
+		c.txnBase = map[TopicPartition]int64{}
+		c.assignedAt = map[TopicPartition]uint64{}
+	}
+	for tp, o := range start {
+		c.txnBase[tp] = o
+		c.assignedAt[tp] = c.assignVersion
+	}
 }
