@@ -74,7 +74,8 @@ type consumerMember struct {
 	session   time.Duration // without a heartbeat answer this long, the partitions are lost
 	backoff   time.Duration
 	h         partitionHandler
-	onError   func(error) // a failure the user should hear of; may be nil
+	onError   func(error)                        // a failure the user should hear of; may be nil
+	onEpoch   func(memberID string, epoch int32) // the epoch commits carry changed; may be nil
 
 	mu       sync.Mutex
 	memberID string
@@ -231,7 +232,18 @@ func (m *consumerMember) heartbeat(ctx context.Context, full bool) error {
 		return m.codeError(b, code, resp.ErrorMessage)
 	}
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	before := m.epoch
+	m.accept(&resp, sent, sendOwned)
+	id, epoch := m.memberID, m.epoch
+	m.mu.Unlock()
+	if epoch != before && m.onEpoch != nil {
+		m.onEpoch(id, epoch)
+	}
+	return nil
+}
+
+// accept takes in a heartbeat's answer. m.mu is held.
+func (m *consumerMember) accept(resp *protocol.ConsumerGroupHeartbeatResponse, sent map[TopicPartition]protocol.UUID, sendOwned bool) {
 	m.lastOK = time.Now()
 	if resp.MemberID != nil && *resp.MemberID != "" {
 		m.memberID, m.named = *resp.MemberID, true
@@ -243,7 +255,7 @@ func (m *consumerMember) heartbeat(ctx context.Context, full bool) error {
 		// Only a leave is answered with a negative epoch, and this is no
 		// leave: taking it would make the next heartbeat one.
 		m.client.log.Warn("kafka: ignoring a heartbeat answer with a negative member epoch", "group", m.group, "epoch", resp.MemberEpoch)
-		return nil
+		return
 	}
 	if resp.MemberEpoch != m.epoch {
 		m.client.log.Debug("kafka: member epoch", "group", m.group, "member", m.memberID, "epoch", resp.MemberEpoch)
@@ -260,7 +272,6 @@ func (m *consumerMember) heartbeat(ctx context.Context, full bool) error {
 		m.pending = true
 		m.seq++
 	}
-	return nil
 }
 
 // codeError turns a heartbeat's error code into an error naming the cause.
@@ -306,7 +317,11 @@ func (m *consumerMember) lose(ctx context.Context) {
 	m.owned = nil
 	m.target, m.pending, m.fenced = nil, false, nil
 	m.epoch = 0
+	id := m.memberID
 	m.mu.Unlock()
+	if m.onEpoch != nil {
+		m.onEpoch(id, 0)
+	}
 	if len(lost) > 0 {
 		m.h.revokePartitions(ctx, true, lost)
 	}
