@@ -245,3 +245,14 @@ func waitFor(t *testing.T, ctx context.Context, cond func() bool, msg func() str
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// snapshot returns who holds each partition now.
+func (o *ownership) snapshot() map[kafka.TopicPartition]string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	out := make(map[kafka.TopicPartition]string, len(o.holder))
+	for tp, who := range o.holder {
+		out[tp] = who
+	}
+	return out
+}
