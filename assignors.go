@@ -15,7 +15,8 @@ import (
 // it over every member's subscription. It is pykafka's MembershipProtocol.
 //
 // The built-in assignors are [RangeAssignor] (pykafka's RangeProtocol),
-// [RoundRobinAssignor] (pykafka's RoundRobinProtocol) and [StickyAssignor].
+// [RoundRobinAssignor] (pykafka's RoundRobinProtocol), [StickyAssignor] and
+// [CooperativeStickyAssignor], the only one that rebalances cooperatively.
 // Range and round robin give the same assignment as the Java client's
 // assignors of the same name, not pykafka's: pykafka orders partitions by a
 // string that includes the partition leader's ID.
@@ -259,9 +260,15 @@ func stickyClaim(m *AssignorMember) (map[string][]int32, int32) {
 
 // Assign implements [Assignor].
 func (StickyAssignor) Assign(members []AssignorMember, partitions map[string]int32) (map[string]map[string][]int32, error) {
+	return stickyAssign(members, partitions, stickyClaim), nil
+}
+
+// stickyAssign is the sticky assignment both sticky assignors make: claim
+// gives a member's previous partitions and their generation.
+func stickyAssign(members []AssignorMember, partitions map[string]int32, claimOf func(*AssignorMember) (map[string][]int32, int32)) map[string]map[string][]int32 {
 	g := newAssignGroup(members, partitions)
 	if len(g.topics) == 0 {
-		return g.output(), nil
+		return g.output()
 	}
 	tidx := make(map[string]int, len(g.topics))
 	for i, t := range g.topics {
@@ -280,7 +287,7 @@ func (StickyAssignor) Assign(members []AssignorMember, partitions map[string]int
 
 	// Previous owners: newest generation, then member order, wins.
 	for mi := range g.members {
-		claim, gen := stickyClaim(&g.members[mi])
+		claim, gen := claimOf(&g.members[mi])
 		for t, ps := range claim {
 			ti, ok := tidx[t]
 			if !ok || !g.subscribed[mi][t] {
@@ -402,7 +409,7 @@ func (StickyAssignor) Assign(members []AssignorMember, partitions map[string]int
 			g.result[mi][g.topics[ti]] = ps
 		}
 	}
-	return g.output(), nil
+	return g.output()
 }
 
 // assignGroup is the input to an assignment, normalized: members deduplicated

@@ -608,7 +608,7 @@ func TestAssignOddInput(t *testing.T) {
 		{MemberID: "y", Topics: []string{"u"}},
 	}
 	parts := map[string]int32{"t": 3, "neg": -4, "": 1, "u": 2}
-	for _, a := range []Assignor{RangeAssignor{}, RoundRobinAssignor{}, StickyAssignor{}} {
+	for _, a := range []Assignor{RangeAssignor{}, RoundRobinAssignor{}, StickyAssignor{}, CooperativeStickyAssignor{}} {
 		mustAssign(t, a, weird, parts)
 		mustAssign(t, a, weird, nil)
 		mustAssign(t, a, nil, nil)
@@ -628,7 +628,7 @@ func TestAssignDeterministic(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	for range 100 {
 		members, partitions := randomGroup(r, false)
-		for _, a := range []Assignor{RangeAssignor{}, RoundRobinAssignor{}, StickyAssignor{}} {
+		for _, a := range []Assignor{RangeAssignor{}, RoundRobinAssignor{}, StickyAssignor{}, CooperativeStickyAssignor{}} {
 			want := mustAssign(t, a, members, partitions)
 			shuffled := slices.Clone(members)
 			r.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })

@@ -3,8 +3,10 @@ package kafka
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"maps"
+	"regexp"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -22,6 +24,15 @@ type BalancedConsumerConfig struct {
 	// Topics are more topics the member subscribes to, besides the one
 	// the consumer was made from.
 	Topics []string
+	// TopicPattern subscribes the member to every topic it matches as
+	// well (not anchored: write ^ and $ where meant; internal topics only
+	// with Config.IncludeInternalTopics). The member looks again every
+	// Config.MetadataMaxAge, and rejoins the group when matching topics
+	// were created or deleted: a new topic's partitions are assigned and
+	// consumed, a deleted topic's are given up, and errors about the
+	// deleted topic meanwhile are logged, not returned. Every member of
+	// the group should subscribe alike.
+	TopicPattern *regexp.Regexp
 
 	// The fetch and offset fields below mean what they mean for a
 	// SimpleConsumer, over the partitions currently assigned.
@@ -108,10 +119,20 @@ type BalancedConsumerConfig struct {
 	// partitions across restarts within SessionTimeout, and does not leave
 	// the group on Close.
 	GroupInstanceID string
-	// MembershipProtocol is the assignor the member proposes; every member
-	// of a group must propose the same one. Default RangeAssignor
-	// (pykafka's RangeProtocol; the Java client's "range").
+	// MembershipProtocol is the assignor the member proposes; the members
+	// of a group must share one. Default RangeAssignor (pykafka's
+	// RangeProtocol; the Java client's "range"). CooperativeStickyAssignor
+	// rebalances cooperatively: a rebalance takes from a member only the
+	// partitions that move, and the others are consumed throughout.
 	MembershipProtocol Assignor
+	// FallbackMembershipProtocols are more assignors the member supports,
+	// after MembershipProtocol, in order of preference (the rest of the
+	// Java client's partition.assignment.strategy list): the coordinator
+	// chooses the first that every member supports. It is how a group
+	// moves from one assignor to another with rolling restarts (see
+	// CooperativeStickyAssignor). The member rebalances cooperatively only
+	// when all its assignors are cooperative.
+	FallbackMembershipProtocols []Assignor
 
 	// GroupProtocol is the group membership protocol: GroupProtocolClassic
 	// (the default, every broker) or GroupProtocolConsumer (KIP-848,
@@ -154,9 +175,38 @@ type BalancedConsumerConfig struct {
 	PartitionCheckInterval time.Duration
 }
 
+// assignors returns the assignors the member proposes, in order.
+func (cfg BalancedConsumerConfig) assignors() []Assignor {
+	return append([]Assignor{cfg.MembershipProtocol}, cfg.FallbackMembershipProtocols...)
+}
+
+// cooperative reports whether the member rebalances cooperatively: all
+// its assignors are cooperative (as the Java client decides).
+func (cfg BalancedConsumerConfig) cooperative() bool {
+	for _, a := range cfg.assignors() {
+		if !isCooperative(a) {
+			return false
+		}
+	}
+	return true
+}
+
 func (cfg BalancedConsumerConfig) withDefaults() (BalancedConsumerConfig, SimpleConsumerConfig, error) {
 	if cfg.ConsumerGroup == "" {
 		return cfg, SimpleConsumerConfig{}, errors.New("kafka: BalancedConsumerConfig.ConsumerGroup is required")
+	}
+	seen := map[string]bool{}
+	for i, a := range cfg.FallbackMembershipProtocols {
+		if a == nil {
+			return cfg, SimpleConsumerConfig{}, fmt.Errorf("kafka: BalancedConsumerConfig.FallbackMembershipProtocols[%d] is nil", i)
+		}
+		if cfg.MembershipProtocol == nil {
+			return cfg, SimpleConsumerConfig{}, errors.New("kafka: BalancedConsumerConfig.FallbackMembershipProtocols needs MembershipProtocol, the preferred assignor")
+		}
+		if seen[a.Name()] || a.Name() == cfg.MembershipProtocol.Name() {
+			return cfg, SimpleConsumerConfig{}, fmt.Errorf("kafka: BalancedConsumerConfig.FallbackMembershipProtocols names assignor %q twice", a.Name())
+		}
+		seen[a.Name()] = true
 	}
 	setDefault(&cfg.RebalanceMaxRetries, 5)
 	setDefault(&cfg.RebalanceBackoff, 2*time.Second)
@@ -206,6 +256,10 @@ type BalancedConsumer struct {
 	kip848  *consumerMember // with GroupProtocolConsumer, in place of member
 	done    doneTracker
 	commits *commitCounter
+
+	// baseTopics: the topic and cfg.Topics, sorted; with a TopicPattern
+	// the subscription adds the topics it matches.
+	baseTopics []string
 
 	mu       sync.Mutex
 	f        *fetcher // the current assignment's; nil while rebalancing
@@ -266,15 +320,30 @@ func (t *Topic) BalancedConsumer(ctx context.Context, cfg BalancedConsumerConfig
 		}
 	}
 	slices.Sort(topics)
-	c := &BalancedConsumer{client: t.client, topic: t.name, cfg: cfg, sc: sc, changed: make(chan struct{}), commits: newCommitCounter(sc.AutoCommitMessages)}
+	c := &BalancedConsumer{client: t.client, topic: t.name, baseTopics: topics, cfg: cfg, sc: sc, changed: make(chan struct{}), commits: newCommitCounter(sc.AutoCommitMessages)}
+	if cfg.TopicPattern != nil {
+		var err error
+		if topics, err = c.subscription(ctx); err != nil {
+			return nil, err
+		}
+	}
 	c.member = &classicMember{
-		client: t.client, group: cfg.ConsumerGroup, topics: topics, assignor: cfg.MembershipProtocol,
+		client: t.client, group: cfg.ConsumerGroup, topics: topics, assignors: cfg.assignors(), cooperative: cfg.cooperative(),
 		session: cfg.SessionTimeout, rebalance: cfg.RebalanceTimeout,
 		retries: cfg.RebalanceMaxRetries, backoff: cfg.RebalanceBackoff, generation: -1,
 	}
 	if cfg.GroupInstanceID != "" {
 		id := cfg.GroupInstanceID
 		c.member.instance = &id
+	}
+	if c.member.cooperative {
+		// A member dropped from the group gives up what it holds before
+		// it joins again: the group may have given it to others.
+		c.member.onLost = func() {
+			c.client.log.Info("kafka: membership lost; giving up the partitions", "group", cfg.ConsumerGroup)
+			c.revokeAll(context.WithoutCancel(c.ctx), true)
+			c.member.setOwned(nil)
+		}
 	}
 	c.ctx, c.cancel = context.WithCancel(t.client.ctx)
 	c.bg.Add(1)
@@ -296,6 +365,10 @@ func (c *BalancedConsumer) run() {
 	defer c.bg.Done()
 	bo := backoff.Backoff{Min: c.cfg.RebalanceBackoff, Max: 10 * c.cfg.RebalanceBackoff}
 	for attempt := 0; c.ctx.Err() == nil; {
+		if c.member.cooperative {
+			// It keeps consuming while it joins, and says what it holds.
+			c.member.setOwned(c.Assignment())
+		}
 		assignment, err := c.member.join(c.ctx)
 		if err != nil {
 			if c.ctx.Err() != nil {
@@ -315,7 +388,13 @@ func (c *BalancedConsumer) run() {
 			defer close(ended)
 			c.heartbeat(hbCtx)
 		}()
-		if err := c.assignPartitions(c.ctx, flattenAssignment(assignment)); err != nil {
+		rejoin := false
+		if c.member.cooperative {
+			rejoin, err = c.cooperativeAssign(assignment)
+		} else {
+			err = c.assignPartitions(c.ctx, flattenAssignment(assignment))
+		}
+		if err != nil {
 			stopHeartbeats()
 			<-ended
 			if c.ctx.Err() != nil {
@@ -329,15 +408,42 @@ func (c *BalancedConsumer) run() {
 			continue
 		}
 		attempt = 0
+		if rejoin {
+			// It gave partitions up for others: the group rebalances
+			// again at once to give them out.
+			stopHeartbeats()
+			<-ended
+			continue
+		}
 		<-ended // the group rebalances, or the consumer closes
 		stopHeartbeats()
 		if c.ctx.Err() != nil {
 			return // Close gives the partitions up
 		}
-		// A Close from now on waits for the revocation's commit rather
-		// than cancelling it: the partitions' new owners start from it.
-		c.revokeAll(context.WithoutCancel(c.ctx), false)
+		if !c.member.cooperative {
+			// A Close from now on waits for the revocation's commit
+			// rather than cancelling it: the partitions' new owners
+			// start from it.
+			c.revokeAll(context.WithoutCancel(c.ctx), false)
+		}
 	}
+}
+
+// cooperativeAssign applies an assignment under cooperative rebalancing:
+// partitions the member held and no longer has are given up (committed
+// with the new generation), new ones taken; the others were consumed
+// throughout. It reports whether the member gave partitions up, and so
+// must rejoin for the group to give them to their new owners.
+func (c *BalancedConsumer) cooperativeAssign(assignment map[string][]int32) (bool, error) {
+	tps := flattenAssignment(assignment)
+	c.setMembership(c.member.membership())
+	c.mu.Lock()
+	revoked := slices.DeleteFunc(slices.Clone(c.assigned), func(tp TopicPartition) bool { return slices.Contains(tps, tp) })
+	c.mu.Unlock()
+	if len(revoked) > 0 {
+		c.revokePartitions(context.WithoutCancel(c.ctx), false, revoked)
+	}
+	return len(revoked) > 0, c.assignPartitions(c.ctx, tps)
 }
 
 // flattenAssignment lists an assignment's partitions, sorted.
@@ -358,6 +464,12 @@ func (c *BalancedConsumer) heartbeat(ctx context.Context) {
 	defer t.Stop()
 	check := time.NewTicker(c.cfg.PartitionCheckInterval)
 	defer check.Stop()
+	var pattern <-chan time.Time // looking again for topics the pattern matches
+	if c.cfg.TopicPattern != nil {
+		tp := time.NewTicker(c.client.cfg.MetadataMaxAge)
+		defer tp.Stop()
+		pattern = tp.C
+	}
 	lastOK := time.Now()
 	for {
 		select {
@@ -365,6 +477,11 @@ func (c *BalancedConsumer) heartbeat(ctx context.Context) {
 			return
 		case <-check.C:
 			if c.partitionsChanged() {
+				return
+			}
+			continue
+		case <-pattern:
+			if c.subscriptionChanged() {
 				return
 			}
 			continue
@@ -380,6 +497,7 @@ func (c *BalancedConsumer) heartbeat(ctx context.Context) {
 			return
 		case time.Since(lastOK) > c.cfg.SessionTimeout:
 			// The coordinator has dropped us by now: rejoin.
+			c.member.markLost()
 			c.client.log.Warn("kafka: heartbeats failing past the session timeout; rejoining", "group", c.cfg.ConsumerGroup, "err", err)
 			return
 		default:
@@ -618,6 +736,10 @@ func (c *BalancedConsumer) autoCommit() {
 			// The group is rebalancing: the revocation commits this
 			// assignment's progress, with nothing for the user to do.
 			c.client.log.Debug("kafka: automatic commit refused during a rebalance", "group", c.cfg.ConsumerGroup, "err", err)
+		case c.topicGone(err):
+			// A topic of the pattern was deleted: the next rejoin gives
+			// its partitions up.
+			c.client.log.Debug("kafka: automatic commit for a deleted topic", "group", c.cfg.ConsumerGroup, "err", err)
 		default:
 			c.setErr(err)
 		}

@@ -80,7 +80,15 @@ func (c *BalancedConsumer) ownTopic(offsets map[int32]int64) map[TopicPartition]
 // belong to. c.commitMu is held.
 func (c *BalancedConsumer) commitLocked(ctx context.Context, memberID string, generation int32, offsets map[TopicPartition]int64) error {
 	byTopic := map[string]map[int32]int64{}
+	meta := c.client.meta.Load()
 	for tp, o := range offsets {
+		if tm, ok := meta.topics[tp.Topic]; !ok || tm.err == ErrUnknownTopicOrPartition {
+			// Deleted since it was assigned (the client's metadata no
+			// longer lists it): nothing to commit, and a commit would
+			// be retried as if the topic were coming back, past the
+			// member's session.
+			continue
+		}
 		if byTopic[tp.Topic] == nil {
 			byTopic[tp.Topic] = map[int32]int64{}
 		}
@@ -162,8 +170,9 @@ func (c *BalancedConsumer) HeldTopicOffsets() map[TopicPartition]int64 {
 }
 
 // Partitions returns the partitions of the consumer's own topic assigned
-// to it, sorted; empty while rebalancing. Assignment covers every
-// subscribed topic.
+// to it, sorted; empty while an eager rebalance runs (under cooperative
+// rebalancing a member keeps the partitions that stay). Assignment covers
+// every subscribed topic.
 func (c *BalancedConsumer) Partitions() []int32 {
 	var out []int32
 	for _, tp := range c.Assignment() {
@@ -175,7 +184,7 @@ func (c *BalancedConsumer) Partitions() []int32 {
 }
 
 // Assignment returns every partition assigned to the member, of all its
-// topics, sorted; empty while rebalancing.
+// topics, sorted; empty while an eager rebalance runs.
 func (c *BalancedConsumer) Assignment() []TopicPartition {
 	c.mu.Lock()
 	defer c.mu.Unlock()

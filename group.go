@@ -22,9 +22,18 @@ import (
 type classicMember struct {
 	client    *Client
 	group     string
-	topics    []string // subscribed, sorted
-	instance  *string  // static membership (KIP-345), nil if none
-	assignor  Assignor
+	topics    []string   // subscribed, sorted
+	instance  *string    // static membership (KIP-345), nil if none
+	assignors []Assignor // proposed, in order of preference
+	// cooperative: every assignor proposed is cooperative, so the member
+	// rebalances cooperatively (KIP-429): it keeps its partitions while
+	// it rejoins, and says which it owns.
+	cooperative bool
+	// onLost, when set, is called (from join's goroutine) before the
+	// member joins again after losing its membership: under cooperative
+	// rebalancing the partitions it holds must be given up first, since
+	// the group may already have given them to others.
+	onLost    func()
 	session   time.Duration
 	rebalance time.Duration
 	retries   int
@@ -38,6 +47,8 @@ type classicMember struct {
 	memberID   string
 	generation int32
 	owned      map[string][]int32 // the last assignment, for sticky assignors
+	lost       bool               // the membership was lost (unknown member, illegal generation) since the last join
+	assignor   Assignor           // the one the group chose in the last join
 	watched    map[string]int32   // as leader: the partition counts it assigned, 0 for a missing topic
 }
 
@@ -101,6 +112,13 @@ func (g *classicMember) join(ctx context.Context) (map[string][]int32, error) {
 	bo := backoff.Backoff{Min: g.backoff, Max: 10 * g.backoff}
 	failures := 0
 	for {
+		g.mu.Lock()
+		lost := g.lost
+		g.lost = false
+		g.mu.Unlock()
+		if lost && g.onLost != nil {
+			g.onLost()
+		}
 		assignment, err := g.joinOnce(ctx)
 		if err == nil {
 			return assignment, nil
@@ -132,7 +150,6 @@ func (g *classicMember) joinOnce(ctx context.Context) (map[string][]int32, error
 		return nil, final{err}
 	}
 	g.mu.Lock()
-	meta, err := g.subscription()
 	req := &protocol.JoinGroupRequest{
 		GroupID:            g.group,
 		SessionTimeoutMs:   millis(g.session),
@@ -140,12 +157,16 @@ func (g *classicMember) joinOnce(ctx context.Context) (map[string][]int32, error
 		MemberID:           g.memberID,
 		GroupInstanceID:    g.instance,
 		ProtocolType:       "consumer",
-		Protocols:          []protocol.JoinGroupRequestProtocol{{Name: g.assignor.Name(), Metadata: meta}},
+	}
+	for _, a := range g.assignors {
+		meta, err := g.subscription(a)
+		if err != nil {
+			g.mu.Unlock()
+			return nil, final{err}
+		}
+		req.Protocols = append(req.Protocols, protocol.JoinGroupRequestProtocol{Name: a.Name(), Metadata: meta})
 	}
 	g.mu.Unlock()
-	if err != nil {
-		return nil, final{err}
-	}
 	var resp protocol.JoinGroupResponse
 	if err := g.call(ctx, b, req, &resp, version, g.rebalance); err != nil {
 		g.client.forgetCoordinator(g.group)
@@ -162,9 +183,14 @@ func (g *classicMember) joinOnce(ctx context.Context) (map[string][]int32, error
 	default:
 		return nil, g.codeError(b, "join group", code)
 	}
+	chosen, err := g.chosen(resp.ProtocolName)
+	if err != nil {
+		return nil, err
+	}
 	g.setMember(resp.MemberID, resp.GenerationID)
 	g.mu.Lock()
 	g.watched = nil // set again by assign if this member leads
+	g.assignor = chosen
 	g.mu.Unlock()
 
 	var assignments []protocol.SyncGroupRequestAssignment
@@ -176,16 +202,60 @@ func (g *classicMember) joinOnce(ctx context.Context) (map[string][]int32, error
 	return g.sync(ctx, b, resp.GenerationID, resp.MemberID, assignments)
 }
 
-// subscription encodes this member's JoinGroup metadata. g.mu is held.
-func (g *classicMember) subscription() ([]byte, error) {
-	s := protocol.ConsumerProtocolSubscription{Topics: g.topics, GenerationID: g.generation}
-	for _, t := range slices.Sorted(maps.Keys(g.owned)) {
-		s.OwnedPartitions = append(s.OwnedPartitions, protocol.ConsumerProtocolSubscriptionOwnedPartition{Topic: t, Partitions: g.owned[t]})
+// chosen returns the assignor the coordinator chose among those the
+// member proposed (the first, from a coordinator too old to say).
+func (g *classicMember) chosen(name *string) (Assignor, error) {
+	if name == nil || *name == "" {
+		return g.assignors[0], nil
 	}
-	if ud, ok := g.assignor.(AssignorUserData); ok {
+	for _, a := range g.assignors {
+		if a.Name() == *name {
+			return a, nil
+		}
+	}
+	return nil, final{fmt.Errorf("kafka: group %s chose assignor %q, which this member did not propose", g.group, *name)}
+}
+
+// subscription encodes this member's JoinGroup metadata for assignor a.
+// Only a cooperative member says which partitions it owns: an eager one
+// has given them all up before it joins (as the Java client's), so that a
+// cooperative assignor chosen for a group in the middle of an upgrade
+// does not hold back partitions for it to give up. g.mu is held.
+func (g *classicMember) subscription(a Assignor) ([]byte, error) {
+	s := protocol.ConsumerProtocolSubscription{Topics: g.topics, GenerationID: g.generation}
+	if g.cooperative {
+		for _, t := range slices.Sorted(maps.Keys(g.owned)) {
+			s.OwnedPartitions = append(s.OwnedPartitions, protocol.ConsumerProtocolSubscriptionOwnedPartition{Topic: t, Partitions: g.owned[t]})
+		}
+	}
+	if ud, ok := a.(AssignorUserData); ok {
 		s.UserData = ud.UserData(g.owned, g.generation)
 	}
 	return s.Encode(subscriptionVersion)
+}
+
+// setOwned records the partitions the member holds, which it says it owns
+// when it joins again.
+func (g *classicMember) setOwned(tps []TopicPartition) {
+	owned := map[string][]int32{}
+	for _, tp := range tps {
+		owned[tp.Topic] = append(owned[tp.Topic], tp.Partition)
+	}
+	for t := range owned {
+		slices.Sort(owned[t])
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.owned = owned
+}
+
+// markLost records that the member's membership is lost: under
+// cooperative rebalancing its partitions are given up before it joins
+// again.
+func (g *classicMember) markLost() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.lost = true
 }
 
 // subscriptionVersion is the ConsumerProtocolSubscription version we send:
@@ -219,9 +289,12 @@ func (g *classicMember) assign(ctx context.Context, members []protocol.JoinGroup
 			counts[t] = n
 		}
 	}
-	plan, err := g.assignor.Assign(in, counts)
+	g.mu.Lock()
+	assignor := g.assignor
+	g.mu.Unlock()
+	plan, err := assignor.Assign(in, counts)
 	if err != nil {
-		return nil, final{fmt.Errorf("kafka: group %s: assignor %s: %w", g.group, g.assignor.Name(), err)}
+		return nil, final{fmt.Errorf("kafka: group %s: assignor %s: %w", g.group, assignor.Name(), err)}
 	}
 	g.mu.Lock()
 	g.watched = watched
@@ -279,7 +352,9 @@ func (g *classicMember) sync(ctx context.Context, b *broker, generation int32, m
 	if err != nil {
 		return nil, final{err}
 	}
+	g.mu.Lock()
 	name, typ := g.assignor.Name(), "consumer"
+	g.mu.Unlock()
 	req := &protocol.SyncGroupRequest{
 		GroupID: g.group, GenerationID: generation, MemberID: member, GroupInstanceID: g.instance,
 		ProtocolType: &typ, ProtocolName: &name, Assignments: assignments,
@@ -291,7 +366,10 @@ func (g *classicMember) sync(ctx context.Context, b *broker, generation int32, m
 	}
 	switch code := Error(resp.ErrorCode); code {
 	case 0:
-	case ErrRebalanceInProgress, ErrIllegalGeneration:
+	case ErrRebalanceInProgress:
+		return nil, errRebalance
+	case ErrIllegalGeneration:
+		g.markLost()
 		return nil, errRebalance
 	case ErrUnknownMemberID:
 		g.setMember("", -1)
@@ -340,7 +418,10 @@ func (g *classicMember) heartbeat(ctx context.Context) error {
 	switch code := Error(resp.ErrorCode); code {
 	case 0:
 		return nil
-	case ErrRebalanceInProgress, ErrIllegalGeneration:
+	case ErrRebalanceInProgress:
+		return errRebalance
+	case ErrIllegalGeneration:
+		g.markLost()
 		return errRebalance
 	case ErrUnknownMemberID:
 		g.setMember("", -1)
@@ -388,6 +469,7 @@ func (g *classicMember) setMember(id string, generation int32) {
 	defer g.mu.Unlock()
 	g.memberID, g.generation = id, generation
 	if id == "" {
+		g.lost = g.lost || len(g.owned) > 0
 		g.owned = nil
 	}
 }
