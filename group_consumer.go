@@ -66,8 +66,8 @@ type partitionHandler interface {
 type consumerMember struct {
 	client    *Client
 	group     string
-	topics    []string // subscribed names, sorted; nil with a regex
-	regex     *string  // SubscribedTopicRegex, nil if none
+	topics    []string // subscribed names, sorted
+	regex     *string  // SubscribedTopicRegex (the broker matches it whole), nil if none
 	instance  *string  // static membership, nil if none
 	assignor  *string  // ServerAssignor, nil for the broker's default
 	rebalance time.Duration
@@ -200,14 +200,14 @@ func (m *consumerMember) heartbeat(ctx context.Context, full bool) error {
 	var sent map[TopicPartition]protocol.UUID
 	if sendOwned {
 		req.RebalanceTimeoutMs = millis(m.rebalance)
+		// The broker subscribes the member to the named topics and to
+		// those the regex matches.
 		req.SubscribedTopicNames = m.topics
-		if m.regex != nil {
-			req.SubscribedTopicNames = nil
-			if version >= 1 {
-				req.SubscribedTopicRegex = m.regex
-			}
-		} else if req.SubscribedTopicNames == nil {
+		if req.SubscribedTopicNames == nil {
 			req.SubscribedTopicNames = []string{}
+		}
+		if version >= 1 {
+			req.SubscribedTopicRegex = m.regex
 		}
 		req.ServerAssignor = m.assignor
 		req.TopicPartitions = ownedByTopic(m.owned) // empty (not null) when joining

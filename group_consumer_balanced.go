@@ -39,6 +39,12 @@ func (c *BalancedConsumer) runConsumerProtocol(topics []string) {
 		rebalance: c.cfg.RebalanceTimeout, session: c.cfg.SessionTimeout, backoff: c.cfg.RebalanceBackoff,
 		h: consumerHandler{c}, onError: c.setErr, instance: c.member.instance,
 	}
+	if re := c.cfg.TopicPattern; re != nil {
+		// The broker matches the whole name (Kafka's RE2/J matches());
+		// TopicPattern, as Go's regexp, matches anywhere in it.
+		pattern := ".*(?:" + re.String() + ").*"
+		m.regex, m.topics = &pattern, c.baseTopics
+	}
 	if c.cfg.ServerAssignor != "" {
 		name := c.cfg.ServerAssignor
 		m.assignor = &name

@@ -113,3 +113,17 @@ func TestConsumerProtocolStaticRestart(t *testing.T) {
 	after := waitAssignment(t, 6, a, b2)
 	require.Equal(t, before, after, "the restarted static member gets its partitions back")
 }
+
+// TestConsumerProtocolNeedsKafka4: against a broker without KIP-848 (3.6
+// has no ConsumerGroupHeartbeat), Consume returns an error wrapping
+// ErrUnsupportedVersion that names the API and the release needed.
+func TestConsumerProtocolNeedsKafka4(t *testing.T) {
+	cl := kafkatest.NeedsKfake(t, "emulates Kafka 3.6", kafkatest.Version("3.6"), kafkatest.Topic("old848", 1))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	bc := newBalanced(t, c, "old848", kip848Config("old848"))
+	_, err := bc.Consume(testCtx(t))
+	require.ErrorIs(t, err, kafka.ErrUnsupportedVersion)
+	require.ErrorContains(t, err, "ConsumerGroupHeartbeat needs Kafka 4.0")
+	require.ErrorContains(t, err, "GroupProtocolConsumer")
+	require.NoError(t, bc.Close())
+}
