@@ -134,6 +134,26 @@ type BalancedConsumerConfig struct {
 	// when all its assignors are cooperative.
 	FallbackMembershipProtocols []Assignor
 
+	// GroupProtocol is the group membership protocol: GroupProtocolClassic
+	// (the default, every broker) or GroupProtocolConsumer (KIP-848,
+	// Kafka 4.0 and newer), where the broker assigns the partitions and a
+	// member joining or leaving moves only the partitions that change
+	// owner. Under GroupProtocolConsumer, MembershipProtocol must be unset
+	// (ServerAssignor names the broker's assignor), the broker's
+	// group.consumer.heartbeat.interval.ms replaces HeartbeatInterval and
+	// its group.consumer.session.timeout.ms decides when it drops a
+	// member; SessionTimeout is how long the member keeps its partitions
+	// without reaching the coordinator. Every member of a group speaks
+	// the same protocol (Kafka lets classic members join a consumer group
+	// only through its own upgrade path).
+	GroupProtocol GroupProtocol
+	// ServerAssignor names the broker-side assignor of a
+	// GroupProtocolConsumer group: "uniform" (sticky, spreads partitions
+	// evenly) or "range" (co-partitions topics), or another the broker's
+	// group.consumer.assignors lists. Empty: the broker's default
+	// (uniform). Only with GroupProtocolConsumer.
+	ServerAssignor string
+
 	// PreRebalanceCallback is called before partitions are given up in a
 	// rebalance (or on Close), with the offsets about to be committed for
 	// them (yelp_kafka's pre_rebalance_callback).
@@ -194,6 +214,9 @@ func (cfg BalancedConsumerConfig) withDefaults() (BalancedConsumerConfig, Simple
 	setDefault(&cfg.SessionTimeout, 45*time.Second)
 	setDefault(&cfg.RebalanceTimeout, 60*time.Second)
 	setDefault(&cfg.PartitionCheckInterval, 30*time.Second)
+	if err := cfg.checkGroupProtocol(); err != nil {
+		return cfg, SimpleConsumerConfig{}, err
+	}
 	if cfg.MembershipProtocol == nil {
 		cfg.MembershipProtocol = RangeAssignor{}
 	}
@@ -230,6 +253,7 @@ type BalancedConsumer struct {
 	cfg     BalancedConsumerConfig
 	sc      SimpleConsumerConfig // the fetch and offset settings
 	member  *classicMember
+	kip848  *consumerMember // with GroupProtocolConsumer, in place of member
 	done    doneTracker
 	commits *commitCounter
 
@@ -323,7 +347,11 @@ func (t *Topic) BalancedConsumer(ctx context.Context, cfg BalancedConsumerConfig
 	}
 	c.ctx, c.cancel = context.WithCancel(t.client.ctx)
 	c.bg.Add(1)
-	go c.run()
+	if cfg.GroupProtocol == GroupProtocolConsumer {
+		go c.runConsumerProtocol(topics)
+	} else {
+		go c.run()
+	}
 	if cfg.AutoCommitEnable {
 		c.bg.Add(1)
 		go c.autoCommit()
@@ -559,7 +587,8 @@ func (c *BalancedConsumer) giveUp(ctx context.Context, lost bool, offsets map[To
 // groupMovedOn reports whether a commit failed because the member's
 // generation is over.
 func groupMovedOn(err error) bool {
-	return errors.Is(err, ErrRebalanceInProgress) || errors.Is(err, ErrIllegalGeneration) || errors.Is(err, ErrUnknownMemberID)
+	return errors.Is(err, ErrRebalanceInProgress) || errors.Is(err, ErrIllegalGeneration) || errors.Is(err, ErrUnknownMemberID) ||
+		errors.Is(err, ErrStaleMemberEpoch) || errors.Is(err, ErrFencedMemberEpoch) // KIP-848's
 }
 
 func (c *BalancedConsumer) notifyLocked() {
@@ -684,7 +713,7 @@ func (c *BalancedConsumer) commitPoints(f *fetcher) map[TopicPartition]int64 {
 // the group's generation (pykafka's consumer_id and generation_id); "" and
 // -1 before the first join.
 func (c *BalancedConsumer) Membership() (memberID string, generation int32) {
-	return c.member.membership()
+	return c.membership()
 }
 
 // autoCommit commits every AutoCommitInterval, and after every
@@ -751,7 +780,7 @@ func (c *BalancedConsumer) Close() error {
 		c.mu.Lock()
 		c.revoking = nil
 		c.mu.Unlock()
-		if lerr := c.member.leave(ctx); lerr != nil && err == nil {
+		if lerr := c.leaveGroup(ctx); lerr != nil && err == nil {
 			err = lerr
 		}
 		c.member.closeConn()

@@ -116,7 +116,7 @@ func (c *BalancedConsumer) assignPartitions(ctx context.Context, tps []TopicPart
 			}
 		}
 	}
-	memberID, generation := c.member.membership()
+	memberID, generation := c.membership()
 	c.mu.Lock()
 	if fresh {
 		f.seek(start)
