@@ -205,6 +205,7 @@ var apiSince = map[int16]string{
 	protocol.KeyTxnOffsetCommit: "0.11",
 	protocol.KeyDescribeConfigs: "0.11", protocol.KeySaslAuthenticate: "1.0", protocol.KeyCreatePartitions: "1.0",
 	protocol.KeyConsumerGroupHeartbeat: "4.0", protocol.KeyConsumerGroupDescribe: "4.0",
+	protocol.KeyShareGroupHeartbeat: "4.1", protocol.KeyShareGroupDescribe: "4.1", protocol.KeyShareFetch: "4.1", protocol.KeyShareAcknowledge: "4.1", protocol.KeyDescribeShareGroupOffsets: "4.1", protocol.KeyAlterShareGroupOffsets: "4.1", protocol.KeyDeleteShareGroupOffsets: "4.1",
 }
 
 // errAPIMissing says that the broker at addr lacks api, and which Kafka

@@ -34,35 +34,42 @@ type Response interface {
 
 // API key numbers of the APIs this package implements.
 const (
-	KeyProduce                int16 = 0
-	KeyFetch                  int16 = 1
-	KeyListOffsets            int16 = 2
-	KeyMetadata               int16 = 3
-	KeyOffsetCommit           int16 = 8
-	KeyOffsetFetch            int16 = 9
-	KeyFindCoordinator        int16 = 10
-	KeyJoinGroup              int16 = 11
-	KeyHeartbeat              int16 = 12
-	KeyLeaveGroup             int16 = 13
-	KeySyncGroup              int16 = 14
-	KeyDescribeGroups         int16 = 15
-	KeyListGroups             int16 = 16
-	KeySaslHandshake          int16 = 17
-	KeyAPIVersions            int16 = 18
-	KeyCreateTopics           int16 = 19
-	KeyDeleteTopics           int16 = 20
-	KeyDeleteRecords          int16 = 21
-	KeyInitProducerID         int16 = 22
-	KeyOffsetForLeaderEpoch   int16 = 23
-	KeyAddPartitionsToTxn     int16 = 24
-	KeyAddOffsetsToTxn        int16 = 25
-	KeyEndTxn                 int16 = 26
-	KeyTxnOffsetCommit        int16 = 28
-	KeyDescribeConfigs        int16 = 32
-	KeySaslAuthenticate       int16 = 36
-	KeyCreatePartitions       int16 = 37
-	KeyConsumerGroupHeartbeat int16 = 68
-	KeyConsumerGroupDescribe  int16 = 69
+	KeyProduce                   int16 = 0
+	KeyFetch                     int16 = 1
+	KeyListOffsets               int16 = 2
+	KeyMetadata                  int16 = 3
+	KeyOffsetCommit              int16 = 8
+	KeyOffsetFetch               int16 = 9
+	KeyFindCoordinator           int16 = 10
+	KeyJoinGroup                 int16 = 11
+	KeyHeartbeat                 int16 = 12
+	KeyLeaveGroup                int16 = 13
+	KeySyncGroup                 int16 = 14
+	KeyDescribeGroups            int16 = 15
+	KeyListGroups                int16 = 16
+	KeySaslHandshake             int16 = 17
+	KeyAPIVersions               int16 = 18
+	KeyCreateTopics              int16 = 19
+	KeyDeleteTopics              int16 = 20
+	KeyDeleteRecords             int16 = 21
+	KeyInitProducerID            int16 = 22
+	KeyOffsetForLeaderEpoch      int16 = 23
+	KeyAddPartitionsToTxn        int16 = 24
+	KeyAddOffsetsToTxn           int16 = 25
+	KeyEndTxn                    int16 = 26
+	KeyTxnOffsetCommit           int16 = 28
+	KeyDescribeConfigs           int16 = 32
+	KeySaslAuthenticate          int16 = 36
+	KeyCreatePartitions          int16 = 37
+	KeyConsumerGroupHeartbeat    int16 = 68
+	KeyConsumerGroupDescribe     int16 = 69
+	KeyShareGroupHeartbeat       int16 = 76
+	KeyShareGroupDescribe        int16 = 77
+	KeyShareFetch                int16 = 78
+	KeyShareAcknowledge          int16 = 79
+	KeyDescribeShareGroupOffsets int16 = 90
+	KeyAlterShareGroupOffsets    int16 = 91
+	KeyDeleteShareGroupOffsets   int16 = 92
 )
 
 // An API describes one Kafka API as this package implements it.
@@ -137,6 +144,16 @@ var APIs = []API{
 	{KeyCreatePartitions, "CreatePartitions", 0, 3, 2, func() Request { return new(CreatePartitionsRequest) }, func() Response { return new(CreatePartitionsResponse) }},
 	{KeyConsumerGroupHeartbeat, "ConsumerGroupHeartbeat", 0, 1, 0, func() Request { return new(ConsumerGroupHeartbeatRequest) }, func() Response { return new(ConsumerGroupHeartbeatResponse) }},
 	{KeyConsumerGroupDescribe, "ConsumerGroupDescribe", 0, 1, 0, func() Request { return new(ConsumerGroupDescribeRequest) }, func() Response { return new(ConsumerGroupDescribeResponse) }},
+	// Share groups (KIP-932): v0 of 76-79 was early access in 4.0, never
+	// advertised; 4.1 serves v1. (4.2's ShareFetch/ShareAcknowledge v2 and
+	// DescribeShareGroupOffsets v1 are encoded too, but not negotiated.)
+	{KeyShareGroupHeartbeat, "ShareGroupHeartbeat", 1, 1, 0, func() Request { return new(ShareGroupHeartbeatRequest) }, func() Response { return new(ShareGroupHeartbeatResponse) }},
+	{KeyShareGroupDescribe, "ShareGroupDescribe", 1, 1, 0, func() Request { return new(ShareGroupDescribeRequest) }, func() Response { return new(ShareGroupDescribeResponse) }},
+	{KeyShareFetch, "ShareFetch", 1, 1, 0, func() Request { return new(ShareFetchRequest) }, func() Response { return new(ShareFetchResponse) }},
+	{KeyShareAcknowledge, "ShareAcknowledge", 1, 1, 0, func() Request { return new(ShareAcknowledgeRequest) }, func() Response { return new(ShareAcknowledgeResponse) }},
+	{KeyDescribeShareGroupOffsets, "DescribeShareGroupOffsets", 0, 0, 0, func() Request { return new(DescribeShareGroupOffsetsRequest) }, func() Response { return new(DescribeShareGroupOffsetsResponse) }},
+	{KeyAlterShareGroupOffsets, "AlterShareGroupOffsets", 0, 0, 0, func() Request { return new(AlterShareGroupOffsetsRequest) }, func() Response { return new(AlterShareGroupOffsetsResponse) }},
+	{KeyDeleteShareGroupOffsets, "DeleteShareGroupOffsets", 0, 0, 0, func() Request { return new(DeleteShareGroupOffsetsRequest) }, func() Response { return new(DeleteShareGroupOffsetsResponse) }},
 }
 
 // LookupAPI returns the API with key, or nil if this package does not
