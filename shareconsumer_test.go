@@ -1,0 +1,139 @@
+package kafka_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gokafka/kafka"
+	"github.com/gokafka/kafka/kafkatest"
+	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// shareCluster starts kfake for a share-group test. The librdkafka mock
+// has no share groups and the docker-compose Kafka does not enable them, so
+// these tests need the embedded cluster.
+func shareCluster(t *testing.T, opts ...kafkatest.Option) *kafkatest.Cluster {
+	t.Helper()
+	return kafkatest.NeedsKfake(t, "share groups (KIP-932)", opts...)
+}
+
+// shareFromEarliest sets the group's share.auto.offset.reset to earliest
+// (a group config, set with IncrementalAlterConfigs on resource type GROUP)
+// so that records produced before the group exists are delivered.
+func shareFromEarliest(t *testing.T, cl addrser, group string) {
+	t.Helper()
+	k, err := kgo.NewClient(kgoOpts(cl.Addrs())...)
+	require.NoError(t, err)
+	defer k.Close()
+	req := kmsg.NewPtrIncrementalAlterConfigsRequest()
+	res := kmsg.NewIncrementalAlterConfigsRequestResource()
+	res.ResourceType = kmsg.ConfigResourceType(32) // GROUP
+	res.ResourceName = group
+	cfg := kmsg.NewIncrementalAlterConfigsRequestResourceConfig()
+	cfg.Name = "share.auto.offset.reset"
+	v := "earliest"
+	cfg.Value = &v
+	res.Configs = append(res.Configs, cfg)
+	req.Resources = append(req.Resources, res)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	resp, err := req.RequestWith(ctx, k)
+	require.NoError(t, err)
+	require.Len(t, resp.Resources, 1)
+	require.Zero(t, resp.Resources[0].ErrorCode, "setting share.auto.offset.reset")
+}
+
+// shareProduce writes n records valued "0".."n-1" with franz-go, spread over the
+// topic's partitions.
+func shareProduce(t *testing.T, cl addrser, topic string, n int) {
+	t.Helper()
+	k, err := kgo.NewClient(kgoOpts(cl.Addrs(), kgo.DefaultProduceTopic(topic), kgo.RecordPartitioner(kgo.RoundRobinPartitioner()))...)
+	require.NoError(t, err)
+	defer k.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstErr error
+	for i := range n {
+		wg.Add(1)
+		k.Produce(ctx, &kgo.Record{Value: []byte(strconv.Itoa(i))}, func(_ *kgo.Record, err error) {
+			defer wg.Done()
+			if err != nil {
+				mu.Lock()
+				firstErr = errors.Join(firstErr, err)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	require.NoError(t, firstErr)
+}
+
+func newShareClient(t *testing.T, cl addrser) *kafka.Client {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := kafka.NewClient(ctx, kafka.Config{Hosts: cl.Addrs()})
+	require.NoError(t, err)
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func newShare(t *testing.T, c *kafka.Client, cfg kafka.ShareConsumerConfig) *kafka.ShareConsumer {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	sc, err := c.ShareConsumer(ctx, cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { sc.Close() })
+	return sc
+}
+
+// expectNothing checks that sc gets no message within d.
+func expectNothing(t *testing.T, sc *kafka.ShareConsumer, d time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	msg, err := sc.Consume(ctx)
+	require.ErrorIs(t, err, context.DeadlineExceeded, "got offset %d value %q delivery %d", msg.Offset, msg.Value, msg.DeliveryCount)
+}
+
+func TestShareConsumerBasics(t *testing.T) {
+	cl := shareCluster(t, kafkatest.Topic("share-basic", 1))
+	shareFromEarliest(t, cl, "g-basic")
+	shareProduce(t, cl, "share-basic", 20)
+	c := newShareClient(t, cl)
+	sc := newShare(t, c, kafka.ShareConsumerConfig{Group: "g-basic", Topics: []string{"share-basic"}})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	seen := map[int64]bool{}
+	for len(seen) < 20 {
+		msg, err := sc.Consume(ctx)
+		require.NoError(t, err)
+		require.Equal(t, "share-basic", msg.Topic)
+		require.Equal(t, 1, msg.DeliveryCount)
+		require.Equal(t, strconv.FormatInt(msg.Offset, 10), string(msg.Value))
+		require.False(t, seen[msg.Offset], "offset %d twice", msg.Offset)
+		seen[msg.Offset] = true
+	}
+	require.NoError(t, sc.Commit(ctx))
+	require.NoError(t, sc.Close())
+	require.NoError(t, sc.Close(), "Close twice")
+	_, err := sc.Consume(ctx)
+	require.ErrorIs(t, err, kafka.ErrConsumerStopped)
+
+	// Everything was accepted (the last one by Close): a new member gets
+	// nothing.
+	sc2 := newShare(t, c, kafka.ShareConsumerConfig{Group: "g-basic", Topics: []string{"share-basic"}})
+	expectNothing(t, sc2, time.Second)
+}
+
+func longRun() bool { return os.Getenv("GOKAFKA_LONG") != "" }
