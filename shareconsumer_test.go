@@ -137,3 +137,29 @@ func TestShareConsumerBasics(t *testing.T) {
 }
 
 func longRun() bool { return os.Getenv("GOKAFKA_LONG") != "" }
+
+func TestShareGroupsDescribe(t *testing.T) {
+	cl := shareCluster(t, kafkatest.Topic("share-desc", 2))
+	c := newShareClient(t, cl)
+	a := newShare(t, c, kafka.ShareConsumerConfig{Group: "g-desc", Topics: []string{"share-desc"}})
+	b := newShare(t, c, kafka.ShareConsumerConfig{Group: "g-desc", Topics: []string{"share-desc"}})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var groups []kafka.ShareGroupDescription
+	require.Eventually(t, func() bool {
+		var err error
+		groups, err = c.ShareGroups(ctx)
+		return err == nil && len(groups) == 1 && len(groups[0].Members) == 2 &&
+			len(groups[0].Members[0].Assignment["share-desc"]) > 0 && len(groups[0].Members[1].Assignment["share-desc"]) > 0
+	}, 15*time.Second, 100*time.Millisecond, "groups: %+v", groups)
+	require.Equal(t, "g-desc", groups[0].GroupID)
+	ids := []string{groups[0].Members[0].MemberID, groups[0].Members[1].MemberID}
+	require.ElementsMatch(t, []string{a.MemberID(), b.MemberID()}, ids)
+
+	require.NoError(t, a.Close())
+	require.NoError(t, b.Close())
+	require.Eventually(t, func() bool {
+		groups, err := c.DescribeShareGroups(ctx, "g-desc")
+		return err == nil && len(groups) == 1 && len(groups[0].Members) == 0
+	}, 15*time.Second, 100*time.Millisecond, "members left")
+}
