@@ -75,6 +75,7 @@ var commands = []command{
 	{"create_topic", "TOPIC", 1, 1, "create a topic", createTopic},
 	{"delete_topic", "TOPIC", 1, 1, "delete a topic", deleteTopic},
 	{"produce", "TOPIC", 1, 1, "send stdin's (or a file's) lines as messages", produce},
+	{"print_share_groups", "", 0, 0, "list share groups (KIP-932): state, members, partitions", printShareGroups},
 }
 
 func lookupCommand(name string) (command, bool) {
