@@ -163,3 +163,23 @@ func TestShareGroupsDescribe(t *testing.T) {
 		return err == nil && len(groups) == 1 && len(groups[0].Members) == 0
 	}, 15*time.Second, 100*time.Millisecond, "members left")
 }
+
+// TestAlterShareGroupOffsets: a share group set to start at offset 0 reads
+// what was produced before it existed (the default is the latest offset),
+// and a group with members cannot be altered.
+func TestAlterShareGroupOffsets(t *testing.T) {
+	cl := shareCluster(t, kafkatest.Topic("share-alter", 1))
+	shareProduce(t, cl, "share-alter", 5)
+	c := newShareClient(t, cl)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	require.NoError(t, c.AlterShareGroupOffsets(ctx, "g-alter", map[string]map[int32]int64{"share-alter": {0: 2}}))
+	sc := newShare(t, c, kafka.ShareConsumerConfig{Group: "g-alter", Topics: []string{"share-alter"}})
+	for want := int64(2); want < 5; want++ {
+		msg, err := sc.Consume(ctx)
+		require.NoError(t, err)
+		require.Equal(t, want, msg.Offset)
+	}
+	err := c.AlterShareGroupOffsets(ctx, "g-alter", map[string]map[int32]int64{"share-alter": {0: 0}})
+	require.ErrorIs(t, err, kafka.ErrNonEmptyGroup)
+}

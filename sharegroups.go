@@ -97,3 +97,49 @@ func (c *Client) describeShareGroup(ctx context.Context, group string) (ShareGro
 	}
 	return d, nil
 }
+
+// AlterShareGroupOffsets sets where an empty share group starts reading
+// (its start offsets, KIP-932), by topic and partition: 0 replays a
+// partition from its beginning; the group then delivers from there, with
+// fresh delivery counts. A group with members is refused with
+// [ErrNonEmptyGroup]; a partition's refusal is an error naming it.
+func (c *Client) AlterShareGroupOffsets(ctx context.Context, group string, offsets map[string]map[int32]int64) error {
+	req := &protocol.AlterShareGroupOffsetsRequest{GroupID: group}
+	for topic, ps := range offsets {
+		t := protocol.AlterShareGroupOffsetsTopic{Topic: topic}
+		for p, off := range ps {
+			t.Partitions = append(t.Partitions, protocol.AlterShareGroupOffsetsPartition{Partition: p, StartOffset: off})
+		}
+		req.Topics = append(req.Topics, t)
+	}
+	var resp protocol.AlterShareGroupOffsetsResponse
+	err := c.retry(ctx, []string{}, func() error {
+		b, err := c.coordinator(ctx, group)
+		if err != nil {
+			return err
+		}
+		if _, err := b.call(ctx, req, &resp); err != nil {
+			if coordinatorGone(err) {
+				c.forgetCoordinator(group)
+			}
+			return err
+		}
+		err = messageError(resp.ErrorCode, resp.ErrorMessage)
+		if coordinatorGone(err) {
+			c.forgetCoordinator(group)
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("kafka: altering share group %q offsets: %w", group, err)
+	}
+	var errs []error
+	for _, t := range resp.Topics {
+		for _, p := range t.Partitions {
+			if err := messageError(p.ErrorCode, p.ErrorMessage); err != nil {
+				errs = append(errs, fmt.Errorf("kafka: altering share group %q offset of %s[%d]: %w", group, t.Topic, p.Partition, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
