@@ -18,6 +18,7 @@ import (
 // records, and every message is accepted exactly once in total, none lost.
 // 2,000 messages by default, the 20,000 with GOKAFKA_LONG=1.
 func TestShareGroupFiveConsumersTwoPartitions(t *testing.T) {
+	t.Parallel() // its own cluster; mostly waiting on it
 	n := 2000
 	if longRun() {
 		n = 20000
@@ -102,6 +103,7 @@ func TestShareGroupFiveConsumersTwoPartitions(t *testing.T) {
 // TestShareGroupReleaseAndReject: a released message comes back, to any
 // member, with a higher delivery count; a rejected one never does.
 func TestShareGroupReleaseAndReject(t *testing.T) {
+	t.Parallel() // its own cluster; mostly waiting on it
 	const n = 10
 	cl := shareCluster(t, kafkatest.Topic("share-rel", 1))
 	shareFromEarliest(t, cl, "g-rel")
@@ -163,6 +165,7 @@ func TestShareGroupReleaseAndReject(t *testing.T) {
 // them only until the acquisition lock runs out; then another member gets
 // them, delivered a second time.
 func TestShareGroupKilledMemberRecordsRedelivered(t *testing.T) {
+	t.Parallel() // its own cluster; mostly waiting on it
 	const n = 10
 	cl := shareCluster(t, kafkatest.Topic("share-kill", 1),
 		kafkatest.BrokerConfig("group.share.record.lock.duration.ms", "1000"),

@@ -16,6 +16,7 @@ import (
 // consumer in the same share group split the topic's messages, each
 // accepted exactly once, none lost.
 func TestShareGroupInteropFranzGo(t *testing.T) {
+	t.Parallel() // its own cluster; mostly waiting on it
 	const n = 1000
 	cl := shareCluster(t, kafkatest.Topic("share-interop", 2))
 	shareFromEarliest(t, cl, "g-interop")

@@ -107,6 +107,7 @@ func expectNothing(t *testing.T, sc *kafka.ShareConsumer, d time.Duration) {
 }
 
 func TestShareConsumerBasics(t *testing.T) {
+	t.Parallel() // its own cluster; mostly waiting on it
 	cl := shareCluster(t, kafkatest.Topic("share-basic", 1))
 	shareFromEarliest(t, cl, "g-basic")
 	shareProduce(t, cl, "share-basic", 20)
@@ -139,6 +140,7 @@ func TestShareConsumerBasics(t *testing.T) {
 func longRun() bool { return os.Getenv("GOKAFKA_LONG") != "" }
 
 func TestShareGroupsDescribe(t *testing.T) {
+	t.Parallel() // its own cluster; mostly waiting on it
 	cl := shareCluster(t, kafkatest.Topic("share-desc", 2))
 	c := newShareClient(t, cl)
 	a := newShare(t, c, kafka.ShareConsumerConfig{Group: "g-desc", Topics: []string{"share-desc"}})
@@ -168,6 +170,7 @@ func TestShareGroupsDescribe(t *testing.T) {
 // what was produced before it existed (the default is the latest offset),
 // and a group with members cannot be altered.
 func TestAlterShareGroupOffsets(t *testing.T) {
+	t.Parallel() // its own cluster; mostly waiting on it
 	cl := shareCluster(t, kafkatest.Topic("share-alter", 1))
 	shareProduce(t, cl, "share-alter", 5)
 	c := newShareClient(t, cl)
