@@ -95,8 +95,15 @@ func TestShareGroupFiveConsumersTwoPartitions(t *testing.T) {
 	}
 	t.Logf("%d messages over %d members of a share group in %v: %v", n, members, elapsed.Round(time.Millisecond), per)
 
-	// All accepted: a new member finds nothing left.
-	late := newShare(t, newShareClient(t, cl), kafka.ShareConsumerConfig{Group: "g-five", Topics: []string{"share-five"}})
+	// All accepted: the group's start offsets are at the end of both
+	// partitions (the producer spread the messages evenly), and a new
+	// member finds nothing left.
+	c := newShareClient(t, cl)
+	require.Eventually(t, func() bool {
+		start, err := c.ShareGroupStartOffsets(ctx, "g-five")
+		return err == nil && start["share-five"][0] == int64(n/2) && start["share-five"][1] == int64(n/2)
+	}, 10*time.Second, 50*time.Millisecond, "start offsets at the end")
+	late := newShare(t, c, kafka.ShareConsumerConfig{Group: "g-five", Topics: []string{"share-five"}})
 	expectNothing(t, late, time.Second)
 }
 

@@ -186,3 +186,39 @@ func TestAlterShareGroupOffsets(t *testing.T) {
 	err := c.AlterShareGroupOffsets(ctx, "g-alter", map[string]map[int32]int64{"share-alter": {0: 0}})
 	require.ErrorIs(t, err, kafka.ErrNonEmptyGroup)
 }
+
+// TestShareConsumerGapsAcknowledged: offsets that hold no record
+// (transaction markers) are acknowledged as gaps, so that the group's
+// start offset moves past them once every record is accepted.
+func TestShareConsumerGapsAcknowledged(t *testing.T) {
+	t.Parallel() // its own cluster; mostly waiting on it
+	cl := shareCluster(t, kafkatest.Topic("share-gaps", 1))
+	shareFromEarliest(t, cl, "g-gaps")
+	k, err := kgo.NewClient(kgoOpts(cl.Addrs(), kgo.DefaultProduceTopic("share-gaps"), kgo.TransactionalID("share-gaps-txn"))...)
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for txn := range 2 { // two transactions of 3 records: offsets 0-2, marker 3, 4-6, marker 7
+		require.NoError(t, k.BeginTransaction())
+		for i := range 3 {
+			require.NoError(t, k.ProduceSync(ctx, &kgo.Record{Value: []byte(strconv.Itoa(txn*3 + i))}).FirstErr())
+		}
+		require.NoError(t, k.EndTransaction(ctx, kgo.TryCommit))
+	}
+	k.Close()
+
+	c := newShareClient(t, cl)
+	sc := newShare(t, c, kafka.ShareConsumerConfig{Group: "g-gaps", Topics: []string{"share-gaps"}})
+	var offsets []int64
+	for range 6 {
+		msg, err := sc.Consume(ctx)
+		require.NoError(t, err)
+		offsets = append(offsets, msg.Offset)
+	}
+	require.Equal(t, []int64{0, 1, 2, 4, 5, 6}, offsets)
+	require.NoError(t, sc.Commit(ctx)) // accepts the last one, sends the gaps
+	require.Eventually(t, func() bool {
+		start, err := c.ShareGroupStartOffsets(ctx, "g-gaps")
+		return err == nil && start["share-gaps"][0] == 8
+	}, 10*time.Second, 50*time.Millisecond, "the start offset passes the markers")
+}

@@ -143,3 +143,53 @@ func (c *Client) AlterShareGroupOffsets(ctx context.Context, group string, offse
 	}
 	return errors.Join(errs...)
 }
+
+// ShareGroupStartOffsets returns a share group's start offsets by topic and
+// partition (DescribeShareGroupOffsets): the first offset not yet
+// acknowledged for good; every record before it was accepted, rejected or
+// archived. A partition the group has no state for is left out.
+func (c *Client) ShareGroupStartOffsets(ctx context.Context, group string) (map[string]map[int32]int64, error) {
+	req := &protocol.DescribeShareGroupOffsetsRequest{Groups: []protocol.DescribeShareGroupOffsetsGroup{{GroupID: group}}}
+	var resp protocol.DescribeShareGroupOffsetsResponse
+	err := c.retry(ctx, []string{}, func() error {
+		b, err := c.coordinator(ctx, group)
+		if err != nil {
+			return err
+		}
+		if _, err := b.call(ctx, req, &resp); err != nil {
+			if coordinatorGone(err) {
+				c.forgetCoordinator(group)
+			}
+			return err
+		}
+		if len(resp.Groups) != 1 {
+			return fmt.Errorf("%w: DescribeShareGroupOffsets answered %d groups for 1", ErrMalformedResponse, len(resp.Groups))
+		}
+		err = messageError(resp.Groups[0].ErrorCode, resp.Groups[0].ErrorMessage)
+		if coordinatorGone(err) {
+			c.forgetCoordinator(group)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("kafka: describing share group %q offsets: %w", group, err)
+	}
+	out := map[string]map[int32]int64{}
+	var errs []error
+	for _, t := range resp.Groups[0].Topics {
+		for _, p := range t.Partitions {
+			if err := messageError(p.ErrorCode, p.ErrorMessage); err != nil {
+				errs = append(errs, fmt.Errorf("kafka: share group %q offset of %s[%d]: %w", group, t.Topic, p.Partition, err))
+				continue
+			}
+			if p.StartOffset < 0 {
+				continue
+			}
+			if out[t.Topic] == nil {
+				out[t.Topic] = map[int32]int64{}
+			}
+			out[t.Topic][p.Partition] = p.StartOffset
+		}
+	}
+	return out, errors.Join(errs...)
+}
