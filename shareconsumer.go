@@ -247,13 +247,13 @@ func (sc *ShareConsumer) Ack(msg Message, kind AckKind) error {
 	}
 	sc.mu.Lock()
 	defer sc.mu.Unlock()
+	if sc.closing || sc.killed {
+		return ErrConsumerStopped
+	}
 	key, ok := sc.keyOf(msg)
 	s := sc.handed[key]
 	if !ok || s == nil {
 		return fmt.Errorf("kafka: Ack %s offset %d: not a message this share consumer handed out, or already acknowledged", TopicPartition{msg.Topic, msg.Partition}, msg.Offset)
-	}
-	if sc.closing || sc.killed {
-		return ErrConsumerStopped
 	}
 	sc.ackLocked(key, s, int8(kind))
 	if i := slices.Index(sc.lastHanded, key); i >= 0 {

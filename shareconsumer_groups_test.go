@@ -203,3 +203,41 @@ func TestShareGroupKilledMemberRecordsRedelivered(t *testing.T) {
 		require.True(t, got[fmt.Sprint(i)], "message %d", i)
 	}
 }
+
+// TestShareGroupCloseReleasesUnacknowledged: in explicit mode, Close gives
+// back what was handed out and never acknowledged, and what was fetched but
+// never handed out, at once: another member gets them long before the 30 s
+// acquisition lock would have run out.
+func TestShareGroupCloseReleasesUnacknowledged(t *testing.T) {
+	t.Parallel() // its own cluster; mostly waiting on it
+	const n = 6
+	cl := shareCluster(t, kafkatest.Topic("share-close", 1))
+	shareFromEarliest(t, cl, "g-close")
+	shareProduce(t, cl, "share-close", n)
+	c := newShareClient(t, cl)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+
+	a := newShare(t, c, kafka.ShareConsumerConfig{Group: "g-close", Topics: []string{"share-close"}, ExplicitAck: true})
+	first, err := a.Consume(ctx)
+	require.NoError(t, err)
+	require.NoError(t, a.Ack(first, kafka.AckAccept))
+	second, err := a.Consume(ctx) // handed out, never acknowledged
+	require.NoError(t, err)
+	closed := time.Now()
+	require.NoError(t, a.Close())
+	require.ErrorIs(t, a.Ack(second, kafka.AckAccept), kafka.ErrConsumerStopped)
+
+	b := newShare(t, c, kafka.ShareConsumerConfig{Group: "g-close", Topics: []string{"share-close"}})
+	got := map[string]int{}
+	for len(got) < n-1 {
+		msg, err := b.Consume(ctx)
+		require.NoError(t, err)
+		require.NotEqual(t, string(first.Value), string(msg.Value), "an accepted message came back")
+		got[string(msg.Value)] = msg.DeliveryCount
+	}
+	require.Equal(t, 2, got[string(second.Value)], "the unacknowledged message, delivered a second time")
+	took := time.Since(closed)
+	require.Less(t, took, 15*time.Second, "released by Close, not by the lock timeout")
+	t.Logf("unacknowledged messages back %v after Close", took.Round(time.Millisecond))
+}
