@@ -241,3 +241,34 @@ func TestShareGroupCloseReleasesUnacknowledged(t *testing.T) {
 	require.Less(t, took, 15*time.Second, "released by Close, not by the lock timeout")
 	t.Logf("unacknowledged messages back %v after Close", took.Round(time.Millisecond))
 }
+
+// TestShareGroupLeaderMoves: when a partition's leader moves, the member
+// follows it to the new leader's share session and misses nothing.
+func TestShareGroupLeaderMoves(t *testing.T) {
+	t.Parallel() // its own cluster; mostly waiting on it
+	cl := shareCluster(t, kafkatest.Topic("share-move", 1))
+	shareFromEarliest(t, cl, "g-move")
+	shareProduce(t, cl, "share-move", 10)
+	c := newShareClient(t, cl)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	sc := newShare(t, c, kafka.ShareConsumerConfig{Group: "g-move", Topics: []string{"share-move"}})
+	seen := map[string]bool{}
+	for len(seen) < 10 {
+		msg, err := sc.Consume(ctx)
+		require.NoError(t, err)
+		seen[string(msg.Value)] = true
+	}
+	require.NoError(t, sc.Commit(ctx))
+	old, err := cl.Leader("share-move", 0)
+	require.NoError(t, err)
+	require.NoError(t, cl.MoveLeader("share-move", 0, (old+1)%3))
+	shareProduce(t, cl, "share-move", 10) // values 0-9 again, at offsets 10-19
+	offsets := map[int64]bool{}
+	for len(offsets) < 10 {
+		msg, err := sc.Consume(ctx)
+		require.NoError(t, err)
+		require.GreaterOrEqual(t, msg.Offset, int64(10), "an accepted message came back")
+		offsets[msg.Offset] = true
+	}
+}
