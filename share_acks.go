@@ -2,6 +2,7 @@ package kafka
 
 import (
 	"slices"
+	"strconv"
 
 	"github.com/gokafka/kafka/protocol"
 )
@@ -31,7 +32,7 @@ func (k AckKind) String() string {
 	case AckReject:
 		return "reject"
 	}
-	return "AckKind(" + string('0'+byte(k)) + ")"
+	return "AckKind(" + strconv.Itoa(int(k)) + ")"
 }
 
 // shareTP names a partition by topic ID, as the share APIs do.

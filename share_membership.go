@@ -162,8 +162,29 @@ func (sc *ShareConsumer) route(ctx context.Context) {
 	}
 	if unknown {
 		// Learn the new topics or leaders for the next heartbeat.
-		go func() { _ = sc.c.refresh(sc.ctx, sc.cfg.Topics, false) }()
+		sc.refreshLocked(false)
 	}
+}
+
+// refreshLocked refreshes the subscribed topics' metadata in the
+// background, then, if reroute, routes the assignment again (a leader
+// moved). Close waits for it.
+func (sc *ShareConsumer) refreshLocked(reroute bool) {
+	if sc.closing || sc.killed || sc.refreshing {
+		return
+	}
+	sc.refreshing = true
+	sc.wg.Add(1)
+	go func() {
+		defer sc.wg.Done()
+		_ = sc.c.refresh(sc.ctx, sc.cfg.Topics, false)
+		sc.mu.Lock()
+		sc.refreshing = false
+		sc.mu.Unlock()
+		if reroute {
+			sc.route(sc.ctx)
+		}
+	}()
 }
 
 // leave sends the heartbeat with epoch -1 that leaves the group.

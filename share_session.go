@@ -254,7 +254,9 @@ func (s *shareSession) fetch(ctx context.Context, want map[shareTP]string, acks 
 			if err := messageError(p.ErrorCode, p.ErrorMessage); err != nil {
 				// A leader moved or the topic changed: learn where.
 				sc.c.log.Debug("kafka: share fetch partition error", "topic", want[tp], "partition", p.Partition, "err", err)
-				go func() { _ = sc.c.refresh(sc.ctx, sc.cfg.Topics, false); sc.route(sc.ctx) }()
+				sc.mu.Lock()
+				sc.refreshLocked(true)
+				sc.mu.Unlock()
 				continue
 			}
 			name := want[tp]

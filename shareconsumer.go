@@ -91,6 +91,7 @@ type ShareConsumer struct {
 	lastHanded  []shareKey // implicit mode: handed out by the last Consume
 	closing     bool       // Close has begun: sessions send their last acks and stop
 	killed      bool       // tests: stop without acknowledging or leaving
+	refreshing  bool       // a background metadata refresh is running
 	fatal       error      // a heartbeat error that ended membership
 	closeOnce   sync.Once
 	closeErr    error
