@@ -208,6 +208,7 @@ var apiSince = map[int16]string{
 	protocol.KeyDeleteGroups: "1.1", protocol.KeyElectLeaders: "2.2", protocol.KeyIncrementalAlterConfigs: "2.3",
 	protocol.KeyListPartitionReassignments: "2.4", protocol.KeyOffsetDelete: "2.4", protocol.KeyDescribeCluster: "2.8",
 	protocol.KeyConsumerGroupHeartbeat: "4.0", protocol.KeyConsumerGroupDescribe: "4.0",
+	protocol.KeyShareGroupHeartbeat: "4.1", protocol.KeyShareGroupDescribe: "4.1", protocol.KeyShareFetch: "4.1", protocol.KeyShareAcknowledge: "4.1", protocol.KeyDescribeShareGroupOffsets: "4.1", protocol.KeyAlterShareGroupOffsets: "4.1", protocol.KeyDeleteShareGroupOffsets: "4.1",
 }
 
 // errAPIMissing says that the broker at addr lacks api, and which Kafka

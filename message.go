@@ -26,6 +26,11 @@ type Message struct {
 	// "now"; when consuming, the producer's time or the broker's append time,
 	// as the topic is configured.
 	Timestamp time.Time
+	// DeliveryCount is, for a message from a [ShareConsumer], how many
+	// times the share group has delivered it, this time included (1 the
+	// first time): a handler can give up on a message that keeps failing
+	// ([AckReject]). It is 0 for other consumers and ignored when producing.
+	DeliveryCount int
 }
 
 // A Header is a key and value attached to a message.

@@ -28,6 +28,7 @@ var want = map[string][]string{
 	"topic-discovery":   {"in this cluster: [logs.db logs.web]", "in useast: [logs.batch]"},
 	"metrics-hooks":     {"produced 100 messages, fetched 100", "Produce"},
 	"topics":            {"topics: [example.orders]", "partition 2: leader"},
+	"share-group":       {"59 jobs done by", "of 6 workers on 2 partitions", "released 3 times, rejected [13] after 3 tries"},
 	"consume-transform-produce": {
 		"1 aborted, 1 fenced (producer recreated)",
 		"output (read_committed): 200 messages, each of the 200 inputs exactly once",

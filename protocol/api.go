@@ -72,6 +72,13 @@ const (
 	KeyDescribeCluster            int16 = 60
 	KeyConsumerGroupHeartbeat     int16 = 68
 	KeyConsumerGroupDescribe      int16 = 69
+	KeyShareGroupHeartbeat        int16 = 76
+	KeyShareGroupDescribe         int16 = 77
+	KeyShareFetch                 int16 = 78
+	KeyShareAcknowledge           int16 = 79
+	KeyDescribeShareGroupOffsets  int16 = 90
+	KeyAlterShareGroupOffsets     int16 = 91
+	KeyDeleteShareGroupOffsets    int16 = 92
 )
 
 // An API describes one Kafka API as this package implements it.
@@ -155,6 +162,16 @@ var APIs = []API{
 	{KeyDescribeCluster, "DescribeCluster", 0, 2, 0, func() Request { return new(DescribeClusterRequest) }, func() Response { return new(DescribeClusterResponse) }},
 	{KeyConsumerGroupHeartbeat, "ConsumerGroupHeartbeat", 0, 1, 0, func() Request { return new(ConsumerGroupHeartbeatRequest) }, func() Response { return new(ConsumerGroupHeartbeatResponse) }},
 	{KeyConsumerGroupDescribe, "ConsumerGroupDescribe", 0, 1, 0, func() Request { return new(ConsumerGroupDescribeRequest) }, func() Response { return new(ConsumerGroupDescribeResponse) }},
+	// Share groups (KIP-932): v0 of 76-79 was early access in 4.0, never
+	// advertised; 4.1 serves v1. (4.2's ShareFetch/ShareAcknowledge v2 and
+	// DescribeShareGroupOffsets v1 are encoded too, but not negotiated.)
+	{KeyShareGroupHeartbeat, "ShareGroupHeartbeat", 1, 1, 0, func() Request { return new(ShareGroupHeartbeatRequest) }, func() Response { return new(ShareGroupHeartbeatResponse) }},
+	{KeyShareGroupDescribe, "ShareGroupDescribe", 1, 1, 0, func() Request { return new(ShareGroupDescribeRequest) }, func() Response { return new(ShareGroupDescribeResponse) }},
+	{KeyShareFetch, "ShareFetch", 1, 1, 0, func() Request { return new(ShareFetchRequest) }, func() Response { return new(ShareFetchResponse) }},
+	{KeyShareAcknowledge, "ShareAcknowledge", 1, 1, 0, func() Request { return new(ShareAcknowledgeRequest) }, func() Response { return new(ShareAcknowledgeResponse) }},
+	{KeyDescribeShareGroupOffsets, "DescribeShareGroupOffsets", 0, 0, 0, func() Request { return new(DescribeShareGroupOffsetsRequest) }, func() Response { return new(DescribeShareGroupOffsetsResponse) }},
+	{KeyAlterShareGroupOffsets, "AlterShareGroupOffsets", 0, 0, 0, func() Request { return new(AlterShareGroupOffsetsRequest) }, func() Response { return new(AlterShareGroupOffsetsResponse) }},
+	{KeyDeleteShareGroupOffsets, "DeleteShareGroupOffsets", 0, 0, 0, func() Request { return new(DeleteShareGroupOffsetsRequest) }, func() Response { return new(DeleteShareGroupOffsetsResponse) }},
 }
 
 // LookupAPI returns the API with key, or nil if this package does not

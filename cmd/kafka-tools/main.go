@@ -81,6 +81,7 @@ var commands = []command{
 	{"delete_group", "GROUP [GROUP...]", 1, 100, "delete groups without members, or (--topic) a group's offsets of a topic", deleteGroup},
 	{"describe_cluster", "", 0, 0, "print the cluster ID, the controller and the brokers with their racks", describeCluster},
 	{"acls", "list|create|delete", 1, 1, "list, create or delete ACLs, selected by the --resource_type ... --permission flags", acls},
+	{"print_share_groups", "", 0, 0, "list share groups (KIP-932): state, members, partitions", printShareGroups},
 }
 
 func lookupCommand(name string) (command, bool) {
