@@ -98,8 +98,9 @@ const defaultConsumerHeartbeat = 5 * time.Second
 // errGroupIsClassic explains GROUP_ID_NOT_FOUND from a heartbeat.
 var errGroupIsClassic = errors.New("the group exists with the classic protocol and has members (use GroupProtocolClassic, or wait until they leave)")
 
-// newMemberID returns a member ID as KIP-1082 asks clients to make one: a
-// random UUID, URL-safe base64 without padding, as Java's Uuid prints it.
+// newMemberID returns a member ID as KIP-1082 asks consumer-group members
+// to make one, and as share-group members (KIP-932) always do: a random
+// UUID, URL-safe base64 without padding, as Java's Uuid prints it.
 func newMemberID() string {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
@@ -297,13 +298,6 @@ func (m *consumerMember) codeError(b *broker, code Error, msg *string) error {
 		err = fmt.Errorf("%w (%s)", err, *msg)
 	}
 	return b.opError("consumer group heartbeat "+m.group, "", -1, err)
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 // lose gives up every partition as lost (no commit: another member may own

@@ -2,8 +2,6 @@ package kafka
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"iter"
@@ -157,15 +155,6 @@ func (c *Client) ShareConsumer(ctx context.Context, cfg ShareConsumerConfig) (*S
 	sc.wg.Add(1)
 	go sc.heartbeatLoop(interval)
 	return sc, nil
-}
-
-// newMemberID makes the member's ID: the client chooses it in share groups
-// (KIP-932), a random UUID written as Kafka writes them (base64url, 22
-// characters).
-func newMemberID() string {
-	var u [16]byte
-	_, _ = rand.Read(u[:])
-	return base64.RawURLEncoding.EncodeToString(u[:])
 }
 
 // MemberID returns the member's ID in the share group.

@@ -3,7 +3,6 @@ package kafka_test
 import (
 	"context"
 	"errors"
-	"os"
 	"strconv"
 	"sync"
 	"testing"
@@ -136,8 +135,6 @@ func TestShareConsumerBasics(t *testing.T) {
 	sc2 := newShare(t, c, kafka.ShareConsumerConfig{Group: "g-basic", Topics: []string{"share-basic"}})
 	expectNothing(t, sc2, time.Second)
 }
-
-func longRun() bool { return os.Getenv("GOKAFKA_LONG") != "" }
 
 func TestShareGroupsDescribe(t *testing.T) {
 	t.Parallel() // its own cluster; mostly waiting on it
