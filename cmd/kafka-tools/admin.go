@@ -143,32 +143,13 @@ func alterConfigs(fs *flag.FlagSet) func(e *env, args []string) error {
 func deleteRecords(fs *flag.FlagSet) func(e *env, args []string) error {
 	partitions := fs.String("partitions", "", "only these partitions, `0,1,...` (default: all)")
 	return func(e *env, args []string) error {
-		spec, err := parseOffsetSpec(args[1], true)
+		t, target, err := e.resolveOffsets(args[0], args[1], *partitions)
 		if err != nil {
 			return err
 		}
-		only, err := parsePartitions(*partitions)
-		if err != nil {
-			return err
-		}
-		t, err := e.topic(args[0])
-		if err != nil {
-			return err
-		}
-		target, err := spec.resolve(e.ctx, t)
-		if err != nil {
-			return err
-		}
-		for _, p := range only {
-			if _, ok := target[p]; !ok {
-				return notFoundError{fmt.Sprintf("topic %s has no partition %d", t.Name(), p)}
-			}
-		}
-		before := make(map[kafka.TopicPartition]int64)
+		before := make(map[kafka.TopicPartition]int64, len(target))
 		for p, o := range target {
-			if only == nil || slices.Contains(only, p) {
-				before[kafka.TopicPartition{Topic: t.Name(), Partition: p}] = o
-			}
+			before[kafka.TopicPartition{Topic: t.Name(), Partition: p}] = o
 		}
 		res, err := e.client.DeleteRecords(e.ctx, before)
 		type row struct {

@@ -134,35 +134,46 @@ func orDash(s string) string {
 	return s
 }
 
+// resolveOffsets resolves an offset spec (as reset-offsets and
+// delete-records take it) on topic's partitions, or only on those listed in
+// partitions (`0,1,...`, "" for all), each of which must exist.
+func (e *env) resolveOffsets(topic, spec, partitions string) (*kafka.Topic, map[int32]int64, error) {
+	s, err := parseOffsetSpec(spec, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	only, err := parsePartitions(partitions)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := e.topic(topic)
+	if err != nil {
+		return nil, nil, err
+	}
+	target, err := s.resolve(e.ctx, t)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, p := range only {
+		if _, ok := target[p]; !ok {
+			return nil, nil, notFoundError{fmt.Sprintf("topic %s has no partition %d", t.Name(), p)}
+		}
+	}
+	if only != nil {
+		maps.DeleteFunc(target, func(p int32, _ int64) bool { return !slices.Contains(only, p) })
+	}
+	return t, target, nil
+}
+
 func resetOffsets(fs *flag.FlagSet) func(e *env, args []string) error {
 	partitions := fs.String("partitions", "", "reset only these partitions, `0,1,...` (default: all)")
 	dryRun := fs.Bool("dry_run", false, "print what would be committed without committing")
 	return func(e *env, args []string) error {
-		spec, err := parseOffsetSpec(args[2], true)
-		if err != nil {
-			return err
-		}
-		only, err := parsePartitions(*partitions)
-		if err != nil {
-			return err
-		}
-		t, err := e.topic(args[0])
+		t, target, err := e.resolveOffsets(args[0], args[2], *partitions)
 		if err != nil {
 			return err
 		}
 		group := args[1]
-		target, err := spec.resolve(e.ctx, t)
-		if err != nil {
-			return err
-		}
-		for _, p := range only {
-			if _, ok := target[p]; !ok {
-				return notFoundError{fmt.Sprintf("topic %s has no partition %d", t.Name(), p)}
-			}
-		}
-		if only != nil {
-			maps.DeleteFunc(target, func(p int32, _ int64) bool { return !slices.Contains(only, p) })
-		}
 		previous, err := e.client.FetchGroupOffsets(e.ctx, group, t.Name())
 		if err != nil {
 			return err
