@@ -249,9 +249,10 @@ func hasHook[H any](hs hooks) bool {
 }
 
 // produceHooked is produce, with the ProduceRecordHooks told about msg.
-// Without one it is produce, and msg stays on the stack.
+// Without one it is produce (one bool read, whatever other hooks there
+// are), and msg stays on the stack.
 func (p *Producer) produceHooked(ctx context.Context, msg Message, waiting chan DeliveryReport) error {
-	if len(p.client.hooks) == 0 || !hasHook[ProduceRecordHook](p.client.hooks) {
+	if !p.recordHooks {
 		return p.produce(ctx, msg, waiting)
 	}
 	return p.produceWithRecordHooks(ctx, msg, waiting)
@@ -273,9 +274,7 @@ func (p *Producer) produceWithRecordHooks(ctx context.Context, msg Message, wait
 
 // produceRecordDone tells the ProduceRecordHooks about a message's report.
 func (hs hooks) produceRecordDone(r DeliveryReport) {
-	if len(hs) > 0 {
-		emit(hs, func(h ProduceRecordHook) { h.OnProduceRecordDone(r.Message, r.Err) })
-	}
+	emit(hs, func(h ProduceRecordHook) { h.OnProduceRecordDone(r.Message, r.Err) })
 }
 
 // consumeRecord tells the ConsumeRecordHooks about a message handed out.

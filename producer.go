@@ -260,12 +260,13 @@ type Producer struct {
 	// closing is closed, for Produce to read without the lock.
 	closing atomic.Bool
 
-	keepMsgs bool // reports go to the application: every message is kept for its report
-	room     room
-	spare    spareBatches
-	backoff  backoff.Backoff // between a batch's attempts: RetryBackoff, growing
-	idem     *idempotence    // nil when not idempotent
-	txn      *transactions   // nil when not transactional
+	keepMsgs    bool // reports go to the application: every message is kept for its report
+	recordHooks bool // the client has a ProduceRecordHook (hooks are fixed at NewClient)
+	room        room
+	spare       spareBatches
+	backoff     backoff.Backoff // between a batch's attempts: RetryBackoff, growing
+	idem        *idempotence    // nil when not idempotent
+	txn         *transactions   // nil when not transactional
 
 	quit    chan struct{} // closed by Close: waits for room end
 	bg      sync.WaitGroup
@@ -318,7 +319,8 @@ func (c *Client) newProducer(ctx context.Context, topic string, cfg ProducerConf
 		stopped: make(chan struct{}),
 	}
 	p.spare.init(cfg.MaxBufferedBytes)
-	p.keepMsgs = cfg.DeliveryReports || cfg.OnDelivery != nil || hasHook[ProduceRecordHook](c.hooks)
+	p.recordHooks = hasHook[ProduceRecordHook](c.hooks)
+	p.keepMsgs = cfg.DeliveryReports || cfg.OnDelivery != nil || p.recordHooks
 	empty := map[string]*topicQueues{}
 	p.topics.Store(&empty)
 	if cfg.DeliveryReports {
@@ -470,7 +472,9 @@ func (p *Producer) Close() error {
 // producer back instead of growing without bound; it returns whether the
 // slot was freed (else the report hand-over frees it).
 func (p *Producer) report(r DeliveryReport, waiting chan DeliveryReport) bool {
-	p.client.hooks.produceRecordDone(r)
+	if p.recordHooks {
+		p.client.hooks.produceRecordDone(r)
+	}
 	if waiting != nil {
 		waiting <- r
 		return true
