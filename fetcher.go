@@ -43,6 +43,7 @@ type fetchOptions struct {
 	isolation          int8
 	reset              OffsetType
 	group              string // for ConsumeRecordHook
+	recordHooks        bool   // the client has a ConsumeRecordHook: set by newFetcher
 }
 
 // partState is one partition's position, and its place in the Client's
@@ -70,6 +71,7 @@ func newFetcher(c *Client, partitions []TopicPartition, opts fetchOptions) *fetc
 	partitions = slices.Clone(partitions)
 	slices.SortFunc(partitions, TopicPartition.compare)
 	partitions = slices.Compact(partitions)
+	opts.recordHooks = hasHook[ConsumeRecordHook](c.hooks)
 	f := &fetcher{
 		client: c, opts: opts,
 		parts: make(map[TopicPartition]*partState, len(partitions)),
@@ -465,7 +467,9 @@ func (f *fetcher) next(ctx context.Context, ct *consumerTimer) (Message, error) 
 				}
 			}
 			f.mu.Unlock()
-			f.client.hooks.consumeRecord(ctx, msg, f.opts.group)
+			if f.opts.recordHooks {
+				f.client.hooks.consumeRecord(ctx, msg, f.opts.group)
+			}
 			return msg, nil
 		}
 		if err := f.err; err != nil {

@@ -279,7 +279,5 @@ func (hs hooks) produceRecordDone(r DeliveryReport) {
 
 // consumeRecord tells the ConsumeRecordHooks about a message handed out.
 func (hs hooks) consumeRecord(ctx context.Context, msg Message, group string) {
-	if len(hs) > 0 {
-		emit(hs, func(h ConsumeRecordHook) { h.OnConsumeRecord(ctx, ConsumeRecordEvent{Message: msg, Group: group}) })
-	}
+	emit(hs, func(h ConsumeRecordHook) { h.OnConsumeRecord(ctx, ConsumeRecordEvent{Message: msg, Group: group}) })
 }
