@@ -138,47 +138,21 @@ func (c *Client) allCommitted(ctx context.Context, group string) (map[TopicParti
 		if err := b.request(ctx, connGeneral, req, &resp, version, 0); err != nil {
 			return b.opError(op, "", -1, err)
 		}
-		add := func(topic string, p int32, offset int64, code int16) error {
+		var errs []error
+		code := walkCommitted(&resp, version, group, func(topic string, p int32, offset int64, code int16) {
 			if err := codeError(code); err != nil {
-				return b.opError(op, topic, p, err)
-			}
-			if offset >= 0 {
+				errs = append(errs, b.opError(op, topic, p, err))
+			} else if offset >= 0 {
 				out[TopicPartition{Topic: topic, Partition: p}] = offset
 			}
+		})
+		if Error(code) == ErrGroupIDNotFound {
 			return nil
 		}
-		var errs []error
-		if version >= 8 {
-			for _, g := range resp.Groups {
-				if g.GroupID != group {
-					continue
-				}
-				if Error(g.ErrorCode) == ErrGroupIDNotFound {
-					return nil
-				}
-				if err := codeError(g.ErrorCode); err != nil {
-					return b.opError(op, "", -1, err)
-				}
-				for _, t := range g.Topics {
-					for _, p := range t.Partitions {
-						errs = append(errs, add(t.Name, p.PartitionIndex, p.CommittedOffset, p.ErrorCode))
-					}
-				}
-			}
-		} else {
-			if Error(resp.ErrorCode) == ErrGroupIDNotFound {
-				return nil
-			}
-			if err := codeError(resp.ErrorCode); err != nil {
-				return b.opError(op, "", -1, err)
-			}
-			for _, t := range resp.Topics {
-				for _, p := range t.Partitions {
-					errs = append(errs, add(t.Name, p.PartitionIndex, p.CommittedOffset, p.ErrorCode))
-				}
-			}
+		if err := codeError(code); err != nil {
+			return b.opError(op, "", -1, err)
 		}
-		return firstFinal(slices.DeleteFunc(errs, func(e error) bool { return e == nil }))
+		return firstFinal(errs)
 	})
 	return out, err
 }

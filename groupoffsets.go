@@ -103,43 +103,53 @@ func (c *Client) fetchCommitted(ctx context.Context, group, topic string, partit
 			return err
 		}
 		var errs []error
-		add := func(p int32, offset int64, code int16) {
+		code := walkCommitted(&resp, version, group, func(_ string, p int32, offset int64, code int16) {
 			if code != 0 && Error(code) != ErrGroupIDNotFound {
 				errs = append(errs, b.opError("fetch offsets", topic, p, Error(code)))
 			} else if offset >= 0 {
 				out[p] = offset
 			}
+		})
+		if Error(code) == ErrGroupIDNotFound {
+			return nil // a group that never committed: nothing to start from
 		}
-		if version >= 8 {
-			for _, g := range resp.Groups {
-				if Error(g.ErrorCode) == ErrGroupIDNotFound {
-					return nil // a group that never committed: nothing to start from
-				}
-				if g.ErrorCode != 0 {
-					return b.opError("fetch offsets", topic, -1, Error(g.ErrorCode))
-				}
-				for _, t := range g.Topics {
-					for _, p := range t.Partitions {
-						add(p.PartitionIndex, p.CommittedOffset, p.ErrorCode)
-					}
-				}
-			}
-		} else {
-			if Error(resp.ErrorCode) == ErrGroupIDNotFound {
-				return nil // as from v8: a group that never committed
-			}
-			if resp.ErrorCode != 0 {
-				return b.opError("fetch offsets", topic, -1, Error(resp.ErrorCode))
-			}
-			for _, t := range resp.Topics {
-				for _, p := range t.Partitions {
-					add(p.PartitionIndex, p.CommittedOffset, p.ErrorCode)
-				}
-			}
+		if code != 0 {
+			return b.opError("fetch offsets", topic, -1, Error(code))
 		}
 		return firstFinal(errs)
 	})
 	return out, err
+}
+
+// walkCommitted calls add for every partition of group in an OffsetFetch
+// response of version (the per-group form from v8, the flat one before),
+// and returns the group's error code: when it is not 0, add is not called.
+func walkCommitted(resp *protocol.OffsetFetchResponse, version int16, group string, add func(topic string, p int32, offset int64, code int16)) int16 {
+	if version >= 8 {
+		for _, g := range resp.Groups {
+			if g.GroupID != group {
+				continue
+			}
+			if g.ErrorCode != 0 {
+				return g.ErrorCode
+			}
+			for _, t := range g.Topics {
+				for _, p := range t.Partitions {
+					add(t.Name, p.PartitionIndex, p.CommittedOffset, p.ErrorCode)
+				}
+			}
+		}
+		return 0
+	}
+	if resp.ErrorCode != 0 {
+		return resp.ErrorCode
+	}
+	for _, t := range resp.Topics {
+		for _, p := range t.Partitions {
+			add(t.Name, p.PartitionIndex, p.CommittedOffset, p.ErrorCode)
+		}
+	}
+	return 0
 }
 
 // groupRetry runs fn against the group's coordinator, finding it again when
