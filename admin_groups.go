@@ -54,9 +54,7 @@ func (c *Client) DeleteGroups(ctx context.Context, groups ...string) (map[string
 // was deleted, or there was none); the error is nil when all succeeded,
 // and otherwise joins the [*OpError] of each partition that failed.
 func (c *Client) DeleteGroupOffsets(ctx context.Context, group string, partitions ...TopicPartition) (map[TopicPartition]error, error) {
-	tps := slices.Clone(partitions)
-	slices.SortFunc(tps, TopicPartition.compare)
-	tps = slices.Compact(tps)
+	tps := sortedTPs(partitions)
 	results := make(map[TopicPartition]error, len(tps))
 	if len(tps) == 0 {
 		return results, nil
