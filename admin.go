@@ -228,9 +228,12 @@ func (c *Client) adminAny(ctx context.Context, op string, api int16, fn func(b *
 	})
 }
 
-// adminAt runs fn on broker id, as adminAny does on any broker: for
-// requests about one broker, such as its configs.
+// adminAt runs fn on broker id, as adminAny does on any broker (which it
+// is for id -1): for requests about one broker, such as its configs.
 func (c *Client) adminAt(ctx context.Context, id int32, op string, api int16, fn func(b *broker, version int16) error) error {
+	if id < 0 {
+		return c.adminAny(ctx, op, api, fn)
+	}
 	return c.retry(ctx, []string{}, func() error {
 		b, err := c.broker(id)
 		if err != nil {

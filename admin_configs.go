@@ -237,13 +237,7 @@ func (c *Client) describeConfigsAt(ctx context.Context, id int32, rs []ConfigRes
 		}
 		return nil
 	}
-	var err error
-	if id < 0 {
-		err = c.adminAny(ctx, "describe configs", protocol.KeyDescribeConfigs, call)
-	} else {
-		err = c.adminAt(ctx, id, "describe configs", protocol.KeyDescribeConfigs, call)
-	}
-	if err != nil {
+	if err := c.adminAt(ctx, id, "describe configs", protocol.KeyDescribeConfigs, call); err != nil {
 		for _, r := range rs {
 			failed[r] = err
 		}
@@ -378,13 +372,7 @@ func (c *Client) alterConfigsAt(ctx context.Context, id int32, rs []ConfigResour
 		}
 		return nil
 	}
-	var err error
-	if id < 0 {
-		err = c.adminAny(ctx, "alter configs", protocol.KeyIncrementalAlterConfigs, call)
-	} else {
-		err = c.adminAt(ctx, id, "alter configs", protocol.KeyIncrementalAlterConfigs, call)
-	}
-	if err != nil {
+	if err := c.adminAt(ctx, id, "alter configs", protocol.KeyIncrementalAlterConfigs, call); err != nil {
 		for _, r := range rs {
 			results[r] = err
 		}
