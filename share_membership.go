@@ -30,22 +30,8 @@ func (sc *ShareConsumer) heartbeat(ctx context.Context) (time.Duration, error) {
 		}
 	}
 	var resp protocol.ShareGroupHeartbeatResponse
-	err := sc.c.retry(ctx, []string{}, func() error {
-		b, err := sc.c.coordinator(ctx, sc.cfg.Group)
-		if err != nil {
-			return err
-		}
-		if _, err := b.call(ctx, req, &resp); err != nil {
-			if coordinatorGone(err) {
-				sc.c.forgetCoordinator(sc.cfg.Group)
-			}
-			return err
-		}
-		err = messageError(resp.ErrorCode, resp.ErrorMessage)
-		if coordinatorGone(err) {
-			sc.c.forgetCoordinator(sc.cfg.Group)
-		}
-		return err
+	err := sc.c.shareCoordinatorCall(ctx, sc.cfg.Group, req, &resp, func() error {
+		return messageError(resp.ErrorCode, resp.ErrorMessage)
 	})
 	if errors.Is(err, ErrUnknownMemberID) || errors.Is(err, ErrFencedMemberEpoch) {
 		// The coordinator dropped the member (it missed its session

@@ -63,25 +63,11 @@ func (c *Client) DescribeShareGroups(ctx context.Context, groups ...string) ([]S
 
 func (c *Client) describeShareGroup(ctx context.Context, group string) (ShareGroupDescription, error) {
 	var resp protocol.ShareGroupDescribeResponse
-	err := c.retry(ctx, []string{}, func() error {
-		b, err := c.coordinator(ctx, group)
-		if err != nil {
-			return err
-		}
-		if _, err := b.call(ctx, &protocol.ShareGroupDescribeRequest{GroupIDs: []string{group}}, &resp); err != nil {
-			if coordinatorGone(err) {
-				c.forgetCoordinator(group)
-			}
-			return err
-		}
+	err := c.shareCoordinatorCall(ctx, group, &protocol.ShareGroupDescribeRequest{GroupIDs: []string{group}}, &resp, func() error {
 		if len(resp.Groups) != 1 {
 			return fmt.Errorf("%w: ShareGroupDescribe answered %d groups for 1", ErrMalformedResponse, len(resp.Groups))
 		}
-		err = messageError(resp.Groups[0].ErrorCode, resp.Groups[0].ErrorMessage)
-		if coordinatorGone(err) {
-			c.forgetCoordinator(group)
-		}
-		return err
+		return messageError(resp.Groups[0].ErrorCode, resp.Groups[0].ErrorMessage)
 	})
 	if err != nil {
 		return ShareGroupDescription{}, err
@@ -113,22 +99,8 @@ func (c *Client) AlterShareGroupOffsets(ctx context.Context, group string, offse
 		req.Topics = append(req.Topics, t)
 	}
 	var resp protocol.AlterShareGroupOffsetsResponse
-	err := c.retry(ctx, []string{}, func() error {
-		b, err := c.coordinator(ctx, group)
-		if err != nil {
-			return err
-		}
-		if _, err := b.call(ctx, req, &resp); err != nil {
-			if coordinatorGone(err) {
-				c.forgetCoordinator(group)
-			}
-			return err
-		}
-		err = messageError(resp.ErrorCode, resp.ErrorMessage)
-		if coordinatorGone(err) {
-			c.forgetCoordinator(group)
-		}
-		return err
+	err := c.shareCoordinatorCall(ctx, group, req, &resp, func() error {
+		return messageError(resp.ErrorCode, resp.ErrorMessage)
 	})
 	if err != nil {
 		return fmt.Errorf("kafka: altering share group %q offsets: %w", group, err)
@@ -151,25 +123,11 @@ func (c *Client) AlterShareGroupOffsets(ctx context.Context, group string, offse
 func (c *Client) ShareGroupStartOffsets(ctx context.Context, group string) (map[string]map[int32]int64, error) {
 	req := &protocol.DescribeShareGroupOffsetsRequest{Groups: []protocol.DescribeShareGroupOffsetsGroup{{GroupID: group}}}
 	var resp protocol.DescribeShareGroupOffsetsResponse
-	err := c.retry(ctx, []string{}, func() error {
-		b, err := c.coordinator(ctx, group)
-		if err != nil {
-			return err
-		}
-		if _, err := b.call(ctx, req, &resp); err != nil {
-			if coordinatorGone(err) {
-				c.forgetCoordinator(group)
-			}
-			return err
-		}
+	err := c.shareCoordinatorCall(ctx, group, req, &resp, func() error {
 		if len(resp.Groups) != 1 {
 			return fmt.Errorf("%w: DescribeShareGroupOffsets answered %d groups for 1", ErrMalformedResponse, len(resp.Groups))
 		}
-		err = messageError(resp.Groups[0].ErrorCode, resp.Groups[0].ErrorMessage)
-		if coordinatorGone(err) {
-			c.forgetCoordinator(group)
-		}
-		return err
+		return messageError(resp.Groups[0].ErrorCode, resp.Groups[0].ErrorMessage)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("kafka: describing share group %q offsets: %w", group, err)
@@ -192,4 +150,24 @@ func (c *Client) ShareGroupStartOffsets(ctx context.Context, group string) (map[
 		}
 	}
 	return out, errors.Join(errs...)
+}
+
+// shareCoordinatorCall sends req to group's coordinator and checks the
+// answer with check (the response's own error codes), retrying retriable
+// errors within ctx; an error saying the coordinator moved (from the call
+// or from check) forgets it, so the next attempt looks it up again.
+func (c *Client) shareCoordinatorCall(ctx context.Context, group string, req protocol.Request, resp protocol.Response, check func() error) error {
+	return c.retry(ctx, []string{}, func() error {
+		b, err := c.coordinator(ctx, group)
+		if err != nil {
+			return err
+		}
+		if _, err = b.call(ctx, req, resp); err == nil {
+			err = check()
+		}
+		if coordinatorGone(err) {
+			c.forgetCoordinator(group)
+		}
+		return err
+	})
 }
