@@ -698,15 +698,7 @@ func (c *BalancedConsumer) TaskDone(msg Message) bool {
 
 // commitPoints returns what to commit for the fetcher's partitions.
 func (c *BalancedConsumer) commitPoints(f *fetcher) map[TopicPartition]int64 {
-	held := f.held()
-	if !c.cfg.TrackTaskDone {
-		return held
-	}
-	out := make(map[TopicPartition]int64, len(held))
-	for tp, o := range held {
-		out[tp] = c.done.commitPoint(tp, o)
-	}
-	return out
+	return c.commitPointsOf(f.held())
 }
 
 // Membership returns the member ID the coordinator gave this consumer and
