@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -307,7 +308,7 @@ func (m *consumerMember) codeError(b *broker, code Error, msg *string) error {
 // that forgot it adds it anew.
 func (m *consumerMember) lose(ctx context.Context) {
 	m.mu.Lock()
-	lost := slices.SortedFunc(maps.Keys(m.owned), compareTP)
+	lost := slices.SortedFunc(maps.Keys(m.owned), TopicPartition.compare)
 	m.owned = nil
 	m.target, m.pending, m.fenced = nil, false, nil
 	m.epoch = 0
@@ -360,8 +361,8 @@ func (m *consumerMember) reconcile(ctx context.Context) bool {
 		}
 	}
 	m.mu.Unlock()
-	slices.SortFunc(revoke, compareTP)
-	slices.SortFunc(assign, compareTP)
+	slices.SortFunc(revoke, TopicPartition.compare)
+	slices.SortFunc(assign, TopicPartition.compare)
 	changed := false
 	if len(revoke) > 0 || len(assign) > 0 {
 		m.client.log.Info("kafka: reconciling the group's assignment", "group", m.group, "revoke", revoke, "assign", assign)
@@ -555,21 +556,4 @@ func ownedByTopic(owned map[TopicPartition]protocol.UUID) []protocol.ConsumerGro
 	return out
 }
 
-func compareUUID(a, b protocol.UUID) int {
-	for i := range a {
-		if a[i] != b[i] {
-			return int(a[i]) - int(b[i])
-		}
-	}
-	return 0
-}
-
-func compareTP(a, b TopicPartition) int {
-	if a.Topic != b.Topic {
-		if a.Topic < b.Topic {
-			return -1
-		}
-		return 1
-	}
-	return int(a.Partition) - int(b.Partition)
-}
+func compareUUID(a, b protocol.UUID) int { return bytes.Compare(a[:], b[:]) }
