@@ -401,8 +401,14 @@ func (c *BalancedConsumer) run() {
 				return
 			}
 			// Holding partitions it cannot read would stall them for the
-			// whole group: report it, then join again after a pause.
-			c.setErr(err)
+			// whole group: report it, then join again after a pause. A
+			// topic of the pattern deleted after the assignment was made
+			// is no error of the user's: the rejoin leaves it out.
+			if c.topicGone(err) {
+				c.client.log.Debug("kafka: assigned a deleted topic; joining again", "group", c.cfg.ConsumerGroup, "err", err)
+			} else {
+				c.setErr(err)
+			}
 			backoff.Sleep(c.ctx, bo.Delay(attempt))
 			attempt++
 			continue

@@ -389,7 +389,13 @@ func TestCooperativeMixedWithFranzGo(t *testing.T) {
 	stop := steadyProducer(t, c, name, 8, 10*time.Millisecond)
 	a, b := ours(0), ours(1)
 	stopK0, stopK1 := theirs(0), theirs(1)
-	time.Sleep(700 * time.Millisecond)
+	// Both members about to leave own partitions before they do (on a
+	// loaded machine the group takes a few rounds to spread them).
+	require.Eventually(t, func() bool {
+		owners := o.owners()
+		return slices.Contains(slices.Collect(maps.Values(owners)), "ours-0") &&
+			slices.Contains(slices.Collect(maps.Values(owners)), "kgo-0")
+	}, 20*time.Second, 20*time.Millisecond, "ours-0 and kgo-0 own partitions")
 	require.NoError(t, a.Close())
 	stopK0()
 	time.Sleep(500 * time.Millisecond)
@@ -404,10 +410,13 @@ func TestCooperativeMixedWithFranzGo(t *testing.T) {
 	}, 20*time.Second, 20*time.Millisecond, "consumed %d of %d; owners %v", o.seenCount(), n, o.owners())
 	dups := o.check(t, n)
 	t.Logf("%d messages, %d consumed twice", n, dups)
+	// Copied out under the lock: a failing check must not hold it, or
+	// the members' callbacks would block their Close in the cleanup.
 	o.mu.Lock()
-	require.NotEmpty(t, o.revoked["kgo-0"], "the franz-go member had partitions, and gave them up on leaving")
-	require.NotEmpty(t, o.revoked["ours-0"], "so had ours")
+	revokedKgo, revokedOurs := o.revoked["kgo-0"], o.revoked["ours-0"]
 	o.mu.Unlock()
+	require.NotEmpty(t, revokedKgo, "the franz-go member had partitions, and gave them up on leaving")
+	require.NotEmpty(t, revokedOurs, "so had ours")
 	stopK1()
 	stopK2()
 	_, _ = a, b
