@@ -405,6 +405,11 @@ func (c *BalancedConsumer) run() {
 			// topic of the pattern deleted after the assignment was made
 			// is no error of the user's: the rejoin leaves it out.
 			if c.topicGone(err) {
+				// The pattern is matched again now: the periodic look
+				// runs only while the member holds an assignment, and
+				// joining with the old subscription would ask for the
+				// deleted topic again and again.
+				c.subscriptionChanged()
 				c.client.log.Debug("kafka: assigned a deleted topic; joining again", "group", c.cfg.ConsumerGroup, "err", err)
 			} else {
 				c.setErr(err)
