@@ -101,13 +101,15 @@ func TestRetriesStopAtTheCallersDeadline(t *testing.T) {
 	topic, err := c.Topic(testCtx(t), "down")
 	require.NoError(t, err)
 	cl.InjectError(protocol.KeyListOffsets, int16(protocol.LeaderNotAvailable), kafkatest.Always)
-	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	// Long enough for one attempt to finish on a loaded machine (when the
+	// deadline cuts the first one short, no real error exists to report).
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	start := time.Now()
 	_, err = topic.LatestAvailableOffsets(ctx)
 	require.ErrorIs(t, err, kafka.ErrLeaderNotAvailable, "the last real error, not just the deadline")
 	require.True(t, kafka.IsRetriable(err))
-	require.Less(t, time.Since(start), 5*time.Second)
+	require.Less(t, time.Since(start), 10*time.Second, "the retries stop at the deadline")
 }
 
 func TestNotControllerIsRetried(t *testing.T) {
