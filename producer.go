@@ -271,6 +271,13 @@ type Producer struct {
 	quit    chan struct{} // closed by Close: waits for room end
 	bg      sync.WaitGroup
 	stopped chan struct{} // Close has finished
+
+	// afterComplete is nil but in tests, which set it before the first
+	// message: complete calls it last, with the batch's outcome, once
+	// the batches it reported are out, so that a test can hold the
+	// goroutine that settled a batch there and check what the batch's
+	// waiters see meanwhile.
+	afterComplete func(err error)
 }
 
 // Producer makes a producer for the topic: messages may leave Topic empty,

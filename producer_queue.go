@@ -186,6 +186,9 @@ func (p *Producer) produce(ctx context.Context, msg Message, waiting chan Delive
 	if tooLarge != nil {
 		// Reported, like any other failure, so that nothing else changes.
 		p.room.give(0, size)
+		if p.txn != nil {
+			p.txn.messageFailed(tooLarge)
+		}
 		if p.report(DeliveryReport{Message: msg, Err: &OpError{Op: "produce", Topic: msg.Topic, Partition: msg.Partition, Broker: -1, Err: tooLarge}}, waiting) {
 			p.room.give(1, 0)
 		}
@@ -236,6 +239,9 @@ func (p *Producer) place(tq *topicQueues, m heldMsg, n int) {
 		err = &OpError{Op: "produce", Topic: tq.name, Partition: part, Broker: -1, Err: ErrProducerStopped}
 	}
 	p.room.give(0, m.size)
+	if p.txn != nil {
+		p.txn.messageFailed(err)
+	}
 	if p.report(DeliveryReport{Message: m.msg, Err: err}, m.waiting) {
 		p.room.give(1, 0)
 	}
@@ -438,9 +444,13 @@ func (p *Producer) complete(b *batch, base int64, appendTime time.Time, err erro
 		p.idem.requestBump()
 	}
 	if err != nil && p.txn != nil {
-		// Told once q.mu is released: a failed transaction fails the
-		// batches of every partition.
-		defer p.txn.batchFailed(err, rebump)
+		// The transaction fails now, before b is settled (reported,
+		// its done closed): a CommitTransaction waiting for b must
+		// find it failed. The batches of every partition fail with it
+		// once q.mu is released.
+		if txErr := p.txn.batchFailed(err, rebump); txErr != nil {
+			defer p.txn.failedQueued(txErr)
+		}
 	}
 	if q.reporting {
 		q.mu.Unlock()
@@ -463,6 +473,9 @@ func (p *Producer) complete(b *batch, base int64, appendTime time.Time, err erro
 	q.mu.Unlock()
 	if s != nil {
 		s.signal() // the partition's next batch may go
+	}
+	if p.afterComplete != nil {
+		p.afterComplete(err)
 	}
 }
 

@@ -202,6 +202,9 @@ func (tq *topicQueues) lookupFailure(now time.Time, looked bool) error {
 // failHeld reports a held message failed with cause.
 func (p *Producer) failHeld(tq *topicQueues, m heldMsg, cause error) {
 	p.room.give(0, m.size)
+	if p.txn != nil {
+		p.txn.messageFailed(cause)
+	}
 	if p.report(DeliveryReport{Message: m.msg, Err: &OpError{Op: "produce", Topic: tq.name, Partition: -1, Broker: -1, Err: cause}}, m.waiting) {
 		p.room.give(1, 0)
 	}

@@ -26,6 +26,9 @@ func TestTransactionCooperativeRevoke(t *testing.T) {
 			cl := kafkatest.NeedsKfake(t, "waits for the group to be stable")
 			topic := fmt.Sprint("txn-coop-", sentBefore)
 			require.NoError(t, cl.CreateTopic(topic, 2))
+			// The output topic: without it the output failed with
+			// UNKNOWN_TOPIC_OR_PARTITION, which the commit once ignored.
+			require.NoError(t, cl.CreateTopic(topic+"-out", 1))
 			c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 			ctx := testCtx(t)
 			tp, err := c.Topic(ctx, topic)

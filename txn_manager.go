@@ -168,11 +168,22 @@ func (t *transactions) addPending(done chan struct{}) {
 // and fails the batches not yet sent: nothing more of the transaction
 // will be written.
 func (t *transactions) fail(op string, err error) {
+	if txErr := t.recordFailure(op, err); txErr != nil {
+		t.failedQueued(txErr)
+	}
+}
+
+// recordFailure makes the transaction abortable, or the producer fatally
+// failed, and returns the new failure, or nil when an earlier one stands
+// (the first failure stands, unless this one is worse). It takes only
+// t.mu, so that a batch's completion can call it under its partition's
+// lock, before the batch counts as done (see Producer.complete).
+func (t *transactions) recordFailure(op string, err error) *TransactionError {
 	fatal := fatalForTxn(err)
 	t.mu.Lock()
+	defer t.mu.Unlock()
 	if t.err != nil && (t.err.Fatal || !fatal) {
-		t.mu.Unlock()
-		return // the first failure stands, unless this one is worse
+		return nil
 	}
 	t.err = &TransactionError{TransactionalID: t.id, Op: op, Fatal: fatal, Err: err}
 	if errors.Is(err, ErrInvalidProducerEpoch) || errors.Is(err, ErrUnknownProducerID) ||
@@ -180,31 +191,59 @@ func (t *transactions) fail(op string, err error) {
 		t.rebump = true // the broker no longer takes this epoch's sequences
 	}
 	clear(t.pending)
-	txErr := t.err
-	t.mu.Unlock()
 	if fatal {
 		t.state.Store(int32(txnFatal))
 	} else {
 		t.state.CompareAndSwap(int32(txnOpen), int32(txnAbortable))
 		t.state.CompareAndSwap(int32(txnCommitting), int32(txnAbortable))
 	}
-	t.p.client.log.Warn("kafka: transaction failed", "transactional_id", t.id, "op", op, "fatal", fatal, "err", err)
+	return t.err
+}
+
+// failedQueued logs a failure recordFailure recorded and fails the
+// batches not yet sent with it. No partition lock may be held.
+func (t *transactions) failedQueued(txErr *TransactionError) {
+	t.p.client.log.Warn("kafka: transaction failed", "transactional_id", t.id, "op", txErr.Op, "fatal", txErr.Fatal, "err", txErr.Err)
 	t.p.failQueued(txErr)
 }
 
-// batchFailed is told of each batch of the transaction that failed;
-// rebump says the broker may hold it, or batches after it, so that only
-// a new epoch makes the sequences certain again.
-func (t *transactions) batchFailed(err error, rebump bool) {
+// batchFailed is told of each batch of the transaction that failed, with
+// its partition's lock held and before the batch is reported done: a
+// CommitTransaction waiting for the batch must find the transaction
+// failed when the wait ends. (Told after the reports, as it once was, the
+// failure could come while EndTxn was committing the transaction without
+// the batch, and be wiped by the end of the commit: the batch's messages
+// were lost, and their input's offsets committed.) rebump says the broker
+// may hold the batch, or batches after it, so that only a new epoch makes
+// the sequences certain again. It returns the failure for the caller to
+// hand to failedQueued once the lock is released, or nil.
+func (t *transactions) batchFailed(err error, rebump bool) *TransactionError {
 	if rebump {
 		t.mu.Lock()
 		t.rebump = true
 		t.mu.Unlock()
 	}
-	if errors.Is(err, ErrTransactionAborted) || errors.As(err, new(*TransactionError)) {
-		return // failed by the abort, or by the transaction's failure
+	if !ownFailure(err) {
+		return nil
 	}
-	t.fail("produce", err)
+	return t.recordFailure("produce", err)
+}
+
+// messageFailed is told of each message of the transaction that failed
+// before it joined a batch (too large, its topic unknown, or refused by
+// the partitioner once its topic was known), before it is reported, with
+// no partition lock held: the transaction cannot commit without it. (The
+// Java client fails the transaction likewise.)
+func (t *transactions) messageFailed(err error) {
+	if ownFailure(err) {
+		t.fail("produce", err)
+	}
+}
+
+// ownFailure reports whether a message's failure is its own, not the
+// abort's or that of the transaction failed already.
+func ownFailure(err error) bool {
+	return !errors.Is(err, ErrTransactionAborted) && !errors.As(err, new(*TransactionError))
 }
 
 // fatalForTxn reports whether err leaves a transactional producer unable
