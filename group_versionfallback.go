@@ -3,6 +3,9 @@ package kafka
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/gokafka/kafka/internal/conn"
 	"github.com/gokafka/kafka/protocol"
@@ -43,8 +46,9 @@ var groupFallback = map[int16]int16{
 //     on: a broker restarting or going away closes a connection once, and
 //     then refuses the next or answers on it.
 //
-// It then gets a lasting cap at groupFallback (logged once, as a warning),
-// and the request is sent again at that version, which the broker
+// It then gets a lasting cap at groupFallback, with the other classic group
+// APIs (see capVersion; logged once, as a warning), and the request is sent
+// again at that version, which the broker
 // advertised too: a broker wrongly capped (one that restarted twice at the
 // worst moments) still serves it, losing only the newer versions' optional
 // fields (tagged fields, a leave reason, KIP-814's SkipAssignment), none of
@@ -72,8 +76,11 @@ func (b *broker) groupCallFallback(ctx context.Context, api, version int16, err 
 }
 
 // capVersion caps api at to for this broker, after it failed to read
-// version (why: err), unless the broker does not serve to. It logs the
-// first cap of each API.
+// version (why: err), unless the broker does not serve to; the other
+// classic group APIs are capped at their own fallbacks too, since one
+// server implements them together: librdkafka 2.11's mock, which misreads
+// JoinGroup v6, crashes on the SyncGroup v4 it would see next. It logs the
+// first cap, once per broker, naming every API capped.
 func (b *broker) capVersion(ctx context.Context, api, version, to int16, err error) bool {
 	v, verr := b.knownVersions(ctx)
 	if verr != nil {
@@ -82,18 +89,30 @@ func (b *broker) capVersion(ctx context.Context, api, version, to int16, err err
 	if oldest, ok := v.Oldest(api); !ok || to < oldest {
 		return false
 	}
+	var others []string
 	b.mu.Lock()
-	prev, had := b.capped[api]
-	if !had || to < prev {
-		if b.capped == nil {
-			b.capped = make(map[int16]int16)
-		}
+	first := len(b.capped) == 0
+	if b.capped == nil {
+		b.capped = make(map[int16]int16)
+	}
+	if prev, had := b.capped[api]; !had || to < prev {
 		b.capped[api] = to
 	}
+	for k, kto := range groupFallback {
+		newest, ok := v.For(k)
+		oldest, _ := v.Oldest(k)
+		if _, had := b.capped[k]; k == api || had || !ok || newest <= kto || kto < oldest {
+			continue
+		}
+		b.capped[k] = kto
+		others = append(others, fmt.Sprintf("%s v%d", protocol.APIName(k), kto))
+	}
 	b.mu.Unlock()
-	if !had {
-		b.client.log.Warn("kafka: broker cannot read a version of a group request it advertised; using an older version with it",
-			"broker", b.id, "addr", b.addr, "api", protocol.APIName(api), "version", version, "fallback", to, "err", err)
+	if first {
+		slices.Sort(others)
+		b.client.log.Warn("kafka: broker cannot read a version of a group request it advertised; using older versions of the group APIs with it",
+			"broker", b.id, "addr", b.addr, "api", protocol.APIName(api), "version", version, "fallback", to,
+			"also", strings.Join(others, ", "), "err", err)
 	}
 	return true
 }
