@@ -57,8 +57,12 @@ type broker struct {
 	mu       sync.Mutex
 	conns    [numConnKinds]*conn.Conn
 	versions *conn.Versions // learnt on the first successful dial
-	failures int            // consecutive failed dials
-	retryAt  time.Time      // no dial before this
+	// capped holds, per API, a version below the negotiated one that the
+	// broker showed it cannot read newer than (see
+	// group_versionfallback.go); it lasts as long as this broker handle.
+	capped   map[int16]int16
+	failures int       // consecutive failed dials
+	retryAt  time.Time // no dial before this
 	closed   bool
 }
 
@@ -168,24 +172,41 @@ func (c *Client) dialTimeout() time.Duration {
 	return defaultDialTimeout
 }
 
-// version returns the newest version of api both sides speak, connecting
-// first if the broker's versions are not known yet.
+// version returns the newest version of api both sides speak (or the
+// lower cap this broker earned for it), connecting first if the broker's
+// versions are not known yet.
 func (b *broker) version(ctx context.Context, api int16) (int16, error) {
+	v, err := b.knownVersions(ctx)
+	if err != nil {
+		return 0, err
+	}
+	ver, ok := v.For(api)
+	if !ok {
+		return 0, errAPIMissing(api, b.addr)
+	}
+	b.mu.Lock()
+	if c, ok := b.capped[api]; ok && c < ver {
+		ver = c
+	}
+	b.mu.Unlock()
+	return ver, nil
+}
+
+// knownVersions returns the versions the broker advertised, connecting
+// first if they are not known yet.
+func (b *broker) knownVersions(ctx context.Context) (*conn.Versions, error) {
 	b.mu.Lock()
 	v := b.versions
 	b.mu.Unlock()
 	if v == nil {
 		if _, err := b.conn(ctx, connGeneral); err != nil {
-			return 0, err
+			return nil, err
 		}
 		b.mu.Lock()
 		v = b.versions
 		b.mu.Unlock()
 	}
-	if ver, ok := v.For(api); ok {
-		return ver, nil
-	}
-	return 0, errAPIMissing(api, b.addr)
+	return v, nil
 }
 
 // apiSince is the Kafka release that first served each API this client

@@ -53,8 +53,27 @@ type classicMember struct {
 }
 
 // call sends a group request on the member's own connection to its
-// coordinator b, opening one when needed.
+// coordinator b, opening one when needed. When b shows it cannot read the
+// request at version (see groupCallFallback), it is sent again at an
+// older one; the request must hold the fields of every version.
 func (g *classicMember) call(ctx context.Context, b *broker, req protocol.Request, resp protocol.Response, version int16, wait time.Duration) error {
+	closes := 0
+	for {
+		sent, err := g.callOnce(ctx, b, req, resp, version, wait)
+		if !sent {
+			return err // no connection: nothing to learn about versions
+		}
+		to, again := b.groupCallFallback(ctx, req.APIKey(), version, err, &closes)
+		if !again {
+			return err
+		}
+		version = to
+	}
+}
+
+// callOnce is one attempt of call; sent is false when no connection could
+// be opened to send the request on.
+func (g *classicMember) callOnce(ctx context.Context, b *broker, req protocol.Request, resp protocol.Response, version int16, wait time.Duration) (sent bool, err error) {
 	g.connMu.Lock()
 	defer g.connMu.Unlock()
 	if g.conn != nil && (g.conn.Err() != nil || g.connTo != b.id) {
@@ -64,11 +83,11 @@ func (g *classicMember) call(ctx context.Context, b *broker, req protocol.Reques
 	if g.conn == nil {
 		cn, err := b.dial(ctx)
 		if err != nil {
-			return err
+			return false, err
 		}
 		g.conn, g.connTo = cn, b.id
 	}
-	err := b.requestOn(ctx, g.conn, req, resp, version, wait)
+	err = b.requestOn(ctx, g.conn, req, resp, version, wait)
 	if err != nil && ctx.Err() != nil {
 		// An abandoned request may still be held by the coordinator (a
 		// JoinGroup waits for the other members), and the broker answers
@@ -78,7 +97,7 @@ func (g *classicMember) call(ctx context.Context, b *broker, req protocol.Reques
 		g.conn.Close()
 		g.conn = nil
 	}
-	return err
+	return true, err
 }
 
 // closeConn closes the member's connection.
@@ -447,12 +466,9 @@ func (g *classicMember) leave(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	req := &protocol.LeaveGroupRequest{GroupID: g.group}
-	if version >= 3 {
-		req.Members = []protocol.LeaveGroupRequestMember{{MemberID: member}}
-	} else {
-		req.MemberID = member
-	}
+	// Both shapes (v0-2, v3+), in case the broker needs the older one.
+	req := &protocol.LeaveGroupRequest{GroupID: g.group, MemberID: member,
+		Members: []protocol.LeaveGroupRequestMember{{MemberID: member}}}
 	var resp protocol.LeaveGroupResponse
 	if err := g.call(ctx, b, req, &resp, version, 0); err != nil {
 		return b.opError("leave group "+g.group, "", -1, err)

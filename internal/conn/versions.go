@@ -10,9 +10,10 @@ import (
 )
 
 // Versions holds, per API key, the newest version both this client and the
-// broker support.
+// broker support, and the oldest.
 type Versions struct {
 	max map[int16]int16
+	min map[int16]int16 // nil for pinned versions: the API's oldest
 }
 
 // For returns the version to use for key, and false when the client and the
@@ -22,9 +23,24 @@ func (v Versions) For(key int16) (int16, bool) {
 	return m, ok
 }
 
-// intersect keeps, for each key both sides know, the newest common version.
+// Oldest returns the oldest version of key both sides support, and false
+// when they share none. A caller stepping down from [Versions.For] (a
+// broker that cannot read a version it advertised) must stay at or above
+// it.
+func (v Versions) Oldest(key int16) (int16, bool) {
+	if _, ok := v.max[key]; !ok {
+		return 0, false
+	}
+	if lo, ok := v.min[key]; ok {
+		return lo, true
+	}
+	return protocol.LookupAPI(key).MinVersion, true
+}
+
+// intersect keeps, for each key both sides know, the newest and oldest
+// common versions.
 func intersect(brokerRanges map[int16][2]int16) Versions {
-	v := Versions{max: make(map[int16]int16)}
+	v := Versions{max: make(map[int16]int16), min: make(map[int16]int16)}
 	for key, r := range brokerRanges {
 		api := protocol.LookupAPI(key)
 		if api == nil {
@@ -32,7 +48,7 @@ func intersect(brokerRanges map[int16][2]int16) Versions {
 		}
 		lo, hi := max(r[0], api.MinVersion), min(r[1], api.MaxVersion)
 		if lo <= hi {
-			v.max[key] = hi
+			v.max[key], v.min[key] = hi, lo
 		}
 	}
 	return v
