@@ -11,6 +11,10 @@ import (
 	"github.com/gokafka/kafka"
 	"github.com/gokafka/kafka/kafkatest"
 	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
+	"github.com/twmb/franz-go/pkg/kversion"
 )
 
 // TestGroupFollowsAddedPartitions checks that partitions added to a topic
@@ -137,30 +141,33 @@ func TestCommitChosenOffsets(t *testing.T) {
 // speak of the consumer's own topic, the TopicPartition-keyed ones of
 // every subscribed topic, and ResetOffsets(nil) resets them all.
 func TestOffsetsOfEverySubscribedTopic(t *testing.T) {
-	cl := kafkatest.NeedsKfake(t, "reads group state", kafkatest.Topic("own", 1), kafkatest.Topic("extra", 1))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
-	for _, topic := range []string{"own", "extra"} {
+	b := kafkatest.NewBackend(t)
+	tOwn, tExtra, group := b.NewTopic("own", 1), b.NewTopic("extra", 1), b.Name("everytopic")
+	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
+	for _, topic := range []string{tOwn, tExtra} {
 		for i := range 3 {
-			produceAt(t, cl, topic, 0, time.Now(), fmt.Sprint(topic, i))
+			produceAt(t, b, topic, 0, time.Now(), fmt.Sprint(topic, i))
 		}
 	}
-	cfg := groupConfig("everytopic")
-	cfg.Topics = []string{"extra"}
-	bc := newBalanced(t, c, "own", cfg)
+	cfg := groupConfig(group)
+	cfg.Topics = []string{tExtra}
+	bc := newBalanced(t, c, tOwn, cfg)
 	for range 6 {
 		_, err := bc.Consume(testCtx(t))
 		require.NoError(t, err)
 	}
-	own, extra := kafka.TopicPartition{Topic: "own", Partition: 0}, kafka.TopicPartition{Topic: "extra", Partition: 0}
-	require.Equal(t, []kafka.TopicPartition{extra, own}, bc.Assignment())
+	own, extra := kafka.TopicPartition{Topic: tOwn, Partition: 0}, kafka.TopicPartition{Topic: tExtra, Partition: 0}
+	require.Equal(t, []kafka.TopicPartition{extra, own}, bc.Assignment(), "sorted by topic: extra-... before own-...")
 	require.Equal(t, []int32{0}, bc.Partitions())
 	require.Equal(t, map[int32]int64{0: 3}, bc.HeldOffsets())
 	require.Equal(t, map[kafka.TopicPartition]int64{own: 3, extra: 3}, bc.HeldTopicOffsets())
 
 	require.NoError(t, bc.CommitTopicOffsets(testCtx(t), map[kafka.TopicPartition]int64{own: 2, extra: 1}))
-	info, err := cl.Group("everytopic")
-	require.NoError(t, err)
-	require.Equal(t, map[string]map[int32]int64{"own": {0: 2}, "extra": {0: 1}}, info.Committed)
+	for topic, want := range map[string]int64{tOwn: 2, tExtra: 1} {
+		got, err := b.Committed(group, topic)
+		require.NoError(t, err)
+		require.Equal(t, map[int32]int64{0: want}, got, "committed on %s", topic)
+	}
 
 	require.NoError(t, bc.ResetTopicOffsets(testCtx(t), map[kafka.TopicPartition]int64{extra: 1}))
 	require.Equal(t, map[kafka.TopicPartition]int64{own: 3, extra: 1}, bc.HeldTopicOffsets())
@@ -168,19 +175,49 @@ func TestOffsetsOfEverySubscribedTopic(t *testing.T) {
 	require.Equal(t, map[kafka.TopicPartition]int64{own: 2, extra: 1}, bc.HeldTopicOffsets())
 	require.NoError(t, bc.ResetOffsets(testCtx(t), nil), "nil: every subscribed topic to AutoOffsetReset")
 	require.Equal(t, map[kafka.TopicPartition]int64{own: 0, extra: 0}, bc.HeldTopicOffsets())
-	err = bc.ResetTopicOffsets(testCtx(t), map[kafka.TopicPartition]int64{{Topic: "nope", Partition: 0}: 0})
+	err := bc.ResetTopicOffsets(testCtx(t), map[kafka.TopicPartition]int64{{Topic: b.Name("nope"), Partition: 0}: 0})
 	require.ErrorIs(t, err, kafka.ErrUnknownTopicOrPartition)
 }
 
 func TestMembership(t *testing.T) {
-	cl := kafkatest.NeedsKfake(t, "reads group state", kafkatest.Topic("members", 1))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
-	bc := newBalanced(t, c, "members", groupConfig("members"))
+	b := kafkatest.NewBackend(t)
+	topic, group := b.NewTopic("members", 1), b.Name("members")
+	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
+	bc := newBalanced(t, c, topic, groupConfig(group))
 	waitAssignment(t, 1, bc)
 	id, gen := bc.Membership()
-	info, err := cl.Group("members")
-	require.NoError(t, err)
-	require.Len(t, info.Members, 1)
-	require.Equal(t, info.Members[0].MemberID, id)
+	require.NotEmpty(t, id)
 	require.Positive(t, gen)
+
+	// The coordinator knows the member by that ID and generation: an
+	// independent client's commit under them is accepted, and one under
+	// another generation or member ID is refused.
+	opts := kgoOpts(b.Addrs())
+	if !kafkatest.Mock() { // there kgoOpts caps versions lower already
+		// OffsetCommit v10+ names topics by ID: stay below it.
+		opts = append(opts, kgo.MaxVersions(kversion.V3_9_0()))
+	}
+	k, err := kgo.NewClient(opts...)
+	require.NoError(t, err)
+	defer k.Close()
+	commit := func(member string, generation int32) error {
+		req := kmsg.NewPtrOffsetCommitRequest()
+		req.Group, req.MemberID, req.Generation = group, member, generation
+		rt := kmsg.NewOffsetCommitRequestTopic()
+		rt.Topic = topic
+		rp := kmsg.NewOffsetCommitRequestTopicPartition()
+		rp.Partition, rp.Offset = 0, 0
+		rt.Partitions = append(rt.Partitions, rp)
+		req.Topics = append(req.Topics, rt)
+		resp, err := req.RequestWith(testCtx(t), k)
+		if err != nil {
+			return err
+		}
+		require.Len(t, resp.Topics, 1)
+		require.Len(t, resp.Topics[0].Partitions, 1)
+		return kerr.ErrorForCode(resp.Topics[0].Partitions[0].ErrorCode)
+	}
+	require.NoError(t, commit(id, gen), "the member's own ID and generation")
+	require.ErrorIs(t, commit(id, gen+1), kerr.IllegalGeneration)
+	require.ErrorIs(t, commit(id+"-not", gen), kerr.UnknownMemberID)
 }

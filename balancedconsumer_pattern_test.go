@@ -21,15 +21,15 @@ import (
 func TestTopicPatternFollowsTopics(t *testing.T) {
 	for _, protocol := range []kafka.Assignor{kafka.RangeAssignor{}, kafka.CooperativeStickyAssignor{}} {
 		t.Run(protocol.Name(), func(t *testing.T) {
-			cl := kafkatest.NeedsKfake(t, "creates and deletes topics while the group runs",
-				kafkatest.Topic("pat.a", 2), kafkatest.Topic("pat.gone", 2), kafkatest.Topic("other", 2))
-			c := newClient(t, kafka.Config{Hosts: cl.Addrs(), MetadataMaxAge: 200 * time.Millisecond})
+			b := kafkatest.NewBackend(t)
+			c := newClient(t, kafka.Config{Hosts: b.Addrs(), MetadataMaxAge: 200 * time.Millisecond})
+			pt := newPatternTopics(t, b, c)
 			produce := func(topic, value string) {
 				p := newProducer(t, c, topic, kafka.ProducerConfig{})
 				_, err := p.ProduceSync(testCtx(t), kafka.Message{Value: []byte(value)})
 				require.NoError(t, err)
 			}
-			for _, topic := range []string{"pat.a", "pat.gone", "other"} {
+			for _, topic := range []string{pt.a, pt.gone, pt.other} {
 				produce(topic, topic+"-1")
 			}
 
@@ -38,14 +38,16 @@ func TestTopicPatternFollowsTopics(t *testing.T) {
 			var errs []error
 			ctx, cancel := context.WithCancel(testCtx(t))
 			defer cancel()
-			cfg := groupConfig("pattern-" + protocol.Name())
-			cfg.TopicPattern = regexp.MustCompile(`^pat\.`)
+			cfg := groupConfig(b.Name("pattern-" + protocol.Name()))
+			cfg.TopicPattern = regexp.MustCompile(`^` + regexp.QuoteMeta(pt.prefix) + `\.`)
 			cfg.MembershipProtocol = protocol
 			cfg.AutoCommitEnable = true
 			cfg.AutoCommitInterval = 50 * time.Millisecond
 			cfg.PartitionCheckInterval = 200 * time.Millisecond
+			var members []*kafka.BalancedConsumer
 			for range 2 {
-				bc := newBalanced(t, c, "pat.a", cfg)
+				bc := newBalanced(t, c, pt.a, cfg)
+				members = append(members, bc)
 				go func() {
 					for {
 						msg, err := bc.Consume(ctx)
@@ -74,35 +76,68 @@ func TestTopicPatternFollowsTopics(t *testing.T) {
 					return true
 				}
 			}
-			require.Eventually(t, has("pat.a-1", "pat.gone-1"), 20*time.Second, 10*time.Millisecond, "the matching topics are consumed")
+			require.Eventually(t, has(pt.a+"-1", pt.gone+"-1"), 20*time.Second, 10*time.Millisecond, "the matching topics are consumed")
 
-			require.NoError(t, c.CreateTopic(testCtx(t), "pat.new", kafka.TopicConfig{Partitions: 3}))
-			produce("pat.new", "pat.new-1")
-			require.Eventually(t, has("pat.new-1"), 20*time.Second, 10*time.Millisecond, "a topic created while the group runs is consumed")
+			pt.create(pt.new, 3)
+			produce(pt.new, pt.new+"-1")
+			require.Eventually(t, has(pt.new+"-1"), 20*time.Second, 10*time.Millisecond, "a topic created while the group runs is consumed")
 
-			require.NoError(t, c.DeleteTopic(testCtx(t), "pat.gone"))
+			require.NoError(t, c.DeleteTopic(testCtx(t), pt.gone))
 			require.Eventually(t, func() bool {
-				g, err := cl.Group("pattern-" + protocol.Name())
-				if err != nil {
-					return false
-				}
-				newParts := 0
-				for _, m := range g.Members {
-					if len(m.Assignment["pat.gone"]) > 0 {
-						return false
+				byTopic := map[string]int{}
+				for _, bc := range members {
+					if len(bc.Assignment()) == 0 {
+						return false // still rebalancing
 					}
-					newParts += len(m.Assignment["pat.new"])
+					for _, tp := range bc.Assignment() {
+						byTopic[tp.Topic]++
+					}
 				}
-				return g.State == "Stable" && len(g.Members) == 2 && newParts == 3
+				return byTopic[pt.gone] == 0 && byTopic[pt.new] == 3 && byTopic[pt.a] == 2
 			}, 20*time.Second, 20*time.Millisecond, "the deleted topic leaves the assignment")
-			produce("pat.new", "pat.new-2")
-			produce("pat.a", "pat.a-2")
-			require.Eventually(t, has("pat.new-2", "pat.a-2"), 20*time.Second, 10*time.Millisecond, "consuming goes on")
+			produce(pt.new, pt.new+"-2")
+			produce(pt.a, pt.a+"-2")
+			require.Eventually(t, has(pt.new+"-2", pt.a+"-2"), 20*time.Second, 10*time.Millisecond, "consuming goes on")
 			time.Sleep(300 * time.Millisecond) // a commit or two after the deletion
 			mu.Lock()
 			defer mu.Unlock()
 			require.Empty(t, errs, "no error about the deleted topic reaches Consume")
-			require.False(t, got["other-1"], "a topic the pattern does not match is not consumed")
+			require.False(t, got[pt.other+"-1"], "a topic the pattern does not match is not consumed")
 		})
 	}
+}
+
+// patternTopics are the topics of a TopicPattern test: a and gone match
+// the pattern from the start, new is created while the group runs, and
+// other does not match. Their names start with a prefix unique to the run
+// (a real cluster holds other topics, and those of earlier runs).
+type patternTopics struct {
+	t                           *testing.T
+	c                           *kafka.Client
+	prefix, a, gone, new, other string
+}
+
+// newPatternTopics creates a (2 partitions), gone (2) and other (2) with
+// c's CreateTopic, and deletes them and new when the test ends.
+func newPatternTopics(t *testing.T, b *kafkatest.Backend, c *kafka.Client) *patternTopics {
+	t.Helper()
+	kafkatest.SkipOnMock(t, "no CreateTopics or DeleteTopics")
+	prefix := b.Name("pat")
+	pt := &patternTopics{t: t, c: c, prefix: prefix, a: prefix + ".a", gone: prefix + ".gone", new: prefix + ".new", other: b.NewTopic("other", 2)}
+	t.Cleanup(func() {
+		for _, topic := range []string{pt.a, pt.gone, pt.new} {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			_ = c.DeleteTopic(ctx, topic) // gone, and new if the test failed early, may be missing
+			cancel()
+		}
+	})
+	pt.create(pt.a, 2)
+	pt.create(pt.gone, 2)
+	return pt
+}
+
+// create creates topic with partitions partitions.
+func (pt *patternTopics) create(topic string, partitions int32) {
+	pt.t.Helper()
+	require.NoError(pt.t, pt.c.CreateTopic(testCtx(pt.t), topic, kafka.TopicConfig{Partitions: partitions}))
 }

@@ -120,23 +120,24 @@ func TestStaticMemberKeepsPartitionsOnRestart(t *testing.T) {
 }
 
 func TestGroupWithFranzGoMember(t *testing.T) {
-	cl := kafkatest.NeedsKfake(t, "compacts the log on demand", kafkatest.Topic("mixed", 8))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
-	ours := newBalanced(t, c, "mixed", groupConfig("mixed-group"))
+	kb := kafkatest.NewBackend(t)
+	name, group := kb.NewTopic("mixed", 8), kb.Name("mixed-group")
+	c := newClient(t, kafka.Config{Hosts: kb.Addrs()})
+	ours := newBalanced(t, c, name, groupConfig(group))
 	var mu sync.Mutex
 	var theirs []int32
-	k, err := kgo.NewClient(kgo.SeedBrokers(cl.Addrs()...), kgo.ConsumerGroup("mixed-group"), kgo.ConsumeTopics("mixed"),
+	k, err := kgo.NewClient(kgoOpts(kb.Addrs(), kgo.ConsumerGroup(group), kgo.ConsumeTopics(name),
 		kgo.Balancers(kgo.RangeBalancer()), kgo.HeartbeatInterval(100*time.Millisecond),
 		kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, m map[string][]int32) {
 			mu.Lock()
-			theirs = append(theirs, m["mixed"]...)
+			theirs = append(theirs, m[name]...)
 			mu.Unlock()
 		}),
 		kgo.OnPartitionsRevoked(func(_ context.Context, _ *kgo.Client, m map[string][]int32) {
 			mu.Lock()
-			theirs = slices.DeleteFunc(theirs, func(p int32) bool { return slices.Contains(m["mixed"], p) })
+			theirs = slices.DeleteFunc(theirs, func(p int32) bool { return slices.Contains(m[name], p) })
 			mu.Unlock()
-		}))
+		}))...)
 	require.NoError(t, err)
 	defer k.Close()
 	go func() {

@@ -69,10 +69,15 @@ func (l *ledger) held() map[string]int {
 	return out
 }
 
-// kip848Cluster is an embedded cluster with fast KIP-848 heartbeats.
+// kip848Heartbeats makes the embedded cluster's KIP-848 heartbeats fast
+// (Kafka's default interval is 5 s).
+var kip848Heartbeats = kafkatest.BrokerConfig("group.consumer.heartbeat.interval.ms", "100")
+
+// kip848Cluster is an embedded cluster with fast KIP-848 heartbeats, for a
+// test that injects faults into them.
 func kip848Cluster(t *testing.T, opts ...kafkatest.Option) *kafkatest.Cluster {
-	opts = append([]kafkatest.Option{kafkatest.BrokerConfig("group.consumer.heartbeat.interval.ms", "100")}, opts...)
-	return kafkatest.NeedsKfake(t, "KIP-848 consumer groups (librdkafka 2.0.2's mock has none)", opts...)
+	opts = append([]kafkatest.Option{kip848Heartbeats}, opts...)
+	return kafkatest.NeedsKfake(t, "injects faults into KIP-848 heartbeats", opts...)
 }
 
 func startMember(t *testing.T, ctx context.Context, c *Client, group, topic string, h partitionHandler) (m *consumerMember, stop func()) {
@@ -119,18 +124,20 @@ func mapsEqual(a, b map[string]int) bool {
 // neither ever taking one the other holds; when one leaves, the other
 // gets them all.
 func TestConsumerMemberSplitsAndLeaves(t *testing.T) {
-	cl := kip848Cluster(t, kafkatest.Topic("t848", 6))
+	kb := kafkatest.NewBackend(t, kip848Heartbeats)
+	kafkatest.SkipOnMock(t, "KIP-848 consumer groups: librdkafka 2.0.2's mock has no ConsumerGroupHeartbeat")
+	topic, group := kb.NewTopic("t848", 6), kb.Name("g")
 	ctx := context.Background()
-	c, err := NewClient(ctx, Config{Hosts: cl.Addrs()})
+	c, err := NewClient(ctx, Config{Hosts: kb.Addrs()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
 	l := newLedger(t)
-	a, stopA := startMember(t, ctx, c, "g", "t848", &ledgerHandler{l: l, name: "a"})
+	a, stopA := startMember(t, ctx, c, group, topic, &ledgerHandler{l: l, name: "a"})
 	defer stopA()
 	waitHeld(t, l, map[string]int{"a": 6})
-	b, stopB := startMember(t, ctx, c, "g", "t848", &ledgerHandler{l: l, name: "b"})
+	b, stopB := startMember(t, ctx, c, group, topic, &ledgerHandler{l: l, name: "b"})
 	waitHeld(t, l, map[string]int{"a": 3, "b": 3})
 	if id, epoch := a.membership(); id == "" || epoch < 1 {
 		t.Errorf("a's membership %q %d", id, epoch)

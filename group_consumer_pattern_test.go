@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gokafka/kafka"
-	"github.com/gokafka/kafka/kafkatest"
 	"github.com/stretchr/testify/require"
 )
 
@@ -18,15 +17,15 @@ import (
 // matching topic created while the group runs is assigned and consumed,
 // and a deleted one leaves the assignment with no error reaching Consume.
 func TestConsumerProtocolTopicPattern(t *testing.T) {
-	cl := kip848Cluster(t, "creates and deletes topics while the group runs",
-		kafkatest.Topic("pat.a", 2), kafkatest.Topic("pat.gone", 2), kafkatest.Topic("other", 2))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), MetadataMaxAge: 200 * time.Millisecond})
+	b := kip848Backend(t)
+	c := newClient(t, kafka.Config{Hosts: b.Addrs(), MetadataMaxAge: 200 * time.Millisecond})
+	pt := newPatternTopics(t, b, c)
 	produce := func(topic, value string) {
 		p := newProducer(t, c, topic, kafka.ProducerConfig{})
 		_, err := p.ProduceSync(testCtx(t), kafka.Message{Value: []byte(value)})
 		require.NoError(t, err)
 	}
-	for _, topic := range []string{"pat.a", "pat.gone", "other"} {
+	for _, topic := range []string{pt.a, pt.gone, pt.other} {
 		produce(topic, topic+"-1")
 	}
 	var mu sync.Mutex
@@ -34,12 +33,12 @@ func TestConsumerProtocolTopicPattern(t *testing.T) {
 	var errs []error
 	ctx, cancel := context.WithCancel(testCtx(t))
 	defer cancel()
-	cfg := kip848Config("pattern848")
-	cfg.TopicPattern = regexp.MustCompile(`pat\.`) // unanchored: "other" does not match
+	cfg := kip848Config(b.Name("pattern848"))
+	cfg.TopicPattern = regexp.MustCompile(regexp.QuoteMeta(pt.prefix) + `\.`) // unanchored; "other" does not match
 	cfg.AutoCommitEnable, cfg.AutoCommitInterval = true, 50*time.Millisecond
 	var members []*kafka.BalancedConsumer
 	for range 2 {
-		bc := newBalanced(t, c, "pat.a", cfg)
+		bc := newBalanced(t, c, pt.a, cfg)
 		members = append(members, bc)
 		go func() {
 			for {
@@ -69,13 +68,13 @@ func TestConsumerProtocolTopicPattern(t *testing.T) {
 			return true
 		}
 	}
-	require.Eventually(t, has("pat.a-1", "pat.gone-1"), 20*time.Second, 10*time.Millisecond, "the matching topics are consumed")
+	require.Eventually(t, has(pt.a+"-1", pt.gone+"-1"), 20*time.Second, 10*time.Millisecond, "the matching topics are consumed")
 
-	require.NoError(t, c.CreateTopic(testCtx(t), "pat.new", kafka.TopicConfig{Partitions: 3}))
-	produce("pat.new", "pat.new-1")
-	require.Eventually(t, has("pat.new-1"), 20*time.Second, 10*time.Millisecond, "a topic created while the group runs is consumed")
+	pt.create(pt.new, 3)
+	produce(pt.new, pt.new+"-1")
+	require.Eventually(t, has(pt.new+"-1"), 20*time.Second, 10*time.Millisecond, "a topic created while the group runs is consumed")
 
-	require.NoError(t, c.DeleteTopic(testCtx(t), "pat.gone"))
+	require.NoError(t, c.DeleteTopic(testCtx(t), pt.gone))
 	require.Eventually(t, func() bool {
 		byTopic := map[string]int{}
 		for _, bc := range members {
@@ -83,14 +82,14 @@ func TestConsumerProtocolTopicPattern(t *testing.T) {
 				byTopic[tp.Topic]++
 			}
 		}
-		return byTopic["pat.gone"] == 0 && byTopic["pat.new"] == 3 && byTopic["pat.a"] == 2
+		return byTopic[pt.gone] == 0 && byTopic[pt.new] == 3 && byTopic[pt.a] == 2
 	}, 20*time.Second, 20*time.Millisecond, "the deleted topic leaves the assignment")
-	produce("pat.new", "pat.new-2")
-	produce("pat.a", "pat.a-2")
-	require.Eventually(t, has("pat.new-2", "pat.a-2"), 20*time.Second, 10*time.Millisecond, "consuming goes on")
+	produce(pt.new, pt.new+"-2")
+	produce(pt.a, pt.a+"-2")
+	require.Eventually(t, has(pt.new+"-2", pt.a+"-2"), 20*time.Second, 10*time.Millisecond, "consuming goes on")
 	time.Sleep(300 * time.Millisecond) // a commit or two after the deletion
 	mu.Lock()
 	defer mu.Unlock()
 	require.Empty(t, errs, "no error about the deleted topic reaches Consume")
-	require.False(t, got["other-1"], "a topic the pattern does not match is not consumed")
+	require.False(t, got[pt.other+"-1"], "a topic the pattern does not match is not consumed")
 }

@@ -1,6 +1,7 @@
 package kafka_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/gokafka/kafka"
@@ -52,30 +53,33 @@ func TestGroupLag(t *testing.T) {
 // TestGroupLagConsumerGroup reads the lag of a KIP-848 group (franz-go's
 // server-side balancer), whose members only ConsumerGroupDescribe shows.
 func TestGroupLagConsumerGroup(t *testing.T) {
-	cl := kafkatest.NeedsKfake(t, "waits for a KIP-848 group to be stable", kafkatest.Topic("lag848", 2))
-	kgoProduceN(t, cl.Addrs(), "lag848", 0, 5)
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	b := kip848Backend(t)
+	topic, group := b.NewTopic("lag848", 2), b.Name("g848")
+	kgoProduceN(t, b.Addrs(), topic, 0, 5)
+	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
 	ctx := testCtx(t)
-	kc, err := kgo.NewClient(kgoOpts(cl.Addrs(), kgo.ClientID("kip848-member"), kgo.ConsumerGroup("g848"), kgo.ConsumeTopics("lag848"),
+	kc, err := kgo.NewClient(kgoOpts(b.Addrs(), kgo.ClientID("kip848-member"), kgo.ConsumerGroup(group), kgo.ConsumeTopics(topic),
 		kgo.ServerSideBalancer(), kgo.Balancers(kgo.RangeBalancer()), kgo.DisableAutoCommit())...)
 	require.NoError(t, err)
 	t.Cleanup(kc.Close)
 	go kc.PollFetches(ctx)
 	require.Eventually(t, func() bool {
-		ds, err := c.DescribeGroups(ctx, "g848")
-		return err == nil && len(ds) == 1 && len(ds[0].Members) == 1 && len(ds[0].Members[0].Assignment["lag848"]) == 2
+		ds, err := c.DescribeGroups(ctx, group)
+		return err == nil && len(ds) == 1 && len(ds[0].Members) == 1 && len(ds[0].Members[0].Assignment[topic]) == 2
 	}, 20e9, 50e6, "the member gets both partitions")
 
-	descs, err := c.DescribeGroups(ctx, "g848")
+	descs, err := c.DescribeGroups(ctx, group)
 	require.NoError(t, err)
 	require.Equal(t, "consumer", descs[0].Type)
 	listed, err := c.ListGroups(ctx)
 	require.NoError(t, err)
-	require.Equal(t, "consumer", listed[0].Type)
+	i := slices.IndexFunc(listed, func(l kafka.GroupListing) bool { return l.GroupID == group })
+	require.GreaterOrEqual(t, i, 0, "listed: %v", listed)
+	require.Equal(t, "consumer", listed[i].Type)
 
-	lag, err := c.GroupLag(ctx, "g848")
+	lag, err := c.GroupLag(ctx, group)
 	require.NoError(t, err)
-	l := lag[kafka.TopicPartition{Topic: "lag848", Partition: 0}]
+	l := lag[kafka.TopicPartition{Topic: topic, Partition: 0}]
 	require.Equal(t, int64(-1), l.Committed)
 	require.Equal(t, int64(5), l.Lag)
 	require.Equal(t, "kip848-member", l.ClientID)

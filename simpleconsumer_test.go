@@ -365,25 +365,30 @@ func TestSimpleConsumerCommitRestartCycle(t *testing.T) {
 	}
 }
 
-// TestSimpleConsumerOffsetOutOfRange: a committed offset below the log
-// start (records deleted) moves to AutoOffsetReset, at start and when a
-// fetch is answered OFFSET_OUT_OF_RANGE mid-way.
+// TestSimpleConsumerCommittedBelowLogStart: a committed offset below the
+// log start (records deleted) moves to AutoOffsetReset when the consumer
+// starts.
+func TestSimpleConsumerCommittedBelowLogStart(t *testing.T) {
+	b, _, topic := scOpen(t, "oor", 1)
+	name, group := topic.Name(), b.Name("g")
+	scFill(t, scKgo(t, b), name, scParts(1), 0, 10)
+	c := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: group})
+	require.NoError(t, c.CommitPartitionOffsets(testCtx(t), map[int32]int64{0: 2}))
+	require.NoError(t, c.Close())
+	require.NoError(t, b.DeleteRecords(name, 0, 6))
+
+	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: group, ConsumerTimeout: 200 * time.Millisecond})
+	require.Equal(t, map[int32][]int64{0: scSpan(6, 10)}, scOffsets(t, name, scDrain(t, sc, 4)), "earliest is the new log start")
+
+	sl := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: group, AutoOffsetReset: kafka.OffsetLatest, ConsumerTimeout: 200 * time.Millisecond})
+	require.Equal(t, map[int32]int64{0: 10}, sl.HeldOffsets())
+	scNoMore(t, sl)
+}
+
+// TestSimpleConsumerOffsetOutOfRange: a committed offset that falls below
+// the log start while the consumer fetches (a fetch answered
+// OFFSET_OUT_OF_RANGE mid-way) moves to AutoOffsetReset.
 func TestSimpleConsumerOffsetOutOfRange(t *testing.T) {
-	t.Run("at start", func(t *testing.T) {
-		cl, _, topic := scKfake(t, "deletes records while a fetch error is injected", "oor", 1)
-		scFill(t, scKgo(t, cl), "oor", scParts(1), 0, 10)
-		c := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g"})
-		require.NoError(t, c.CommitPartitionOffsets(testCtx(t), map[int32]int64{0: 2}))
-		require.NoError(t, c.Close())
-		require.NoError(t, cl.DeleteRecords("oor", 0, 6))
-
-		sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g", ConsumerTimeout: 200 * time.Millisecond})
-		require.Equal(t, map[int32][]int64{0: scSpan(6, 10)}, scOffsets(t, "oor", scDrain(t, sc, 4)), "earliest is the new log start")
-
-		sl := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerGroup: "g", AutoOffsetReset: kafka.OffsetLatest, ConsumerTimeout: 200 * time.Millisecond})
-		require.Equal(t, map[int32]int64{0: 10}, sl.HeldOffsets())
-		scNoMore(t, sl)
-	})
 	for name, reset := range map[string]kafka.OffsetType{"earliest": kafka.OffsetEarliest, "latest": kafka.OffsetLatest} {
 		t.Run("mid-fetch "+name, func(t *testing.T) {
 			cl, _, topic := scKfake(t, "deletes records while a fetch error is injected", "oor", 1)
