@@ -14,6 +14,12 @@
 //   - cpu-ns/msg: the process's user plus system CPU time, from getrusage
 //     (the cluster is another process, so this is the client's, with the Go
 //     runtime's work for it);
+//   - broker-cpu-ns/msg (Linux): the cluster process's CPU time meanwhile,
+//     from /proc/<pid>/stat in 10 ms ticks. The cluster shares the
+//     machine's cores with the client, so on a 2-core machine a run that
+//     keeps both busy takes at least (cpu-ns/msg + broker-cpu-ns/msg) / 2
+//     per message whatever the client does: the bound on any wall-time
+//     ratio between two clients that the broker serves at the same cost;
 //   - allocs/msg and B/msg: the process's allocations;
 //   - peak-RSS-MB (1 KiB produce runs): the process's peak resident set
 //     during the run, from VmHWM, reset before the run through

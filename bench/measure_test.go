@@ -15,13 +15,19 @@ import (
 // A measurement covers a benchmark's timed part and reports, per message:
 // the time (ns/msg), the process's allocations (allocs/msg, B/msg), its
 // CPU time, user plus system (cpu-ns/msg: the broker is another process,
-// so this is the client's, with the Go runtime's work for it), and, when
-// asked, the process's peak resident set during the part (peak-RSS-MB).
+// so this is the client's, with the Go runtime's work for it), the
+// cluster process's CPU time meanwhile (broker-cpu-ns/msg: what serving the
+// client cost the broker, which shares the machine's cores with it), and,
+// when asked, the process's peak resident set during the part
+// (peak-RSS-MB).
 type measurement struct {
 	b   *testing.B
 	mem runtime.MemStats
 	cpu time.Duration // -1 where the platform cannot tell
-	rss *peakRSS      // nil unless asked for and available
+	// brokerCPU is the cluster process's CPU time at the start, -1 where
+	// the platform cannot tell.
+	brokerCPU time.Duration
+	rss       *peakRSS // nil unless asked for and available
 }
 
 // startMeasure starts a measurement and resets b's timer. The benchmarks
@@ -37,6 +43,7 @@ func startMeasure(b *testing.B, withRSS bool) *measurement {
 	}
 	runtime.ReadMemStats(&m.mem)
 	m.cpu = cpuTime()
+	m.brokerCPU = childrenCPUTime()
 	b.ResetTimer()
 	return m
 }
@@ -45,6 +52,7 @@ func startMeasure(b *testing.B, withRSS bool) *measurement {
 func (m *measurement) report(msgs int) {
 	m.b.StopTimer()
 	cpu := cpuTime()
+	brokerCPU := childrenCPUTime()
 	var mem runtime.MemStats
 	runtime.ReadMemStats(&mem)
 	n := float64(max(msgs, 1))
@@ -53,6 +61,9 @@ func (m *measurement) report(msgs int) {
 	m.b.ReportMetric(float64(mem.TotalAlloc-m.mem.TotalAlloc)/n, "B/msg")
 	if cpu >= 0 && m.cpu >= 0 {
 		m.b.ReportMetric(float64((cpu-m.cpu).Nanoseconds())/n, "cpu-ns/msg")
+	}
+	if brokerCPU >= 0 && m.brokerCPU >= 0 {
+		m.b.ReportMetric(float64((brokerCPU-m.brokerCPU).Nanoseconds())/n, "broker-cpu-ns/msg")
 	}
 	if m.rss != nil {
 		if peak := m.rss.stop(); peak > 0 {

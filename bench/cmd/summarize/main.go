@@ -33,7 +33,7 @@ const (
 // metricOrder is the order metrics are printed in; others follow by name.
 // The ones in skip repeat a per-message metric (b.N counts messages).
 var (
-	metricOrder = []string{"ns/msg", "cpu-ns/msg", "allocs/msg", "B/msg", "peak-RSS-MB"}
+	metricOrder = []string{"ns/msg", "cpu-ns/msg", "broker-cpu-ns/msg", "allocs/msg", "B/msg", "peak-RSS-MB"}
 	skip        = map[string]bool{"ns/op": true, "B/op": true, "allocs/op": true, "MB/s": true}
 )
 
