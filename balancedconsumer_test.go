@@ -2,6 +2,7 @@ package kafka_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -104,7 +105,7 @@ var shortSessions = kafkatest.BrokerConfig("group.min.session.timeout.ms", "1000
 
 func TestStaticMemberKeepsPartitionsOnRestart(t *testing.T) {
 	kb := kafkatest.NewBackend(t)
-	kafkatest.SkipOnMock(t, "fails about 1 run in 3 on librdkafka 2.0.2's mock (the restarted static member does not get its partitions back); not yet investigated")
+	kafkatest.SkipOnMock(t, "librdkafka 2.0.2's mock has no static membership: its JoinGroup handler reads GroupInstanceID but never stores it, so the restart is a plain rebalance and members come back in member-ID order")
 	group := groupNames(kb)
 	name := kb.NewTopic("static", 6)
 	c := newClient(t, kafka.Config{Hosts: kb.Addrs()})
@@ -178,7 +179,6 @@ func TestNoLossUnderChurn(t *testing.T) {
 		n = 20_000
 	}
 	b := kafkatest.NewBackend(t)
-	kafkatest.SkipOnMock(t, "fails about 1 run in 3 on librdkafka 2.0.2's mock (not every message processed in time); not yet investigated")
 	group := groupNames(b)
 	name := b.NewTopic("churn", 12)
 	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
@@ -201,8 +201,15 @@ func TestNoLossUnderChurn(t *testing.T) {
 		go func() {
 			for {
 				msg, err := bc.Consume(ctx)
+				if errors.Is(err, kafka.ErrConsumerStopped) || ctx.Err() != nil {
+					return // closed, or the test's time is up
+				}
 				if err != nil {
-					return // closed
+					// Reported once while the member goes on (a commit
+					// refused in a rebalance, say): a member that stopped
+					// here would hold its partitions unread.
+					t.Logf("consume: %v", err)
+					continue
 				}
 				mu.Lock()
 				seen[string(msg.Value)]++
