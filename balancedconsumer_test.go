@@ -179,6 +179,7 @@ func TestNoLossUnderChurn(t *testing.T) {
 		n = 20_000
 	}
 	b := kafkatest.NewBackend(t)
+	kafkatest.SkipOnMock(t, "librdkafka 2.0.2's mock refuses OffsetCommit while its group is joining (Kafka takes commits from current members while it prepares a rebalance) and holds each join for seconds, so under churn the work done meanwhile is redone: 35,000 to 68,000 duplicates in 3 runs of 14")
 	group := groupNames(b)
 	name := b.NewTopic("churn", 12)
 	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
