@@ -202,9 +202,24 @@ func (t *transactions) recordFailure(op string, err error) *TransactionError {
 
 // failedQueued logs a failure recordFailure recorded and fails the
 // batches not yet sent with it. No partition lock may be held.
+//
+// It fails only batches of the transaction txErr failed: its caller may
+// run late (the goroutine that settled a refused batch gets to it after
+// the batch was reported done, and so after CommitTransaction saw the
+// failure and the application aborted), by which time the batches queued
+// may be the next transaction's. Failed with this stale error, which is
+// not their own (ownFailure), they did not fail that transaction, and it
+// committed without them. So each partition's batches are failed only
+// while txErr is still the failure of the transaction, checked under the
+// partition's lock: a batch of the next transaction joins a partition
+// only after finish has cleared the failure.
 func (t *transactions) failedQueued(txErr *TransactionError) {
 	t.p.client.log.Warn("kafka: transaction failed", "transactional_id", t.id, "op", txErr.Op, "fatal", txErr.Fatal, "err", txErr.Err)
-	t.p.failQueued(txErr)
+	t.p.failQueuedWhile(txErr, func() bool {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		return t.err == txErr
+	})
 }
 
 // batchFailed is told of each batch of the transaction that failed, with
