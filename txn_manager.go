@@ -293,6 +293,14 @@ func (t *transactions) end(ctx context.Context, commit bool) error {
 			return err // a message failed: the state is abortable
 		}
 	} else {
+		// Messages still waiting for their topic's metadata first: placed
+		// in batches after the abort began, they would never be sent (an
+		// aborting transaction adds no partition), and the wait for them
+		// lasted until DeliveryTimeout; placed after the abort, they went
+		// out with the next transaction.
+		if err := t.p.discardHeld(ctx, ErrTransactionAborted); err != nil {
+			return err
+		}
 		t.p.failQueued(ErrTransactionAborted)
 		if err := t.settle(ctx); err != nil {
 			return err
