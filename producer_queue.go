@@ -149,15 +149,38 @@ func (p *Producer) produce(ctx context.Context, msg Message, waiting chan Delive
 	if p.client.isClosed() {
 		return ErrClientClosed
 	}
-	if t := p.txn; t != nil {
-		// Held until the message is queued: a commit cannot start
-		// between the check and the queueing.
-		t.gate.RLock()
-		defer t.gate.RUnlock()
-		if err := t.admit(); err != nil {
-			return err
-		}
+	t := p.txn
+	if t == nil {
+		_, err := p.enqueue(ctx, msg, waiting)
+		return err
 	}
+	// Held until the message is queued, or refused and the refusal
+	// recorded: a commit cannot start between the check and then.
+	t.gate.RLock()
+	if err := t.admit(); err != nil {
+		t.gate.RUnlock()
+		return err
+	}
+	failed, err := p.enqueue(ctx, msg, waiting)
+	if err != nil {
+		failed, err = t.refused(err)
+	}
+	t.gate.RUnlock()
+	if failed != nil {
+		// The transaction's batches fail with it, their reports out of
+		// the gate: a report may call the application, which may
+		// produce again.
+		t.failedQueued(failed)
+	}
+	return err
+}
+
+// enqueue is produce's work once msg may go (into the transaction, if
+// any): it takes room for msg and places it in its partition's open
+// batch, or holds it until its topic is known. A message too large is
+// taken and reported failed; in a transaction, that fails the
+// transaction, and enqueue returns the failure for failedQueued.
+func (p *Producer) enqueue(ctx context.Context, msg Message, waiting chan DeliveryReport) (*TransactionError, error) {
 	msg.Offset = -1
 	size := int64(recordSizeBound(&msg))
 	var tooLarge error
@@ -176,42 +199,43 @@ func (p *Producer) produce(ctx context.Context, msg Message, waiting chan Delive
 	if n > 0 {
 		part, err := tq.partition(msg, n)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		msg.Partition = part
 	}
 	if err := p.room.take(ctx, size, p.cfg.FailOnQueueFull, p.quit); err != nil {
-		return err
+		return nil, err
 	}
 	if tooLarge != nil {
 		// Reported, like any other failure, so that nothing else changes.
 		p.room.give(0, size)
+		var failed *TransactionError
 		if p.txn != nil {
-			p.txn.messageFailed(tooLarge)
+			failed = p.txn.recordFailure("produce", tooLarge)
 		}
 		if p.report(DeliveryReport{Message: msg, Err: &OpError{Op: "produce", Topic: msg.Topic, Partition: msg.Partition, Broker: -1, Err: tooLarge}}, waiting) {
 			p.room.give(1, 0)
 		}
-		return nil
+		return failed, nil
 	}
 	m := heldMsg{msg: msg, waiting: waiting, size: size}
 	if n == 0 {
 		if tq.hold(m) {
-			return nil
+			return nil, nil
 		}
 		n = tq.numPartitions()
 		part, err := tq.partition(msg, n)
 		if err != nil {
 			p.room.give(1, size)
-			return err
+			return nil, err
 		}
 		m.msg.Partition = part
 	}
 	if !p.append(tq, m) {
 		p.room.give(1, size)
-		return ErrProducerStopped
+		return nil, ErrProducerStopped
 	}
-	return nil
+	return nil, nil
 }
 
 // partition asks the topic's partitioner for msg's partition among n.

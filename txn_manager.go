@@ -255,6 +255,35 @@ func (t *transactions) messageFailed(err error) {
 	}
 }
 
+// refused is told of a message that Produce admitted into the
+// transaction and then refused, returning err: the partitioner's error,
+// no room (FailOnQueueFull, or ctx ended while Produce waited for some).
+// The transaction cannot commit without the message, and the application
+// may go on to commit without looking at err, so it fails the transaction
+// (abortable), as the Java client's send does with every ApiException it
+// meets while taking a record: a TimeoutException from max.block.ms
+// (metadata, or buffer memory), a record too large, and so on. A ctx
+// that ended is this client's max.block.ms, whether it ended at a
+// deadline or by a cancel (Java's thread interrupt, which leaves the
+// transaction alone, has no equivalent here: every wait is under ctx).
+// Refusals because the producer or client is closing do not: Close
+// aborts the transaction anyway. The gate is held shared: only the
+// failure is recorded, and refused returns it for failedQueued, with
+// the error for Produce to return (the failure, or the earlier one that
+// stands). t.mu must not be held.
+func (t *transactions) refused(err error) (*TransactionError, error) {
+	if errors.Is(err, ErrProducerStopped) || errors.Is(err, ErrClientClosed) {
+		return nil, err
+	}
+	if failed := t.recordFailure("produce", err); failed != nil {
+		return failed, failed
+	}
+	if standing := t.failure(); standing != nil {
+		return nil, standing
+	}
+	return nil, err
+}
+
 // ownFailure reports whether a message's failure is its own, not the
 // abort's or that of the transaction failed already.
 func ownFailure(err error) bool {
