@@ -174,3 +174,44 @@ func TestTransactionCommitWithMessageWaitingForMetadata(t *testing.T) {
 		require.Equal(t, []string{"next"}, readValues(t, cl.Addrs(), known, true, 1))
 	})
 }
+
+// TestTransactionAbortWhileProduceWaitsForRoom: a message waiting for its
+// topic fills the queue, and another Produce waits for room. Produce held
+// the transaction's gate while it waited, so AbortTransaction, which
+// takes the gate alone to end the transaction (and would free the room
+// by discarding the waiting message), waited for that Produce's ctx,
+// whatever its own said.
+func TestTransactionAbortWhileProduceWaitsForRoom(t *testing.T) {
+	const known, creating = "txn-room-known", "txn-room-creating"
+	cl := kafkatest.NeedsKfake(t, "answers a topic's metadata with LEADER_NOT_AVAILABLE", kafkatest.Topic(known, 1))
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: 10 * time.Millisecond})
+	p := newTxnProducer(t, c, "txn-room-abort", kafka.ProducerConfig{MaxQueuedMessages: 1})
+	ctx := testCtx(t)
+
+	fault := leaderNotAvailable(cl, creating)
+	require.NoError(t, p.BeginTransaction())
+	require.NoError(t, p.Produce(ctx, kafka.Message{Topic: creating, Value: []byte("waiting")}))
+	waiting := make(chan error, 1)
+	go func() { waiting <- p.Produce(ctx, kafka.Message{Topic: known, Value: []byte("no room")}) }()
+	require.NoError(t, fault.Wait(ctx, 2))
+	time.Sleep(50 * time.Millisecond) // the second Produce waits for room (if it has not, the test passes anyway)
+
+	aborted := make(chan error, 1)
+	go func() {
+		abortCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		aborted <- p.AbortTransaction(abortCtx)
+	}()
+	select {
+	case err := <-aborted:
+		require.NoError(t, err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("AbortTransaction waited for a Produce waiting for room, past its own ctx")
+	}
+	// Room came back with the abort: the waiting Produce finds the
+	// transaction ended.
+	require.ErrorIs(t, outcome(t, waiting), kafka.ErrNoTransaction)
+	fault.Remove()
+	produceTxn(t, p, known, true, "next")
+	require.Equal(t, []string{"next"}, readValues(t, cl.Addrs(), known, true, 1))
+}
