@@ -359,6 +359,16 @@ func (c *Client) newProducer(ctx context.Context, topic string, cfg ProducerConf
 // [Client.Producer]), and the partitioner's error. Key, Value and Headers
 // are copied before Produce returns, so their memory may be reused at
 // once; the report carries msg as given.
+//
+// In a transaction, a message Produce refuses after the transaction took
+// it in (the partitioner's error, ErrProducerQueueFull, or ctx ending
+// while Produce waits for room, by deadline or cancel alike) fails the
+// transaction, as the Java client's send does: Produce returns an
+// abortable *TransactionError wrapping the cause, and CommitTransaction
+// then fails with it, so that no transaction commits without a message
+// it was asked to hold. Errors about the call itself (ErrNoTopic,
+// ErrTopicMismatch, ErrNoTransaction, ErrProducerStopped) leave the
+// transaction as it was.
 func (p *Producer) Produce(ctx context.Context, msg Message) error {
 	return p.produceHooked(ctx, msg, nil)
 }
@@ -367,7 +377,8 @@ func (p *Producer) Produce(ctx context.Context, msg Message) error {
 // message as stored, with its partition and offset set. Its report goes
 // only to the caller, not to the DeliveryReports channel or OnDelivery.
 // When ctx ends first, ProduceSync returns ctx's error, though the message
-// may still be delivered.
+// may still be delivered (in a transaction, the commit still waits for
+// it). A message it cannot queue fails the transaction as with Produce.
 func (p *Producer) ProduceSync(ctx context.Context, msg Message) (Message, error) {
 	done := make(chan DeliveryReport, 1)
 	if err := p.produceHooked(ctx, msg, done); err != nil {

@@ -234,9 +234,18 @@ func (p *Producer) tryBump() (time.Duration, bool) {
 }
 
 // failQueued fails every batch queued and not in flight with err.
-func (p *Producer) failQueued(err error) {
+func (p *Producer) failQueued(err error) { p.failQueuedWhile(err, nil) }
+
+// failQueuedWhile is failQueued, partition by partition while still
+// (when not nil) holds: it is asked with the partition's lock held, and
+// when it no longer holds the remaining partitions are left alone.
+func (p *Producer) failQueuedWhile(err error, still func() bool) {
 	for _, q := range p.allQueues() {
 		q.mu.Lock()
+		if still != nil && !still() {
+			q.mu.Unlock()
+			return
+		}
 		var failed []*batch
 		for _, b := range q.batches {
 			if !b.inflight && !b.finished {

@@ -149,11 +149,10 @@ func (p *Producer) produce(ctx context.Context, msg Message, waiting chan Delive
 	if p.client.isClosed() {
 		return ErrClientClosed
 	}
-	if t := p.txn; t != nil {
-		// Held until the message is queued: a commit cannot start
-		// between the check and the queueing.
-		t.gate.RLock()
-		defer t.gate.RUnlock()
+	t := p.txn
+	if t != nil {
+		// A first look, so that a Produce outside a transaction fails
+		// at once; the look that counts is under the gate, below.
 		if err := t.admit(); err != nil {
 			return err
 		}
@@ -176,42 +175,100 @@ func (p *Producer) produce(ctx context.Context, msg Message, waiting chan Delive
 	if n > 0 {
 		part, err := tq.partition(msg, n)
 		if err != nil {
-			return err
+			return p.refused(err)
 		}
 		msg.Partition = part
 	}
+	// The wait for room is outside the transaction's gate: an abort
+	// that would free the room (discarding messages held for their
+	// topic) must not wait for this Produce's ctx to get the gate.
 	if err := p.room.take(ctx, size, p.cfg.FailOnQueueFull, p.quit); err != nil {
+		return p.refused(err)
+	}
+	m := heldMsg{msg: msg, waiting: waiting, size: size}
+	if t == nil {
+		_, err := p.enqueue(tq, m, n, tooLarge)
 		return err
 	}
+	// Held until the message is queued, or refused and the refusal
+	// recorded: a commit cannot start between the check and then.
+	t.gate.RLock()
+	if err := t.admit(); err != nil {
+		t.gate.RUnlock()
+		p.room.give(1, size)
+		return err
+	}
+	failed, err := p.enqueue(tq, m, n, tooLarge)
+	if err != nil {
+		failed, err = t.refused(err)
+	}
+	t.gate.RUnlock()
+	if failed != nil {
+		// The transaction's batches fail with it, their reports out of
+		// the gate: a report may call the application, which may
+		// produce again.
+		t.failedQueued(failed)
+	}
+	return err
+}
+
+// refused returns err, the refusal of a message before it took room; in
+// an open transaction, the refusal fails it first (transactions.refused).
+func (p *Producer) refused(err error) error {
+	t := p.txn
+	if t == nil {
+		return err
+	}
+	t.gate.RLock()
+	if t.admit() != nil {
+		t.gate.RUnlock()
+		return err // the transaction ended meanwhile: not its message
+	}
+	failed, err := t.refused(err)
+	t.gate.RUnlock()
+	if failed != nil {
+		t.failedQueued(failed)
+	}
+	return err
+}
+
+// enqueue places a message that took room (n is its topic's partition
+// count, 0 while unknown, and msg.Partition set when n > 0) in its
+// partition's open batch, or holds it until its topic is known; in a
+// transaction, the transaction admitted it. A message too large is
+// reported failed; in a transaction, that fails the transaction, and
+// enqueue returns the failure for failedQueued.
+func (p *Producer) enqueue(tq *topicQueues, m heldMsg, n int, tooLarge error) (*TransactionError, error) {
+	msg, size := m.msg, m.size
 	if tooLarge != nil {
 		// Reported, like any other failure, so that nothing else changes.
 		p.room.give(0, size)
+		var failed *TransactionError
 		if p.txn != nil {
-			p.txn.messageFailed(tooLarge)
+			failed = p.txn.recordFailure("produce", tooLarge)
 		}
-		if p.report(DeliveryReport{Message: msg, Err: &OpError{Op: "produce", Topic: msg.Topic, Partition: msg.Partition, Broker: -1, Err: tooLarge}}, waiting) {
+		if p.report(DeliveryReport{Message: msg, Err: &OpError{Op: "produce", Topic: msg.Topic, Partition: msg.Partition, Broker: -1, Err: tooLarge}}, m.waiting) {
 			p.room.give(1, 0)
 		}
-		return nil
+		return failed, nil
 	}
-	m := heldMsg{msg: msg, waiting: waiting, size: size}
 	if n == 0 {
 		if tq.hold(m) {
-			return nil
+			return nil, nil
 		}
 		n = tq.numPartitions()
 		part, err := tq.partition(msg, n)
 		if err != nil {
 			p.room.give(1, size)
-			return err
+			return nil, err
 		}
 		m.msg.Partition = part
 	}
 	if !p.append(tq, m) {
 		p.room.give(1, size)
-		return ErrProducerStopped
+		return nil, ErrProducerStopped
 	}
-	return nil
+	return nil, nil
 }
 
 // partition asks the topic's partitioner for msg's partition among n.

@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"sync"
@@ -22,7 +23,10 @@ type topicQueues struct {
 	// While the topic's partitions are unknown, messages wait here, in
 	// order, and every later message queues behind them. The engine's
 	// lookups place them in batches, or fail them.
-	settling sync.Mutex // one settleHeld at a time, so that placements keep their order
+	// settling lets one settleHeld (or discardHeld) at a time place or
+	// fail held messages, so that placements keep their order; it is a
+	// channel so that an abort can wait for it within its ctx.
+	settling chan struct{}
 	mu       sync.Mutex
 	holding  atomic.Bool
 	held     []heldMsg
@@ -57,7 +61,7 @@ func (p *Producer) topicFor(topic string) *topicQueues {
 	if tq := cur[topic]; tq != nil {
 		return tq
 	}
-	tq := &topicQueues{p: p, name: topic, partitioner: p.cfg.Partitioner}
+	tq := &topicQueues{p: p, name: topic, partitioner: p.cfg.Partitioner, settling: make(chan struct{}, 1)}
 	if tq.partitioner == nil {
 		// The default partitioner sticks to a partition per topic: each
 		// topic gets its own.
@@ -146,8 +150,8 @@ func (tq *topicQueues) hold(m heldMsg) bool {
 // the application, which may produce again), in order: while they are,
 // holding stays set, so new messages queue behind them.
 func (tq *topicQueues) settleHeld(now time.Time, looked bool, cause error) bool {
-	tq.settling.Lock()
-	defer tq.settling.Unlock()
+	tq.settling <- struct{}{}
+	defer func() { <-tq.settling }()
 	p := tq.p
 	for {
 		tq.mu.Lock()
@@ -177,6 +181,49 @@ func (tq *topicQueues) settleHeld(now time.Time, looked bool, cause error) bool 
 			}
 		}
 	}
+}
+
+// discardHeld fails every held message with cause, whether or not the
+// topic is known by now: the abort of the transaction they belong to. A
+// placement under way (settleHeld) ends first, so that once discardHeld
+// returns, each message held before it was called is either failed or in
+// a batch. It returns ctx's error if ctx ends before that placement.
+func (tq *topicQueues) discardHeld(ctx context.Context, cause error) error {
+	select {
+	case tq.settling <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-tq.settling }()
+	for {
+		tq.mu.Lock()
+		held := tq.held
+		tq.held = nil
+		if len(held) == 0 {
+			tq.lookups, tq.lookErr = 0, nil
+			tq.holding.Store(false)
+			tq.mu.Unlock()
+			return nil
+		}
+		tq.mu.Unlock()
+		for _, m := range held {
+			tq.p.failHeld(tq, m, cause)
+		}
+	}
+}
+
+// discardHeld fails every message held for its topic's metadata with
+// cause (see topicQueues.discardHeld).
+func (p *Producer) discardHeld(ctx context.Context, cause error) error {
+	for _, tq := range *p.topics.Load() {
+		if !tq.holding.Load() {
+			continue
+		}
+		if err := tq.discardHeld(ctx, cause); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // lookupFailure says why held messages fail, or nil while the topic may

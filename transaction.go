@@ -80,7 +80,9 @@ func (p *Producer) BeginTransaction() error {
 }
 
 // CommitTransaction sends every message of the open transaction, waits for
-// all to be acknowledged, and commits the transaction: its messages and
+// all to be acknowledged (a message whose topic is still being looked up
+// or created is waited for too, until it is sent, or fails at
+// DeliveryTimeout), and commits the transaction: its messages and
 // the offsets SendOffsetsToTransaction added become visible together. If a
 // message of the transaction was not delivered, nothing is committed and
 // a *TransactionError says why: call AbortTransaction. When ctx ends
@@ -94,13 +96,17 @@ func (p *Producer) CommitTransaction(ctx context.Context) error {
 }
 
 // AbortTransaction ends the open (or failed) transaction and discards it:
-// messages not yet sent are reported failed with ErrTransactionAborted,
+// messages not yet sent, those still waiting for their topic's metadata
+// included, are reported failed with ErrTransactionAborted at once,
 // those already written are marked aborted, which read-committed consumers
 // skip, and offsets sent with SendOffsetsToTransaction are dropped. The
 // producer is then ready for BeginTransaction. A consumer whose offsets
 // were in the transaction has moved past messages whose output was
-// discarded: rewind it (BalancedConsumer.RewindToCommitted). After a fatal
-// error AbortTransaction returns that error.
+// discarded: rewind it (BalancedConsumer.RewindToCommitted). The abort
+// waits only for the answers to batches already sent, and for the
+// coordinator: when ctx ends first, it returns ctx's error and may be
+// called again to finish. After a fatal error AbortTransaction returns
+// that error.
 func (p *Producer) AbortTransaction(ctx context.Context) error {
 	if err := p.transactional(); err != nil {
 		return err

@@ -202,9 +202,24 @@ func (t *transactions) recordFailure(op string, err error) *TransactionError {
 
 // failedQueued logs a failure recordFailure recorded and fails the
 // batches not yet sent with it. No partition lock may be held.
+//
+// It fails only batches of the transaction txErr failed: its caller may
+// run late (the goroutine that settled a refused batch gets to it after
+// the batch was reported done, and so after CommitTransaction saw the
+// failure and the application aborted), by which time the batches queued
+// may be the next transaction's. Failed with this stale error, which is
+// not their own (ownFailure), they did not fail that transaction, and it
+// committed without them. So each partition's batches are failed only
+// while txErr is still the failure of the transaction, checked under the
+// partition's lock: a batch of the next transaction joins a partition
+// only after finish has cleared the failure.
 func (t *transactions) failedQueued(txErr *TransactionError) {
 	t.p.client.log.Warn("kafka: transaction failed", "transactional_id", t.id, "op", txErr.Op, "fatal", txErr.Fatal, "err", txErr.Err)
-	t.p.failQueued(txErr)
+	t.p.failQueuedWhile(txErr, func() bool {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		return t.err == txErr
+	})
 }
 
 // batchFailed is told of each batch of the transaction that failed, with
@@ -238,6 +253,35 @@ func (t *transactions) messageFailed(err error) {
 	if ownFailure(err) {
 		t.fail("produce", err)
 	}
+}
+
+// refused is told of a message that Produce admitted into the
+// transaction and then refused, returning err: the partitioner's error,
+// no room (FailOnQueueFull, or ctx ended while Produce waited for some).
+// The transaction cannot commit without the message, and the application
+// may go on to commit without looking at err, so it fails the transaction
+// (abortable), as the Java client's send does with every ApiException it
+// meets while taking a record: a TimeoutException from max.block.ms
+// (metadata, or buffer memory), a record too large, and so on. A ctx
+// that ended is this client's max.block.ms, whether it ended at a
+// deadline or by a cancel (Java's thread interrupt, which leaves the
+// transaction alone, has no equivalent here: every wait is under ctx).
+// Refusals because the producer or client is closing do not: Close
+// aborts the transaction anyway. The gate is held shared: only the
+// failure is recorded, and refused returns it for failedQueued, with
+// the error for Produce to return (the failure, or the earlier one that
+// stands). t.mu must not be held.
+func (t *transactions) refused(err error) (*TransactionError, error) {
+	if errors.Is(err, ErrProducerStopped) || errors.Is(err, ErrClientClosed) {
+		return nil, err
+	}
+	if failed := t.recordFailure("produce", err); failed != nil {
+		return failed, failed
+	}
+	if standing := t.failure(); standing != nil {
+		return nil, standing
+	}
+	return nil, err
 }
 
 // ownFailure reports whether a message's failure is its own, not the
@@ -278,6 +322,14 @@ func (t *transactions) end(ctx context.Context, commit bool) error {
 			return err // a message failed: the state is abortable
 		}
 	} else {
+		// Messages still waiting for their topic's metadata first: placed
+		// in batches after the abort began, they would never be sent (an
+		// aborting transaction adds no partition), and the wait for them
+		// lasted until DeliveryTimeout; placed after the abort, they went
+		// out with the next transaction.
+		if err := t.p.discardHeld(ctx, ErrTransactionAborted); err != nil {
+			return err
+		}
 		t.p.failQueued(ErrTransactionAborted)
 		if err := t.settle(ctx); err != nil {
 			return err
