@@ -27,6 +27,7 @@ import (
 // rebalance to commit, see TestCooperativeCloseMidRebalanceCommits.)
 // 8,000 messages; GOKAFKA_LONG=1: 200,000.
 func TestNoLossUnderChurnCooperative(t *testing.T) {
+	t.Parallel()
 	n, churns := 8_000, 6
 	if os.Getenv("GOKAFKA_LONG") != "" {
 		n, churns = 200_000, 40
