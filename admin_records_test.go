@@ -10,6 +10,7 @@ import (
 )
 
 func TestDeleteRecords(t *testing.T) {
+	t.Parallel()
 	b := kafkatest.NewBackend(t)
 	kafkatest.SkipOnMock(t, "no DeleteRecords")
 	topic := b.NewTopic("delete-records", 2)

@@ -72,6 +72,7 @@ func (r *versionRecorder) OnBrokerRequest(e kafka.BrokerRequestEvent) {
 // Kafka releases: each request must use the newest version both sides
 // speak, and everything must still work.
 func TestOlderBrokers(t *testing.T) {
+	t.Parallel()
 	for _, release := range []struct {
 		name string
 		kv   *kversion.Versions

@@ -15,6 +15,7 @@ import (
 // older Kafka releases: each must use the newest version both sides speak
 // (so the oldest and newest encodings meet a broker) and work.
 func TestAdminOlderBrokers(t *testing.T) {
+	t.Parallel()
 	for _, release := range []struct {
 		name string
 		kv   *kversion.Versions

@@ -14,6 +14,7 @@ import (
 // message count (yelp_kafka's auto_commit_interval_messages), long before
 // AutoCommitInterval, for both consumers.
 func TestAutoCommitEveryNMessages(t *testing.T) {
+	t.Parallel()
 	b := kafkatest.NewBackend(t)
 	group := groupNames(b)
 	name := b.NewTopic("counted", 1)

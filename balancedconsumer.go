@@ -595,6 +595,37 @@ func (c *BalancedConsumer) giveUp(ctx context.Context, lost bool, offsets map[To
 	return c.commitLocked(ctx, memberID, generation, offsets)
 }
 
+// mayCatchUp reports whether Close's commit, refused with err, may be made
+// again with the group's current generation: the member rebalances
+// cooperatively with the classic protocol (KIP-848's members commit with
+// their epoch, which Close does not cancel) and was refused only because
+// the group went on to a generation the member did not learn of (Close
+// cancelled its join or sync).
+func (c *BalancedConsumer) mayCatchUp(err error) bool {
+	return c.cfg.GroupProtocol != GroupProtocolConsumer && c.member.cooperative &&
+		(errors.Is(err, ErrIllegalGeneration) || errors.Is(err, ErrRebalanceInProgress))
+}
+
+// commitCaughtUp is Close's commit of offsets made again after the member
+// caught up with the group's generation (see classicMember.catchUp). That
+// waits for the rebalance under way to complete, as long as the group
+// waits for its members to rejoin (RebalanceTimeout; a member that died
+// is dropped sooner, after its session timeout), and the commit then has
+// a RequestTimeout of its own.
+func (c *BalancedConsumer) commitCaughtUp(offsets map[TopicPartition]int64) error {
+	jctx, cancel := context.WithTimeout(context.Background(), c.cfg.RebalanceTimeout)
+	memberID, generation, err := c.member.catchUp(jctx)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("kafka: committing at Close: the group rebalanced and the member could not rejoin it: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), c.client.cfg.RequestTimeout)
+	defer cancel()
+	c.commitMu.Lock()
+	defer c.commitMu.Unlock()
+	return c.commitLocked(ctx, memberID, generation, offsets)
+}
+
 // groupMovedOn reports whether a commit failed because the member's
 // generation is over.
 func groupMovedOn(err error) bool {
@@ -756,7 +787,12 @@ func (c *BalancedConsumer) autoCommit() {
 // of a rebalance: the group rebalances at once, and the other members take
 // the partitions over when their next heartbeat (within their
 // HeartbeatInterval) tells them, rather than after SessionTimeout. A
-// static member (GroupInstanceID) stays in the group. Later calls return
+// cooperative member closed in the middle of a rebalance that went on
+// without it hearing (its commit refused with ILLEGAL_GENERATION or
+// REBALANCE_IN_PROGRESS) first rejoins that rebalance, waiting for it to
+// complete (at most RebalanceTimeout), so that its progress is committed
+// with the new generation rather than redelivered. A static member
+// (GroupInstanceID) stays in the group. Later calls return
 // ErrConsumerStopped.
 func (c *BalancedConsumer) Close() error {
 	err := ErrConsumerStopped
@@ -771,6 +807,7 @@ func (c *BalancedConsumer) Close() error {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), c.client.cfg.RequestTimeout)
 		defer cancel()
+		leaveCtx := ctx
 		err = nil
 		c.mu.Lock()
 		f, memberID, generation := c.f, c.memberID, c.generation
@@ -778,12 +815,21 @@ func (c *BalancedConsumer) Close() error {
 		c.mu.Unlock()
 		if f != nil {
 			f.close()
-			err = c.giveUp(ctx, false, c.commitPoints(f), memberID, generation)
+			offsets := c.commitPoints(f)
+			err = c.giveUp(ctx, false, offsets, memberID, generation)
+			if err != nil && c.mayCatchUp(err) {
+				err = c.commitCaughtUp(offsets)
+				// Catching up may outlast ctx: the leave has a
+				// deadline of its own.
+				var cancelLeave context.CancelFunc
+				leaveCtx, cancelLeave = context.WithTimeout(context.Background(), c.client.cfg.RequestTimeout)
+				defer cancelLeave()
+			}
 		}
 		c.mu.Lock()
 		c.revoking = nil
 		c.mu.Unlock()
-		if lerr := c.leaveGroup(ctx); lerr != nil && err == nil {
+		if lerr := c.leaveGroup(leaveCtx); lerr != nil && err == nil {
 			err = lerr
 		}
 		c.member.closeConn()

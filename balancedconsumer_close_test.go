@@ -90,6 +90,7 @@ func TestCloseDuringRebalanceLeaves(t *testing.T) {
 // waits for that revocation's commit instead of cancelling it, so the
 // partitions' next owner starts where this member stopped.
 func TestCloseDuringRevocationCommits(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NewBackend(t)
 	// Seen on librdkafka 2.0.2's mock: nothing committed. Presumably it
 	// refuses OffsetCommit while its group rebalances (not verified),
@@ -142,6 +143,7 @@ func TestCloseDuringRevocationCommits(t *testing.T) {
 // is the application's, in PreRebalanceCallback: it may commit the
 // partitions being given up.
 func TestPreRebalanceCallbackCommits(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NewBackend(t)
 	name, group := cl.NewTopic("handover", 1), cl.Name("handover")
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})

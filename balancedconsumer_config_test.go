@@ -15,6 +15,7 @@ import (
 // the balanced consumer's commits; 0 means the default 5, a negative value
 // none.
 func TestBalancedCommitRetries(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "injects commit errors", kafkatest.Topic("retries", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	for i, tc := range []struct {

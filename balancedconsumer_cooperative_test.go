@@ -289,6 +289,7 @@ func TestCooperativeJoinKeepsPartitionsFlowing(t *testing.T) {
 // cooperatively from then on). Throughout, no partition is owned by two
 // members at once and every message is consumed.
 func TestCooperativeRollingUpgradeFromRange(t *testing.T) {
+	t.Parallel()
 	kb := kafkatest.NewBackend(t)
 	kafkatest.SkipOnMock(t, "no DescribeGroups")
 	group := groupNames(kb)
@@ -346,6 +347,7 @@ func TestCooperativeRollingUpgradeFromRange(t *testing.T) {
 // under a steady producer, members leaving and joining on both sides: no
 // partition is owned by two members at once, nothing is lost.
 func TestCooperativeMixedWithFranzGo(t *testing.T) {
+	t.Parallel()
 	kb := kafkatest.NewBackend(t)
 	group := groupNames(kb)
 	kafkatest.SkipOnMock(t, mockCooperative)
@@ -447,6 +449,7 @@ func (o *coopTracker) owners() map[kafka.TopicPartition]string {
 // partitions that move are stopped and their progress committed, the
 // others run on; every message is handled, each worker in order.
 func TestCooperativeRunWorkers(t *testing.T) {
+	t.Parallel()
 	kb := kafkatest.NewBackend(t)
 	kafkatest.SkipOnMock(t, mockCooperative)
 	group := groupNames(kb)

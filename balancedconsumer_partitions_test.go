@@ -20,6 +20,7 @@ import (
 // TestGroupFollowsAddedPartitions checks that partitions added to a topic
 // are assigned to the group and consumed, without any member restarting.
 func TestGroupFollowsAddedPartitions(t *testing.T) {
+	t.Parallel()
 	kb := kafkatest.NewBackend(t)
 	kafkatest.SkipOnMock(t, "no CreatePartitions")
 	group := groupNames(kb)
@@ -58,6 +59,7 @@ func TestGroupFollowsAddedPartitions(t *testing.T) {
 // the PostRebalanceCallback), the member reports it once and joins again,
 // rather than holding partitions it does not read.
 func TestFailedAssignmentRejoins(t *testing.T) {
+	t.Parallel()
 	b := kafkatest.NewBackend(t)
 	group := groupNames(b)
 	name := b.NewTopic("flaky", 2)
@@ -90,6 +92,7 @@ func TestFailedAssignmentRejoins(t *testing.T) {
 // does not get the member thrown out of the group (which would make it
 // rejoin and call the callback again).
 func TestSlowStartKeepsTheSession(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "lowers group.min.session.timeout.ms", kafkatest.Topic("slowstart", 1), shortSessions)
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	produceAt(t, cl, "slowstart", 0, time.Now(), "m")
@@ -141,6 +144,7 @@ func TestCommitChosenOffsets(t *testing.T) {
 // speak of the consumer's own topic, the TopicPartition-keyed ones of
 // every subscribed topic, and ResetOffsets(nil) resets them all.
 func TestOffsetsOfEverySubscribedTopic(t *testing.T) {
+	t.Parallel()
 	b := kafkatest.NewBackend(t)
 	tOwn, tExtra, group := b.NewTopic("own", 1), b.NewTopic("extra", 1), b.Name("everytopic")
 	c := newClient(t, kafka.Config{Hosts: b.Addrs()})

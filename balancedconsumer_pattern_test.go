@@ -19,6 +19,7 @@ import (
 // from the assignment, and no error about it reaches Consume. Under
 // eager (range) and cooperative-sticky rebalancing.
 func TestTopicPatternFollowsTopics(t *testing.T) {
+	t.Parallel()
 	for _, protocol := range []kafka.Assignor{kafka.RangeAssignor{}, kafka.CooperativeStickyAssignor{}} {
 		t.Run(protocol.Name(), func(t *testing.T) {
 			b := kafkatest.NewBackend(t)

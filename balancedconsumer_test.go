@@ -82,6 +82,7 @@ func TestGroupSharesPartitionsAndRebalances(t *testing.T) {
 }
 
 func TestKilledMemberLosesPartitionsAfterSessionTimeout(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "lowers group.min.session.timeout.ms", kafkatest.Topic("killed", 6), shortSessions)
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	cfg := groupConfig("g")
@@ -121,6 +122,7 @@ func TestStaticMemberKeepsPartitionsOnRestart(t *testing.T) {
 }
 
 func TestGroupWithFranzGoMember(t *testing.T) {
+	t.Parallel()
 	kb := kafkatest.NewBackend(t)
 	name, group := kb.NewTopic("mixed", 8), kb.Name("mixed-group")
 	c := newClient(t, kafka.Config{Hosts: kb.Addrs()})
@@ -156,6 +158,7 @@ func TestGroupWithFranzGoMember(t *testing.T) {
 }
 
 func TestGroupRecoversFromCoordinatorErrors(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "injects coordinator errors", kafkatest.Topic("coord", 4))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	for _, code := range []protocol.ErrorCode{protocol.NotCoordinator, protocol.CoordinatorLoadInProgress, protocol.RebalanceInProgress} {
@@ -174,6 +177,7 @@ func TestGroupRecoversFromCoordinatorErrors(t *testing.T) {
 // come and go, marking each message done: every message is processed at
 // least once, and only work not done at a rebalance is done twice.
 func TestNoLossUnderChurn(t *testing.T) {
+	t.Parallel()
 	n := 100_000
 	if testing.Short() {
 		n = 20_000
@@ -253,6 +257,7 @@ func TestNoLossUnderChurn(t *testing.T) {
 // fails and panics now and then: each partition's messages are handled in
 // order, none is skipped, and the commits cover exactly what was handled.
 func TestPartitionWorkers(t *testing.T) {
+	t.Parallel()
 	b := kafkatest.NewBackend(t)
 	group := groupNames(b)
 	name := b.NewTopic("work", 4)

@@ -45,6 +45,7 @@ func (l *eventLog) failedRequests(api string) []kafka.BrokerRequestEvent {
 }
 
 func TestUnansweredRequestTimesOutAndIsRetried(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "delays requests", kafkatest.Topic("slow", 1))
 	log := &eventLog{}
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RequestTimeout: 300 * time.Millisecond, Hooks: []kafka.Hook{log}})
@@ -74,6 +75,7 @@ func TestDroppedConnectionIsRetried(t *testing.T) {
 }
 
 func TestRetriableErrorCodeIsRetried(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "injects errors", kafkatest.Topic("flaky", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	topic, err := c.Topic(testCtx(t), "flaky")
@@ -96,6 +98,7 @@ func TestRetriableErrorCodeIsRetried(t *testing.T) {
 }
 
 func TestRetriesStopAtTheCallersDeadline(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "injects errors", kafkatest.Topic("down", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	topic, err := c.Topic(testCtx(t), "down")

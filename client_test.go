@@ -162,6 +162,7 @@ func TestMetadataRefreshAfterLeaderMove(t *testing.T) {
 }
 
 func TestOffsetQueries(t *testing.T) {
+	t.Parallel()
 	b := kafkatest.NewBackend(t)
 	name := b.NewTopic("offsets", 2)
 	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
@@ -294,6 +295,7 @@ func TestBootstrapContextEndNamesEachSeed(t *testing.T) {
 // caller's deadline says which broker did not answer, not just "context
 // deadline exceeded".
 func TestRefreshContextEndNamesTheBroker(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "delays metadata requests", kafkatest.NumBrokers(1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	cl.Delay(protocol.KeyMetadata, time.Hour, kafkatest.Always)

@@ -14,6 +14,7 @@ import (
 // the other's go on, even those fetched ahead before the pause; on resume
 // it continues where it stopped, nothing skipped and nothing twice.
 func TestSimpleConsumerPause(t *testing.T) {
+	t.Parallel()
 	cl, _, topic := scOpen(t, "pause", 2)
 	name := topic.Name()
 	k := scKgo(t, cl)
@@ -70,6 +71,7 @@ func TestSimpleConsumerPauseUnknownPartition(t *testing.T) {
 // member has its assignment starts paused, stays paused when a second
 // member joins and leaves again, and resumes from where it stopped.
 func TestBalancedConsumerPauseOutlivesRebalance(t *testing.T) {
+	t.Parallel()
 	cl, c, topic := scOpen(t, "bpause", 2)
 	name := topic.Name()
 	k := scKgo(t, cl)

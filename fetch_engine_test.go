@@ -251,6 +251,7 @@ func TestFetchEngineGrowsWithBrokers(t *testing.T) {
 // another FetchWaitMax gets a source and a connection of its own: no
 // request names its partition with theirs.
 func TestFetchEngineSourcesBySettings(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "counts connections, observes Fetch requests and injects a fetch session error", kafkatest.NumBrokers(1),
 		kafkatest.Topic("set-a", 1), kafkatest.Topic("set-b", 1), kafkatest.Topic("set-c", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: 10 * time.Millisecond})

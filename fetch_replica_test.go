@@ -73,6 +73,7 @@ func (e *replicaEnv) fill(t *testing.T, from, n int) {
 // names a follower; the partition is fetched there from then on, and the
 // leader gets no more fetches.
 func TestFetchFollowsPreferredReadReplica(t *testing.T) {
+	t.Parallel()
 	e := newReplicaEnv(t, "replica", kafka.Config{Rack: "rack-b"})
 	assert.Equal(t, int64(1), e.fetches[e.leader].Load(), "the leader was asked once, and named the replica")
 	atReplica := e.fetches[e.replica].Load()
@@ -90,6 +91,7 @@ func TestFetchFollowsPreferredReadReplica(t *testing.T) {
 // on: OFFSET_OUT_OF_RANGE from a replica does not reset the position (a
 // reset to the earliest offset would hand offsets 0-9 out again).
 func TestFetchReplicaErrorBackToLeader(t *testing.T) {
+	t.Parallel()
 	for _, code := range []int16{1, 6, 9, 74} {
 		t.Run(kafka.Error(code).Name(), func(t *testing.T) {
 			e := newReplicaEnv(t, "replica-err", kafka.Config{})
@@ -112,6 +114,7 @@ func TestFetchReplicaErrorBackToLeader(t *testing.T) {
 // after MetadataMaxAge, so that the leader can choose again; here it
 // chooses the leader itself (it names no replica).
 func TestFetchReplicaExpires(t *testing.T) {
+	t.Parallel()
 	e := newReplicaEnv(t, "replica-age", kafka.Config{MetadataMaxAge: 300 * time.Millisecond})
 	require.Eventually(t, func() bool { return e.fetches[e.leader].Load() > 1 }, 20*time.Second, 5*time.Millisecond,
 		"back to the leader")
@@ -125,6 +128,7 @@ func TestFetchReplicaExpires(t *testing.T) {
 // sends its partitions back to the leader (which kfake may move when a
 // broker leaves), with nothing lost or repeated and no error returned.
 func TestFetchReplicaGoneBackToLeader(t *testing.T) {
+	t.Parallel()
 	e := newReplicaEnv(t, "replica-gone", kafka.Config{})
 	require.NoError(t, e.cl.RemoveBroker(e.replica))
 	leader, err := e.cl.Leader(e.topic, 0)

@@ -57,6 +57,7 @@ func newSession(r kafkatest.Request) bool { return r.SessionID == 0 && r.Session
 // fetches dominate, and while only one partition gets new records they
 // name at most that one, where a full fetch names all three.
 func TestFetchSessionsIncremental(t *testing.T) {
+	t.Parallel()
 	const (
 		topic  = "sessions"
 		filled = 100 // records per partition before consuming
@@ -153,6 +154,7 @@ func (h *sessionErrors) get() []error {
 // Consume returns no error, and the Client reports no fetch error (the
 // reset is routine, not a failure).
 func TestFetchSessionErrorFallsBack(t *testing.T) {
+	t.Parallel()
 	const (
 		topic = "session-errors"
 		per   = 150 // records per partition

@@ -114,6 +114,7 @@ func leaderEpoch(t *testing.T, fetches *partitionFetchLog) int32 {
 // The fetches carry the leader's epoch and the epoch of the last batch
 // fetched.
 func TestFetchTruncationResumesAtDivergence(t *testing.T) {
+	t.Parallel()
 	const topic = "trunc"
 	cl, sc, hook, logs, fetches := truncEnv(t, topic)
 	k := scKgo(t, cl)
@@ -160,6 +161,7 @@ func TestFetchTruncationResumesAtDivergence(t *testing.T) {
 // records fetched past it and not handed out yet are dropped, and fetched
 // again from the leader: the consumer sees each offset once, in order.
 func TestFetchTruncationDropsFetchedAhead(t *testing.T) {
+	t.Parallel()
 	const topic = "trunc-ahead"
 	cl, sc, hook, _, fetches := truncEnv(t, topic)
 	k := scKgo(t, cl)
@@ -184,6 +186,7 @@ func TestFetchTruncationDropsFetchedAhead(t *testing.T) {
 // past the position truncated nothing the consumer fetched: it goes on
 // from its position, with no event and nothing read again.
 func TestFetchDivergingEpochAtPosition(t *testing.T) {
+	t.Parallel()
 	const topic = "trunc-none"
 	cl, sc, hook, logs, fetches := truncEnv(t, topic)
 	k := scKgo(t, cl)
@@ -207,6 +210,7 @@ func TestFetchDivergingEpochAtPosition(t *testing.T) {
 // broker's) are retried after a metadata refresh: Consume returns no
 // error, and no message is lost or repeated.
 func TestFetchFencedLeaderEpochRecovers(t *testing.T) {
+	t.Parallel()
 	for _, code := range []int16{74, 75} {
 		t.Run(kafka.Error(code).Name(), func(t *testing.T) {
 			topic := "fenced-" + string(rune('a'+code-74))
@@ -232,6 +236,7 @@ func TestFetchFencedLeaderEpochRecovers(t *testing.T) {
 // its epoch bumped), the consumer fetches from the new leader with the new
 // epoch and loses nothing.
 func TestFetchFollowsNewLeaderEpoch(t *testing.T) {
+	t.Parallel()
 	const topic = "new-epoch"
 	cl := kafkatest.NeedsKfake(t, "moves the leader to bump the leader epoch", kafkatest.NumBrokers(3), kafkatest.Topic(topic, 1))
 	fetches := observePartitionFetches(t, cl, topic)

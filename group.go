@@ -158,6 +158,40 @@ func (g *classicMember) join(ctx context.Context) (map[string][]int32, error) {
 	}
 }
 
+// catchUp brings a cooperative member that lost track of its group's
+// generation back to it, for a last commit: Close cancels the member's
+// loop, and a JoinGroup or SyncGroup cancelled after the coordinator took
+// it leaves the member in a generation it never heard of (commits are then
+// refused with ILLEGAL_GENERATION, or with REBALANCE_IN_PROGRESS until the
+// leader's SyncGroup). It joins again saying it owns what it owned (the
+// coordinator answers a known member's unchanged JoinGroup at once while
+// the rebalance completes), syncs, and returns the membership to commit
+// with. Under cooperative rebalancing nobody else can hold the member's
+// partitions in that generation: they stay with it or are held back until
+// it gives them up. It fails, rather than joining as a newcomer, once the
+// membership is lost (unknown member, or a generation the group has left
+// behind): the group may have given the partitions to others by then.
+func (g *classicMember) catchUp(ctx context.Context) (memberID string, generation int32, err error) {
+	for {
+		g.mu.Lock()
+		lost, id := g.lost, g.memberID
+		g.mu.Unlock()
+		if lost || id == "" {
+			return "", -1, fmt.Errorf("kafka: group %s: the membership was lost", g.group)
+		}
+		_, err := g.joinOnce(ctx)
+		switch {
+		case err == nil:
+			memberID, generation = g.membership()
+			return memberID, generation, nil
+		case errors.Is(err, errRebalance) && ctx.Err() == nil:
+			continue // a rebalance restarted: join it too
+		default:
+			return "", -1, err
+		}
+	}
+}
+
 // joinOnce makes one JoinGroup + SyncGroup round.
 func (g *classicMember) joinOnce(ctx context.Context) (map[string][]int32, error) {
 	b, err := g.client.coordinator(ctx, g.group)

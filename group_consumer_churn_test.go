@@ -22,6 +22,7 @@ import (
 // uncommitted work, plus at most the one message in hand at each
 // revocation of a live member. GOKAFKA_LONG=1 runs 200,000 messages.
 func TestConsumerProtocolChurn(t *testing.T) {
+	t.Parallel()
 	n, churns := 4000, 6
 	if longRun() {
 		n, churns = 200_000, 30

@@ -25,6 +25,7 @@ func kip848Cluster(t *testing.T, why string, opts ...kafkatest.Option) *kafkates
 // but nothing is committed (their new owner may have moved on); the member
 // rejoins, gets them back, and consumption goes on.
 func TestConsumerProtocolFenced(t *testing.T) {
+	t.Parallel()
 	cl := kip848Cluster(t, "answers a heartbeat FENCED_MEMBER_EPOCH", kafkatest.Topic("fence848", 4))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	p := newProducer(t, c, "fence848", kafka.ProducerConfig{})
@@ -96,6 +97,7 @@ func TestConsumerProtocolFenced(t *testing.T) {
 // that closes (leaving with epoch -2) and comes back within the session
 // timeout gets its partitions back, while the other member keeps its own.
 func TestConsumerProtocolStaticRestart(t *testing.T) {
+	t.Parallel()
 	b := kip848Backend(t)
 	group := groupNames(b)("static848")
 	name := b.NewTopic("static848", 6)

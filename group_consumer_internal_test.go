@@ -124,6 +124,7 @@ func mapsEqual(a, b map[string]int) bool {
 // neither ever taking one the other holds; when one leaves, the other
 // gets them all.
 func TestConsumerMemberSplitsAndLeaves(t *testing.T) {
+	t.Parallel()
 	kb := kafkatest.NewBackend(t, kip848Heartbeats)
 	kafkatest.SkipOnMock(t, "KIP-848 consumer groups: librdkafka 2.0.2's mock has no ConsumerGroupHeartbeat")
 	topic, group := kb.NewTopic("t848", 6), kb.Name("g")
@@ -161,6 +162,7 @@ func TestConsumerMemberSplitsAndLeaves(t *testing.T) {
 // TestConsumerMemberFenced: FENCED_MEMBER_EPOCH loses the partitions
 // (revoked as lost) and the member rejoins and gets them back.
 func TestConsumerMemberFenced(t *testing.T) {
+	t.Parallel()
 	for _, code := range []int16{int16(protocol.FencedMemberEpoch), int16(protocol.UnknownMemberID)} {
 		t.Run(Error(code).Error(), func(t *testing.T) {
 			cl := kip848Cluster(t, kafkatest.Topic("t848", 4))
@@ -204,6 +206,7 @@ func TestConsumerMemberFenced(t *testing.T) {
 // TestConsumerMemberCoordinatorErrors: coordinator moves and loads are
 // retried without losing the partitions.
 func TestConsumerMemberCoordinatorErrors(t *testing.T) {
+	t.Parallel()
 	cl := kip848Cluster(t, kafkatest.Topic("t848", 2))
 	ctx := context.Background()
 	c, err := NewClient(ctx, Config{Hosts: cl.Addrs()})

@@ -113,6 +113,7 @@ func (o *ownership) kgoTracked(who string) []kgo.Opt {
 // by two members at once (by their own callbacks), and every message is
 // consumed.
 func TestConsumerProtocolMixedWithFranzGo(t *testing.T) {
+	t.Parallel()
 	n := 4000
 	if longRun() {
 		n = 100_000

@@ -17,6 +17,7 @@ import (
 // matching topic created while the group runs is assigned and consumed,
 // and a deleted one leaves the assignment with no error reaching Consume.
 func TestConsumerProtocolTopicPattern(t *testing.T) {
+	t.Parallel()
 	b := kip848Backend(t)
 	c := newClient(t, kafka.Config{Hosts: b.Addrs(), MetadataMaxAge: 200 * time.Millisecond})
 	pt := newPatternTopics(t, b, c)

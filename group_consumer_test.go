@@ -57,6 +57,7 @@ func TestGroupProtocolConfigChecks(t *testing.T) {
 // the partitions, consume every message once, and their commits (with the
 // member epoch) reach the end of each partition.
 func TestConsumerProtocolConsumesAndCommits(t *testing.T) {
+	t.Parallel()
 	b := kip848Backend(t)
 	group := groupNames(b)
 	name := b.NewTopic("kip848", 4)

@@ -122,6 +122,7 @@ func requireFallback(t *testing.T, key kmsg.Key, got []int16, fallback int16) {
 // warning says so, and the members consume every message exactly once and
 // leave cleanly.
 func TestGroupVersionFallback(t *testing.T) {
+	t.Parallel()
 	if kafkatest.External() {
 		t.Skip("breaks group API versions through kfake controls; KAFKA_BROKERS is set")
 	}

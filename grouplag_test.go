@@ -11,6 +11,7 @@ import (
 )
 
 func TestGroupLag(t *testing.T) {
+	t.Parallel()
 	b := kafkatest.NewBackend(t)
 	kafkatest.SkipOnMock(t, "no DeleteRecords")
 	topic := b.NewTopic("lag", 2)
@@ -53,6 +54,7 @@ func TestGroupLag(t *testing.T) {
 // TestGroupLagConsumerGroup reads the lag of a KIP-848 group (franz-go's
 // server-side balancer), whose members only ConsumerGroupDescribe shows.
 func TestGroupLagConsumerGroup(t *testing.T) {
+	t.Parallel()
 	b := kip848Backend(t)
 	topic, group := b.NewTopic("lag848", 2), b.Name("g848")
 	kgoProduceN(t, b.Addrs(), topic, 0, 5)

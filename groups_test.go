@@ -169,6 +169,7 @@ func TestCoordinatorErrorsNameTheGroup(t *testing.T) {
 }
 
 func TestCoordinatorMovedIsFoundAgain(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "moves coordinators", kafkatest.Topic("t", 3))
 	joinGroup(t, cl, "g", "t", 3)
 	c := groupTestClient(t, cl)
@@ -218,6 +219,7 @@ func TestCoordinatorMovedIsFoundAgain(t *testing.T) {
 }
 
 func TestListAndDescribeGroups(t *testing.T) {
+	t.Parallel()
 	b := kafkatest.NewBackend(t)
 	kafkatest.SkipOnMock(t, "no ListGroups or DescribeGroups")
 	topicT, topicU := b.NewTopic("t", 3), b.NewTopic("u", 2)
@@ -302,6 +304,7 @@ func TestListAndDescribeGroups(t *testing.T) {
 }
 
 func TestDescribeUnknownGroup(t *testing.T) {
+	t.Parallel()
 	// Brokers before Kafka 4.0 describe a group that does not exist as
 	// "Dead" with no members, later ones with GROUP_ID_NOT_FOUND: the
 	// client reports both as ErrGroupIDNotFound.
@@ -331,6 +334,7 @@ func TestDescribeUnknownGroup(t *testing.T) {
 }
 
 func TestDescribeGroupsRetries(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "injects errors", kafkatest.Topic("t", 1))
 	joinGroup(t, cl, "g", "t", 1)
 	c := groupTestClient(t, cl)
@@ -367,6 +371,7 @@ func TestDescribeGroupsRetries(t *testing.T) {
 }
 
 func TestListGroupsRetries(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "injects errors", kafkatest.Topic("t", 1))
 	joinGroup(t, cl, "g", "t", 1)
 	c := groupTestClient(t, cl)
@@ -411,6 +416,7 @@ func TestDecodeAssignment(t *testing.T) {
 }
 
 func TestGroupOffsetsFromOutside(t *testing.T) {
+	t.Parallel()
 	b := kafkatest.NewBackend(t)
 	topic, ops, live := b.NewTopic("t", 3), b.Name("ops"), b.Name("live")
 	c := groupTestClient(t, b)

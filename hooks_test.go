@@ -80,6 +80,7 @@ func (l *errorLog) count(t *testing.T, api string, target error) int {
 // failing as a whole (a dropped connection) each reach RequestErrorHook,
 // while consumption goes on with nothing lost.
 func TestFetchErrorsReachHooks(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "injects errors", kafkatest.Topic("errs", 2))
 	log := &errorLog{}
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), Hooks: []kafka.Hook{log}, RetryBackoff: 10 * time.Millisecond})
@@ -140,6 +141,7 @@ func TestFetchErrorsReachHooks(t *testing.T) {
 // (a dropped connection) reach RequestErrorHook, and the message is still
 // delivered.
 func TestProduceErrorsReachHooks(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "injects errors", kafkatest.Topic("perrs", 2))
 	log := &errorLog{}
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), Hooks: []kafka.Hook{log}, RetryBackoff: 10 * time.Millisecond})

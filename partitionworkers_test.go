@@ -19,6 +19,7 @@ import (
 // handled, however far the stuck one falls behind, and its own backlog
 // stays bounded by QueuedMaxMessages (fetching for it pauses).
 func TestSlowPartitionDoesNotStallOthers(t *testing.T) {
+	t.Parallel()
 	b := kafkatest.NewBackend(t)
 	name := b.NewTopic("lanes", 2)
 	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
@@ -94,6 +95,7 @@ func TestRunWorkersNeedsTaskDoneWithAutoCommit(t *testing.T) {
 // had not handled go back to the consumer, so that a second RunWorkers
 // handles every one of them, in order, and loses none.
 func TestRunWorkersReturnsConnectionLoss(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "drops connections", kafkatest.Topic("lost", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: 10 * time.Millisecond})
 	scFill(t, scKgo(t, cl), "lost", scParts(1), 0, 20)

@@ -33,6 +33,7 @@ import (
 // whatever the machine's speed. CI size: 20,000 messages and 60 faults;
 // GOKAFKA_LONG=1: 200,000 messages and at least 1,000 faults.
 func TestProduceChaos(t *testing.T) {
+	t.Parallel()
 	const partitions = 6
 	n, faults, budget := 20_000, 60, time.Minute
 	if os.Getenv("GOKAFKA_LONG") != "" {

@@ -22,6 +22,7 @@ import (
 // a batch the broker may already hold must not be sent again under the new
 // epoch, where the broker cannot recognise it.
 func TestFinalFailureDoesNotDuplicate(t *testing.T) {
+	t.Parallel()
 	const (
 		n      = 10_000
 		faults = 10
@@ -130,6 +131,7 @@ func TestFinalFailureDoesNotDuplicate(t *testing.T) {
 // the broker recognises it, and not renumbered under a new epoch, where the
 // broker would write it a second time.
 func TestUnknownOutcomeSettledBeforeBump(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		code   protocol.ErrorCode
@@ -195,6 +197,7 @@ func TestUnknownOutcomeSettledBeforeBump(t *testing.T) {
 // want of a producer ID fail with the reason the brokers gave: at once when
 // waiting cannot help, at DeliveryTimeout otherwise.
 func TestProducerIDFailureNamesTheCause(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "injects faults", kafkatest.Topic("noid", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RequestTimeout: 300 * time.Millisecond, RetryBackoff: 10 * time.Millisecond})
 
@@ -276,6 +279,7 @@ func TestMessageNotLostToABatchBeingFailed(t *testing.T) {
 // unknown offset (-1), and not renumbered under a new epoch, which would
 // write it a second time.
 func TestLostAnswerPastSequenceIsDelivered(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "drops an answer and fakes the broker's answer to the retry", kafkatest.Topic("lost", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: 10 * time.Millisecond})
 	p := newProducer(t, c, "lost", kafka.ProducerConfig{

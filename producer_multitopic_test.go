@@ -19,6 +19,7 @@ import (
 // once and in order, and the brokers get Produce requests that carry the
 // batches of several topics.
 func TestMultiTopicProducerWritesEveryTopic(t *testing.T) {
+	t.Parallel()
 	const (
 		n      = 8_000
 		rounds = 8
@@ -108,6 +109,7 @@ func TestMultiTopicProducerWritesEveryTopic(t *testing.T) {
 // message without a Topic, and a Topic.Producer one for another topic,
 // with an error from Produce: nothing is sent, and there is no report.
 func TestMultiTopicProducerRefusesMissingTopic(t *testing.T) {
+	t.Parallel()
 	b := kafkatest.NewBackend(t)
 	named, other := b.NewTopic("named", 1), b.NewTopic("other", 1)
 	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
@@ -157,6 +159,7 @@ func TestMultiTopicProducerRefusesMissingTopic(t *testing.T) {
 // DeliveryTimeout, as the Java client does, rather than failed at the
 // first answer that does not know it: it may be being created.)
 func TestMultiTopicProducerUnknownTopic(t *testing.T) {
+	t.Parallel()
 	const deliveryTimeout = 2 * time.Second
 	b := kafkatest.NewBackend(t)
 	kafkatest.SkipOnMock(t, "Metadata v0-2 only, where asking about an unknown topic creates it")

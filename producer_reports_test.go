@@ -138,6 +138,7 @@ func TestDeliveryReportsCostNothingUntilUsed(t *testing.T) {
 // TestProduceRefusesAnotherTopic: a message naming another topic is
 // refused with ErrTopicMismatch, not written to the producer's topic.
 func TestProduceRefusesAnotherTopic(t *testing.T) {
+	t.Parallel()
 	b := kafkatest.NewBackend(t)
 	tMine := b.NewTopic("mine", 1)
 	tTheirs := b.NewTopic("theirs", 1)
@@ -184,6 +185,7 @@ func TestNoRetries(t *testing.T) {
 // TestProducerMadeWhileBrokersDown: making a producer needs no broker; its
 // producer ID is fetched, with retries, before its first batch is sent.
 func TestProducerMadeWhileBrokersDown(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "drops connections", kafkatest.Topic("later", 2))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RequestTimeout: 500 * time.Millisecond, RetryBackoff: 10 * time.Millisecond})
 	tp, err := c.Topic(testCtx(t), "later")
@@ -212,6 +214,7 @@ func TestProducerMadeWhileBrokersDown(t *testing.T) {
 // returns early: a partition's reports come in the order its messages were
 // stored, and Flush returns after every report it covers.
 func TestReportsInStoredOrderAndFlushWaitsForThem(t *testing.T) {
+	t.Parallel()
 	b := kafkatest.NewBackend(t)
 	name := b.NewTopic("ordered", 1)
 	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
@@ -265,6 +268,7 @@ func TestReportsInStoredOrderAndFlushWaitsForThem(t *testing.T) {
 // report of the first used to take the others along before they had their
 // outcome, reporting them delivered.)
 func TestExpiredBatchesAllReportFailure(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "fails every Produce", kafkatest.Topic("expiring", 1))
 	inj := cl.InjectFault(kafkatest.Fault{APIs: []int16{protocol.KeyProduce}, Code: int16(protocol.NotLeaderOrFollower), Times: kafkatest.Always})
 	defer inj.Remove()

@@ -18,6 +18,7 @@ import (
 // split until they fit, and every message arrives once, in order, even
 // though the application overwrote its buffer after each Produce.
 func TestBatchOverBrokerLimitIsSplit(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name string
 		cfg  kafka.ProducerConfig

@@ -56,6 +56,7 @@ func readTopics(t *testing.T, addrs []string, topics []string, n int) []*kgo.Rec
 }
 
 func TestProduceSync(t *testing.T) {
+	t.Parallel()
 	b := kafkatest.NewBackend(t)
 	name := b.NewTopic("sync", 3)
 	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
@@ -156,6 +157,7 @@ func checkRecords(t *testing.T, recs []*kgo.Record, stored map[string]kafka.Mess
 // what 100,000 messages in 1 MiB batches did, in a tenth of the time;
 // GOKAFKA_LONG=1 runs the large version.
 func TestProduceEveryCodec(t *testing.T) {
+	t.Parallel()
 	n, batchBytes := 1_000, 2<<10
 	if os.Getenv("GOKAFKA_LONG") != "" {
 		n, batchBytes = 100_000, 0
@@ -189,6 +191,7 @@ func TestProduceEveryCodec(t *testing.T) {
 // and a leader move while 50k messages are produced: the idempotent
 // producer must deliver each exactly once, in order, with correct reports.
 func TestProduceThroughFaults(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "injects faults and moves leaders", kafkatest.Topic("faults", 6))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: 10 * time.Millisecond})
 	p := newProducer(t, c, "faults", kafka.ProducerConfig{DeliveryReports: true, Linger: time.Millisecond})
@@ -277,6 +280,7 @@ func TestQueueFull(t *testing.T) {
 }
 
 func TestCloseWithDeadBrokerReportsEverything(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "drops connections", kafkatest.Topic("dead", 2))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RequestTimeout: time.Second})
 	p := newProducer(t, c, "dead", kafka.ProducerConfig{DeliveryReports: true, PendingTimeout: 500 * time.Millisecond})
@@ -307,6 +311,7 @@ func TestCloseWithDeadBrokerReportsEverything(t *testing.T) {
 // writes but answers too late is retried; idempotence must make the broker
 // drop the second copy.
 func TestRetryOfWrittenBatchIsNotDuplicated(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "delays requests", kafkatest.Topic("late", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RequestTimeout: 300 * time.Millisecond})
 	p := newProducer(t, c, "late", kafka.ProducerConfig{AckTimeout: 100 * time.Millisecond})
@@ -379,6 +384,7 @@ func (l *batchLog) OnFetchBatch(e kafka.FetchBatchEvent) {
 }
 
 func TestBatchHooks(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "injects errors", kafkatest.Topic("hooked", 3))
 	log := &batchLog{changed: make(chan struct{}, 1)}
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), Hooks: []kafka.Hook{log}, RetryBackoff: 10 * time.Millisecond})
@@ -436,6 +442,7 @@ func TestFailedBatchDoesNotPoisonTheSequence(t *testing.T) {
 // TestProducerRetryBackoff: the producer's RetryBackoff, not the client's,
 // spaces a batch's attempts (equal jitter: at least half of it).
 func TestProducerRetryBackoff(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "injects errors", kafkatest.Topic("slow", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: time.Millisecond})
 	p := newProducer(t, c, "slow", kafka.ProducerConfig{RetryBackoff: 400 * time.Millisecond})
@@ -468,6 +475,7 @@ func (c *callbackPartitioner) BatchClosed(int32) {
 }
 
 func TestBatchClosedCalledWithoutLocks(t *testing.T) {
+	t.Parallel()
 	b := kafkatest.NewBackend(t)
 	name := b.NewTopic("callback", 1)
 	c := newClient(t, kafka.Config{Hosts: b.Addrs()})

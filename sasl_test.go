@@ -94,6 +94,7 @@ func (b *syncBuffer) count(s string) int {
 // does: the client re-authenticates its connections while producing, and
 // no request fails.
 func TestSASLReauthenticatesAgainstKfake(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "has SASL users and a session lifetime of its own",
 		kafkatest.SASLUser(kafka.SASLScramSHA256, "alice", "s3cret"),
 		kafkatest.BrokerConfig("connections.max.reauth.ms", "400"), kafkatest.Topic("reauth", 3))

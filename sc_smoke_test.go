@@ -11,6 +11,7 @@ import (
 )
 
 func TestSmokeSimpleConsumer(t *testing.T) {
+	t.Parallel()
 	b := kafkatest.NewBackend(t)
 	group := groupNames(b)
 	name := b.NewTopic("sc", 3)

@@ -9,6 +9,7 @@ import (
 )
 
 func TestTLS(t *testing.T) {
+	t.Parallel()
 	server, client, err := kafkatest.NewTLSConfigs()
 	require.NoError(t, err)
 	cl := kafkatest.NeedsKfake(t, "serves TLS with its own certificate", kafkatest.TLS(server), kafkatest.Topic("secret", 2))
@@ -32,6 +33,7 @@ func TestTLS(t *testing.T) {
 }
 
 func TestSASL(t *testing.T) {
+	t.Parallel()
 	for _, mech := range []string{kafka.SASLPlain, kafka.SASLScramSHA256, kafka.SASLScramSHA512} {
 		t.Run(mech, func(t *testing.T) {
 			cl := kafkatest.NeedsKfake(t, "has SASL users of its own", kafkatest.SASLUser(mech, "alice", "s3cret"))

@@ -20,6 +20,7 @@ import (
 // transaction in the log, ReadUncommitted returns both, ReadCommitted only
 // the committed one, and neither stalls at the control records.
 func TestSimpleConsumerTransactions(t *testing.T) {
+	t.Parallel()
 	b, _, topic := scOpen(t, "txn", 1)
 	kafkatest.SkipOnMock(t, "EndTxn writes no control records")
 	name, group := topic.Name(), groupNames(b)
@@ -136,6 +137,7 @@ func scKerr(code int16) error {
 // TestSimpleConsumerOffsetsInterop: offsets committed by gokafka mean the
 // same positions to franz-go, and the reverse.
 func TestSimpleConsumerOffsetsInterop(t *testing.T) {
+	t.Parallel()
 	b, _, topic := scOpen(t, "interop", 3)
 	name, group := topic.Name(), groupNames(b)
 	scFill(t, scKgo(t, b), name, scParts(3), 0, 10)

@@ -176,6 +176,7 @@ func scCommitted(t *testing.T, cl *kafkatest.Cluster, group, topic string) map[i
 // TestSimpleConsumerNewGroupLatest: a new group with OffsetLatest skips
 // what was written before it started and sees what comes after.
 func TestSimpleConsumerNewGroupLatest(t *testing.T) {
+	t.Parallel()
 	b, _, topic := scOpen(t, "latest", 2)
 	name, group := topic.Name(), groupNames(b)
 	k := scKgo(t, b)
@@ -205,6 +206,7 @@ func TestSimpleConsumerNewGroupLatest(t *testing.T) {
 // starts after the commit; consumer_3 with EARLIEST and ResetOffsetOnStart
 // starts at the beginning.
 func TestSimpleConsumerGuideSequence(t *testing.T) {
+	t.Parallel()
 	b, _, topic := scOpen(t, "guide", 1)
 	name, group := topic.Name(), groupNames(b)
 	k := scKgo(t, b)
@@ -230,6 +232,7 @@ func TestSimpleConsumerGuideSequence(t *testing.T) {
 // TestSimpleConsumerContinuesAfterCommit: a new consumer in a group with
 // commits starts exactly at each partition's committed offset.
 func TestSimpleConsumerContinuesAfterCommit(t *testing.T) {
+	t.Parallel()
 	b, _, topic := scOpen(t, "resume", 3)
 	name, group := topic.Name(), groupNames(b)
 	scFill(t, scKgo(t, b), name, scParts(3), 0, 10)
@@ -261,6 +264,7 @@ func TestSimpleConsumerContinuesAfterCommit(t *testing.T) {
 // ResetOffsetOnStart moves every partition to AutoOffsetReset; without it
 // the commits win, and partitions without a commit are new.
 func TestSimpleConsumerResetOffsetOnStart(t *testing.T) {
+	t.Parallel()
 	b, _, topic := scOpen(t, "reset", 2)
 	name, group := topic.Name(), groupNames(b)
 	scFill(t, scKgo(t, b), name, scParts(2), 0, 10)
@@ -305,6 +309,7 @@ func TestSimpleConsumerResetOffsetOnStart(t *testing.T) {
 // TestSimpleConsumerNoGroup: without a group the consumer is a new one
 // (AutoOffsetReset, not offset 0 as pykafka did) and cannot commit.
 func TestSimpleConsumerNoGroup(t *testing.T) {
+	t.Parallel()
 	b, _, topic := scOpen(t, "nogroup", 2)
 	name := topic.Name()
 	scFill(t, scKgo(t, b), name, scParts(2), 0, 6)
@@ -336,6 +341,7 @@ func TestSimpleConsumerNoGroup(t *testing.T) {
 // restarts, several times, while more is written: together the consumers
 // see every offset exactly once.
 func TestSimpleConsumerCommitRestartCycle(t *testing.T) {
+	t.Parallel()
 	b, _, topic := scOpen(t, "cycle", 3)
 	name, group := topic.Name(), groupNames(b)
 	k := scKgo(t, b)
@@ -369,6 +375,7 @@ func TestSimpleConsumerCommitRestartCycle(t *testing.T) {
 // log start (records deleted) moves to AutoOffsetReset when the consumer
 // starts.
 func TestSimpleConsumerCommittedBelowLogStart(t *testing.T) {
+	t.Parallel()
 	b, _, topic := scOpen(t, "oor", 1)
 	name, group := topic.Name(), b.Name("g")
 	scFill(t, scKgo(t, b), name, scParts(1), 0, 10)
@@ -389,6 +396,7 @@ func TestSimpleConsumerCommittedBelowLogStart(t *testing.T) {
 // the log start while the consumer fetches (a fetch answered
 // OFFSET_OUT_OF_RANGE mid-way) moves to AutoOffsetReset.
 func TestSimpleConsumerOffsetOutOfRange(t *testing.T) {
+	t.Parallel()
 	for name, reset := range map[string]kafka.OffsetType{"earliest": kafka.OffsetEarliest, "latest": kafka.OffsetLatest} {
 		t.Run("mid-fetch "+name, func(t *testing.T) {
 			cl, _, topic := scKfake(t, "deletes records while a fetch error is injected", "oor", 1)
@@ -424,6 +432,7 @@ func TestSimpleConsumerOffsetOutOfRange(t *testing.T) {
 // the log start (OffsetEarliest where latest-n is below 0, as the guide
 // does).
 func TestSimpleConsumerLastN(t *testing.T) {
+	t.Parallel()
 	b, _, topic := scOpen(t, "lastn", 3)
 	name := topic.Name()
 	k := scKgo(t, b)
@@ -465,6 +474,7 @@ func TestSimpleConsumerLastN(t *testing.T) {
 // TestSimpleConsumerResetDropsPrefetched: messages fetched ahead before a
 // ResetOffsets are not returned after it.
 func TestSimpleConsumerResetDropsPrefetched(t *testing.T) {
+	t.Parallel()
 	b, _, topic := scOpen(t, "rewind", 1)
 	name := topic.Name()
 	scFill(t, scKgo(t, b), name, scParts(1), 0, 50)
@@ -483,6 +493,7 @@ func TestSimpleConsumerResetDropsPrefetched(t *testing.T) {
 // consumption goes through them without stalling and sees the surviving
 // records only, in order.
 func TestSimpleConsumerCompactedTopic(t *testing.T) {
+	t.Parallel()
 	for _, maxBytes := range []int{0, 1} {
 		t.Run(fmt.Sprintf("FetchMessageMaxBytes=%d", maxBytes), func(t *testing.T) {
 			cl := kafkatest.NeedsKfake(t, "compacts the log on demand")
@@ -531,6 +542,7 @@ func TestSimpleConsumerCompactedTopic(t *testing.T) {
 // ErrConsumerTimeout; the consumer stays usable; ctx ending first is ctx's
 // error.
 func TestSimpleConsumerTimeout(t *testing.T) {
+	t.Parallel()
 	b, _, topic := scOpen(t, "empty", 2)
 	name := topic.Name()
 	sc := scConsumer(t, topic, kafka.SimpleConsumerConfig{ConsumerTimeout: 300 * time.Millisecond})
@@ -581,6 +593,7 @@ func TestSimpleConsumerTimeout(t *testing.T) {
 // TestSimpleConsumerMessagesBreak: leaving a Messages loop early loses
 // nothing: the next Consume returns the next message.
 func TestSimpleConsumerMessagesBreak(t *testing.T) {
+	t.Parallel()
 	b, _, topic := scOpen(t, "brk", 1)
 	name := topic.Name()
 	scFill(t, scKgo(t, b), name, scParts(1), 0, 10)
@@ -637,6 +650,7 @@ func TestSimpleConsumerClose(t *testing.T) {
 // ErrSocketDisconnected or ErrNoBrokersAvailable; a new consumer made after
 // the fault is gone works.
 func TestSimpleConsumerConnectionLoss(t *testing.T) {
+	t.Parallel()
 	cl, _, topic := scKfake(t, "drops connections", "loss", 2)
 	k := scKgo(t, cl)
 	scFill(t, k, "loss", scParts(2), 0, 5)
@@ -691,6 +705,7 @@ func scResilient(t *testing.T, topic *kafka.Topic, cfg kafka.SimpleConsumerConfi
 // partitions get new leaders and consumption goes on with nothing lost or
 // repeated.
 func TestSimpleConsumerLeaderRemoved(t *testing.T) {
+	t.Parallel()
 	cl, _, topic := scKfake(t, "removes a broker", "failover", 3)
 	k := scKgo(t, cl)
 	scFill(t, k, "failover", scParts(3), 0, 30)
@@ -716,6 +731,7 @@ func TestSimpleConsumerLeaderRemoved(t *testing.T) {
 // follows them without an error reaching the caller, and no message is
 // lost or repeated.
 func TestSimpleConsumerLeaderMove(t *testing.T) {
+	t.Parallel()
 	cl, _, topic := scKfake(t, "moves partition leaders", "moving", 3)
 	k := scKgo(t, cl)
 	scFill(t, k, "moving", scParts(3), 0, 300)
@@ -740,6 +756,7 @@ func TestSimpleConsumerLeaderMove(t *testing.T) {
 // TestSimpleConsumerAutoCommit: with AutoCommitEnable, Close commits the
 // held offsets, and so does the timer; without it nothing is committed.
 func TestSimpleConsumerAutoCommit(t *testing.T) {
+	t.Parallel()
 	b, _, topic := scOpen(t, "auto", 2)
 	name, group := topic.Name(), groupNames(b)
 	scFill(t, scKgo(t, b), name, scParts(2), 0, 10)
@@ -782,6 +799,7 @@ func TestSimpleConsumerAutoCommit(t *testing.T) {
 // TestSimpleConsumerPartitionSubset: only the configured partitions are
 // consumed, held and committed.
 func TestSimpleConsumerPartitionSubset(t *testing.T) {
+	t.Parallel()
 	b, _, topic := scOpen(t, "subset", 4)
 	name, group := topic.Name(), groupNames(b)
 	scFill(t, scKgo(t, b), name, scParts(4), 0, 5)

@@ -21,6 +21,7 @@ import (
 // partitions; if it had sent offsets for everything handed out, the
 // revoke loses nothing and the transaction commits.
 func TestTransactionCooperativeRevoke(t *testing.T) {
+	t.Parallel()
 	for _, sentBefore := range []bool{false, true} {
 		t.Run(fmt.Sprint("sent-before-", sentBefore), func(t *testing.T) {
 			cl := kafkatest.NeedsKfake(t, "waits for the group to be stable")

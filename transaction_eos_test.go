@@ -29,6 +29,7 @@ import (
 // messages and at least 40 faults; GOKAFKA_LONG=1: 100,000 messages and
 // at least 500 faults.
 func TestTransactionExactlyOnce(t *testing.T) {
+	t.Parallel()
 	n, faults, budget := 1_500, 40, 90*time.Second
 	if os.Getenv("GOKAFKA_LONG") != "" {
 		n, faults, budget = 100_000, 500, 10*time.Minute

@@ -18,6 +18,7 @@ import (
 // SendOffsetsToTransaction must fail (abortable, wrapping
 // ErrRebalanceInProgress) even though the member holds partitions again.
 func TestTransactionRebalanceGivesBack(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "waits for the group to be stable")
 	const topic = "txn-rebalance"
 	require.NoError(t, cl.CreateTopic(topic, 2))

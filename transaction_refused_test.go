@@ -28,6 +28,7 @@ import (
 // in 3,000 transactions on a quiet machine). Default 100 transactions (50
 // refused), some 0.1 s; with GOKAFKA_LONG=1, 2,000.
 func TestTransactionRefusedBatchNeverCommits(t *testing.T) {
+	t.Parallel()
 	n := 100
 	if os.Getenv("GOKAFKA_LONG") != "" {
 		n = 2_000
@@ -92,6 +93,7 @@ func TestTransactionRefusedBatchNeverCommits(t *testing.T) {
 // commit used to go through without it: its failure only went to the
 // reports, and the end of the commit discarded it.
 func TestTransactionMessageFailedBeforeSendingFailsCommit(t *testing.T) {
+	t.Parallel()
 	t.Run("too large", func(t *testing.T) {
 		b := kafkatest.NewBackend(t)
 		kafkatest.SkipOnMock(t, "librdkafka 2.0.2's mock writes no transaction markers")

@@ -83,6 +83,7 @@ func values(prefix string, n int) []string {
 // read-committed franz-go consumer, aborted ones never; read-uncommitted
 // sees both; our own consumers agree, and skip the control batches.
 func TestTransactionVisibility(t *testing.T) {
+	t.Parallel()
 	b := kafkatest.NewBackend(t)
 	kafkatest.SkipOnMock(t, "librdkafka 2.0.2's mock writes no transaction markers")
 	topic := b.NewTopic("txn-visible", 1)
@@ -126,6 +127,7 @@ func TestTransactionVisibility(t *testing.T) {
 // matches and that names the ID; every later call fails the same way,
 // and nothing of its open transaction becomes visible.
 func TestTransactionFencing(t *testing.T) {
+	t.Parallel()
 	b := kafkatest.NewBackend(t)
 	kafkatest.SkipOnMock(t, "librdkafka 2.0.2's mock writes no transaction markers")
 	topic := b.NewTopic("txn-fenced", 1)
@@ -158,6 +160,7 @@ func TestTransactionFencing(t *testing.T) {
 // TestTransactionRules: the state machine refuses what the protocol
 // forbids, with errors that say why.
 func TestTransactionRules(t *testing.T) {
+	t.Parallel()
 	b := kafkatest.NewBackend(t)
 	kafkatest.SkipOnMock(t, "librdkafka 2.0.2's mock writes no transaction markers")
 	topic := b.NewTopic("txn-rules", 1)
@@ -200,6 +203,7 @@ func TestTransactionRules(t *testing.T) {
 
 // TestTransactionCloseAborts: Close aborts the open transaction.
 func TestTransactionCloseAborts(t *testing.T) {
+	t.Parallel()
 	b := kafkatest.NewBackend(t)
 	kafkatest.SkipOnMock(t, "librdkafka 2.0.2's mock writes no transaction markers")
 	topic := b.NewTopic("txn-close", 1)
@@ -221,6 +225,7 @@ func TestTransactionCloseAborts(t *testing.T) {
 // TestTransactionInteropFranzGo: a franz-go transactional producer's
 // output is read by our read-committed consumer: committed records only.
 func TestTransactionInteropFranzGo(t *testing.T) {
+	t.Parallel()
 	b := kafkatest.NewBackend(t)
 	kafkatest.SkipOnMock(t, "librdkafka 2.0.2's mock writes no transaction markers")
 	topic := b.NewTopic("txn-franz", 1)
@@ -259,6 +264,7 @@ func TestTransactionInteropFranzGo(t *testing.T) {
 // fatal); the abort gets the producer a new epoch (KIP-360), and the next
 // transaction commits.
 func TestTransactionSequenceErrorBumpsEpoch(t *testing.T) {
+	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "injects a sequence error", kafkatest.Topic("txn-bump", 1))
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
 	ctx := testCtx(t)
