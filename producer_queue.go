@@ -295,13 +295,7 @@ func (p *Producer) place(tq *topicQueues, m heldMsg, n int) {
 		}
 		err = &OpError{Op: "produce", Topic: tq.name, Partition: part, Broker: -1, Err: ErrProducerStopped}
 	}
-	p.room.give(0, m.size)
-	if p.txn != nil {
-		p.txn.messageFailed(err)
-	}
-	if p.report(DeliveryReport{Message: m.msg, Err: err}, m.waiting) {
-		p.room.give(1, 0)
-	}
+	p.failUnbatched(m, err)
 }
 
 // append adds a message to its partition's open batch, opening one when

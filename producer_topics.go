@@ -248,11 +248,20 @@ func (tq *topicQueues) lookupFailure(now time.Time, looked bool) error {
 
 // failHeld reports a held message failed with cause.
 func (p *Producer) failHeld(tq *topicQueues, m heldMsg, cause error) {
+	p.failUnbatched(m, &OpError{Op: "produce", Topic: tq.name, Partition: -1, Broker: -1, Err: cause})
+}
+
+// failUnbatched reports a message that took room but never joined a batch
+// failed with err, giving its room back; in a transaction, the failure
+// fails the transaction first (transactions.messageFailed), since it
+// cannot commit without the message. No lock may be held: the report may
+// call the application.
+func (p *Producer) failUnbatched(m heldMsg, err error) {
 	p.room.give(0, m.size)
 	if p.txn != nil {
-		p.txn.messageFailed(cause)
+		p.txn.messageFailed(err)
 	}
-	if p.report(DeliveryReport{Message: m.msg, Err: &OpError{Op: "produce", Topic: tq.name, Partition: -1, Broker: -1, Err: cause}}, m.waiting) {
+	if p.report(DeliveryReport{Message: m.msg, Err: err}, m.waiting) {
 		p.room.give(1, 0)
 	}
 }
