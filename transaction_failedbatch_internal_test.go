@@ -33,21 +33,9 @@ func TestTransactionCommitSeesFailedBatch(t *testing.T) {
 	defer p.Close()
 
 	// The hook holds the goroutine that settled the refused batch until
-	// release (or, should the test go wrong, a while: never for ever).
-	var held atomic.Bool
-	reached, release := make(chan struct{}), make(chan struct{})
-	releaseOnce := sync.OnceFunc(func() { close(release) })
+	// release.
+	reached, releaseOnce := holdSettling(p, ErrInvalidRecord)
 	defer releaseOnce() // before p.Close, which waits for the sink
-	p.afterComplete = func(err error) {
-		if !errors.Is(err, ErrInvalidRecord) || !held.CompareAndSwap(false, true) {
-			return
-		}
-		close(reached)
-		select {
-		case <-release:
-		case <-time.After(20 * time.Second):
-		}
-	}
 
 	commit := func(value string) {
 		t.Helper()
@@ -88,4 +76,25 @@ func TestTransactionCommitSeesFailedBatch(t *testing.T) {
 		got = append(got, string(m.Value))
 	}
 	require.Equal(t, []string{"a", "c"}, got)
+}
+
+// holdSettling makes the goroutine that settles p's first batch failed
+// with code stop after the batch's reports (Producer.afterComplete):
+// reached is closed once it is held, and release lets it go on (at the
+// latest after 20 s, should the test go wrong: never for ever). Set it
+// before p's first message.
+func holdSettling(p *Producer, code Error) (reached <-chan struct{}, release func()) {
+	var held atomic.Bool
+	r, rel := make(chan struct{}), make(chan struct{})
+	p.afterComplete = func(err error) {
+		if !errors.Is(err, code) || !held.CompareAndSwap(false, true) {
+			return
+		}
+		close(r)
+		select {
+		case <-rel:
+		case <-time.After(20 * time.Second):
+		}
+	}
+	return r, sync.OnceFunc(func() { close(rel) })
 }

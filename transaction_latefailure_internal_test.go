@@ -1,9 +1,6 @@
 package kafka
 
 import (
-	"errors"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -41,20 +38,8 @@ func TestTransactionLateFailureSparesNextTransaction(t *testing.T) {
 		}
 	}
 
-	var held atomic.Bool
-	reached, release := make(chan struct{}), make(chan struct{})
-	releaseOnce := sync.OnceFunc(func() { close(release) })
+	reached, releaseOnce := holdSettling(p, ErrInvalidRecord)
 	defer releaseOnce() // before p.Close, which waits for the sink
-	p.afterComplete = func(err error) {
-		if !errors.Is(err, ErrInvalidRecord) || !held.CompareAndSwap(false, true) {
-			return
-		}
-		close(reached)
-		select {
-		case <-release:
-		case <-time.After(20 * time.Second):
-		}
-	}
 
 	cl.InjectFault(kafkatest.Fault{APIs: []int16{protocol.KeyProduce}, Topic: topic, Code: int16(ErrInvalidRecord)})
 	require.NoError(t, p.BeginTransaction())
