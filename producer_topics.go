@@ -155,9 +155,7 @@ func (tq *topicQueues) settleHeld(now time.Time, looked bool, cause error) bool 
 	p := tq.p
 	for {
 		tq.mu.Lock()
-		if len(tq.held) == 0 {
-			tq.lookups, tq.lookErr = 0, nil
-			tq.holding.Store(false)
+		if tq.releaseIfDoneLocked() {
 			tq.mu.Unlock()
 			return false
 		}
@@ -183,6 +181,18 @@ func (tq *topicQueues) settleHeld(now time.Time, looked bool, cause error) bool 
 	}
 }
 
+// releaseIfDoneLocked ends the topic's holding once no message is held,
+// so that new messages go straight to their batches again, and reports
+// whether it did. tq.mu is held.
+func (tq *topicQueues) releaseIfDoneLocked() bool {
+	if len(tq.held) > 0 {
+		return false
+	}
+	tq.lookups, tq.lookErr = 0, nil
+	tq.holding.Store(false)
+	return true
+}
+
 // discardHeld fails every held message with cause, whether or not the
 // topic is known by now: the abort of the transaction they belong to. A
 // placement under way (settleHeld) ends first, so that once discardHeld
@@ -197,14 +207,12 @@ func (tq *topicQueues) discardHeld(ctx context.Context, cause error) error {
 	defer func() { <-tq.settling }()
 	for {
 		tq.mu.Lock()
-		held := tq.held
-		tq.held = nil
-		if len(held) == 0 {
-			tq.lookups, tq.lookErr = 0, nil
-			tq.holding.Store(false)
+		if tq.releaseIfDoneLocked() {
 			tq.mu.Unlock()
 			return nil
 		}
+		held := tq.held
+		tq.held = nil
 		tq.mu.Unlock()
 		for _, m := range held {
 			tq.p.failHeld(tq, m, cause)
