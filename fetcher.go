@@ -172,30 +172,32 @@ func (f *fetcher) file(b *broker, c claimed, r *protocol.FetchResponsePartition,
 		f.partitionError(b, c, err)
 		return
 	}
-	queued := f.enqueue(c, msgs, next, epoch)
-	if r.PreferredReadReplica >= 0 {
-		f.readFrom(b, c, r.PreferredReadReplica) // what came with it is kept
-	}
-	if queued && len(msgs) > 0 && len(f.client.hooks) > 0 {
-		// Outside the lock: a slow hook must not hold up Consume.
+	if len(msgs) > 0 && len(f.client.hooks) > 0 {
+		// Before the messages are queued, so that a hook has counted every
+		// message Consume returns; and outside the lock, so that a slow hook
+		// holds up only this partition's data.
 		e := FetchBatchEvent{Topic: tp.Topic, Partition: tp.Partition, Messages: len(msgs), Bytes: len(r.Records), Lag: max(r.HighWatermark-next, 0)}
 		emit(f.client.hooks, func(h FetchBatchHook) { h.OnFetchBatch(e) })
+	}
+	f.enqueue(c, msgs, next, epoch)
+	if r.PreferredReadReplica >= 0 {
+		f.readFrom(b, c, r.PreferredReadReplica) // what came with it is kept
 	}
 }
 
 // enqueue queues a partition's fetched messages, and the epoch of the last batch,
-// unless its position moved meanwhile; it reports whether it queued them.
-func (f *fetcher) enqueue(c claimed, msgs []Message, next int64, epoch int32) bool {
+// unless its position moved meanwhile.
+func (f *fetcher) enqueue(c claimed, msgs []Message, next int64, epoch int32) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	ps := c.ps
 	ps.unclaim(c)
 	if ps.gen != c.gen || f.ctx.Err() != nil {
-		return false // seeked meanwhile (this data is for the old position), or closed
+		return // seeked meanwhile (this data is for the old position), or closed
 	}
 	ps.failures = 0
 	if next == c.offset {
-		return false // nothing new; the broker waited FetchWaitMax
+		return // nothing new; the broker waited FetchWaitMax
 	}
 	ps.lastEpoch = epoch // sent as LastFetchedEpoch from now on (KIP-320)
 	ps.fetchOffset = next
@@ -205,7 +207,6 @@ func (f *fetcher) enqueue(c claimed, msgs []Message, next int64, epoch int32) bo
 	case f.avail <- struct{}{}:
 	default:
 	}
-	return true
 }
 
 // decode turns a partition's records into messages, from the claimed

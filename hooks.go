@@ -156,7 +156,8 @@ type ProduceBatchEvent struct {
 }
 
 // FetchBatchHook is told about every partition's share of a fetch response
-// that brought messages.
+// that brought messages. It is told before the messages can be consumed, so
+// a count kept by the hook covers every message Consume has returned.
 type FetchBatchHook interface {
 	OnFetchBatch(FetchBatchEvent)
 }
