@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -175,6 +176,11 @@ func (c *Client) DescribeGroups(ctx context.Context, groups ...string) ([]GroupD
 					delete(failed, g)
 				}
 				for g, err := range errs {
+					if prev, ok := failed[g]; ok && ctx.Err() != nil {
+						// As in retry: the answer before says more than
+						// "deadline exceeded".
+						err = fmt.Errorf("%w (the context ended during the next attempt: %v)", prev, err)
+					}
 					failed[g] = err
 					if coordinatorGone(err) {
 						c.coords.forget(coordinatorKey{typ: coordinatorGroup, key: g}, b.id)

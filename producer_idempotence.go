@@ -39,7 +39,7 @@ func newIdempotence(c *Client) *idempotence {
 // already held) for the next epoch of the same ID.
 func (i *idempotence) initProducerID(ctx context.Context) error {
 	return i.client.retry(ctx, []string{}, func() error {
-		return i.client.anyBroker(ctx, "init producer id", func(b *broker) error {
+		err := i.client.anyBroker(ctx, "init producer id", func(b *broker) error {
 			version, err := b.version(ctx, protocol.KeyInitProducerID)
 			if err != nil {
 				return final{err}
@@ -63,7 +63,20 @@ func (i *idempotence) initProducerID(ctx context.Context) error {
 			i.mu.Unlock()
 			return nil
 		})
+		if err != nil && ctx.Err() == nil {
+			// Kept at once, not when the retries give up: a batch that
+			// expires meanwhile names the brokers' latest answer.
+			i.mu.Lock()
+			i.lastErr = renewalError(err)
+			i.mu.Unlock()
+		}
+		return err
 	})
+}
+
+// renewalError says that err came of asking for a producer ID or epoch.
+func renewalError(err error) error {
+	return fmt.Errorf("kafka: renewing the idempotent producer's epoch: %w", err)
 }
 
 // assign gives a batch being sealed the producer's identity and its
@@ -204,11 +217,13 @@ func (p *Producer) tryBump() (time.Duration, bool) {
 		if p.client.ctx.Err() != nil {
 			return 0, false
 		}
-		err = fmt.Errorf("kafka: renewing the idempotent producer's epoch: %w", err)
+		err = renewalError(err)
 		i := p.idem
 		i.mu.Lock()
 		i.failures++
-		i.lastErr = err
+		if i.lastErr == nil || !errors.Is(err, context.DeadlineExceeded) {
+			i.lastErr = err // a broker's answer, kept above, says more than no answer in time
+		}
 		n := i.failures
 		i.mu.Unlock()
 		if !IsRetriable(err) && !errors.Is(err, context.DeadlineExceeded) {

@@ -199,7 +199,7 @@ func TestUnknownOutcomeSettledBeforeBump(t *testing.T) {
 func TestProducerIDFailureNamesTheCause(t *testing.T) {
 	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "injects faults", kafkatest.Topic("noid", 1))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RequestTimeout: 300 * time.Millisecond, RetryBackoff: 10 * time.Millisecond})
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RetryBackoff: 10 * time.Millisecond})
 
 	denied := cl.InjectFault(kafkatest.Fault{APIs: []int16{protocol.KeyInitProducerID}, TopLevel: true,
 		Code: int16(protocol.ClusterAuthorizationFailed), Times: kafkatest.Always})
@@ -215,7 +215,9 @@ func TestProducerIDFailureNamesTheCause(t *testing.T) {
 	busy := cl.InjectFault(kafkatest.Fault{APIs: []int16{protocol.KeyInitProducerID}, TopLevel: true,
 		Code: int16(protocol.CoordinatorNotAvailable), Times: kafkatest.Always})
 	defer busy.Remove()
-	q := newProducer(t, c, "noid", kafka.ProducerConfig{RetryBackoff: 10 * time.Millisecond, DeliveryTimeout: time.Second})
+	// DeliveryTimeout ends the message while the producer is still retrying
+	// within RequestTimeout: the report names the latest answer even so.
+	q := newProducer(t, c, "noid", kafka.ProducerConfig{RetryBackoff: 10 * time.Millisecond, DeliveryTimeout: 2 * time.Second})
 	_, err = q.ProduceSync(testCtx(t), kafka.Message{Value: []byte("late")})
 	require.ErrorIs(t, err, kafka.ErrRequestTimedOut)
 	require.ErrorIs(t, err, kafka.ErrCoordinatorNotAvailable, "the report names why")
