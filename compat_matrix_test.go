@@ -317,7 +317,7 @@ func checkVersions(t *testing.T, rec *matrixVersions, served map[int16]int16) {
 
 // runMatrixRow runs every check against one cluster configuration.
 func runMatrixRow(t *testing.T, cl *kafkatest.Cluster, row matrixRow, prefix string, served map[int16]int16) []string {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	rec := &matrixVersions{}
 	if row.pin == "" || strings.HasPrefix(row.pin, row.release) {
@@ -336,7 +336,9 @@ func runMatrixRow(t *testing.T, cl *kafkatest.Cluster, row matrixRow, prefix str
 	cells := make([]string, len(matrixChecks))
 	for i, ch := range matrixChecks {
 		t.Run(ch.col, func(t *testing.T) {
-			cctx, cancel := context.WithTimeout(ctx, 8*time.Second)
+			// Generous: a cell that fails backs off between attempts,
+			// seconds on a loaded machine; one that hangs still shows.
+			cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 			defer cancel()
 			err := ch.run(cctx, e)
 			cells[i] = matrixCell(err)

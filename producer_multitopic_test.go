@@ -160,11 +160,14 @@ func TestMultiTopicProducerRefusesMissingTopic(t *testing.T) {
 // first answer that does not know it: it may be being created.)
 func TestMultiTopicProducerUnknownTopic(t *testing.T) {
 	t.Parallel()
-	const deliveryTimeout = 2 * time.Second
+	// The unknown topic's messages fail after 4 lookups RetryBackoff apart,
+	// well before DeliveryTimeout and after the few round trips below, even
+	// on a loaded machine.
+	const deliveryTimeout = 5 * time.Second
 	b := kafkatest.NewBackend(t)
 	kafkatest.SkipOnMock(t, "Metadata v0-2 only, where asking about an unknown topic creates it")
 	name := b.NewTopic("present", 3)
-	c := newClient(t, kafka.Config{Hosts: b.Addrs()})
+	c := newClient(t, kafka.Config{Hosts: b.Addrs(), RetryBackoff: 500 * time.Millisecond})
 	missing := make(chan kafka.DeliveryReport, 1)
 	p := newMultiTopicProducer(t, c, kafka.ProducerConfig{
 		DeliveryTimeout: deliveryTimeout,
