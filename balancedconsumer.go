@@ -535,6 +535,7 @@ func (c *BalancedConsumer) partitionsChanged() bool {
 
 // startOffsets applies the offset-reset engine to the group's commits.
 func (c *BalancedConsumer) startOffsets(ctx context.Context, f *fetcher, tps []TopicPartition, resetOnStart bool) (map[TopicPartition]int64, error) {
+	f.prepare(tps)
 	committed := map[TopicPartition]int64{}
 	if !resetOnStart {
 		byTopic := map[string][]int32{}

@@ -35,6 +35,11 @@ type sourceKey struct {
 	minBytes  int
 }
 
+// sourceKey names the source that fetches f's partitions from broker.
+func (f *fetcher) sourceKey(broker int32) sourceKey {
+	return sourceKey{broker: broker, isolation: f.opts.isolation, maxWait: f.opts.maxWait, minBytes: f.opts.minBytes}
+}
+
 func (e *fetchEngine) init(c *Client) {
 	e.c = c
 	e.idle = sourceIdle
@@ -65,6 +70,31 @@ func (e *fetchEngine) register(f *fetcher) {
 		e.route(ps, meta)
 	}
 	e.wakeAdded()
+}
+
+// prepare has the sources that will fetch tps for f connect now, while
+// the consumer still looks up where to start: its first fetch then waits
+// for no dial. The partitions join their sources later (register).
+func (e *fetchEngine) prepare(f *fetcher, tps []TopicPartition) {
+	e.start()
+	meta := e.c.meta.Load()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.c.isClosed() {
+		return
+	}
+	for _, tp := range tps {
+		broker := meta.leader(tp)
+		if broker < 0 {
+			continue
+		}
+		key := f.sourceKey(broker)
+		if e.sources[key] == nil {
+			s := newSource(e, key)
+			e.sources[key] = s
+			s.signal() // it connects, then idles until partitions come
+		}
+	}
 }
 
 // unregister takes a fetcher's partitions out of their sources.
@@ -100,7 +130,7 @@ func (e *fetchEngine) route(ps *partState, meta *clusterMeta) {
 	f.mu.Unlock()
 	var s *source
 	if broker >= 0 {
-		key := sourceKey{broker: broker, isolation: f.opts.isolation, maxWait: f.opts.maxWait, minBytes: f.opts.minBytes}
+		key := f.sourceKey(broker)
 		if s = e.sources[key]; s == nil {
 			s = newSource(e, key)
 			e.sources[key] = s

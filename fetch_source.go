@@ -82,10 +82,19 @@ func (s *source) run() {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	var idleSince time.Time
-	// A new source waits for the engine to have added its partitions.
+	// A new source waits for the engine to have added its partitions,
+	// or to have prepared it for partitions to come: then it connects
+	// meanwhile. (A failed dial is left for the first fetch to retry and
+	// report.)
 	select {
 	case <-ctx.Done():
 	case <-s.wake:
+	}
+	s.mu.Lock()
+	prepared := len(s.parts) == 0
+	s.mu.Unlock()
+	if prepared && ctx.Err() == nil {
+		s.conn(ctx) // the error: see above
 	}
 	for ctx.Err() == nil {
 		next := s.claim()

@@ -92,6 +92,10 @@ func newFetcher(c *Client, partitions []TopicPartition, opts fetchOptions) *fetc
 // run starts fetching: the partitions join their leaders' sources.
 func (f *fetcher) run() { f.client.fetches.register(f) }
 
+// prepare has the sources of tps connect while the consumer looks up
+// where to start (fetchEngine.prepare).
+func (f *fetcher) prepare(tps []TopicPartition) { f.client.fetches.prepare(f, tps) }
+
 // wakeLocked tells the sources of f's partitions to look again (room in a
 // buffer, a new position); f.mu is held.
 func (f *fetcher) wakeLocked() {
@@ -373,25 +377,42 @@ func (f *fetcher) partitionError(b *broker, c claimed, err error) {
 }
 
 // bounds returns the partitions' log start and end offsets (the end is the
-// last stable offset when reading committed).
+// last stable offset when reading committed). Every topic's start and end
+// are asked at once: a consumer's start waits one round trip, not two per
+// topic.
 func (f *fetcher) bounds(ctx context.Context, parts []TopicPartition) (map[TopicPartition]logBounds, error) {
 	byTopic := map[string][]int32{}
 	for _, tp := range parts {
 		byTopic[tp.Topic] = append(byTopic[tp.Topic], tp.Partition)
 	}
-	out := make(map[TopicPartition]logBounds, len(parts))
-	for topic, ids := range byTopic {
-		start, err := f.client.listOffsets(ctx, topic, ids, listEarliest, 0)
+	var (
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		out  = make(map[TopicPartition]logBounds, len(parts))
+		errs []error
+	)
+	ask := func(topic string, ids []int32, timestamp int64, isolation int8, set func(*logBounds, int64)) {
+		got, err := f.client.listOffsets(ctx, topic, ids, timestamp, isolation)
+		mu.Lock()
+		defer mu.Unlock()
 		if err != nil {
-			return nil, err
-		}
-		end, err := f.client.listOffsets(ctx, topic, ids, listLatest, f.opts.isolation)
-		if err != nil {
-			return nil, err
+			errs = append(errs, err)
+			return
 		}
 		for _, p := range ids {
-			out[TopicPartition{topic, p}] = logBounds{start: start[p], end: end[p]}
+			tp := TopicPartition{topic, p}
+			b := out[tp]
+			set(&b, got[p])
+			out[tp] = b
 		}
+	}
+	for topic, ids := range byTopic {
+		wg.Go(func() { ask(topic, ids, listEarliest, 0, func(b *logBounds, o int64) { b.start = o }) })
+		wg.Go(func() { ask(topic, ids, listLatest, f.opts.isolation, func(b *logBounds, o int64) { b.end = o }) })
+	}
+	wg.Wait()
+	if len(errs) > 0 {
+		return nil, errs[0]
 	}
 	return out, nil
 }

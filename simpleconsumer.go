@@ -67,6 +67,7 @@ func (t *Topic) SimpleConsumer(ctx context.Context, cfg SimpleConsumerConfig) (*
 // start positions each partition: the offset-reset engine applied to the
 // committed offsets and the logs' bounds.
 func (c *SimpleConsumer) start(ctx context.Context, parts []int32) error {
+	c.f.prepare(c.tps(parts))
 	var committed map[int32]int64
 	if c.cfg.ConsumerGroup != "" && !c.cfg.ResetOffsetOnStart {
 		var err error
