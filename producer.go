@@ -151,8 +151,10 @@ type ProducerConfig struct {
 	// producer's goroutines: it must be quick and safe for concurrent use.
 	// A partition's reports come in the order its messages were stored,
 	// and its next batch is sent once the calls for the previous one have
-	// returned, so OnDelivery must not wait for another message's delivery
-	// (ProduceSync, Flush).
+	// returned, so OnDelivery must not wait for another message's delivery:
+	// not call ProduceSync, Flush, Close, CommitTransaction or
+	// AbortTransaction (each waits for deliveries, some perhaps behind the
+	// very call making it). Hand such work to another goroutine.
 	OnDelivery func(DeliveryReport)
 }
 
