@@ -158,6 +158,15 @@ type BalancedConsumerConfig struct {
 	// rebalance (or on Close), with the offsets about to be committed for
 	// them (yelp_kafka's pre_rebalance_callback).
 	PreRebalanceCallback func(ctx context.Context, revoked map[TopicPartition]int64)
+	// PartitionsLostCallback, when set, is called instead of
+	// PreRebalanceCallback for partitions lost with the membership: the
+	// group dropped the member (its session expired, or it was fenced),
+	// so nothing is committed for them and other members may be reading
+	// them already; work in hand for them will be done again. lost holds
+	// the offsets the member had reached. When nil, PreRebalanceCallback
+	// hears of lost partitions too (as Java's onPartitionsLost defaults to
+	// onPartitionsRevoked), though committing them cannot succeed.
+	PartitionsLostCallback func(ctx context.Context, lost map[TopicPartition]int64)
 	// PostRebalanceCallback is called after an assignment with the
 	// partitions' offsets before the rebalance (old) and where each new
 	// partition would start (new); it may return offsets to start from
@@ -340,7 +349,6 @@ func (t *Topic) BalancedConsumer(ctx context.Context, cfg BalancedConsumerConfig
 		// A member dropped from the group gives up what it holds before
 		// it joins again: the group may have given it to others.
 		c.member.onLost = func() {
-			c.client.log.Info("kafka: membership lost; giving up the partitions", "group", cfg.ConsumerGroup)
 			c.revokeAll(context.WithoutCancel(c.ctx), true)
 			c.member.setOwned(nil)
 		}
@@ -434,8 +442,9 @@ func (c *BalancedConsumer) run() {
 		if !c.member.cooperative {
 			// A Close from now on waits for the revocation's commit
 			// rather than cancelling it: the partitions' new owners
-			// start from it.
-			c.revokeAll(context.WithoutCancel(c.ctx), false)
+			// start from it. A member the group dropped has lost them:
+			// no commit would be taken.
+			c.revokeAll(context.WithoutCancel(c.ctx), c.member.isLost())
 		}
 	}
 }
@@ -583,7 +592,15 @@ func (c *BalancedConsumer) lastHeld() map[TopicPartition]int64 {
 // committed (otherwise committing is the application's, in the callback),
 // unless the partitions were lost with the membership.
 func (c *BalancedConsumer) giveUp(ctx context.Context, lost bool, offsets map[TopicPartition]int64, memberID string, generation int32) error {
-	if cb := c.cfg.PreRebalanceCallback; cb != nil {
+	cb := c.cfg.PreRebalanceCallback
+	if lost {
+		c.client.log.Warn("kafka: partitions lost with the group membership; work in hand for them will be done again",
+			"group", c.cfg.ConsumerGroup, "partitions", len(offsets))
+		if c.cfg.PartitionsLostCallback != nil {
+			cb = c.cfg.PartitionsLostCallback
+		}
+	}
+	if cb != nil {
 		cb(ctx, maps.Clone(offsets))
 	}
 	if lost || (!c.cfg.AutoCommitEnable && !c.cfg.TrackTaskDone) {

@@ -311,6 +311,14 @@ func (g *classicMember) markLost() {
 	g.lost = true
 }
 
+// isLost reports whether the member lost its membership, and with it the
+// partitions it held, since it last joined.
+func (g *classicMember) isLost() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.lost
+}
+
 // subscriptionVersion is the ConsumerProtocolSubscription version we send:
 // v1 adds owned partitions and v2 the generation, which sticky assignors
 // use; every client since Kafka 2.4 reads it.
