@@ -161,6 +161,20 @@ func (e *noBrokersError) Unwrap() []error {
 func (c *Client) install(m *clusterMeta) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.installLocked(m)
+}
+
+// installMerged installs resp merged into the current metadata; merging
+// under c.mu, a leader a broker's answer named meanwhile (leader hints) is
+// not undone by an older view.
+func (c *Client) installMerged(resp *protocol.MetadataResponse, full bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.installLocked(merge(c.meta.Load(), resp, full))
+}
+
+// installLocked is install with c.mu held.
+func (c *Client) installLocked(m *clusterMeta) {
 	for id, b := range c.brokers {
 		if info, ok := m.brokers[id]; !ok || info.Addr() != b.addr {
 			b.close()
@@ -196,7 +210,7 @@ func (c *Client) refresh(ctx context.Context, topics []string, autoCreate bool) 
 	if err != nil {
 		return err
 	}
-	c.install(merge(c.meta.Load(), resp, topics == nil))
+	c.installMerged(resp, topics == nil)
 	return nil
 }
 

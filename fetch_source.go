@@ -239,6 +239,7 @@ func (s *source) fetchOnce(ctx context.Context) error {
 	}
 	s.session.answered(resp.SessionID)
 	got := s.rs.results(resp, version)
+	s.followLeaders(got, resp.NodeEndpoints)
 	for _, c := range s.claimed {
 		r := got[c.ps.tp]
 		if r == nil {
@@ -254,6 +255,21 @@ func (s *source) fetchOnce(ctx context.Context) error {
 		c.ps.f.file(b, c, r, &s.rs.batch)
 	}
 	return nil
+}
+
+// followLeaders installs the leaders the answer names for partitions this
+// broker no longer leads (KIP-951) and routes them there at once, so that
+// their next fetch waits for no metadata.
+func (s *source) followLeaders(got map[TopicPartition]*protocol.FetchResponsePartition, endpoints []protocol.NodeEndpoint) {
+	var hints []leaderHint
+	for _, c := range s.claimed {
+		if r := got[c.ps.tp]; r != nil && r.ErrorCode != 0 && r.CurrentLeader.LeaderID >= 0 {
+			hints = append(hints, leaderHint{topic: c.ps.tp.Topic, partition: c.ps.tp.Partition, leader: r.CurrentLeader})
+		}
+	}
+	if len(hints) > 0 && s.e.c.applyLeaderHints(hints, endpoints) {
+		s.e.reroute()
+	}
 }
 
 // conn returns the source's connection to its broker, dialing one when

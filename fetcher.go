@@ -369,6 +369,12 @@ func (f *fetcher) partitionError(b *broker, c claimed, err error) {
 	ps.failures++
 	wait := f.client.backoff.Delay(ps.failures - 1)
 	f.mu.Unlock()
+	if leader := f.client.meta.Load().leader(tp); leader >= 0 && leader != b.id && IsRetriable(err) {
+		// The answer named the new leader (KIP-951), and the partition
+		// is routed there already: fetch from it now.
+		f.release(c, 0)
+		return
+	}
 	f.release(c, wait)
 	f.refresh()
 	if !IsRetriable(err) {

@@ -117,9 +117,29 @@ func merge(prev *clusterMeta, resp *protocol.MetadataResponse, full bool) *clust
 			})
 		}
 		slices.SortFunc(tm.partitions, func(a, b Partition) int { return int(a.ID - b.ID) })
+		if prev != nil {
+			keepNewerLeaders(tm, prev.topics[tm.name])
+		}
 		m.topics[tm.name] = tm
 	}
 	return m
+}
+
+// keepNewerLeaders keeps, for each partition of t, the leader old knew
+// under a newer leader epoch: a broker whose metadata lags behind (or
+// behind a leader a Produce or Fetch answer named, KIP-951) must not send
+// the client back to a former leader. A topic made again under the same
+// name (a new topic ID) starts its epochs afresh, and is taken as it is.
+func keepNewerLeaders(t, old *topicMeta) {
+	if old == nil || old.id != t.id {
+		return
+	}
+	for i := range t.partitions {
+		p := &t.partitions[i]
+		if o, ok := old.partition(p.ID); ok && p.LeaderEpoch >= 0 && o.LeaderEpoch > p.LeaderEpoch {
+			p.Leader, p.LeaderEpoch = o.Leader, o.LeaderEpoch
+		}
+	}
 }
 
 // leaderEpoch returns the epoch of tp's leader, -1 when unknown (brokers

@@ -104,6 +104,18 @@ func (e *produceEngine) wakeSinks() {
 	}
 }
 
+// reroute routes qs to their leaders' sinks by the current metadata.
+func (e *produceEngine) reroute(qs []*partQueue) {
+	meta := e.c.meta.Load()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, q := range qs {
+		if _, ok := e.queues[q]; ok {
+			e.route(q, meta)
+		}
+	}
+}
+
 // route moves q to the sink of its partition's leader, or to none while
 // there is no leader; e.mu is held.
 func (e *produceEngine) route(q *partQueue, meta *clusterMeta) {

@@ -498,8 +498,28 @@ func (s *sink) answer(ctx context.Context, call *produceCall) {
 		s.retryAll(&call.req, err, true)
 		return
 	}
+	s.followLeaders(resp, call)
 	for _, b := range call.req.batches {
 		s.settle(b, findResult(resp, b.q, call.version))
+	}
+}
+
+// followLeaders installs the leaders the answer names for partitions this
+// broker no longer leads (KIP-951), before their batches are retried: the
+// retry goes to the new leader at once.
+func (s *sink) followLeaders(resp *protocol.ProduceResponse, call *produceCall) {
+	var (
+		hints []leaderHint
+		moved []*partQueue
+	)
+	for _, b := range call.req.batches {
+		if r := findResult(resp, b.q, call.version); r != nil && r.ErrorCode != 0 && r.CurrentLeader.LeaderID >= 0 {
+			hints = append(hints, leaderHint{topic: b.q.tq.name, partition: b.q.id, leader: r.CurrentLeader})
+			moved = append(moved, b.q)
+		}
+	}
+	if len(hints) > 0 && s.e.c.applyLeaderHints(hints, resp.NodeEndpoints) {
+		s.e.reroute(moved) // now, not at the engine's next metadata round
 	}
 }
 
@@ -684,8 +704,24 @@ func (s *sink) retry(b *batch, err error) {
 	// this goroutine's to read.
 	p.client.log.Debug("kafka: retrying produce", "topic", b.q.tq.name, "partition", b.q.id, "attempt", b.attempts, "err", err)
 	topic, wait := b.q.tq.name, p.backoff.Delay(b.attempts-1)
+	if s.leaderMoved(b.q) {
+		// The answer named the new leader (KIP-951): go there now.
+		s.requeue(b, 0)
+		return
+	}
 	s.requeue(b, wait)
 	s.e.refreshFor(topic)
+}
+
+// leaderMoved reports whether the metadata names a leader for q's
+// partition other than this sink's broker.
+func (s *sink) leaderMoved(q *partQueue) bool {
+	tm := s.e.c.meta.Load().topics[q.tq.name]
+	if tm == nil {
+		return false
+	}
+	part, ok := tm.partition(q.id)
+	return ok && part.Leader >= 0 && part.Leader != s.key.broker
 }
 
 // requeue puts b back for another attempt after wait; batches of its
