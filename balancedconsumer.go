@@ -396,17 +396,36 @@ func (c *BalancedConsumer) run() {
 			defer close(ended)
 			c.heartbeat(hbCtx)
 		}()
+		// An assignment the group replaces while its start offsets are
+		// still being looked up (one of its topics deleted meanwhile,
+		// say) is given up at once: the group waits for this member to
+		// rejoin, up to RebalanceTimeout, and the lookups would go on
+		// retrying for as long.
+		actx, stopAssign := context.WithCancel(c.ctx)
+		go func() {
+			select {
+			case <-ended:
+			case <-actx.Done():
+			}
+			stopAssign()
+		}()
 		rejoin := false
 		if c.member.cooperative {
-			rejoin, err = c.cooperativeAssign(assignment)
+			rejoin, err = c.cooperativeAssign(actx, assignment)
 		} else {
-			err = c.assignPartitions(c.ctx, flattenAssignment(assignment))
+			err = c.assignPartitions(actx, flattenAssignment(assignment))
 		}
+		stale := actx.Err() != nil
+		stopAssign()
 		if err != nil {
 			stopHeartbeats()
 			<-ended
 			if c.ctx.Err() != nil {
 				return
+			}
+			if stale {
+				c.client.log.Debug("kafka: the group rebalanced while the member took its assignment; joining again", "group", c.cfg.ConsumerGroup, "err", err)
+				continue
 			}
 			// Holding partitions it cannot read would stall them for the
 			// whole group: report it, then join again after a pause. A
@@ -454,7 +473,7 @@ func (c *BalancedConsumer) run() {
 // with the new generation), new ones taken; the others were consumed
 // throughout. It reports whether the member gave partitions up, and so
 // must rejoin for the group to give them to their new owners.
-func (c *BalancedConsumer) cooperativeAssign(assignment map[string][]int32) (bool, error) {
+func (c *BalancedConsumer) cooperativeAssign(ctx context.Context, assignment map[string][]int32) (bool, error) {
 	tps := flattenAssignment(assignment)
 	c.setMembership(c.member.membership())
 	c.mu.Lock()
@@ -463,7 +482,7 @@ func (c *BalancedConsumer) cooperativeAssign(assignment map[string][]int32) (boo
 	if len(revoked) > 0 {
 		c.revokePartitions(context.WithoutCancel(c.ctx), false, revoked)
 	}
-	return len(revoked) > 0, c.assignPartitions(c.ctx, tps)
+	return len(revoked) > 0, c.assignPartitions(ctx, tps)
 }
 
 // flattenAssignment lists an assignment's partitions, sorted.

@@ -69,16 +69,36 @@ func (c *Client) commitOffsets(ctx context.Context, r commitRequest) error {
 		if err := b.request(ctx, connGeneral, req, &resp, version, 0); err != nil {
 			return err
 		}
-		var errs []error
+		var (
+			errs    []error
+			unknown bool
+		)
 		for _, rt := range resp.Topics {
 			for _, rp := range rt.Partitions {
 				if rp.ErrorCode != 0 {
 					errs = append(errs, b.opError("commit offsets", r.topic, rp.PartitionIndex, Error(rp.ErrorCode)))
+					code := Error(rp.ErrorCode)
+					unknown = unknown || code == ErrUnknownTopicOrPartition || code == ErrUnknownTopicID
 				}
 			}
 		}
+		if unknown && c.topicDeleted(ctx, r.topic) {
+			// Retrying would hold the commit (and a rebalance waiting
+			// for it) for every backoff, for a topic that is not coming
+			// back.
+			return final{firstFinal(errs)}
+		}
 		return firstFinal(errs)
 	})
+}
+
+// topicDeleted reports whether fresh metadata lacks topic.
+func (c *Client) topicDeleted(ctx context.Context, topic string) bool {
+	if err := c.refresh(ctx, []string{topic}, false); err != nil {
+		return false
+	}
+	t, ok := c.meta.Load().topics[topic]
+	return !ok || t.err == ErrUnknownTopicOrPartition
 }
 
 // fetchCommitted returns the group's committed offsets of topic's
