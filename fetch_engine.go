@@ -56,45 +56,53 @@ func (e *fetchEngine) start() {
 	})
 }
 
-// register routes a fetcher's partitions to their leaders' sources.
-func (e *fetchEngine) register(f *fetcher) {
+// whileOpen runs fn with the current metadata and e.mu held, unless the
+// Client is closed.
+func (e *fetchEngine) whileOpen(fn func(meta *clusterMeta)) {
 	e.start()
 	meta := e.c.meta.Load()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.c.isClosed() {
-		return
+	if !e.c.isClosed() {
+		fn(meta)
 	}
-	for _, ps := range f.states {
-		e.parts[ps] = struct{}{}
-		e.route(ps, meta)
-	}
-	e.wakeAdded()
+}
+
+// register routes a fetcher's partitions to their leaders' sources.
+func (e *fetchEngine) register(f *fetcher) {
+	e.whileOpen(func(meta *clusterMeta) {
+		for _, ps := range f.states {
+			e.parts[ps] = struct{}{}
+			e.route(ps, meta)
+		}
+		e.wakeAdded()
+	})
 }
 
 // prepare has the sources that will fetch tps for f connect now, while
 // the consumer still looks up where to start: its first fetch then waits
 // for no dial. The partitions join their sources later (register).
 func (e *fetchEngine) prepare(f *fetcher, tps []TopicPartition) {
-	e.start()
-	meta := e.c.meta.Load()
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.c.isClosed() {
-		return
-	}
-	for _, tp := range tps {
-		broker := meta.leader(tp)
-		if broker < 0 {
-			continue
+	e.whileOpen(func(meta *clusterMeta) {
+		for _, tp := range tps {
+			if broker := meta.leader(tp); broker >= 0 {
+				if s, made := e.source(f.sourceKey(broker)); made {
+					s.signal() // it connects, then idles until partitions come
+				}
+			}
 		}
-		key := f.sourceKey(broker)
-		if e.sources[key] == nil {
-			s := newSource(e, key)
-			e.sources[key] = s
-			s.signal() // it connects, then idles until partitions come
-		}
+	})
+}
+
+// source returns the source for key, making it if there is none (and
+// saying so); e.mu is held.
+func (e *fetchEngine) source(key sourceKey) (*source, bool) {
+	if s := e.sources[key]; s != nil {
+		return s, false
 	}
+	s := newSource(e, key)
+	e.sources[key] = s
+	return s, true
 }
 
 // unregister takes a fetcher's partitions out of their sources.
@@ -130,11 +138,7 @@ func (e *fetchEngine) route(ps *partState, meta *clusterMeta) {
 	f.mu.Unlock()
 	var s *source
 	if broker >= 0 {
-		key := f.sourceKey(broker)
-		if s = e.sources[key]; s == nil {
-			s = newSource(e, key)
-			e.sources[key] = s
-		}
+		s, _ = e.source(f.sourceKey(broker))
 	}
 	f.mu.Lock()
 	old := ps.src
