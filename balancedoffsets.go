@@ -82,7 +82,7 @@ func (c *BalancedConsumer) commitLocked(ctx context.Context, memberID string, ge
 	byTopic := map[string]map[int32]int64{}
 	meta := c.client.meta.Load()
 	for tp, o := range offsets {
-		if tm, ok := meta.topics[tp.Topic]; !ok || tm.err == ErrUnknownTopicOrPartition {
+		if meta.lacks(tp.Topic) {
 			// Deleted since it was assigned (the client's metadata no
 			// longer lists it): nothing to commit, and a commit would
 			// be retried as if the topic were coming back, past the

@@ -400,7 +400,7 @@ func (c *Client) retry(ctx context.Context, topics []string, op func() error) er
 			// The context ended during this attempt: the error of the one
 			// before says more than "deadline exceeded", as when it ends
 			// during the backoff below.
-			return fmt.Errorf("%w (the context ended during the next attempt: %v)", last, err)
+			return cutShort(last, err)
 		}
 		if err == nil || !IsRetriable(err) || errors.As(err, new(final)) {
 			return err
@@ -414,6 +414,13 @@ func (c *Client) retry(ctx context.Context, topics []string, op func() error) er
 			return err
 		}
 	}
+}
+
+// cutShort is the error of retries whose context ended during an attempt:
+// the attempt before's error, which says more than "deadline exceeded",
+// with the cut attempt's.
+func cutShort(before, cut error) error {
+	return fmt.Errorf("%w (the context ended during the next attempt: %v)", before, cut)
 }
 
 // bounded returns ctx, limited to Config.RequestTimeout when it has no

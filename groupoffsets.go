@@ -97,8 +97,7 @@ func (c *Client) topicDeleted(ctx context.Context, topic string) bool {
 	if err := c.refresh(ctx, []string{topic}, false); err != nil {
 		return false
 	}
-	t, ok := c.meta.Load().topics[topic]
-	return !ok || t.err == ErrUnknownTopicOrPartition
+	return c.meta.Load().lacks(topic)
 }
 
 // fetchCommitted returns the group's committed offsets of topic's

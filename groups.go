@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"maps"
 	"slices"
 	"strconv"
@@ -177,9 +176,7 @@ func (c *Client) DescribeGroups(ctx context.Context, groups ...string) ([]GroupD
 				}
 				for g, err := range errs {
 					if prev, ok := failed[g]; ok && ctx.Err() != nil {
-						// As in retry: the answer before says more than
-						// "deadline exceeded".
-						err = fmt.Errorf("%w (the context ended during the next attempt: %v)", prev, err)
+						err = cutShort(prev, err) // as in retry
 					}
 					failed[g] = err
 					if coordinatorGone(err) {

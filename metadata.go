@@ -125,6 +125,13 @@ func merge(prev *clusterMeta, resp *protocol.MetadataResponse, full bool) *clust
 	return m
 }
 
+// lacks reports whether the metadata says topic does not exist: not
+// listed, or listed as unknown.
+func (m *clusterMeta) lacks(topic string) bool {
+	t, ok := m.topics[topic]
+	return !ok || t.err == ErrUnknownTopicOrPartition
+}
+
 // keepNewerLeaders keeps, for each partition of t, the leader old knew
 // under a newer leader epoch: a broker whose metadata lags behind (or
 // behind a leader a Produce or Fetch answer named, KIP-951) must not send

@@ -716,12 +716,8 @@ func (s *sink) retry(b *batch, err error) {
 // leaderMoved reports whether the metadata names a leader for q's
 // partition other than this sink's broker.
 func (s *sink) leaderMoved(q *partQueue) bool {
-	tm := s.e.c.meta.Load().topics[q.tq.name]
-	if tm == nil {
-		return false
-	}
-	part, ok := tm.partition(q.id)
-	return ok && part.Leader >= 0 && part.Leader != s.key.broker
+	leader := s.e.c.meta.Load().leader(TopicPartition{q.tq.name, q.id})
+	return leader >= 0 && leader != s.key.broker
 }
 
 // requeue puts b back for another attempt after wait; batches of its

@@ -238,7 +238,7 @@ func (p *Producer) discardHeld(ctx context.Context, cause error) error {
 // still show up. tq.mu is held.
 func (tq *topicQueues) lookupFailure(now time.Time, looked bool) error {
 	p := tq.p
-	if t, ok := p.client.meta.Load().topics[tq.name]; looked && (!ok || t.err == ErrUnknownTopicOrPartition) {
+	if looked && p.client.meta.Load().lacks(tq.name) {
 		tq.lookups++ // not a topic still being created: one that is not there
 	}
 	switch {
