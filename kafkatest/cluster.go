@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -72,6 +73,12 @@ type Cluster struct {
 	// forever.
 	life   sync.RWMutex
 	closed bool
+	// asleep counts requests Delay holds in a kfake sleep. Close lets
+	// them wake and finish before it closes kfake: a sleep that wakes
+	// while kfake shuts down can leave kfake's run loop blocked for
+	// good on its own control lock (seen once in CI as a goroutine that
+	// outlived Close).
+	asleep atomic.Int32
 
 	mu        sync.Mutex
 	counts    map[int16]int
@@ -155,7 +162,10 @@ func (c *Cluster) Close() {
 		return
 	}
 	c.closed = true
-	c.cancel()
+	c.cancel() // every Delay wakes
+	for deadline := time.Now().Add(5 * time.Second); c.asleep.Load() > 0 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 	c.kc.Close()
 	c.mu.Lock()
 	lns := make([]*trackingListener, 0, len(c.lns))
@@ -662,6 +672,8 @@ func (c *Cluster) control(req kmsg.Request) (kmsg.Response, error, bool) {
 		// The request waits, then is handled as usual. Requests
 		// behind it on the same connection wait too, as on a real
 		// broker.
+		c.asleep.Add(1)
+		defer c.asleep.Add(-1)
 		c.kc.SleepControl(func() {
 			t := time.NewTimer(act.delay)
 			defer t.Stop()
