@@ -645,12 +645,16 @@ func (c *BalancedConsumer) mayCatchUp(err error) bool {
 
 // commitCaughtUp is Close's commit of offsets made again after the member
 // caught up with the group's generation (see classicMember.catchUp). That
-// waits for the rebalance under way to complete, as long as the group
+// waits for the rebalance under way to complete: as long as the group
 // waits for its members to rejoin (RebalanceTimeout; a member that died
-// is dropped sooner, after its session timeout), and the commit then has
-// a RequestTimeout of its own.
+// is dropped sooner, after its session timeout), then as long again for
+// the leader's assignment (the coordinator waits RebalanceTimeout for
+// SyncGroups too). Bounding both by one RebalanceTimeout made a loaded
+// machine's slow rebalance cost the member's whole commit: in
+// TestNoLossUnderChurnCooperative, tens to hundreds of messages read
+// twice. The commit then has a RequestTimeout of its own.
 func (c *BalancedConsumer) commitCaughtUp(offsets map[TopicPartition]int64) error {
-	jctx, cancel := context.WithTimeout(context.Background(), c.cfg.RebalanceTimeout)
+	jctx, cancel := context.WithTimeout(context.Background(), 2*c.cfg.RebalanceTimeout)
 	memberID, generation, err := c.member.catchUp(jctx)
 	cancel()
 	if err != nil {
@@ -827,7 +831,8 @@ func (c *BalancedConsumer) autoCommit() {
 // cooperative member closed in the middle of a rebalance that went on
 // without it hearing (its commit refused with ILLEGAL_GENERATION or
 // REBALANCE_IN_PROGRESS) first rejoins that rebalance, waiting for it to
-// complete (at most RebalanceTimeout), so that its progress is committed
+// complete (at most twice RebalanceTimeout: the group's wait for
+// joins, then for the leader's assignment), so that its progress is committed
 // with the new generation rather than redelivered. A static member
 // (GroupInstanceID) stays in the group. Later calls return
 // ErrConsumerStopped.

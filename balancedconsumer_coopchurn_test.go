@@ -20,8 +20,8 @@ import (
 // timeout). Every message is consumed; duplicates are counted by cause:
 // those a killed member had consumed (its work since its last automatic
 // commit), those of a live member the group dropped (its heartbeats late
-// on a loaded machine: PartitionsLostCallback says so; the same at-least-
-// once redo), and the others, which with TaskDone and cooperative rebalancing
+// on a loaded machine: PartitionsLostCallback says so) or whose Close
+// could not commit (the same at-least-once redo), and the others, which with TaskDone and cooperative rebalancing
 // can only be a message in hand (consumed, not yet marked done) when its
 // partition was given up. (A member closed in the middle of a rebalance
 // it had not heard the end of once added hundreds here under load: its
@@ -109,8 +109,14 @@ func TestNoLossUnderChurnCooperative(t *testing.T) {
 			mu.Lock()
 			killed[m.name] = true
 			mu.Unlock()
-		} else {
-			m.bc.Close()
+		} else if err := m.bc.Close(); err != nil {
+			// Its last commit failed (a rebalance it could not catch
+			// up with in time on a loaded machine): at-least-once, as
+			// for a member the group dropped.
+			t.Logf("closing %s: %v", m.name, err)
+			mu.Lock()
+			dropped[m.name] = true
+			mu.Unlock()
 		}
 		if churn%4 == 1 {
 			// The next member of this slot will be killed.
@@ -154,7 +160,7 @@ func TestNoLossUnderChurnCooperative(t *testing.T) {
 		}
 	}
 	mu.Unlock()
-	t.Logf("%d messages, %d churns, %d members killed, %d others dropped by the group: %d consumed twice after a kill, %d after a drop, %d otherwise",
+	t.Logf("%d messages, %d churns, %d members killed, %d others dropped by the group or closed without a commit: %d consumed twice after a kill, %d after a drop, %d otherwise",
 		n, churns, nKilled, nDropped, fromKilled, fromDropped, others)
 	require.Positive(t, nKilled)
 	// At most the message in hand per partition given up (12 partitions,

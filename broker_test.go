@@ -44,15 +44,20 @@ func (l *eventLog) failedRequests(api string) []kafka.BrokerRequestEvent {
 	return out
 }
 
+// TestUnansweredRequestTimesOutAndIsRetried: a request the broker holds
+// past RequestTimeout fails as unanswered and is sent again. (RequestTimeout
+// is a second, the hold five: a loaded machine may answer an ordinary
+// request in hundreds of milliseconds, which a shorter timeout would count
+// as a second failure.)
 func TestUnansweredRequestTimesOutAndIsRetried(t *testing.T) {
 	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "delays requests", kafkatest.Topic("slow", 1))
 	log := &eventLog{}
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RequestTimeout: 300 * time.Millisecond, Hooks: []kafka.Hook{log}})
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RequestTimeout: time.Second, Hooks: []kafka.Hook{log}})
 	topic, err := c.Topic(testCtx(t), "slow")
 	require.NoError(t, err)
 
-	cl.Delay(protocol.KeyListOffsets, 2*time.Second, 1)
+	cl.Delay(protocol.KeyListOffsets, 5*time.Second, 1)
 	offsets, err := topic.LatestAvailableOffsets(testCtx(t))
 	require.NoError(t, err)
 	require.Equal(t, map[int32]int64{0: 0}, offsets)
