@@ -24,6 +24,9 @@ type measurement struct {
 	b   *testing.B
 	mem runtime.MemStats
 	cpu time.Duration // -1 where the platform cannot tell
+	// faults is the process's minor page faults at the start (faults/msg),
+	// -1 where the platform cannot tell.
+	faults int64
 	// brokerCPU is the cluster process's CPU time at the start, -1 where
 	// the platform cannot tell.
 	brokerCPU time.Duration
@@ -43,6 +46,7 @@ func startMeasure(b *testing.B, withRSS bool) *measurement {
 	}
 	runtime.ReadMemStats(&m.mem)
 	m.cpu = cpuTime()
+	m.faults = minorFaults()
 	m.brokerCPU = childrenCPUTime()
 	b.ResetTimer()
 	return m
@@ -52,6 +56,7 @@ func startMeasure(b *testing.B, withRSS bool) *measurement {
 func (m *measurement) report(msgs int) {
 	m.b.StopTimer()
 	cpu := cpuTime()
+	faults := minorFaults()
 	brokerCPU := childrenCPUTime()
 	var mem runtime.MemStats
 	runtime.ReadMemStats(&mem)
@@ -61,6 +66,9 @@ func (m *measurement) report(msgs int) {
 	m.b.ReportMetric(float64(mem.TotalAlloc-m.mem.TotalAlloc)/n, "B/msg")
 	if cpu >= 0 && m.cpu >= 0 {
 		m.b.ReportMetric(float64((cpu-m.cpu).Nanoseconds())/n, "cpu-ns/msg")
+	}
+	if faults >= 0 && m.faults >= 0 {
+		m.b.ReportMetric(float64(faults-m.faults)/n, "faults/msg")
 	}
 	if brokerCPU >= 0 && m.brokerCPU >= 0 {
 		m.b.ReportMetric(float64((brokerCPU-m.brokerCPU).Nanoseconds())/n, "broker-cpu-ns/msg")
