@@ -79,3 +79,16 @@ func (c *Client) applyLeaderHints(hints []leaderHint, endpoints []protocol.NodeE
 	c.installLocked(m)
 	return true
 }
+
+// follows reports whether m names, for every hint, the hinted leader at
+// the hint's epoch or a later one: the hints are installed, whoever's
+// answer brought them.
+func (m *clusterMeta) follows(hints []leaderHint) bool {
+	for _, h := range hints {
+		tp := TopicPartition{h.topic, h.partition}
+		if m.leaderEpoch(tp) < h.leader.LeaderEpoch || m.leader(tp) != h.leader.LeaderID && m.leaderEpoch(tp) == h.leader.LeaderEpoch {
+			return false
+		}
+	}
+	return true
+}

@@ -67,3 +67,49 @@ func TestLeaderHintsFollowedWithoutMetadata(t *testing.T) {
 		require.Equal(t, (leader+1)%3, now)
 	}
 }
+
+// TestShareConsumerFollowsLeaderHints: a share consumer whose partition's
+// leader moves learns the new leader from the old one's
+// NOT_LEADER_OR_FOLLOWER answer to its ShareFetch (KIP-951) and fetches
+// there, without asking for metadata.
+func TestShareConsumerFollowsLeaderHints(t *testing.T) {
+	t.Parallel()
+	cl := kafkatest.NeedsKfake(t, "moves a leader; share groups (KIP-932)", kafkatest.Topic("share-hinted", 1))
+	shareFromEarliest(t, cl, "g-hinted")
+	metas := &metadataCounter{}
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), Hooks: []kafka.Hook{metas}, RetryBackoff: 2 * time.Second})
+	p := newProducer(t, c, "share-hinted", kafka.ProducerConfig{})
+	sc := newShare(t, c, kafka.ShareConsumerConfig{Group: "g-hinted", Topics: []string{"share-hinted"}, FetchWaitMax: 50 * time.Millisecond})
+
+	next := 0
+	roundTrip := func() {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		want := []byte{byte('a' + next)}
+		next++
+		_, err := p.ProduceSync(ctx, kafka.Message{Value: want})
+		require.NoError(t, err)
+		for {
+			msg, err := sc.Consume(ctx)
+			require.NoError(t, err)
+			if msg.DeliveryCount > 1 {
+				// The implicit acknowledgement of the last one rode on
+				// a ShareFetch the old leader refused: delivered again.
+				require.Less(t, msg.Value[0], want[0])
+				continue
+			}
+			require.Equal(t, want, msg.Value)
+			return
+		}
+	}
+	roundTrip() // the producer and the share session know the leader
+	for range 3 {
+		before := metas.n.Load()
+		leader, err := cl.Leader("share-hinted", 0)
+		require.NoError(t, err)
+		require.NoError(t, cl.MoveLeader("share-hinted", 0, (leader+1)%3))
+		roundTrip()
+		require.Equal(t, before, metas.n.Load(), "no metadata asked for: the answers named the new leader")
+	}
+}

@@ -242,8 +242,12 @@ func (s *shareSession) fetch(ctx context.Context, want map[shareTP]string, acks 
 	for tp := range want {
 		s.inSession[tp] = true
 	}
-	var ackErr error
-	var out []shareDelivery
+	var (
+		ackErr  error
+		out     []shareDelivery
+		hints   []leaderHint
+		refresh bool
+	)
 	for _, t := range resp.Topics {
 		for i := range t.Partitions {
 			p := &t.Partitions[i]
@@ -252,11 +256,15 @@ func (s *shareSession) fetch(ctx context.Context, want map[shareTP]string, acks 
 				ackErr = fmt.Errorf("acknowledging %s[%d]: %w", want[tp], p.Partition, err)
 			}
 			if err := messageError(p.ErrorCode, p.ErrorMessage); err != nil {
-				// A leader moved or the topic changed: learn where.
+				// A leader moved or the topic changed: the answer may
+				// say where (KIP-951), or the metadata will.
 				sc.c.log.Debug("kafka: share fetch partition error", "topic", want[tp], "partition", p.Partition, "err", err)
-				sc.mu.Lock()
-				sc.refreshLocked(true)
-				sc.mu.Unlock()
+				h := leaderHint{topic: want[tp], partition: p.Partition, leader: p.CurrentLeader}
+				if errors.Is(err, ErrNotLeaderOrFollower) && h.topic != "" && h.usable() {
+					hints = append(hints, h)
+				} else {
+					refresh = true
+				}
 				continue
 			}
 			name := want[tp]
@@ -267,7 +275,30 @@ func (s *shareSession) fetch(ctx context.Context, want map[shareTP]string, acks 
 		}
 	}
 	sc.push(out)
+	s.followLeaders(hints, resp.NodeEndpoints, refresh)
 	return ackErr
+}
+
+// followLeaders routes partitions whose leader moved to the leaders the
+// answer named, without a metadata round trip, and refreshes the metadata
+// for errors that named none. A hint may already be installed (a
+// producer's or a fetch's answer said the same first): the share
+// consumer, which is not one of the Client's engines, routes then too.
+func (s *shareSession) followLeaders(hints []leaderHint, endpoints []protocol.NodeEndpoint, refresh bool) {
+	sc := s.sc
+	if len(hints) > 0 {
+		sc.c.applyLeaderHints(hints, endpoints)
+		if sc.c.meta.Load().follows(hints) {
+			sc.route(sc.ctx)
+		} else {
+			refresh = true
+		}
+	}
+	if refresh {
+		sc.mu.Lock()
+		sc.refreshLocked(true)
+		sc.mu.Unlock()
+	}
 }
 
 func appendForgotten(f []protocol.ShareGroupTopicPartitions, tp shareTP) []protocol.ShareGroupTopicPartitions {
