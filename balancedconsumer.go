@@ -564,25 +564,21 @@ func (c *BalancedConsumer) partitionsChanged() bool {
 // startOffsets applies the offset-reset engine to the group's commits.
 func (c *BalancedConsumer) startOffsets(ctx context.Context, f *fetcher, tps []TopicPartition, resetOnStart bool) (map[TopicPartition]int64, error) {
 	f.prepare(tps)
-	committed := map[TopicPartition]int64{}
-	if !resetOnStart {
-		byTopic := map[string][]int32{}
-		for _, tp := range tps {
-			byTopic[tp.Topic] = append(byTopic[tp.Topic], tp.Partition)
-		}
-		for topic, parts := range byTopic {
-			got, err := c.client.fetchCommitted(ctx, c.cfg.ConsumerGroup, topic, parts, c.sc.OffsetsCommitMaxRetries, c.sc.OffsetsChannelBackoff)
-			if err != nil {
-				return nil, err
-			}
-			for p, o := range got {
-				committed[TopicPartition{topic, p}] = o
-			}
-		}
-	}
-	bounds, err := f.bounds(ctx, tps)
+	// The logs' bounds are asked for while the coordinator is asked for
+	// the commits: one round trip, not two, before fetching starts.
+	var (
+		bounds    map[TopicPartition]logBounds
+		boundsErr error
+		wg        sync.WaitGroup
+	)
+	wg.Go(func() { bounds, boundsErr = f.bounds(ctx, tps) })
+	committed, err := c.committed(ctx, tps, resetOnStart)
+	wg.Wait()
 	if err != nil {
 		return nil, err
+	}
+	if boundsErr != nil {
+		return nil, boundsErr
 	}
 	start := make(map[TopicPartition]int64, len(tps))
 	for _, tp := range tps {
@@ -593,6 +589,29 @@ func (c *BalancedConsumer) startOffsets(ctx context.Context, f *fetcher, tps []T
 		start[tp] = startOffset(cp, c.sc.AutoOffsetReset, resetOnStart, bounds[tp])
 	}
 	return start, nil
+}
+
+// committed returns the group's commits for tps (none with
+// resetOnStart, which ignores them).
+func (c *BalancedConsumer) committed(ctx context.Context, tps []TopicPartition, resetOnStart bool) (map[TopicPartition]int64, error) {
+	committed := map[TopicPartition]int64{}
+	if resetOnStart {
+		return committed, nil
+	}
+	byTopic := map[string][]int32{}
+	for _, tp := range tps {
+		byTopic[tp.Topic] = append(byTopic[tp.Topic], tp.Partition)
+	}
+	for topic, parts := range byTopic {
+		got, err := c.client.fetchCommitted(ctx, c.cfg.ConsumerGroup, topic, parts, c.sc.OffsetsCommitMaxRetries, c.sc.OffsetsChannelBackoff)
+		if err != nil {
+			return nil, err
+		}
+		for p, o := range got {
+			committed[TopicPartition{topic, p}] = o
+		}
+	}
+	return committed, nil
 }
 
 // lastHeld returns the positions of the assignment being given up.

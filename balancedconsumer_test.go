@@ -379,3 +379,51 @@ func TestGroupOverSeveralTopicsWithCallbacks(t *testing.T) {
 	defer mu.Unlock()
 	require.NotEmpty(t, revoked, "the pre-rebalance hook sees the positions given up")
 }
+
+// requestSpans records when each request of a client went out and came
+// back, by API.
+type requestSpans struct {
+	mu    sync.Mutex
+	spans map[string][][2]time.Time
+}
+
+func (r *requestSpans) OnBrokerRequest(e kafka.BrokerRequestEvent) {
+	end := time.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.spans == nil {
+		r.spans = map[string][][2]time.Time{}
+	}
+	r.spans[e.API] = append(r.spans[e.API], [2]time.Time{end.Add(-e.Latency), end})
+}
+
+func (r *requestSpans) of(api string) [][2]time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.spans[api])
+}
+
+// TestGroupMemberLooksUpCommitsAndBoundsAtOnce: a member given partitions
+// asks the coordinator for the group's commits and the leaders for the
+// logs' bounds at the same time, so that fetching starts one round trip
+// sooner: with the coordinator holding OffsetFetch for a second, the
+// ListOffsets requests go out before it answers.
+func TestGroupMemberLooksUpCommitsAndBoundsAtOnce(t *testing.T) {
+	t.Parallel()
+	cl := kafkatest.NeedsKfake(t, "delays requests", kafkatest.Topic("atonce", 3))
+	c0 := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	p := newProducer(t, c0, "atonce", kafka.ProducerConfig{})
+	_, err := p.ProduceSync(testCtx(t), kafka.Message{Value: []byte("x")})
+	require.NoError(t, err)
+
+	spans := &requestSpans{}
+	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), Hooks: []kafka.Hook{spans}})
+	cl.Delay(protocol.KeyOffsetFetch, time.Second, 1)
+	bc := newBalanced(t, c, "atonce", groupConfig("atonce"))
+	_, err = bc.Consume(testCtx(t))
+	require.NoError(t, err)
+	fetches, lists := spans.of("OffsetFetch"), spans.of("ListOffsets")
+	require.NotEmpty(t, fetches)
+	require.NotEmpty(t, lists)
+	require.True(t, lists[0][0].Before(fetches[0][1]), "ListOffsets sent %v after OffsetFetch was answered", lists[0][0].Sub(fetches[0][1]))
+}

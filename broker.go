@@ -140,6 +140,36 @@ func (b *broker) open(kind connKind) (*conn.Conn, error) {
 	return nil, nil
 }
 
+// adopt takes over the seed's healthy general connection, and the versions
+// it learnt, when the seed turns out to be this broker (the address it
+// advertises is the one the seed was given): its first requests then need
+// no dial and no ApiVersions round trip.
+func (b *broker) adopt(seed *broker) {
+	seed.mu.Lock()
+	cn, v := seed.conns[connGeneral], seed.versions
+	seed.conns[connGeneral] = nil
+	seed.mu.Unlock()
+	if cn == nil {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed || b.conns[connGeneral] != nil || cn.Err() != nil {
+		cn.Close()
+		return
+	}
+	b.conns[connGeneral], b.versions = cn, v
+}
+
+// connected reports whether the broker has a healthy general connection,
+// over which a request goes without dialing first.
+func (b *broker) connected() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	cn := b.conns[connGeneral]
+	return !b.closed && cn != nil && cn.Err() == nil
+}
+
 // closedErr says why a closed broker takes no requests.
 func (b *broker) closedErr() error {
 	if b.client.isClosed() {

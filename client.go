@@ -102,6 +102,13 @@ func (c *Client) bootstrap(ctx context.Context) error {
 		resp, err := s.fetchMetadata(ctx, nil, false)
 		if err == nil {
 			c.install(merge(nil, resp, true))
+			c.mu.Lock()
+			for _, b := range c.brokers {
+				if b.addr == s.addr {
+					b.adopt(s)
+				}
+			}
+			c.mu.Unlock()
 			return nil
 		}
 		if cerr := contextEnded(ctx); cerr != nil {
@@ -228,6 +235,19 @@ func (c *Client) anyBroker(ctx context.Context, op string, fn func(*broker) erro
 	rand.Shuffle(len(candidates), func(i, j int) { candidates[i], candidates[j] = candidates[j], candidates[i] })
 	candidates = append(candidates, c.seeds...)
 	c.mu.Unlock()
+	// A broker we are connected to first, as Java's least-loaded node:
+	// a new connection costs a dial and an ApiVersions round trip (and
+	// a TLS or SASL handshake) before the request itself.
+	slices.SortStableFunc(candidates, func(a, b *broker) int {
+		ac, bc := a.connected(), b.connected()
+		switch {
+		case ac == bc:
+			return 0
+		case ac:
+			return -1
+		}
+		return 1
+	})
 	var failed []error
 	for i, b := range candidates {
 		err := fn(b)

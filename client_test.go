@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -306,4 +307,53 @@ func TestRefreshContextEndNamesTheBroker(t *testing.T) {
 	require.ErrorIs(t, err, kafka.ErrNoBrokersAvailable)
 	require.ErrorContains(t, err, cl.Addrs()[0]+": no answer before the context ended")
 	require.ErrorContains(t, err, "more not tried", "the seed connection was left")
+}
+
+// dialCounter counts a client's connections by broker ID.
+type dialCounter struct {
+	mu    sync.Mutex
+	dials map[int32]int
+}
+
+func (d *dialCounter) OnBrokerConnect(e kafka.BrokerConnectEvent) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.dials == nil {
+		d.dials = map[int32]int{}
+	}
+	d.dials[e.Broker]++
+}
+
+func (d *dialCounter) total() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	n := 0
+	for _, c := range d.dials {
+		n += c
+	}
+	return n
+}
+
+// TestMetadataReusesTheSeedConnection: the broker a seed turns out to be
+// takes over the seed's connection, and metadata goes to a broker the
+// client is connected to, so bootstrapping and refreshing the metadata
+// cost one connection, not one per broker asked. (Each new connection is
+// a dial, an ApiVersions round trip and any TLS or SASL handshake.)
+func TestMetadataReusesTheSeedConnection(t *testing.T) {
+	t.Parallel()
+	be := kafkatest.NewBackend(t)
+	seed := be.Addrs()[0]
+	dials := &dialCounter{}
+	c := newClient(t, kafka.Config{Hosts: []string{seed}, Hooks: []kafka.Hook{dials}})
+	advertised := false
+	for _, b := range c.Brokers() {
+		advertised = advertised || b.Addr() == seed
+	}
+	if !advertised {
+		t.Skipf("no broker advertises the seed's address %s", seed)
+	}
+	for range 10 {
+		require.NoError(t, c.UpdateCluster(testCtx(t)))
+	}
+	require.Equal(t, 1, dials.total(), "one connection, the seed's: %v", dials.dials)
 }

@@ -68,16 +68,25 @@ func (t *Topic) SimpleConsumer(ctx context.Context, cfg SimpleConsumerConfig) (*
 // committed offsets and the logs' bounds.
 func (c *SimpleConsumer) start(ctx context.Context, parts []int32) error {
 	c.f.prepare(c.tps(parts))
+	// The logs' bounds are asked for while the coordinator is asked for
+	// the commits: one round trip, not two, before fetching starts.
+	var (
+		bounds    map[TopicPartition]logBounds
+		boundsErr error
+		wg        sync.WaitGroup
+	)
+	wg.Go(func() { bounds, boundsErr = c.f.bounds(ctx, c.tps(parts)) })
 	var committed map[int32]int64
+	var err error
 	if c.cfg.ConsumerGroup != "" && !c.cfg.ResetOffsetOnStart {
-		var err error
-		if committed, err = c.FetchOffsets(ctx); err != nil {
-			return err
-		}
+		committed, err = c.FetchOffsets(ctx)
 	}
-	bounds, err := c.f.bounds(ctx, c.tps(parts))
+	wg.Wait()
 	if err != nil {
 		return err
+	}
+	if boundsErr != nil {
+		return boundsErr
 	}
 	start := make(map[TopicPartition]int64, len(parts))
 	for _, p := range parts {
