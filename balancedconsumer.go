@@ -305,10 +305,14 @@ type BalancedConsumer struct {
 	// them holding it, so that an automatic commit computed before a
 	// rebalance cannot land after the rebalance's own, newer one.
 	commitMu sync.Mutex
-	ctx      context.Context // ends at Close
-	cancel   context.CancelFunc
-	bg       sync.WaitGroup
-	once     sync.Once
+	// autoCancel (under mu) cancels the automatic commit under way, if
+	// any: a revocation, which commits newer positions, need not wait
+	// for its retries and backoffs under commitMu.
+	autoCancel context.CancelCauseFunc
+	ctx        context.Context // ends at Close
+	cancel     context.CancelFunc
+	bg         sync.WaitGroup
+	once       sync.Once
 }
 
 // BalancedConsumer makes a group member consuming the topic (and
@@ -646,6 +650,7 @@ func (c *BalancedConsumer) giveUp(ctx context.Context, lost bool, offsets map[To
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.client.cfg.RequestTimeout)
 	defer cancel()
+	c.supersedeAutoCommit()
 	c.commitMu.Lock()
 	defer c.commitMu.Unlock()
 	return c.commitLocked(ctx, memberID, generation, offsets)
@@ -823,9 +828,19 @@ func (c *BalancedConsumer) autoCommit() {
 		case <-t.C:
 		case <-c.commits.due:
 		}
-		ctx, cancel := context.WithTimeout(c.ctx, c.client.cfg.RequestTimeout)
-		switch err := c.CommitOffsets(ctx); {
+		tctx, cancel := context.WithTimeout(c.ctx, c.client.cfg.RequestTimeout)
+		ctx, supersede := context.WithCancelCause(tctx)
+		c.mu.Lock()
+		c.autoCancel = supersede
+		c.mu.Unlock()
+		err := c.CommitOffsets(ctx)
+		c.mu.Lock()
+		c.autoCancel = nil
+		c.mu.Unlock()
+		switch {
 		case err == nil || c.ctx.Err() != nil:
+		case context.Cause(ctx) == errCommitSuperseded:
+			c.client.log.Debug("kafka: automatic commit given up for the revocation's", "group", c.cfg.ConsumerGroup, "err", err)
 		case groupMovedOn(err):
 			// The group is rebalancing: the revocation commits this
 			// assignment's progress, with nothing for the user to do.
@@ -837,7 +852,22 @@ func (c *BalancedConsumer) autoCommit() {
 		default:
 			c.setErr(err)
 		}
+		supersede(nil)
 		cancel()
+	}
+}
+
+// errCommitSuperseded is why an automatic commit was cancelled: partitions
+// are being given up, and their revocation commits newer positions.
+var errCommitSuperseded = errors.New("kafka: superseded by the revocation's commit")
+
+// supersedeAutoCommit cancels the automatic commit under way, if any, for
+// a revocation's commit, which takes commitMu after it.
+func (c *BalancedConsumer) supersedeAutoCommit() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.autoCancel != nil {
+		c.autoCancel(errCommitSuperseded)
 	}
 }
 
