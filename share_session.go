@@ -231,6 +231,7 @@ func (s *shareSession) fetch(ctx context.Context, want map[shareTP]string, acks 
 		return err
 	}
 	var resp protocol.ShareFetchResponse
+	sent := time.Now()
 	if err := s.b.requestOn(ctx, cn, req, &resp, version, sc.cfg.fetchWaitMax()); err != nil {
 		return err
 	}
@@ -272,6 +273,12 @@ func (s *shareSession) fetch(ctx context.Context, want map[shareTP]string, acks 
 				continue
 			}
 			out = s.decode(out, name, tp, p)
+		}
+	}
+	if resp.AcquisitionLockTimeoutMs > 0 {
+		expires := sent.Add(time.Duration(resp.AcquisitionLockTimeoutMs) * time.Millisecond)
+		for i := range out {
+			out[i].expires = expires
 		}
 	}
 	sc.push(out)

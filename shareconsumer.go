@@ -106,6 +106,11 @@ type shareDelivery struct {
 	msg Message
 	key shareKey
 	s   *shareSession
+	// expires is when the broker's acquisition lock on the record ends
+	// (counted from when the ShareFetch was sent; zero if the broker did
+	// not say): after it the record may be delivered to another member,
+	// so a buffered one is dropped rather than handed out.
+	expires time.Time
 }
 
 // ShareConsumer joins the share group cfg.Group, subscribed to cfg.Topics,
@@ -162,6 +167,10 @@ func (sc *ShareConsumer) MemberID() string { return sc.memberID }
 
 // Consume returns the next message, waiting for one until ctx ends. In
 // implicit mode it first accepts every message the previous call returned.
+// A fetched message whose acquisition lock (the group's
+// share.record.lock.duration.ms, 30 s by default) ran out before Consume
+// reached it is dropped: the broker may have given it to another member,
+// and it comes back, if at all, with a higher DeliveryCount.
 func (sc *ShareConsumer) Consume(ctx context.Context) (Message, error) {
 	sc.mu.Lock()
 	if !sc.cfg.ExplicitAck {
@@ -181,12 +190,19 @@ func (sc *ShareConsumer) Consume(ctx context.Context) (Message, error) {
 			d := sc.queue[0]
 			sc.queue[0] = shareDelivery{}
 			sc.queue = sc.queue[1:]
+			if len(sc.queue) == 0 {
+				sc.wakeSessionsLocked() // room for the next fetch
+			}
+			if !d.expires.IsZero() && time.Now().After(d.expires) {
+				// Its lock ended while it waited here: the broker may
+				// have given it to another member, and it comes back to
+				// this one, if at all, with the next delivery count.
+				sc.c.log.Debug("kafka: a buffered share record's acquisition lock expired; dropped", "topic", d.msg.Topic, "partition", d.msg.Partition, "offset", d.msg.Offset)
+				continue
+			}
 			sc.handed[d.key] = d.s
 			if !sc.cfg.ExplicitAck {
 				sc.lastHanded = append(sc.lastHanded, d.key)
-			}
-			if len(sc.queue) == 0 {
-				sc.wakeSessionsLocked() // room for the next fetch
 			}
 			sc.mu.Unlock()
 			return d.msg, nil

@@ -272,3 +272,34 @@ func TestShareGroupLeaderMoves(t *testing.T) {
 		offsets[msg.Offset] = true
 	}
 }
+
+// TestShareConsumerDropsRecordsWhoseLockExpired: records a member fetched
+// but had not handed out when their acquisition lock ran out (the
+// application slow with the one before) are dropped, not handed out: the
+// broker may have given them to another member meanwhile. They come back
+// with their next delivery count.
+func TestShareConsumerDropsRecordsWhoseLockExpired(t *testing.T) {
+	t.Parallel() // its own cluster; mostly waiting on it
+	const n = 10
+	cl := shareCluster(t, kafkatest.Topic("share-expire", 1),
+		kafkatest.BrokerConfig("group.share.record.lock.duration.ms", "1000"),
+		kafkatest.BrokerConfig("share.record.lock.sweep.interval.ms", "100"))
+	shareFromEarliest(t, cl, "g-expire")
+	shareProduce(t, cl, "share-expire", n)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	sc := newShare(t, newShareClient(t, cl), kafka.ShareConsumerConfig{Group: "g-expire", Topics: []string{"share-expire"}})
+	first, err := sc.Consume(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, first.DeliveryCount)
+	time.Sleep(1500 * time.Millisecond) // the rest of the fetch's locks run out
+
+	got := map[int64]bool{}
+	for len(got) < n {
+		msg, err := sc.Consume(ctx)
+		require.NoError(t, err)
+		require.GreaterOrEqual(t, msg.DeliveryCount, 2, "offset %d handed out after its lock expired", msg.Offset)
+		got[msg.Offset] = true
+	}
+}
