@@ -22,12 +22,15 @@ import (
 // partition from the callback that gives it (before it is fetched) to the
 // one that takes it (after fetching stopped), a superset of when it
 // consumes it. A partition acquired while another member owns it is a
-// violation of the group protocol. It also records what every member
+// violation of the group protocol, unless that member then hears it lost
+// its partitions with its membership (dropped by the coordinator, its
+// heartbeats late on a loaded machine: it owned them, as far as it knew,
+// until its next heartbeat told it). It also records what every member
 // consumed.
 type coopTracker struct {
 	mu         sync.Mutex
 	owner      map[kafka.TopicPartition]string
-	violations []string
+	violations []coopViolation
 	revoked    map[string][]kafka.TopicPartition // per member, every partition it gave up
 	seen       map[string]int                    // message value -> times consumed
 	last       map[kafka.TopicPartition]time.Time
@@ -42,15 +45,36 @@ func newCoopTracker() *coopTracker {
 		seen: map[string]int{}, last: map[kafka.TopicPartition]time.Time{}, gaps: map[kafka.TopicPartition]time.Duration{}}
 }
 
+// A coopViolation is a partition acquired while another member owned it.
+type coopViolation struct {
+	tp         kafka.TopicPartition
+	by, holder string
+}
+
+func (v coopViolation) String() string {
+	return fmt.Sprintf("%v acquired by %s while %s owns it", v.tp, v.by, v.holder)
+}
+
 func (o *coopTracker) acquire(member string, tps ...kafka.TopicPartition) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	for _, tp := range tps {
 		if cur, ok := o.owner[tp]; ok && cur != member {
-			o.violations = append(o.violations, fmt.Sprintf("%v acquired by %s while %s owns it", tp, member, cur))
+			o.violations = append(o.violations, coopViolation{tp, member, cur})
 		}
 		o.owner[tp] = member
 	}
+}
+
+// lost releases partitions member lost with its membership, excusing
+// their acquisition by others meanwhile.
+func (o *coopTracker) lost(member string, tps ...kafka.TopicPartition) {
+	o.mu.Lock()
+	o.violations = slices.DeleteFunc(o.violations, func(v coopViolation) bool {
+		return v.holder == member && slices.Contains(tps, v.tp)
+	})
+	o.mu.Unlock()
+	o.release(member, tps...)
 }
 
 func (o *coopTracker) release(member string, tps ...kafka.TopicPartition) {
@@ -90,6 +114,9 @@ func (o *coopTracker) config(cfg kafka.BalancedConsumerConfig, member string) ka
 		o.mu.Unlock()
 		time.Sleep(delay) // work done before giving partitions up (flushing state, say)
 	}
+	cfg.PartitionsLostCallback = func(_ context.Context, lost map[kafka.TopicPartition]int64) {
+		o.lost(member, slices.Collect(maps.Keys(lost))...)
+	}
 	return cfg
 }
 
@@ -105,7 +132,7 @@ func (o *coopTracker) kgoOpts(member, topic string) []kgo.Opt {
 	return []kgo.Opt{
 		kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, m map[string][]int32) { o.acquire(member, tps(m)...) }),
 		kgo.OnPartitionsRevoked(func(_ context.Context, _ *kgo.Client, m map[string][]int32) { o.release(member, tps(m)...) }),
-		kgo.OnPartitionsLost(func(_ context.Context, _ *kgo.Client, m map[string][]int32) { o.release(member, tps(m)...) }),
+		kgo.OnPartitionsLost(func(_ context.Context, _ *kgo.Client, m map[string][]int32) { o.lost(member, tps(m)...) }),
 	}
 }
 
