@@ -673,10 +673,10 @@ func (c *BalancedConsumer) mayCatchUp(err error) bool {
 // waits for its members to rejoin (RebalanceTimeout; a member that died
 // is dropped sooner, after its session timeout), then as long again for
 // the leader's assignment (the coordinator waits RebalanceTimeout for
-// SyncGroups too). Bounding both by one RebalanceTimeout made a loaded
-// machine's slow rebalance cost the member's whole commit: in
-// TestNoLossUnderChurnCooperative, tens to hundreds of messages read
-// twice. The commit then has a RequestTimeout of its own.
+// SyncGroups too); one RebalanceTimeout for both cuts a slow rebalance
+// short on a loaded machine, and the member's progress is then read again
+// by whoever takes its partitions. The commit has a RequestTimeout of its
+// own.
 func (c *BalancedConsumer) commitCaughtUp(offsets map[TopicPartition]int64) error {
 	jctx, cancel := context.WithTimeout(context.Background(), 2*c.cfg.RebalanceTimeout)
 	memberID, generation, err := c.member.catchUp(jctx)

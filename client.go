@@ -238,16 +238,15 @@ func (c *Client) anyBroker(ctx context.Context, op string, fn func(*broker) erro
 	// A broker we are connected to first, as Java's least-loaded node:
 	// a new connection costs a dial and an ApiVersions round trip (and
 	// a TLS or SASL handshake) before the request itself.
-	slices.SortStableFunc(candidates, func(a, b *broker) int {
-		ac, bc := a.connected(), b.connected()
-		switch {
-		case ac == bc:
-			return 0
-		case ac:
-			return -1
+	var connected, others []*broker
+	for _, b := range candidates {
+		if b.connected() {
+			connected = append(connected, b)
+		} else {
+			others = append(others, b)
 		}
-		return 1
-	})
+	}
+	candidates = append(connected, others...)
 	var failed []error
 	for i, b := range candidates {
 		err := fn(b)
