@@ -93,11 +93,15 @@ func TestFailedAssignmentRejoins(t *testing.T) {
 // rejoin and call the callback again).
 func TestSlowStartKeepsTheSession(t *testing.T) {
 	t.Parallel()
-	cl := kafkatest.NeedsKfake(t, "lowers group.min.session.timeout.ms", kafkatest.Topic("slowstart", 1), shortSessions)
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
-	produceAt(t, cl, "slowstart", 0, time.Now(), "m")
-	cfg := groupConfig("slowstart")
-	cfg.SessionTimeout = 3 * time.Second // still 30 heartbeats
+	kb := kafkatest.NewBackend(t, shortSessions)
+	name := kb.NewTopic("slowstart", 1)
+	c := newClient(t, kafka.Config{Hosts: kb.Addrs()})
+	produceAt(t, kb, name, 0, time.Now(), "m")
+	cfg := groupConfig(kb.Name("slowstart"))
+	cfg.SessionTimeout = 3 * time.Second // still 30 heartbeats; the embedded cluster allows it (shortSessions)
+	if kb.External() {
+		cfg.SessionTimeout = 6 * time.Second // Kafka's default group.min.session.timeout.ms
+	}
 	var mu sync.Mutex
 	calls := 0
 	cfg.PostRebalanceCallback = func(context.Context, map[kafka.TopicPartition]int64, map[kafka.TopicPartition]int64) (map[kafka.TopicPartition]int64, error) {
@@ -110,7 +114,7 @@ func TestSlowStartKeepsTheSession(t *testing.T) {
 		}
 		return nil, nil
 	}
-	bc := newBalanced(t, c, "slowstart", cfg)
+	bc := newBalanced(t, c, name, cfg)
 	msg, err := bc.Consume(testCtx(t))
 	require.NoError(t, err)
 	require.Equal(t, "m", string(msg.Value))
