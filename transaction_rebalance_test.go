@@ -19,10 +19,10 @@ import (
 // ErrRebalanceInProgress) even though the member holds partitions again.
 func TestTransactionRebalanceGivesBack(t *testing.T) {
 	t.Parallel()
-	cl := kafkatest.NeedsKfake(t, "waits for the group to be stable")
-	const topic = "txn-rebalance"
-	require.NoError(t, cl.CreateTopic(topic, 2))
-	c := newClient(t, kafka.Config{Hosts: cl.Addrs()})
+	kb := kafkatest.NewBackend(t)
+	kafkatest.SkipOnMock(t, "librdkafka 2.0.2's mock did not complete this eager rebalance within 20 s: the first member held no partition (not investigated further)")
+	topic, out := kb.NewTopic("txn-rebalance", 2), kb.NewTopic("txn-rebalance-out", 1)
+	c := newClient(t, kafka.Config{Hosts: kb.Addrs()})
 	ctx := testCtx(t)
 	tp, err := c.Topic(ctx, topic)
 	require.NoError(t, err)
@@ -34,25 +34,24 @@ func TestTransactionRebalanceGivesBack(t *testing.T) {
 	}
 	require.NoError(t, w.Close())
 
-	const group = "txn-rebalance-group"
+	group := kb.Name("txn-rebalance-group")
 	cfg := kafka.BalancedConsumerConfig{ConsumerGroup: group, HeartbeatInterval: 100 * time.Millisecond, RebalanceTimeout: 10 * time.Second}
 	first, err := tp.BalancedConsumer(ctx, cfg)
 	require.NoError(t, err)
 	defer first.Close()
-	p := newTxnProducer(t, c, "txn-rebalance-id", kafka.ProducerConfig{})
+	p := newTxnProducer(t, c, kb.Name("txn-rebalance-id"), kafka.ProducerConfig{})
 
 	require.NoError(t, p.BeginTransaction())
 	for range 4 {
 		m, err := first.Consume(ctx)
 		require.NoError(t, err)
-		require.NoError(t, p.Produce(ctx, kafka.Message{Topic: topic + "-out", Value: m.Value}))
+		require.NoError(t, p.Produce(ctx, kafka.Message{Topic: out, Value: m.Value}))
 	}
 
 	second, err := tp.BalancedConsumer(ctx, cfg)
 	require.NoError(t, err)
 	defer second.Close()
-	_, err = cl.WaitGroupStable(ctx, group, 2)
-	require.NoError(t, err)
+	waitAssignment(t, 2, first, second)
 	require.Eventually(t, func() bool { return len(first.Partitions()) == 1 }, 10*time.Second, 20*time.Millisecond,
 		"the first member holds one partition again")
 
