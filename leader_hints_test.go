@@ -11,12 +11,15 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// metadataCounter counts a client's Metadata requests.
-type metadataCounter struct{ n atomic.Int64 }
+// apiCounter counts a client's answered requests of one API.
+type apiCounter struct {
+	api string
+	n   atomic.Int64
+}
 
-func (m *metadataCounter) OnBrokerRequest(e kafka.BrokerRequestEvent) {
-	if e.API == "Metadata" {
-		m.n.Add(1)
+func (c *apiCounter) OnBrokerRequest(e kafka.BrokerRequestEvent) {
+	if e.API == c.api {
+		c.n.Add(1)
 	}
 }
 
@@ -27,7 +30,7 @@ func (m *metadataCounter) OnBrokerRequest(e kafka.BrokerRequestEvent) {
 func TestLeaderHintsFollowedWithoutMetadata(t *testing.T) {
 	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "moves a leader", kafkatest.Topic("hinted", 1))
-	metas := &metadataCounter{}
+	metas := &apiCounter{api: "Metadata"}
 	// A backoff long enough that a retry after it, or a metadata round
 	// first, would show in the time taken.
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), Hooks: []kafka.Hook{metas}, RetryBackoff: 2 * time.Second})
@@ -76,7 +79,7 @@ func TestShareConsumerFollowsLeaderHints(t *testing.T) {
 	t.Parallel()
 	cl := kafkatest.NeedsKfake(t, "moves a leader; share groups (KIP-932)", kafkatest.Topic("share-hinted", 1))
 	shareFromEarliest(t, cl, "g-hinted")
-	metas := &metadataCounter{}
+	metas := &apiCounter{api: "Metadata"}
 	c := newClient(t, kafka.Config{Hosts: cl.Addrs(), Hooks: []kafka.Hook{metas}, RetryBackoff: 2 * time.Second})
 	p := newProducer(t, c, "share-hinted", kafka.ProducerConfig{})
 	sc := newShare(t, c, kafka.ShareConsumerConfig{Group: "g-hinted", Topics: []string{"share-hinted"}, FetchWaitMax: 50 * time.Millisecond})
