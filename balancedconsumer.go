@@ -567,22 +567,13 @@ func (c *BalancedConsumer) partitionsChanged() bool {
 
 // startOffsets applies the offset-reset engine to the group's commits.
 func (c *BalancedConsumer) startOffsets(ctx context.Context, f *fetcher, tps []TopicPartition, resetOnStart bool) (map[TopicPartition]int64, error) {
-	f.prepare(tps)
-	// The logs' bounds are asked for while the coordinator is asked for
-	// the commits: one round trip, not two, before fetching starts.
-	var (
-		bounds    map[TopicPartition]logBounds
-		boundsErr error
-		wg        sync.WaitGroup
-	)
-	wg.Go(func() { bounds, boundsErr = f.bounds(ctx, tps) })
-	committed, err := c.committed(ctx, tps, resetOnStart)
-	wg.Wait()
+	var committed map[TopicPartition]int64
+	bounds, err := f.startBounds(ctx, tps, func() (err error) {
+		committed, err = c.committed(ctx, tps, resetOnStart)
+		return err
+	})
 	if err != nil {
 		return nil, err
-	}
-	if boundsErr != nil {
-		return nil, boundsErr
 	}
 	start := make(map[TopicPartition]int64, len(tps))
 	for _, tp := range tps {

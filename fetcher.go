@@ -382,6 +382,26 @@ func (f *fetcher) partitionError(b *broker, c claimed, err error) {
 	}
 }
 
+// startBounds prepares the partitions' sources and looks up their logs'
+// bounds while alongside runs (a consumer's lookup of its group's
+// commits): a consumer's start waits one round trip, not two. alongside's
+// error comes first.
+func (f *fetcher) startBounds(ctx context.Context, parts []TopicPartition, alongside func() error) (map[TopicPartition]logBounds, error) {
+	f.prepare(parts)
+	var (
+		bounds map[TopicPartition]logBounds
+		err    error
+		wg     sync.WaitGroup
+	)
+	wg.Go(func() { bounds, err = f.bounds(ctx, parts) })
+	if aerr := alongside(); aerr != nil {
+		wg.Wait()
+		return nil, aerr
+	}
+	wg.Wait()
+	return bounds, err
+}
+
 // bounds returns the partitions' log start and end offsets (the end is the
 // last stable offset when reading committed). Every topic's start and end
 // are asked at once: a consumer's start waits one round trip, not two per

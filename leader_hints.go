@@ -85,8 +85,8 @@ func (c *Client) applyLeaderHints(hints []leaderHint, endpoints []protocol.NodeE
 // answer brought them.
 func (m *clusterMeta) follows(hints []leaderHint) bool {
 	for _, h := range hints {
-		tp := TopicPartition{h.topic, h.partition}
-		if m.leaderEpoch(tp) < h.leader.LeaderEpoch || m.leader(tp) != h.leader.LeaderID && m.leaderEpoch(tp) == h.leader.LeaderEpoch {
+		p, ok := m.partition(TopicPartition{h.topic, h.partition})
+		if !ok || p.LeaderEpoch < h.leader.LeaderEpoch || p.LeaderEpoch == h.leader.LeaderEpoch && p.Leader != h.leader.LeaderID {
 			return false
 		}
 	}

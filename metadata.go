@@ -149,13 +149,19 @@ func keepNewerLeaders(t, old *topicMeta) {
 	}
 }
 
+// partition returns tp as the metadata knows it.
+func (m *clusterMeta) partition(tp TopicPartition) (Partition, bool) {
+	if t, ok := m.topics[tp.Topic]; ok {
+		return t.partition(tp.Partition)
+	}
+	return Partition{}, false
+}
+
 // leaderEpoch returns the epoch of tp's leader, -1 when unknown (brokers
 // before Kafka 2.1 do not say).
 func (m *clusterMeta) leaderEpoch(tp TopicPartition) int32 {
-	if t, ok := m.topics[tp.Topic]; ok {
-		if p, ok := t.partition(tp.Partition); ok {
-			return p.LeaderEpoch
-		}
+	if p, ok := m.partition(tp); ok {
+		return p.LeaderEpoch
 	}
 	return -1
 }
@@ -163,10 +169,8 @@ func (m *clusterMeta) leaderEpoch(tp TopicPartition) int32 {
 // leader returns the ID of tp's leader, or -1 when it has none or is
 // unknown.
 func (m *clusterMeta) leader(tp TopicPartition) int32 {
-	if t, ok := m.topics[tp.Topic]; ok {
-		if p, ok := t.partition(tp.Partition); ok {
-			return p.Leader
-		}
+	if p, ok := m.partition(tp); ok {
+		return p.Leader
 	}
 	return -1
 }

@@ -67,26 +67,15 @@ func (t *Topic) SimpleConsumer(ctx context.Context, cfg SimpleConsumerConfig) (*
 // start positions each partition: the offset-reset engine applied to the
 // committed offsets and the logs' bounds.
 func (c *SimpleConsumer) start(ctx context.Context, parts []int32) error {
-	c.f.prepare(c.tps(parts))
-	// The logs' bounds are asked for while the coordinator is asked for
-	// the commits: one round trip, not two, before fetching starts.
-	var (
-		bounds    map[TopicPartition]logBounds
-		boundsErr error
-		wg        sync.WaitGroup
-	)
-	wg.Go(func() { bounds, boundsErr = c.f.bounds(ctx, c.tps(parts)) })
 	var committed map[int32]int64
-	var err error
-	if c.cfg.ConsumerGroup != "" && !c.cfg.ResetOffsetOnStart {
-		committed, err = c.FetchOffsets(ctx)
-	}
-	wg.Wait()
+	bounds, err := c.f.startBounds(ctx, c.tps(parts), func() (err error) {
+		if c.cfg.ConsumerGroup != "" && !c.cfg.ResetOffsetOnStart {
+			committed, err = c.FetchOffsets(ctx)
+		}
+		return err
+	})
 	if err != nil {
 		return err
-	}
-	if boundsErr != nil {
-		return boundsErr
 	}
 	start := make(map[TopicPartition]int64, len(parts))
 	for _, p := range parts {
