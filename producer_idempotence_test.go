@@ -148,20 +148,23 @@ func TestUnknownOutcomeSettledBeforeBump(t *testing.T) {
 			l0, err := cl.Leader("limbo", 0)
 			require.NoError(t, err)
 			require.NoError(t, cl.MoveLeader("limbo", 1, (l0+1)%3))
-			c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RequestTimeout: 200 * time.Millisecond})
-			// The request times out after 300ms; the broker writes it
-			// after 500ms; the retry comes after a backoff of at least
-			// 750ms (equal jitter on 1.5s), so after that write.
+			// The request times out after 1.1s; the broker writes it
+			// after 2.5s; the retry comes after a backoff of at least
+			// 3.75s (equal jitter on 7.5s), so after that write. (A
+			// shorter RequestTimeout, 200ms, let a loaded machine time
+			// out the other partition's request too, after the broker
+			// had refused it, and its retry went through.)
+			c := newClient(t, kafka.Config{Hosts: cl.Addrs(), RequestTimeout: time.Second})
 			p := newProducer(t, c, "limbo", kafka.ProducerConfig{
 				Partitioner:  kafka.NewManualPartitioner(),
 				AckTimeout:   100 * time.Millisecond,
-				RetryBackoff: 1500 * time.Millisecond,
+				RetryBackoff: 7500 * time.Millisecond,
 			})
 			for part := range int32(2) {
 				_, err := p.ProduceSync(testCtx(t), kafka.Message{Partition: part, Value: []byte("warm-up")})
 				require.NoError(t, err)
 			}
-			delay := cl.Delay(protocol.KeyProduce, 500*time.Millisecond, 1)
+			delay := cl.Delay(protocol.KeyProduce, 2500*time.Millisecond, 1)
 			limbo := make(chan error, 1)
 			go func() {
 				msg, err := p.ProduceSync(testCtx(t), kafka.Message{Partition: 0, Value: []byte("once")})
