@@ -295,11 +295,17 @@ func TestShareConsumerDropsRecordsWhoseLockExpired(t *testing.T) {
 	require.Equal(t, 1, first.DeliveryCount)
 	time.Sleep(1500 * time.Millisecond) // the rest of the fetch's locks run out
 
+	// The others come back, each with its next delivery count. The first
+	// may or may not: its acceptance goes out with the next fetch, which
+	// the broker refuses if it has already swept the lock away, and takes
+	// if its sweep (every 100 ms) is running late on a loaded machine.
 	got := map[int64]bool{}
-	for len(got) < n {
+	for len(got) < n-1 {
 		msg, err := sc.Consume(ctx)
 		require.NoError(t, err)
 		require.GreaterOrEqual(t, msg.DeliveryCount, 2, "offset %d handed out after its lock expired", msg.Offset)
-		got[msg.Offset] = true
+		if msg.Offset != first.Offset {
+			got[msg.Offset] = true
+		}
 	}
 }
