@@ -751,7 +751,8 @@ func (c *BalancedConsumer) Consume(ctx context.Context) (Message, error) {
 				}
 			}
 		}
-		msg, err := f.next(ctx, &ct)
+		var msg Message
+		err := f.next(ctx, &ct, &msg)
 		if errors.Is(err, ErrConsumerStopped) {
 			// A rebalance replaced the fetcher (or Close is under way):
 			// look again under mu, not at a stale ready.

@@ -97,11 +97,10 @@ func (c *SimpleConsumer) start(ctx context.Context, parts []int32) error {
 // its own, such as the leaders staying unreachable (an error wrapping
 // [ErrSocketDisconnected] or [ErrNoBrokersAvailable]), is returned once;
 // the guide's advice then holds: make a new consumer.
-func (c *SimpleConsumer) Consume(ctx context.Context) (Message, error) {
+func (c *SimpleConsumer) Consume(ctx context.Context) (msg Message, err error) {
 	ct := newConsumerTimer(c.cfg.ConsumerTimeout)
 	defer ct.stop()
-	msg, err := c.f.next(ctx, &ct)
-	if err == nil {
+	if err = c.f.next(ctx, &ct, &msg); err == nil {
 		c.commits.consumed()
 	}
 	return msg, err
