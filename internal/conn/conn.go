@@ -241,22 +241,36 @@ func (p *Pending) Wait(ctx context.Context, resp protocol.Response, timeout time
 		cl.timer.Reset(timeout)
 		expired = cl.timer.C
 	}
-	select {
-	case r := <-cl.done:
+	answered := func(r result) error {
 		cl.timer.Stop()
 		callPool.Put(cl)
 		if r.err != nil {
 			return r.err
 		}
 		return c.decode(r.frame, resp, p.version)
-	case <-ctx.Done():
-		cl.timer.Stop()
-		return ctx.Err()
-	case <-expired:
-		err := fmt.Errorf("%w: %s did not answer %s within %v", ErrDisconnected, c.addr, protocol.APIName(cl.key), timeout)
-		c.fail(err)
-		return err
 	}
+	select {
+	case r := <-cl.done:
+		return answered(r)
+	case <-ctx.Done():
+	case <-expired:
+	}
+	// An answer that arrived together with the end is still the answer:
+	// a broker that refuses a request and hangs up (a failed SASL
+	// re-authentication) ends a context tied to the connection as it
+	// answers, and select picks among ready cases at random.
+	select {
+	case r := <-cl.done:
+		return answered(r)
+	default:
+	}
+	cl.timer.Stop()
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	err := fmt.Errorf("%w: %s did not answer %s within %v", ErrDisconnected, c.addr, protocol.APIName(cl.key), timeout)
+	c.fail(err)
+	return err
 }
 
 // decode decodes a response frame into resp. A response we cannot decode

@@ -40,7 +40,7 @@ func (v Versions) Oldest(key int16) (int16, bool) {
 // intersect keeps, for each key both sides know, the newest and oldest
 // common versions.
 func intersect(brokerRanges map[int16][2]int16) Versions {
-	v := Versions{max: make(map[int16]int16), min: make(map[int16]int16)}
+	v := Versions{max: make(map[int16]int16, len(brokerRanges)), min: make(map[int16]int16, len(brokerRanges))}
 	for key, r := range brokerRanges {
 		api := protocol.LookupAPI(key)
 		if api == nil {
