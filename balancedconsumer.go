@@ -715,7 +715,7 @@ func (c *BalancedConsumer) setErr(err error) {
 // through rebalances. Like SimpleConsumer.Consume it honours
 // ConsumerTimeout, and returns a membership failure (after
 // RebalanceMaxRetries attempts) once.
-func (c *BalancedConsumer) Consume(ctx context.Context) (Message, error) {
+func (c *BalancedConsumer) Consume(ctx context.Context) (msg Message, err error) {
 	ct := newConsumerTimer(c.sc.ConsumerTimeout)
 	defer ct.stop()
 	for {
@@ -727,10 +727,7 @@ func (c *BalancedConsumer) Consume(ctx context.Context) (Message, error) {
 		f := c.ready.Load()
 		if f == nil {
 			c.mu.Lock()
-			var (
-				changed chan struct{}
-				err     error
-			)
+			var changed chan struct{}
 			f, changed, err = c.f, c.changed, c.err
 			c.err = nil
 			c.readyLocked()
@@ -751,8 +748,7 @@ func (c *BalancedConsumer) Consume(ctx context.Context) (Message, error) {
 				}
 			}
 		}
-		var msg Message
-		err := f.next(ctx, &ct, &msg)
+		err = f.next(ctx, &ct, &msg) // into the result: see takeLocked
 		if errors.Is(err, ErrConsumerStopped) {
 			// A rebalance replaced the fetcher (or Close is under way):
 			// look again under mu, not at a stale ready.
