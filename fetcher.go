@@ -1,6 +1,7 @@
 package kafka
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -411,34 +412,33 @@ func (f *fetcher) bounds(ctx context.Context, parts []TopicPartition) (map[Topic
 	for _, tp := range parts {
 		byTopic[tp.Topic] = append(byTopic[tp.Topic], tp.Partition)
 	}
-	var (
-		wg   sync.WaitGroup
-		mu   sync.Mutex
-		out  = make(map[TopicPartition]logBounds, len(parts))
-		errs []error
-	)
-	ask := func(topic string, ids []int32, timestamp int64, isolation int8, set func(*logBounds, int64)) {
-		got, err := f.client.listOffsets(ctx, topic, ids, timestamp, isolation)
-		mu.Lock()
-		defer mu.Unlock()
-		if err != nil {
-			errs = append(errs, err)
-			return
-		}
-		for _, p := range ids {
-			tp := TopicPartition{topic, p}
-			b := out[tp]
-			set(&b, got[p])
-			out[tp] = b
-		}
+	// Two answers per topic, each written by its own goroutine into its
+	// own slot, and joined once all are in.
+	type answer struct {
+		topic      string
+		ids        []int32
+		start, end map[int32]int64
+		errs       [2]error
 	}
+	answers := make([]answer, 0, len(byTopic))
 	for topic, ids := range byTopic {
-		wg.Go(func() { ask(topic, ids, listEarliest, 0, func(b *logBounds, o int64) { b.start = o }) })
-		wg.Go(func() { ask(topic, ids, listLatest, f.opts.isolation, func(b *logBounds, o int64) { b.end = o }) })
+		answers = append(answers, answer{topic: topic, ids: ids})
+	}
+	var wg sync.WaitGroup
+	for i := range answers {
+		a := &answers[i]
+		wg.Go(func() { a.start, a.errs[0] = f.client.listOffsets(ctx, a.topic, a.ids, listEarliest, 0) })
+		wg.Go(func() { a.end, a.errs[1] = f.client.listOffsets(ctx, a.topic, a.ids, listLatest, f.opts.isolation) })
 	}
 	wg.Wait()
-	if len(errs) > 0 {
-		return nil, errs[0]
+	out := make(map[TopicPartition]logBounds, len(parts))
+	for _, a := range answers {
+		if err := cmp.Or(a.errs[0], a.errs[1]); err != nil {
+			return nil, err
+		}
+		for _, p := range a.ids {
+			out[TopicPartition{a.topic, p}] = logBounds{start: a.start[p], end: a.end[p]}
+		}
 	}
 	return out, nil
 }
