@@ -118,6 +118,13 @@ func (c *BalancedConsumer) assignPartitions(ctx context.Context, tps []TopicPart
 	}
 	memberID, generation := c.membership()
 	c.mu.Lock()
+	workers := c.workers
+	c.mu.Unlock()
+	if workers != nil {
+		// Before the partitions can be handed out: see workerPool.start.
+		workers.start(f, tps)
+	}
+	c.mu.Lock()
 	if fresh {
 		f.seek(start)
 		f.setPaused(c.pausedLocked(), true) // pauses outlive rebalances
@@ -130,13 +137,13 @@ func (c *BalancedConsumer) assignPartitions(ctx context.Context, tps []TopicPart
 	c.memberID, c.generation = memberID, generation
 	c.txnAssigned(start)
 	c.notifyLocked()
-	workers := c.workers
+	started := c.workers
 	c.mu.Unlock()
 	if fresh {
 		f.run()
 	}
-	if workers != nil {
-		workers.assigned(tps)
+	if started != nil && started != workers {
+		started.assigned(tps) // RunWorkers began meanwhile
 	}
 	return nil
 }

@@ -158,13 +158,22 @@ func (w *worker) giveBack(done *doneTracker) {
 	}
 }
 
-// assigned starts a worker for each new partition.
+// assigned starts a worker for each new partition of the consumer's
+// current fetcher.
 func (wp *workerPool) assigned(tps []TopicPartition) {
-	wp.mu.Lock()
-	defer wp.mu.Unlock()
 	wp.c.mu.Lock()
 	f := wp.c.f
 	wp.c.mu.Unlock()
+	wp.start(f, tps)
+}
+
+// start starts a worker for each partition of tps that has none, counting
+// its backlog in f. A rebalance calls it before the partitions are
+// fetched: a message handed out before its partition had a worker would
+// be dropped by dispatch, and never handled.
+func (wp *workerPool) start(f *fetcher, tps []TopicPartition) {
+	wp.mu.Lock()
+	defer wp.mu.Unlock()
 	for _, tp := range tps {
 		if _, ok := wp.workers[tp]; ok || wp.ctx.Err() != nil || f == nil {
 			continue
