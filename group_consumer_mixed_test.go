@@ -166,7 +166,10 @@ func TestConsumerProtocolMixedWithFranzGo(t *testing.T) {
 				}
 				record(who, msg.Value)
 				bc.TaskDone(msg)
-				time.Sleep(50 * time.Microsecond) // slow enough that rebalances catch it consuming
+				// Slow enough that rebalances catch it consuming: at 50 µs a
+				// message, the first member alone read all 4,000 in 0.2 s,
+				// before anyone joined, and no partition ever moved.
+				time.Sleep(time.Millisecond)
 			}
 		}()
 		return stopper(func() { bc.Close() })
