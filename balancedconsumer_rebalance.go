@@ -118,13 +118,13 @@ func (c *BalancedConsumer) assignPartitions(ctx context.Context, tps []TopicPart
 	}
 	memberID, generation := c.membership()
 	c.mu.Lock()
-	workers := c.workers
-	c.mu.Unlock()
-	if workers != nil {
-		// Before the partitions can be handed out: see workerPool.start.
-		workers.start(f, tps)
+	if c.workers != nil {
+		// Before the partitions can be handed out (see workerPool.start);
+		// under mu, so that a RunWorkers starting now either is seen here
+		// or finds tps in c.assigned. (wp.mu is never held while taking
+		// mu, so this order is safe.)
+		c.workers.start(f, tps)
 	}
-	c.mu.Lock()
 	if fresh {
 		f.seek(start)
 		f.setPaused(c.pausedLocked(), true) // pauses outlive rebalances
@@ -137,13 +137,9 @@ func (c *BalancedConsumer) assignPartitions(ctx context.Context, tps []TopicPart
 	c.memberID, c.generation = memberID, generation
 	c.txnAssigned(start)
 	c.notifyLocked()
-	started := c.workers
 	c.mu.Unlock()
 	if fresh {
 		f.run()
-	}
-	if started != nil && started != workers {
-		started.assigned(tps) // RunWorkers began meanwhile
 	}
 	return nil
 }
